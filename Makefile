@@ -1,0 +1,60 @@
+# The README's commands. Needs GNU make and Python 3.11+ (`python3`); everything else is
+# installed into .venv on first use. Nothing here relies on an activated virtualenv.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUFF := $(VENV)/bin/ruff
+# Stamps record which requirements file was last installed; make reinstalls when it is newer.
+RUNTIME_STAMP := $(VENV)/.installed-requirements
+DEV_STAMP := $(VENV)/.installed-requirements-dev
+PYTEST_ARGS ?=
+
+.PHONY: run test lint fmt bench docs
+
+run: export DEBUG := true
+run: $(RUNTIME_STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "Open http://127.0.0.1:8000/ (stop with Ctrl-C)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Tests run with DEBUG off like production, a fixed throwaway secret, and static files served
+# from the source folders so no collectstatic is needed. DATABASE_URL passes through (CI sets it).
+test: export DEBUG := false
+test: export SECRET_KEY := test-only-not-secret
+test: export STATIC_MANIFEST := false
+test: export HTTPS := false
+test: $(DEV_STAMP)
+	bash scripts/ensure-chromium.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(RUFF) check .
+	$(RUFF) format --check .
+
+fmt: $(DEV_STAMP)
+	$(RUFF) check --fix .
+	$(RUFF) format .
+
+bench: $(RUNTIME_STAMP)
+	$(PY) bench/engine.py
+	$(PY) bench/export.py
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed as $(PYTHON) (or run: make PYTHON=python3.12 ...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --requirement requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --requirement requirements-dev.txt
+	touch $@
+
+docs: $(RUNTIME_STAMP)
+	DEBUG=true $(PY) manage.py render_rules_doc

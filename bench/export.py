@@ -1,0 +1,130 @@
+"""CSV export memory and speed: stream the whole queue at 10,000 and 100,000 cases.
+
+    .venv/bin/python bench/export.py [--cases 100000]
+
+Builds a throwaway SQLite database (bench/.export.sqlite3, removed afterwards unless --keep),
+fills it with submitted cases that carry a real assessment, then consumes the export exactly
+as the view streams it (selectors.export_rows -> exports.queue_csv_lines) and reports rows per
+second and the peak Python memory while streaming (tracemalloc). Flat memory means the peak at
+100,000 cases is about the peak at 10,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = ROOT / "bench" / ".export.sqlite3"
+sys.path.insert(0, str(ROOT))
+os.environ.update(
+    {
+        "DATABASE_URL": f"sqlite:///{DB}",
+        "SECRET_KEY": "bench-only",
+        "DEBUG": "false",
+        "STATIC_MANIFEST": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+
+
+def build(cases: int) -> None:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from intake import clinical
+    from intake.enums import AssessmentKind, CaseStatus
+    from intake.models import Assessment, Intake, Patient
+
+    call_command("migrate", verbosity=0)
+    answers = {"age_years": 50, "sex_at_birth": "female", "loose_stools_4wk": "yes"}
+    result = clinical.evaluate(answers).as_dict()
+    now = timezone.now()
+    batch = 5_000
+    for start in range(0, cases, batch):
+        size = min(batch, cases - start)
+        patients = Patient.objects.bulk_create(
+            Patient(full_name=f"Bench Patient {start + n}", date_of_birth=dt.date(1970, 1, 1))
+            for n in range(size)
+        )
+        intakes = Intake.objects.bulk_create(
+            Intake(
+                patient=patient,
+                status=CaseStatus.NEW,
+                submitted_at=now - dt.timedelta(minutes=start + n),
+                urgent=n % 7 == 0,
+                rls_status="not_met",
+                ibs_status="incomplete",
+            )
+            for n, patient in enumerate(patients)
+        )
+        assessments = Assessment.objects.bulk_create(
+            Assessment(
+                intake=intake,
+                kind=AssessmentKind.SUBMISSION,
+                ruleset_version=clinical.RULESET_VERSION,
+                engine_answers=answers,
+                result=result,
+            )
+            for intake in intakes
+        )
+        for intake, assessment in zip(intakes, assessments, strict=True):
+            intake.current_assessment = assessment
+        Intake.objects.bulk_update(intakes, ["current_assessment"])
+
+
+def stream(limit: int) -> tuple[int, float, int, int]:
+    from intake import exports, selectors
+
+    filters = selectors.QueueFilters()
+    tracemalloc.start()
+    started = time.perf_counter()
+    rows = size = 0
+    for line in exports.queue_csv_lines(selectors.export_rows(user=None, filters=filters)):
+        rows += 1
+        size += len(line)
+        if rows > limit:
+            break
+    elapsed = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return rows - 1, elapsed, peak, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database for another run")
+    args = parser.parse_args()
+
+    reuse = args.keep and DB.exists()
+    if not reuse and DB.exists():
+        DB.unlink()
+    import django
+
+    django.setup()
+    from intake.models import Intake
+
+    if not reuse or Intake.objects.count() < args.cases:
+        started = time.perf_counter()
+        build(args.cases)
+        print(f"built {args.cases:,} cases in {time.perf_counter() - started:.0f} s")
+
+    for limit in (args.cases // 10, args.cases):
+        rows, elapsed, peak, size = stream(limit)
+        print(
+            f"{rows:>7,} rows: {rows / elapsed:>8,.0f} rows/s, {size / 1e6:6.1f} MB of CSV, "
+            f"peak Python memory while streaming {peak / 1e6:5.1f} MB"
+        )
+    if not args.keep:
+        DB.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,399 @@
+"""Django settings for the intake site: every value comes from the environment.
+
+The helpers below read one variable each and raise ImproperlyConfigured with the variable's name
+and what it accepts, so a typo stops start-up instead of quietly changing behaviour. An empty
+value counts as unset. README.md lists every variable with its default.
+"""
+
+import datetime as dt
+import os
+import zoneinfo
+from pathlib import Path
+
+import dj_database_url
+from django.contrib.messages import constants as message_constants
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
+BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+def _read(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def env_str(name: str, default: str) -> str:
+    value = _read(name)
+    return default if value is None else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _read(name)
+    if value is None:
+        return default
+    try:
+        return BOOL_WORDS[value.lower()]
+    except KeyError:
+        words = ", ".join(BOOL_WORDS)
+        raise ImproperlyConfigured(f"{name} must be one of: {words} (got {value!r})") from None
+
+
+def env_int(name: str, default: int, *, min_value: int = 0, max_value: int | None = None) -> int:
+    value = _read(name)
+    if value is None:
+        return default
+    if max_value is None:
+        accepted = f"a whole number from {min_value} upwards"
+    else:
+        accepted = f"a whole number from {min_value} to {max_value}"
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be {accepted} (got {value!r})") from None
+    if number < min_value or (max_value is not None and number > max_value):
+        raise ImproperlyConfigured(f"{name} must be {accepted} (got {value!r})")
+    return number
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as 20/h: a count, a slash, and s, m, h or d."""
+    value = env_str(name, default)
+    count, _, period = value.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in ("s", "m", "h", "d"):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 20/h: a count, a slash and s, m, h or d (got {value!r})"
+        )
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = _read(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database_from_env(name: str, *, default_url: str) -> dict:
+    """Parse a database URL; the value is never echoed because it may hold a password."""
+    url = env_str(name, default_url)
+    example = "postgres://USER:PASSWORD@HOST:5432/NAME or sqlite:////absolute/path/db.sqlite3"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except dj_database_url.UnknownSchemeError:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        reason = f"the scheme {scheme!r} is not supported" if scheme else "it has no scheme"
+        raise ImproperlyConfigured(
+            f"{name} must be a database URL such as {example} ({reason})"
+        ) from None
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a database URL such as {example} (it is not a valid URL)"
+        ) from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(
+            f"{name} must be a database URL such as {example} (it names no database)"
+        )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # A file database gains nothing from persistent connections.
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+def time_zone_from_env(name: str, default: str) -> str:
+    value = env_str(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone name such as UTC or Europe/London (got {value!r})"
+        ) from None
+    return value
+
+
+def choice_from_env(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default)
+    if value.upper() not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of: {', '.join(choices)} (got {value!r})")
+    return value.upper()
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# --- Core ------------------------------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (a long random string; "
+            "with DEBUG=true a development secret is generated)"
+        )
+    SECRET_KEY = get_random_secret_key()
+    # runserver's autoreloader starts a child process that reads settings again; sharing the
+    # generated secret keeps staff signed in across code reloads.
+    os.environ["SECRET_KEY"] = SECRET_KEY
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "intake",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "intake.middleware.StaffSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a refused rate limit into the 429 page (RATELIMIT_VIEW).
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "clinic.urls"
+WSGI_APPLICATION = "clinic.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "intake.context_processors.staff_session",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": database_from_env(
+        "DATABASE_URL", default_url=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    ),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts --------------------------------------------------------------------------------
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out user or address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/staff/"
+LOGOUT_REDIRECT_URL = "intake:home"
+
+# Lockout after repeated failed sign-ins, by user name and, separately, by address (axes).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, min_value=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, min_value=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Staff sign in with a second factor (an authenticator app, with recovery codes).
+OTP_TOTP_ISSUER = "RLS & Gut Health Intake"
+# Staff sessions end after this long without a request; a warning comes first.
+STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 15, min_value=1)
+
+# --- HTTP security -------------------------------------------------------------------------
+
+# HTTPS on (the default when DEBUG is off): redirect to https, secure cookies, HSTS.
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if env_bool("BEHIND_PROXY", False):
+    # Only behind a proxy that sets this header itself (never trust a client's copy).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Nothing inline and nothing from elsewhere: scripts and styles come from our static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+# Request bodies: a questionnaire step is small; refuse anything far larger.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+
+# --- Cache and rate limits ------------------------------------------------------------------
+
+# A database table shared by every worker process, so rate limits hold across them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "intake_cache",
+    }
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "intake.views.errors.rate_limited"
+RATE_LIMIT_LOGIN = env_rate("RATE_LIMIT_LOGIN", "20/h")
+RATE_LIMIT_PATIENT = env_rate("RATE_LIMIT_PATIENT", "30/h")
+
+# --- Time and language -----------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = time_zone_from_env("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# With the manifest, files are served from STATIC_ROOT under hashed names, which needs
+# `manage.py collectstatic` first. Without it (DEBUG, tests) WhiteNoise serves straight from the
+# source folders, so nothing has to be collected.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        ),
+    },
+}
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
+
+# --- Forms and messages ----------------------------------------------------------------------
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+MESSAGE_TAGS = {message_constants.ERROR: "danger"}
+
+# --- Email -----------------------------------------------------------------------------------
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, min_value=1, max_value=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "intake@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where new red-flag and crisis alerts go; empty means no alert email is sent.
+CLINIC_ALERT_EMAIL = env_str("CLINIC_ALERT_EMAIL", "")
+
+# --- Logging ---------------------------------------------------------------------------------
+
+LOG_LEVEL = choice_from_env("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+# --- Clinic (the configuration table at the top of clinical-spec.md) ---------------------
+
+ENABLE_CLINIC_PROTOCOL_RULES = env_bool("ENABLE_CLINIC_PROTOCOL_RULES", True)
+IRLS_LICENSED = env_bool("IRLS_LICENSED", False)
+IRON_LOOKBACK_DAYS = env_int("IRON_LOOKBACK_DAYS", 90)
+TSH_LOOKBACK_DAYS = env_int("TSH_LOOKBACK_DAYS", 365)
+CELIAC_LOOKBACK_DAYS = env_int("CELIAC_LOOKBACK_DAYS", 365)
+MIN_AGE = env_int("MIN_AGE", 6)
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14, min_value=1)
+# Records whose last activity is older than this are listed for review (never deleted
+# automatically): a clinic decides, per its legal retention period, what to erase.
+RECORD_RETENTION_DAYS = env_int("RECORD_RETENTION_DAYS", 3650, min_value=1)
+# The site's public address, for links in emails (alerts link to the case, never describe it).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Shown to a patient at once when their mood answers meet the crisis rule (RF-12).
+CRISIS_RESOURCES_TEXT = env_str(
+    "CRISIS_RESOURCES_TEXT",
+    "If you are in danger now or might act on thoughts of harming yourself, call your local "
+    "emergency number (112 in Europe, 911 in the US, 999 in the UK) or go to the nearest "
+    "emergency department. You can also call or text a crisis line at any hour: 988 in the US, "
+    "Samaritans on 116 123 in the UK and Ireland. Your clinic has been alerted and a clinician "
+    "will contact you.",
+)
+PUBLIC_START_ENABLED = env_bool("PUBLIC_START_ENABLED", False)

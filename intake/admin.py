@@ -1,0 +1,296 @@
+"""Django admin for clinic admins: records are browsable; answers, assessments and the audit log
+are read-only here (changes go through the services)."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from intake import services
+from intake.enums import AuditAction
+from intake.models import (
+    Assessment,
+    AuditEvent,
+    Intake,
+    Invitation,
+    LabResultEntry,
+    LicensedInstrument,
+    Note,
+    Patient,
+    TestRecommendation,
+)
+
+
+class AuditedViewAdmin(admin.ModelAdmin):
+    """Opening a record's page in the admin is a view of patient data: it is audited."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and obj is not None and response.status_code == 200:
+            intake = obj if isinstance(obj, Intake) else getattr(obj, "intake", None)
+            patient = obj if isinstance(obj, Patient) else None
+            services.record_event(
+                action=AuditAction.VIEW,
+                actor=request.user,
+                intake=intake,
+                patient=patient,
+                obj=obj,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                summary="admin page",
+            )
+        return response
+
+
+class ReadOnlyAdmin(AuditedViewAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Patient)
+class PatientAdmin(AuditedViewAdmin):
+    list_display = ["full_name", "date_of_birth", "email", "created_at", "erased_at"]
+    search_fields = ["full_name", "email"]
+    list_filter = ["created_at", "erased_at"]
+    date_hierarchy = "created_at"
+    # Erasure and exports go through services.erase_patient / export_subject_access, from the
+    # staff pages this links to; the admin never writes the erasure fields itself.
+    erasure_fields = ["erased_at", "erased_by", "erasure_reason", "data_protection"]
+    readonly_fields = erasure_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.erased_at is not None:
+            # An erased record is not edited back into an identifiable one.
+            return ["full_name", "date_of_birth", "email", *self.erasure_fields]
+        return self.erasure_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # records are erased on request (keeping the audit trail), never deleted
+
+    @admin.display(description="Data protection")
+    def data_protection(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        exports = format_html(
+            '<a href="{}">Export (JSON)</a> · <a href="{}">Export (PDF)</a>',
+            reverse("intake:export_patient_json", args=[obj.pk]),
+            reverse("intake:export_patient_pdf", args=[obj.pk]),
+        )
+        if obj.erased_at is not None:
+            erased_on = timezone.localtime(obj.erased_at).date().isoformat()
+            return format_html("{} · erased {}", exports, erased_on)
+        return format_html(
+            '{} · <a href="{}">Erase on request…</a>',
+            exports,
+            reverse("intake:erase_patient", args=[obj.pk]),
+        )
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "expires_at", "revoked_at", "via_public_start", "last_opened_at"]
+    readonly_fields = fields
+
+
+DRAFT_PRIVATE_FIELDS = ("answers", "step_revisions", "consent_name")
+
+
+@admin.register(Intake)
+class IntakeAdmin(AuditedViewAdmin):
+    list_display = [
+        "case_number",
+        "patient",
+        "status",
+        "urgent",
+        "rls_status",
+        "ibs_status",
+        "submitted_at",
+        "assigned_to",
+    ]
+    list_filter = ["status", "urgent", "crisis", "rls_status", "matched_existing_patient"]
+    search_fields = ["patient__full_name", "=id"]
+    list_select_related = ["patient", "assigned_to"]
+    readonly_fields = [
+        "patient",
+        "answers",
+        "step_revisions",
+        "matched_existing_patient",
+        "consent_version",
+        "consent_name",
+        "consented_at",
+        "submitted_at",
+        "urgent",
+        "crisis",
+        "rls_status",
+        "ibs_status",
+        "version",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    ]
+    fields = ["assigned_to", "status", *readonly_fields]
+    inlines = [InvitationInline]
+
+    def has_add_permission(self, request):
+        return False  # intakes start from an invitation or the public start page
+
+    def has_change_permission(self, request, obj=None):
+        # Status and assignment change on the case page, through the services: a save here
+        # would skip the allowed transitions, the case version and the audit trail.
+        return False
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.is_draft:
+            # A draft's answers are the patient's until they submit, as on the case pages.
+            return [field for field in fields if field not in DRAFT_PRIVATE_FIELDS]
+        return fields
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["intake", "kind", "ruleset_version", "created_at"]
+    list_filter = ["kind", "ruleset_version"]
+    list_select_related = ["intake__patient"]
+
+
+@admin.register(TestRecommendation)
+class TestRecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["intake", "test", "value", "decision", "decided_by", "decided_at"]
+    list_filter = ["test", "value", "decision"]
+    list_select_related = ["intake__patient", "decided_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = [
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "patient",
+        "ip_address",
+    ]
+    list_filter = [
+        "action",
+        "at",
+        ("actor", admin.RelatedOnlyFieldListFilter),
+        ("patient", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["actor_label", "patient__full_name", "object_id"]
+    date_hierarchy = "at"
+    list_select_related = ["patient"]
+
+
+@admin.register(LicensedInstrument)
+class LicensedInstrumentAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "licence_ref", "active", "uploaded_at"]
+    list_filter = ["name", "active"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are created on the staff page (the link is shown once there); here they can
+    be found, revoked and re-issued, through the same services."""
+
+    list_display = [
+        "intake",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_opened_at",
+        "created_by",
+    ]
+    list_filter = ["via_public_start", "created_at", "revoked_at"]
+    search_fields = ["intake__patient__full_name", "=intake__id"]
+    list_select_related = ["intake__patient", "created_by"]
+    readonly_fields = [
+        "intake",
+        "created_by",
+        "via_public_start",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "failed_attempts",
+        "locked_until",
+        "last_opened_at",
+    ]
+    exclude = ["token_hash"]
+    actions = ["revoke_links", "reissue_links"]
+
+    def has_add_permission(self, request):
+        return False  # create on /staff/invitations/, where the new link is shown
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected links", permissions=["change"])
+    def revoke_links(self, request, queryset):
+        for invitation in queryset.select_related("intake"):
+            services.revoke_invitation(
+                invitation=invitation, by=request.user, ip_address=request.META.get("REMOTE_ADDR")
+            )
+        self.message_user(request, f"{queryset.count()} link(s) revoked.")
+
+    @admin.action(description="Issue new links (shown once)", permissions=["change"])
+    def reissue_links(self, request, queryset):
+        issued = []
+        for invitation in queryset.select_related("intake__patient"):
+            if not invitation.intake.is_draft:
+                continue
+            new, token = services.reissue_invitation(
+                invitation=invitation, by=request.user, ip_address=request.META.get("REMOTE_ADDR")
+            )
+            link = request.build_absolute_uri(reverse("intake:open_link", args=[token]))
+            issued.append(f"{new.intake.patient.full_name}: {link}")
+        if issued:
+            self.message_user(request, "New links (copy them now): " + " | ".join(issued))
+        else:
+            self.message_user(request, "No new links: the selected questionnaires were submitted.")
+
+
+@admin.register(Note)
+class NoteAdmin(ReadOnlyAdmin):
+    list_display = ["intake", "author", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["=intake__id", "intake__patient__full_name"]
+    list_select_related = ["intake__patient", "author"]
+
+
+@admin.register(LabResultEntry)
+class LabResultEntryAdmin(ReadOnlyAdmin):
+    list_display = ["intake", "test", "value", "unit", "taken_on", "entered_by"]
+    list_filter = ["test", "taken_on"]
+    list_select_related = ["intake__patient", "entered_by"]
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(UserAdmin):
+    """Clinic admins manage accounts and give roles (groups). Superuser status and single
+    permissions stay with superusers, and so do superusers' own accounts: otherwise a clinic
+    admin could make themselves a superuser, or take one over by setting its password."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)

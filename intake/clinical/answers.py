@@ -1,0 +1,461 @@
+"""Reads and validates the raw answers (clinical-spec §2): keys, types, choices, ranges.
+
+`parse_answers` refuses anything the spec does not allow with a ValueError naming the key and
+the value; what it returns is a read-only view whose helpers answer in three-valued logic, so
+that a rule can tell "no" from "not answered" (spec §10).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from .logic import FALSE, TRUE, UNSURE, Tri, unknown
+
+YES_NO = ("yes", "no", "unsure")
+FREQ = (
+    "never",
+    "lt_1_per_month",
+    "1_3_per_month",
+    "1_per_week",
+    "2_3_per_week",
+    "4_6_per_week",
+    "daily",
+)
+WEEKLY_OR_MORE = frozenset(FREQ[FREQ.index("1_per_week") :])
+FAMILY_HISTORY = ("yes", "no", "unknown")
+
+CONDITIONS = (
+    "iron_deficiency_known",
+    "anemia_known",
+    "celiac_known",
+    "crohns",
+    "ulcerative_colitis",
+    "ibs_diagnosed",
+    "t1dm",
+    "t2dm",
+    "peripheral_neuropathy",
+    "ckd_dialysis",
+    "ckd_non_dialysis",
+    "ms",
+    "parkinsons",
+    "rheumatoid_arthritis",
+    "sjogren",
+    "scleroderma",
+    "other_autoimmune",
+    "hypothyroid",
+    "hyperthyroid",
+    "autoimmune_thyroid",
+    "gastroparesis",
+    "intestinal_pseudo_obstruction",
+    "other_motility_disorder",
+    "prior_luminal_gi_surgery",
+    "bariatric_surgery",
+    "chronic_pancreatitis",
+    "iga_deficiency",
+    "neck_irradiation",
+    "fibromyalgia",
+    "osa",
+    "depression",
+    "varicose_veins",
+    "arthritis",
+)
+MEDICATIONS = (
+    "sedating_antihistamine",
+    "antiemetic_dopamine_antagonist",
+    "antipsychotic",
+    "ssri",
+    "snri",
+    "mirtazapine",
+    "tca",
+    "lithium",
+    "bupropion",
+    "dopamine_agonist",
+    "levodopa",
+    "gabapentinoid",
+    "opioid",
+    "ppi",
+    "iron_supplement",
+    "levothyroxine",
+    "amiodarone",
+)
+THYROID_SYMPTOMS = (
+    "cold_intolerance",
+    "heat_intolerance",
+    "palpitations",
+    "tremor",
+    "unexplained_weight_gain",
+    "dry_skin_or_hair_loss",
+    "neck_swelling",
+)
+
+# Lab tests of §2.4: the accepted units, and for qualitative tests the accepted values.
+# Both spellings of the micro sign (U+00B5 and U+03BC) are the same unit to a reader.
+NUMERIC_LAB_UNITS = {
+    "ferritin": frozenset({"ng/mL", "\u00b5g/L", "\u03bcg/L"}),
+    "tsat": frozenset({"%"}),
+    "tsh": frozenset({"mIU/L"}),
+    "calprotectin": frozenset({"\u00b5g/g", "\u03bcg/g"}),
+}
+QUALITATIVE_LAB_VALUES = {
+    "ttg_iga": frozenset({"pos", "neg"}),
+    "total_iga": frozenset({"normal", "low"}),
+}
+LAB_TESTS = (*NUMERIC_LAB_UNITS, *QUALITATIVE_LAB_VALUES)
+LAB_FIELDS = frozenset({"test", "value", "unit", "days_ago"})
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    kind: str  # choice | int | bool | text | multi | int_list | labs
+    choices: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+    length: int = 0  # for int_list
+    allow_blank_items: bool = False  # for int_list: None marks an unanswered item
+
+
+def _choice(*choices: str) -> Field:
+    return Field("choice", choices)
+
+
+def _int(low: int, high: int) -> Field:
+    return Field("int", low=low, high=high)
+
+
+_YN = _choice(*YES_NO)
+
+# Every key of §2, in the order of the spec; `missing[]` is reported in this order.
+# Ranges the spec leaves open are set to what a human answer can be, to refuse typos.
+SCHEMA: dict[str, Field] = {
+    # §2.1 demographics
+    "age_years": _int(0, 130),
+    "sex_at_birth": _choice("female", "male", "other"),
+    "pregnant": _YN,
+    "weeks_pregnant": _int(0, 45),
+    "guardian_completed": Field("bool"),
+    # §2.2 RLS
+    "rls_screen": _YN,
+    "rls_c1_urge": _YN,
+    "rls_c2_rest": _YN,
+    "rls_c3_movement_relief": _choice("yes", "previously_yes_now_constant", "no", "unsure"),
+    "rls_c4_evening": _choice("yes", "previously_yes_now_constant", "no", "unsure"),
+    "leg_main_problem": _choice(
+        "urge_to_move",
+        "cramp",
+        "position_discomfort",
+        "constant_numbness_burning",
+        "joint_pain",
+        "swelling_heaviness",
+        "habit_tapping",
+        "other_unsure",
+    ),
+    "position_shift_relief": _YN,
+    "rls_child_own_words": Field("text"),
+    "rls_on_treatment": _YN,
+    "rls_freq": _choice("lt_2_per_week", "ge_2_per_week"),
+    "rls_lifetime_episodes_ge5": _YN,
+    "rls_impact_level": _choice("none", "mild", "moderate", "severe"),
+    "rls_days_per_week": _int(0, 7),
+    "rls_onset_time": _choice("bedtime_only", "evening", "afternoon", "morning_or_all_day"),
+    "aug_earlier_onset_hours": _int(0, 24),
+    "aug_spread_to_arms": _YN,
+    "aug_dose_escalation_or_shorter_relief": _YN,
+    "irls_items": Field("int_list", low=0, high=4, length=10, allow_blank_items=True),
+    # §2.3 gut
+    "abd_pain_freq": _choice(*FREQ),
+    "pain_related_to_bm": _YN,
+    "pain_with_stool_freq_change": _YN,
+    "pain_with_stool_form_change": _YN,
+    "gi_symptom_duration_months": _int(0, 1560),
+    "pct_bm_hard": _int(0, 100),
+    "pct_bm_loose": _int(0, 100),
+    "bowel_meds_current": _YN,
+    "bloating_freq": _choice(*FREQ),
+    "gas_freq": _choice(*FREQ),
+    "loose_stools_4wk": _YN,
+    "constipation_4wk": _YN,
+    "greasy_floating_stools": _YN,
+    "pain_resolves_with_constipation_treatment": _choice("yes", "no", "na"),
+    "rectal_bleeding": _YN,
+    "black_stools": _YN,
+    "unintentional_weight_loss": _YN,
+    "nocturnal_diarrhea": _YN,
+    "fever_with_gi": _YN,
+    "persistent_vomiting": _YN,
+    "dysphagia": _YN,
+    "fhx_crc": _choice(*FAMILY_HISTORY),
+    "fhx_ibd": _choice(*FAMILY_HISTORY),
+    "fhx_celiac": _choice(*FAMILY_HISTORY),
+    "fhx_thyroid": _choice(*FAMILY_HISTORY),
+    "travel_high_risk_12mo": _YN,
+    "antibiotics_last_3mo": _YN,
+    "antibiotics_last_4wk": _YN,
+    "gluten_intake": _choice("daily_gt1_meal", "less_than_daily", "gluten_free", "unknown"),
+    "prior_celiac_test_on_gluten": _YN,
+    "ibssss_pain_severity": _int(0, 100),
+    "ibssss_distension": _int(0, 100),
+    "ibssss_bowel_dissatisfaction": _int(0, 100),
+    "ibssss_life_interference": _int(0, 100),
+    "ibssss_pain_days_of_10": _int(0, 10),
+    # §2.4 history, medicines, labs, mood
+    "conditions": Field("multi", CONDITIONS),
+    "medications": Field("multi", MEDICATIONS),
+    "thyroid_symptoms": Field("multi", THYROID_SYMPTOMS),
+    "caffeine_cups_per_day": _int(0, 100),
+    "alcohol_units_per_week": _int(0, 500),
+    "nicotine": _YN,
+    "leg_weakness_progressive": _YN,
+    "saddle_numbness": _YN,
+    "new_bladder_bowel_control_loss": _YN,
+    "new_spreading_numbness": _YN,
+    "unilateral_calf_swelling_pain": _YN,
+    "phq9_items": Field("int_list", low=0, high=3, length=9),
+    "self_harm_thoughts": _YN,
+    "prior_labs": Field("labs"),
+}
+KEY_ORDER = {key: position for position, key in enumerate(SCHEMA)}
+REQUIRED = ("age_years", "sex_at_birth")
+# The fast path of parse_answers: for each choice and number question, every plain value it
+# accepts as it stands (the choices; each whole number in range). Anything else, or anything
+# wrong, goes to _check, which also words the error.
+_PLAIN_VALUES: dict[str, frozenset[object]] = {
+    key: frozenset(f.choices) if f.kind == "choice" else frozenset(range(f.low, f.high + 1))
+    for key, f in SCHEMA.items()
+    if f.kind in ("choice", "int")
+}
+_INT_ONLY = frozenset({int})
+_ITEM_VALUES = {
+    key: frozenset(range(f.low, f.high + 1)) for key, f in SCHEMA.items() if f.kind == "int_list"
+}
+_MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.kind == "multi"}
+# One U per key, made once: "unanswered" is the commonest reason a rule cannot be decided.
+MISSING = {key: unknown(key) for key in SCHEMA}
+_YES_NO_TRI = {"yes": TRUE, "no": FALSE}
+_NONE_MISSING: frozenset[str] = frozenset()
+
+
+def _refuse(key: str, value: object, expected: str) -> ValueError:
+    return ValueError(f"{key}: invalid value {value!r}; expected {expected}")
+
+
+def _is_int(value: object) -> bool:
+    # bool is a subclass of int, but True is not an age or a count.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_int(key: str, value: object, low: int | None, high: int | None) -> None:
+    if (
+        not _is_int(value)
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        raise _refuse(key, value, f"a whole number from {low} to {high}")
+
+
+def _check(key: str, field: Field, value: object) -> object:
+    """Return the value in its stored form, or raise ValueError naming the key."""
+    kind = field.kind
+    if kind == "choice":
+        if value not in field.choices or not isinstance(value, str):
+            raise _refuse(key, value, "one of " + ", ".join(field.choices))
+        return value
+    if kind == "int":
+        _check_int(key, value, field.low, field.high)
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _refuse(key, value, "true or false")
+        return value
+    if kind == "text":
+        if not isinstance(value, str):
+            raise _refuse(key, value, "text")
+        return value
+    if kind == "multi":
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+            raise _refuse(key, value, "a list of: " + ", ".join(field.choices))
+        choices = _MULTI_CHOICES[key]
+        for item in value:
+            if item.__class__ is str and item in choices:
+                continue  # the usual case, checked by hash
+            if item not in field.choices or not isinstance(item, str):
+                raise _refuse(key, item, "one of " + ", ".join(field.choices))
+        return frozenset(value)
+    if kind == "int_list":
+        if not isinstance(value, (list, tuple)) or len(value) != field.length:
+            raise _refuse(key, value, f"a list of {field.length} whole numbers")
+        # Fast path: every item an exact int (True and 1.0 equal 1) and in range.
+        if set(map(type, value)) == _INT_ONLY and _ITEM_VALUES[key].issuperset(value):
+            return tuple(value)
+        for item in value:
+            if item is None and field.allow_blank_items:
+                continue
+            _check_int(key, item, field.low, field.high)
+        return tuple(value)
+    if kind == "labs":
+        return _check_labs(key, value)
+    raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - schema typo
+
+
+class LabResult(NamedTuple):
+    test: str
+    value: float | str
+    days_ago: int
+
+
+_INFINITIES = (math.inf, -math.inf)
+
+
+def _check_labs(key: str, value: object) -> tuple[tuple[LabResult, ...], bool]:
+    """Validated lab results, and whether any was set aside for a unit outside §2.4's list."""
+    if not isinstance(value, (list, tuple)):
+        raise _refuse(key, value, "a list of lab results")
+    results = []
+    unit_conflict = False
+    for entry in value:
+        if not (entry.__class__ is dict or isinstance(entry, Mapping)) or set(entry) != LAB_FIELDS:
+            raise _refuse(key, entry, "a lab result with exactly: test, value, unit, days_ago")
+        test, result, unit, days_ago = (
+            entry["test"],
+            entry["value"],
+            entry["unit"],
+            entry["days_ago"],
+        )
+        if test not in LAB_TESTS or not isinstance(test, str):
+            raise _refuse(key, test, "a lab test, one of " + ", ".join(LAB_TESTS))
+        if days_ago.__class__ is not int or days_ago < 0:
+            _check_int(f"{key}.days_ago", days_ago, 0, None)
+        if unit is not None and not isinstance(unit, str):
+            raise _refuse(f"{key}.unit", unit, "a unit or null")
+        if test in NUMERIC_LAB_UNITS:
+            if not isinstance(result, (int, float)) or isinstance(result, bool) or result < 0:
+                raise _refuse(f"{key}.value", result, f"a non-negative number for {test}")
+            if result != result or result in _INFINITIES:
+                raise _refuse(f"{key}.value", result, f"a finite number for {test}")
+            accepted = unit in NUMERIC_LAB_UNITS[test]
+        else:
+            if result not in QUALITATIVE_LAB_VALUES[test]:
+                raise _refuse(
+                    f"{key}.value",
+                    result,
+                    "one of " + ", ".join(sorted(QUALITATIVE_LAB_VALUES[test])),
+                )
+            accepted = unit is None
+        if not accepted:
+            # §10: a value in a unit the app does not accept is not used at all.
+            unit_conflict = True
+            continue
+        results.append(LabResult(test, result, days_ago))
+    return tuple(results), unit_conflict
+
+
+class Answers:
+    """Validated answers with three-valued accessors (T / F / U carrying the missing key)."""
+
+    __slots__ = ("_values", "labs", "lab_unit_conflict", "_latest_labs", "get", "has")
+
+    def __init__(self, values: dict[str, Any]):
+        labs = values.pop("prior_labs", ((), False))
+        self.labs: tuple[LabResult, ...] = labs[0]
+        self.lab_unit_conflict: bool = labs[1]
+        # The most recent result of each test (smallest days_ago; the first one on a tie).
+        latest: dict[str, LabResult] = {}
+        for result in self.labs:
+            previous = latest.get(result.test)
+            if previous is None or result.days_ago < previous.days_ago:
+                latest[result.test] = result
+        self._latest_labs = latest
+        self._values = values
+        # The answer to a key, None when unanswered; and whether it was answered. Bound
+        # directly to the dict's methods: rules call them hundreds of times per evaluation.
+        self.get = values.get
+        self.has = values.__contains__
+
+    def yes(self, key: str) -> Tri:
+        """`key == yes`: yes is T, no is F, unsure (or 'unknown') is U, absent is U(missing)."""
+        value = self._values.get(key)
+        if value is None:
+            return MISSING[key]
+        return _YES_NO_TRI.get(value, UNSURE)
+
+    def weekly(self, key: str) -> Tri:
+        """A FREQ answer at least once a week ("weekly+")."""
+        value = self._values.get(key)
+        if value is None:
+            return MISSING[key]
+        return TRUE if value in WEEKLY_OR_MORE else FALSE
+
+    def includes(self, key: str, *members: str) -> Tri:
+        """A multi-select answer holds any of `members`."""
+        value = self._values.get(key)
+        if value is None:
+            return MISSING[key]
+        return FALSE if value.isdisjoint(members) else TRUE
+
+    # has_condition and takes are includes() spelled out for the two multi-selects the rules
+    # ask about most (about fifteen times an evaluation), to save a call layer.
+    def has_condition(self, *conditions: str) -> Tri:
+        """The conditions answer holds any of `conditions`."""
+        selected = self._values.get("conditions")
+        if selected is None:
+            return MISSING["conditions"]
+        return FALSE if selected.isdisjoint(conditions) else TRUE
+
+    def takes(self, *medications: str) -> Tri:
+        """The medications answer holds any of `medications`."""
+        selected = self._values.get("medications")
+        if selected is None:
+            return MISSING["medications"]
+        return FALSE if selected.isdisjoint(medications) else TRUE
+
+    def any_yes(self, *keys: str) -> Tri:
+        """any_of(yes(key) for key in keys), in one call: several red flags take any of a few
+        yes/no answers."""
+        values = self._values
+        missing = _NONE_MISSING
+        undecided = False
+        for key in keys:
+            value = values.get(key)
+            if value == "yes":
+                return TRUE
+            if value != "no":
+                undecided = True
+                if value is None:
+                    missing = missing | MISSING[key].missing
+        if not undecided:
+            return FALSE
+        return Tri(None, missing) if missing else UNSURE
+
+    def latest_lab(self, test: str, within_days: int | None = None) -> LabResult | None:
+        """The most recent result of `test` (smallest days_ago), if it is within the window."""
+        latest = self._latest_labs.get(test)
+        if latest is None or (within_days is not None and latest.days_ago > within_days):
+            return None
+        return latest
+
+
+def parse_answers(raw: Mapping[str, object]) -> Answers:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"answers: expected a mapping of question keys, got {type(raw).__name__}")
+    # Copied whole, then corrected in place: most answers are plain values kept as they are.
+    values: dict[str, Any] = dict(raw)
+    plain_values = _PLAIN_VALUES
+    for key, value in raw.items():
+        # Exact classes only: True == 1 and 1.0 == 1 would pass the set lookup.
+        if (value.__class__ is str or value.__class__ is int) and value in plain_values.get(
+            key, ()
+        ):
+            continue
+        field = SCHEMA.get(key) if isinstance(key, str) else None
+        if field is None:
+            raise ValueError(f"{key}: unknown answer key (value {value!r})")
+        if value is None:
+            del values[key]  # None is the same as absent: missing
+            continue
+        values[key] = _check(key, field, value)
+    for key in REQUIRED:
+        if key not in values:
+            raise ValueError(f"{key}: required answer is missing")
+    return Answers(values)

@@ -1,0 +1,431 @@
+"""The five test flags (spec §8): triggers first, then suppressions and modifiers, then the
+final value. `rules_fired` lists only the triggers that fired (never suppressions/modifiers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answers import Answers, LabResult
+from .catalogue import FIRED_RECORDS, RULES, THY_2B_EXTRAPOLATED_REASON, fired
+from .gut import GutPredicates
+from .logic import FALSE, TRUE, Tri, all_of, any_of, of
+
+ADULT_IRON_SUPPRESS_FERRITIN = 75  # IRON-S adult: ferritin <= 75 settles the decision
+PEDIATRIC_FERRITIN = 50  # IRON-S / interpretation, paediatric: ferritin < 50 (IRLSSG 2018)
+IRON_DEFICIENT_FERRITIN = 30  # iron_deficient_lab: ferritin < 30 (general cut-off; §3.2)
+IV_ONLY_FERRITIN = 100  # adult: 75 < ferritin <= 100 with TSAT >= 20 -> IV iron only
+TSAT_LOW = 20  # TSAT < 20% (AASM 2024; IRLSSG 2018)
+DIALYSIS_FERRITIN = 200  # ESKD: IV iron sucrose if ferritin < 200 and TSAT < 20 (AASM 2024)
+PREGNANCY_FERRITIN = 75  # pregnancy: oral iron if ferritin < 75 (Picchietti 2015)
+FCM_FERRITIN = 300  # IRLSSG 2018: ferric carboxymaltose effective with ferritin < 300
+HIGH_TSAT = 45  # unverified IV-iron caution (spec §8.1)
+THYROID_SYMPTOMS_NEEDED = 2  # THY-2a: >= 2 of the listed symptoms other than neck swelling
+
+AUTOIMMUNE_OTHER = (
+    "celiac_known",
+    "rheumatoid_arthritis",
+    "sjogren",
+    "scleroderma",
+    "other_autoimmune",
+)
+SIBO_RISK_CONDITIONS = (
+    "prior_luminal_gi_surgery",
+    "bariatric_surgery",
+    "gastroparesis",
+    "scleroderma",
+    "intestinal_pseudo_obstruction",
+    "other_motility_disorder",
+)
+STOOL_COMPONENTS = {
+    "STOOL-1": ("calprotectin", "giardia"),
+    "STOOL-2": ("ova_and_parasites",),
+    "STOOL-3": ("c_difficile",),
+    "STOOL-4": ("elastase",),
+    "STOOL-5": ("comprehensive_panel",),
+}
+CELIAC_CAVEATS = {
+    "deferred_low_gluten": (
+        "Serology can be falsely negative on a low-gluten diet: reintroduce gluten (more than "
+        "one meal a day for at least 6 weeks) and then test, or consider HLA-DQ2/DQ8 typing."
+    ),
+    "confirm_gluten": "Confirm gluten intake before the blood draw.",
+}
+SIBO_ANTIBIOTIC_NOTE = "Schedule at least 4 weeks after the last antibiotic dose."
+
+
+# Not frozen: a frozen dataclass's __init__ costs several times more, once per evaluation.
+@dataclass(slots=True)
+class Context:
+    answers: Answers
+    pediatric: bool
+    pregnant: bool  # pregnant_eff (§3.1)
+    rls_met: Tri
+    ibs_met: Tri
+    gut: GutPredicates
+    protocol_rules: bool
+    iron_lookback_days: int
+    tsh_lookback_days: int
+    celiac_lookback_days: int
+    iron_deficient_lab: bool = False  # see iron_deficient_lab()
+    adult_ibs_met: Tri = FALSE  # "adult and ibs.status = met" (CEL-1, SIBO-1)
+
+    def __post_init__(self) -> None:
+        self.iron_deficient_lab = iron_deficient_lab(self)
+        self.adult_ibs_met = all_of(of(not self.pediatric), self.ibs_met)
+
+
+CLINIC_PROTOCOL_RULES = frozenset(rule.id for rule in RULES if rule.tier == "S")
+_NOTHING_NEEDED: frozenset[str] = frozenset()
+
+
+def _triggers(
+    context: Context, candidates: list[tuple[str, Tri]]
+) -> tuple[list[dict[str, str]], frozenset[str]]:
+    """The records of the triggers that fired; when none did, the missing answers that leave
+    one undecided (the `missing` of their Kleene OR, logic.any_of), which are needed.
+
+    One plain loop: this runs five times per evaluation."""
+    records = []
+    needed = _NOTHING_NEEDED
+    skip_protocol = not context.protocol_rules
+    for rule, tri in candidates:
+        if skip_protocol and rule in CLINIC_PROTOCOL_RULES:
+            continue
+        if tri.value is True:
+            records.append(FIRED_RECORDS[rule])
+        elif tri.value is None and tri.missing:
+            needed = needed | tri.missing
+    return records, _NOTHING_NEEDED if records else needed
+
+
+def iron_deficient_lab(context: Context) -> bool:
+    ferritin = context.answers.latest_lab("ferritin", context.celiac_lookback_days)
+    return ferritin is not None and ferritin.value < IRON_DEFICIENT_FERRITIN
+
+
+# --- iron panel (§8.1) -------------------------------------------------------------------
+
+
+IRON_INTERPRETATIONS = {
+    "iron_therapy_candidate": (
+        "Ferritin 75 ng/mL or less, or TSAT below 20%: iron-therapy candidate, oral (about 65 mg "
+        "elemental iron) or IV (AASM 2024; IRLSSG 2018)."
+    ),
+    "iv_iron_candidate": (
+        "Ferritin 76-100 ng/mL with TSAT 20% or more: candidate for IV iron only; oral iron is "
+        "poorly absorbed at this level (AASM 2024)."
+    ),
+    "no_iron_by_rls_thresholds": (
+        "No iron treatment by RLS thresholds (adults: ferritin above 100 with TSAT 20% or more; "
+        "children: ferritin 50 or more; pregnancy: ferritin 75 or more)."
+    ),
+    "oral_iron_candidate": (
+        "Oral iron candidate: ferritin below 50 ng/mL in a child (IRLSSG 2018), or below "
+        "75 µg/L in pregnancy (Picchietti 2015)."
+    ),
+    "ferritin_needed": "Pregnancy: check ferritin; oral iron if it is below 75 µg/L.",
+    "iv_iron_sucrose_candidate": (
+        "On dialysis with ferritin below 200 and TSAT below 20%: IV iron sucrose candidate "
+        "(AASM 2024)."
+    ),
+    "tsat_and_ferritin_needed": (
+        "On dialysis: both ferritin and TSAT are needed to judge IV iron sucrose."
+    ),
+    "nephrology_manages_iron": (
+        "On dialysis: no RLS-specific iron indication; nephrology manages iron (AASM 2024)."
+    ),
+}
+IRON_NOTES = {
+    "deficient": (
+        "Ferritin below 30 means iron deficiency: look for its source (coeliac serology; GI "
+        "evaluation when anaemic)."
+    ),
+    "carboxymaltose": (
+        "Ferric carboxymaltose 1000 mg is effective in moderate to severe RLS with ferritin "
+        "below 300 (IRLSSG 2018)."
+    ),
+    "high_tsat": (
+        "TSAT 45% or more: many protocols avoid IV iron (unverified; check the IRLSSG text)."
+    ),
+}
+
+
+def _iron_code(context: Context, f: float | None, t: float | None) -> str:
+    if context.pediatric:
+        return (
+            "oral_iron_candidate"
+            if f is not None and f < PEDIATRIC_FERRITIN
+            else ("no_iron_by_rls_thresholds")
+        )
+    if context.pregnant:
+        if f is None:
+            return "ferritin_needed"
+        return "oral_iron_candidate" if f < PREGNANCY_FERRITIN else "no_iron_by_rls_thresholds"
+    if context.answers.has_condition("ckd_dialysis").is_true:
+        if f is None or t is None:
+            return "tsat_and_ferritin_needed"
+        if f < DIALYSIS_FERRITIN and t < TSAT_LOW:
+            return "iv_iron_sucrose_candidate"
+        return "nephrology_manages_iron"
+    if (f is not None and f <= ADULT_IRON_SUPPRESS_FERRITIN) or (t is not None and t < TSAT_LOW):
+        return "iron_therapy_candidate"
+    if f is not None and t is not None and f <= IV_ONLY_FERRITIN:
+        return "iv_iron_candidate"
+    return "no_iron_by_rls_thresholds"
+
+
+def iron_interpretation(
+    context: Context, ferritin: LabResult | None, tsat: LabResult | None
+) -> dict[str, str]:
+    """§8.1 interpretation of the iron results on file: a code and the sentences to show.
+
+    Precedence: paediatric, pregnancy, dialysis, then the adult thresholds.
+    """
+    f = ferritin.value if ferritin else None
+    t = tsat.value if tsat else None
+    code = _iron_code(context, f, t)
+    sentences = [IRON_INTERPRETATIONS[code]]
+    if f is not None and f < IRON_DEFICIENT_FERRITIN:
+        sentences.append(IRON_NOTES["deficient"])
+    if (
+        code in ("iron_therapy_candidate", "iv_iron_candidate")
+        and f is not None
+        and f < FCM_FERRITIN
+    ):
+        sentences.append(IRON_NOTES["carboxymaltose"])
+    if t is not None and t >= HIGH_TSAT:
+        sentences.append(IRON_NOTES["high_tsat"])
+    return {"code": code, "text": " ".join(sentences)}
+
+
+def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
+    records, needed = _triggers(
+        context, [("IRON-1", context.rls_met), ("IRON-2", context.gut.chronic_diarrhea)]
+    )
+    result: dict[str, object] = {"value": "no", "rules_fired": records, "interpretation": None}
+    if not records:
+        return result, needed
+    ferritin = context.answers.latest_lab("ferritin", context.iron_lookback_days)
+    tsat = context.answers.latest_lab("tsat", context.iron_lookback_days)
+    threshold_met = ferritin is not None and (
+        ferritin.value < PEDIATRIC_FERRITIN
+        if context.pediatric
+        else ferritin.value <= ADULT_IRON_SUPPRESS_FERRITIN
+    )
+    # IRON-S: a recent result that settles the decision; a high ferritin alone still needs TSAT.
+    if threshold_met or (ferritin is not None and tsat is not None):
+        result["value"] = "on_file"
+        result["interpretation"] = iron_interpretation(context, ferritin, tsat)
+    else:
+        result["value"] = "order"
+    return result, frozenset()
+
+
+# --- thyroid (§8.2) ----------------------------------------------------------------------
+
+
+def _thyroid_symptoms(context: Context) -> Tri:
+    symptoms = context.answers.get("thyroid_symptoms")
+    if symptoms is None:
+        return context.answers.includes("thyroid_symptoms")  # U, missing
+    if "neck_swelling" in symptoms:
+        return TRUE
+    return of(len(symptoms) >= THYROID_SYMPTOMS_NEEDED)  # all of them "other" symptoms
+
+
+def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
+    answers = context.answers
+    thy_2a = _thyroid_symptoms(context)
+    guideline_risk = any_of(
+        context.answers.has_condition("t1dm", "neck_irradiation"),
+        answers.yes("fhx_thyroid"),
+        context.answers.takes("lithium", "amiodarone"),
+    )
+    thy_2b = any_of(guideline_risk, context.answers.has_condition(*AUTOIMMUNE_OTHER))
+    records, needed = _triggers(
+        context,
+        [
+            ("THY-1", context.gut.chronic_diarrhea),
+            ("THY-2a", thy_2a),
+            ("THY-2b", thy_2b),
+            ("THY-3", context.rls_met),
+            (
+                "THY-4",
+                any_of(
+                    context.answers.has_condition(
+                        "hypothyroid", "hyperthyroid", "autoimmune_thyroid"
+                    ),
+                    context.answers.takes("levothyroxine"),
+                ),
+            ),
+        ],
+    )
+    result: dict[str, object] = {"value": "no", "rules_fired": records}
+    if not records:
+        return result, needed
+    if thy_2b.is_true and not guideline_risk.is_true:
+        # Only "other autoimmune" conditions fired THY-2b: the app's extrapolation, tier P.
+        extrapolated = fired("THY-2b", tier="P", reason=THY_2B_EXTRAPOLATED_REASON)
+        result["rules_fired"] = [
+            extrapolated if record["rule"] == "THY-2b" else record for record in records
+        ]
+    tsh = answers.latest_lab("tsh", context.tsh_lookback_days)
+    # THY-S: a recent TSH suppresses, unless symptoms (THY-2a) are new.
+    result["value"] = "on_file" if tsh is not None and not thy_2a.is_true else "order"
+    return result, frozenset()
+
+
+# --- celiac serology (§8.3) --------------------------------------------------------------
+
+
+def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
+    answers = context.answers
+    records, needed = _triggers(
+        context,
+        [
+            ("CEL-1", any_of(context.adult_ibs_met, context.gut.chronic_diarrhea)),
+            (
+                "CEL-2",
+                any_of(
+                    context.answers.has_condition("iron_deficiency_known"),
+                    of(context.iron_deficient_lab),
+                ),
+            ),
+            (
+                "CEL-3",
+                any_of(
+                    context.gut.gi_symptomatic,
+                    answers.yes("unintentional_weight_loss"),
+                    answers.yes("fhx_celiac"),
+                    context.answers.has_condition("t1dm", "autoimmune_thyroid"),
+                ),
+            ),
+            ("CEL-4", context.rls_met),
+        ],
+    )
+    result: dict[str, object] = {"value": "no", "rules_fired": records, "caveat": None}
+    if not records:
+        return result, needed
+    gluten = answers.get("gluten_intake")
+    window = context.celiac_lookback_days
+    ttg, total_iga = answers.latest_lab("ttg_iga", window), answers.latest_lab("total_iga", window)
+    negative_on_file = (
+        ttg is not None
+        and ttg.value == "neg"
+        and total_iga is not None
+        and total_iga.value == "normal"
+    )
+    on_gluten = answers.yes("prior_celiac_test_on_gluten")
+    if negative_on_file:
+        needed = needed | on_gluten.missing
+    # Modifiers in priority order (M1-M5).
+    if context.answers.has_condition("celiac_known").is_true:
+        result["value"] = "not_indicated_known_celiac"
+    elif negative_on_file and on_gluten.is_true:
+        result["value"] = "on_file"
+    elif gluten in ("less_than_daily", "gluten_free"):
+        result["value"] = "deferred_low_gluten"
+        result["caveat"] = CELIAC_CAVEATS["deferred_low_gluten"]
+    else:
+        iga_deficient = context.answers.has_condition("iga_deficiency").is_true
+        result["value"] = "order_igg_based" if iga_deficient else "order"
+        if gluten in ("unknown", None):
+            # M5; an unanswered gluten question is treated as unknown, and is needed.
+            result["caveat"] = CELIAC_CAVEATS["confirm_gluten"]
+            if gluten is None:
+                needed = needed | {"gluten_intake"}
+    return result, needed
+
+
+# --- stool (§8.4) ------------------------------------------------------------------------
+
+
+def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
+    answers, gut = context.answers, context.gut
+    loose = gut.loose_stools
+    records, needed = _triggers(
+        context,
+        [
+            ("STOOL-1", gut.chronic_diarrhea),
+            ("STOOL-2", all_of(gut.chronic_diarrhea, answers.yes("travel_high_risk_12mo"))),
+            ("STOOL-3", all_of(loose, answers.yes("antibiotics_last_3mo"))),
+            (
+                "STOOL-4",
+                any_of(
+                    answers.yes("greasy_floating_stools"),
+                    context.answers.has_condition("chronic_pancreatitis"),
+                ),
+            ),
+            ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
+        ],
+    )
+    components = [part for record in records for part in STOOL_COMPONENTS[record["rule"]]]
+    return (
+        {"value": "order" if records else "no", "components": components, "rules_fired": records},
+        needed,
+    )
+
+
+# --- SIBO breath test (§8.5) -------------------------------------------------------------
+
+
+def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
+    answers, gut = context.answers, context.gut
+    pain, bloating = gut.pain_weekly, gut.bloating_weekly
+    # SIBO-X: PPI use never appears here, so a PPI without symptoms never triggers.
+    records, triggers_needed = _triggers(
+        context,
+        [
+            ("SIBO-1", context.adult_ibs_met),
+            (
+                "SIBO-2",
+                all_of(gut.sibo_symptoms, context.answers.has_condition(*SIBO_RISK_CONDITIONS)),
+            ),
+            ("SIBO-3", all_of(gut.chronic_constipation, any_of(bloating, pain))),
+            ("SIBO-4", all_of(context.rls_met, gut.sibo_symptoms)),
+        ],
+    )
+    result: dict[str, object] = {"value": "no", "rules_fired": records, "timing_note": None}
+    needed: frozenset[str] = frozenset()
+    if context.pediatric:
+        result["value"] = "not_applicable_pediatric"  # whatever fired
+    elif not records:
+        needed = triggers_needed
+    elif context.pregnant:
+        result["value"] = "deferred_pregnancy"
+    else:
+        result["value"] = "order"
+        antibiotics = answers.yes("antibiotics_last_4wk")
+        if antibiotics.is_true:
+            result["timing_note"] = SIBO_ANTIBIOTIC_NOTE
+        needed = antibiotics.missing
+    return result, needed
+
+
+NOT_ASSESSED = {
+    "thyroid": {"value": "not_assessed", "rules_fired": []},
+    "iron_panel": {"value": "not_assessed", "rules_fired": [], "interpretation": None},
+    "celiac": {"value": "not_assessed", "rules_fired": [], "caveat": None},
+    "stool": {"value": "not_assessed", "components": [], "rules_fired": []},
+    "sibo_breath": {"value": "not_assessed", "rules_fired": [], "timing_note": None},
+}
+
+
+def not_assessed() -> dict[str, dict[str, object]]:
+    """The flags below MIN_AGE. Shared and read-only: Assessment.as_dict() copies."""
+    return NOT_ASSESSED
+
+
+def evaluate_flags(context: Context) -> tuple[dict[str, dict[str, object]], frozenset[str]]:
+    flags: dict[str, dict[str, object]] = {}
+    needed: frozenset[str] = frozenset()
+    for name, rule_set in (
+        ("thyroid", thyroid),
+        ("iron_panel", iron_panel),
+        ("celiac", celiac),
+        ("stool", stool),
+        ("sibo_breath", sibo_breath),
+    ):
+        flags[name], flag_needed = rule_set(context)
+        needed = needed | flag_needed
+    return flags, needed

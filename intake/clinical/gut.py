@@ -1,0 +1,240 @@
+"""Gut (spec §3.2, §5): Rome IV IBS for adults and children, subtype, IBS-SSS, and the gut
+predicates the test flags and red flags use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answers import Answers
+from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of, unknown
+
+ASSOCIATION_KEYS = (
+    "pain_related_to_bm",
+    "pain_with_stool_freq_change",
+    "pain_with_stool_form_change",
+)
+IBS_SSS_KEYS = (
+    "ibssss_pain_severity",
+    "ibssss_distension",
+    "ibssss_bowel_dissatisfaction",
+    "ibssss_life_interference",
+)
+ADULT_MIN_DURATION_MONTHS = 6  # Rome IV: onset >= 6 months before diagnosis
+PEDIATRIC_MIN_DURATION_MONTHS = 2  # Rome IV child/adolescent: >= 2 months
+STOOL_SPLIT_PCT = 25  # Rome IV subtype: > 25% of abnormal bowel movements
+SUBTYPE_MEDICATION_CAVEAT = "Subtype may be distorted by medication (laxatives or antidiarrhoeals)."
+SYMBOLS = {True: "T", False: "F", None: "U"}  # Tri.value -> T / F / U
+ALARM_MESSAGE = (
+    "Rome IV symptom criteria met; alarm features present: organic disease must be excluded first."
+)
+
+
+@dataclass(slots=True)
+class IbsResult:
+    status: str  # met | not_met | incomplete | not_assessed
+    variant: str  # adult | pediatric
+    subtype: str | None
+    criteria: dict[str, str]
+    met: Tri
+    needed: frozenset[str]
+    pain_feature_conflict: bool
+    stool_pct_conflict: bool
+    subtype_caveat: str | None
+
+
+def _pain_weekly(answers: Answers) -> tuple[Tri, bool]:
+    """P: pain at least weekly. Returns it with DQ-4 (pain 'never' but an association is yes)."""
+    pain = answers.weekly("abd_pain_freq")
+    conflict = answers.get("abd_pain_freq") == "never" and any(
+        answers.get(key) == "yes" for key in ASSOCIATION_KEYS
+    )
+    return pain, conflict
+
+
+def _associations_adult(answers: Answers) -> Tri:
+    # A: >= 2 of the three associations are yes; F when even every open one could not reach 2.
+    yes_count = open_count = 0
+    missing: frozenset[str] = frozenset()
+    for key in ASSOCIATION_KEYS:
+        tri = answers.yes(key)
+        if tri.value is True:
+            yes_count += 1
+        elif tri.value is None:
+            open_count += 1
+            missing = missing | tri.missing
+    if yes_count >= 2:
+        return TRUE
+    if yes_count + open_count < 2:
+        return FALSE
+    return Tri(None, missing) if missing else UNSURE
+
+
+def _duration(answers: Answers, minimum_months: int) -> Tri:
+    months = answers.get("gi_symptom_duration_months")
+    if months is None:
+        return unknown("gi_symptom_duration_months")
+    return of(months >= minimum_months)
+
+
+def _pediatric_x(answers: Answers) -> Tri:
+    # X: in a child with constipation the pain must not go away when constipation is treated;
+    # if it does, this is functional constipation, not IBS.
+    value = answers.get("pain_resolves_with_constipation_treatment")
+    if value == "yes":
+        return FALSE
+    if value in ("no", "na"):
+        return TRUE
+    if answers.get("constipation_4wk") == "yes":
+        return unknown("pain_resolves_with_constipation_treatment")
+    return TRUE
+
+
+def subtype(answers: Answers) -> tuple[str, bool, frozenset[str]]:
+    """Rome IV subtype from % hard (Bristol 1-2) and % loose (6-7) stools.
+
+    Returns the subtype, the DQ-3 conflict, and the missing keys that left it undetermined.
+    """
+    hard, loose = answers.get("pct_bm_hard"), answers.get("pct_bm_loose")
+    if hard is None or loose is None:
+        missing = frozenset(
+            k for k, v in (("pct_bm_hard", hard), ("pct_bm_loose", loose)) if v is None
+        )
+        return "undetermined", False, missing
+    if hard + loose > 100:
+        return "undetermined", True, frozenset()
+    split = STOOL_SPLIT_PCT
+    if hard > split and loose < split:
+        return "IBS-C", False, frozenset()
+    if loose > split and hard < split:
+        return "IBS-D", False, frozenset()
+    if hard > split and loose > split:
+        return "IBS-M", False, frozenset()
+    return "IBS-U", False, frozenset()
+
+
+def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResult:
+    variant = "pediatric" if pediatric else "adult"
+    pain, pain_conflict = _pain_weekly(answers)
+    hard, loose = answers.get("pct_bm_hard"), answers.get("pct_bm_loose")
+    stool_conflict = hard is not None and loose is not None and hard + loose > 100
+    if not assessed:
+        return IbsResult(
+            "not_assessed",
+            variant,
+            None,
+            {},
+            FALSE,
+            frozenset(),
+            pain_conflict,
+            stool_conflict,
+            None,
+        )
+
+    if pediatric:
+        parts = {
+            "P": pain,
+            "A": any_of(*(answers.yes(key) for key in ASSOCIATION_KEYS)),
+            "D": _duration(answers, PEDIATRIC_MIN_DURATION_MONTHS),
+            "X": _pediatric_x(answers),
+        }
+    else:
+        parts = {
+            "P": pain,
+            "A": _associations_adult(answers),
+            "D": _duration(answers, ADULT_MIN_DURATION_MONTHS),
+        }
+    met = all_of(*parts.values())
+    status = "met" if met.is_true else "not_met" if met.is_false else "incomplete"
+    needed = met.missing
+    kind = None
+    caveat = None
+    if status == "met":
+        kind, _conflict, subtype_missing = subtype(answers)
+        needed = needed | subtype_missing
+        if answers.get("bowel_meds_current") == "yes":
+            caveat = SUBTYPE_MEDICATION_CAVEAT
+    return IbsResult(
+        status,
+        variant,
+        kind,
+        {name: SYMBOLS[tri.value] for name, tri in parts.items()},
+        met,
+        needed,
+        pain_conflict,
+        stool_conflict,
+        caveat,
+    )
+
+
+def ibs_sss(answers: Answers) -> dict[str, object]:
+    """IBS-SSS (Francis 1997): five items of up to 100 points; only when all five are present."""
+    get = answers.get
+    values = [get(key) for key in IBS_SSS_KEYS]
+    days = get("ibssss_pain_days_of_10")
+    if days is None or None in values:
+        return {"total": None, "band": None}
+    total = sum(values) + days * 10
+    # Band edges are the app's convention for the paper's overlapping ranges (spec §5.4).
+    if total < 75:
+        band = "remission"
+    elif total < 175:
+        band = "mild"
+    elif total <= 300:
+        band = "moderate"
+    else:
+        band = "severe"
+    return {"total": total, "band": band}
+
+
+@dataclass(slots=True)
+class GutPredicates:
+    gi_symptomatic: Tri
+    sibo_symptoms: Tri
+    chronic_diarrhea: Tri
+    chronic_constipation: Tri
+    # The answers they are made of that the test flags use too, read once.
+    pain_weekly: Tri
+    bloating_weekly: Tri
+    loose_stools: Tri
+
+
+def _ibs_subtype_in(ibs: IbsResult, answers: Answers, subtypes: tuple[str, ...]) -> Tri:
+    if not ibs.met.is_true:
+        return ibs.met  # F, or U carrying the IBS questions still open
+    if ibs.subtype == "undetermined":
+        _kind, _conflict, missing = subtype(answers)
+        return Tri(None, missing) if missing else UNSURE
+    return of(ibs.subtype in subtypes)
+
+
+def predicates(answers: Answers, ibs: IbsResult) -> GutPredicates:
+    pain = answers.weekly("abd_pain_freq")
+    bloating = answers.weekly("bloating_freq")
+    gas = answers.weekly("gas_freq")
+    loose = answers.yes("loose_stools_4wk")
+    constipation = answers.yes("constipation_4wk")
+    return GutPredicates(
+        gi_symptomatic=any_of(pain, bloating, gas, loose, constipation),
+        # ACG 2020's SIBO symptom list: pain, gas, bloating, diarrhoea.
+        sibo_symptoms=any_of(pain, bloating, gas, loose),
+        chronic_diarrhea=any_of(loose, _ibs_subtype_in(ibs, answers, ("IBS-D", "IBS-M"))),
+        chronic_constipation=any_of(
+            constipation, _ibs_subtype_in(ibs, answers, ("IBS-C", "IBS-M"))
+        ),
+        pain_weekly=pain,
+        bloating_weekly=bloating,
+        loose_stools=loose,
+    )
+
+
+def gi_onset_at_or_after(answers: Answers, age_limit: int) -> Tri:
+    """gi_onset_age = age - duration/12 >= limit, in whole months to avoid rounding.
+
+    RF-5's safety default: with the duration unanswered, a patient aged >= limit counts as a
+    late onset.
+    """
+    age = answers.get("age_years")
+    months = answers.get("gi_symptom_duration_months")
+    if months is None:
+        return of(age >= age_limit)
+    return of(age * 12 - months >= age_limit * 12)

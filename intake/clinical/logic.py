@@ -1,0 +1,84 @@
+"""Three-valued (Kleene) logic that remembers which unanswered questions left a result open.
+
+Spec §10: a criterion that depends on a missing item is U, a flag fires only when its predicate
+is true from the data present, and every missing item that is *needed* is listed. A Tri that is
+U carries the keys whose absence made it U, so "needed" falls out of the logic itself: a missing
+answer is needed exactly when it leaves some reported result undecided.
+"""
+
+from __future__ import annotations
+
+
+class Tri:
+    __slots__ = ("value", "missing")
+
+    def __init__(self, value: bool | None, missing: frozenset[str] = frozenset()):
+        self.value = value
+        self.missing = missing
+
+    @property
+    def is_true(self) -> bool:
+        return self.value is True
+
+    @property
+    def is_false(self) -> bool:
+        return self.value is False
+
+    @property
+    def symbol(self) -> str:
+        """The T / F / U letter the output schema uses for a criterion."""
+        return "T" if self.value is True else "F" if self.value is False else "U"
+
+    def __bool__(self) -> bool:  # pragma: no cover - guards against `if tri:` mistakes
+        raise TypeError("Tri has three values; use .is_true or .is_false")
+
+    def __repr__(self) -> str:
+        return (
+            f"Tri({self.symbol}{', missing=' + str(sorted(self.missing)) if self.missing else ''})"
+        )
+
+
+TRUE = Tri(True)
+FALSE = Tri(False)
+UNSURE = Tri(None)  # answered, but not with yes or no
+_EMPTY: frozenset[str] = frozenset()
+
+
+def unknown(*keys: str) -> Tri:
+    return Tri(None, frozenset(keys))
+
+
+def of(value: bool) -> Tri:
+    return TRUE if value else FALSE
+
+
+def any_of(*terms: Tri) -> Tri:
+    """Kleene OR: T if any term is T; F if all are F; otherwise U with the open terms' keys."""
+    missing = _EMPTY
+    undecided = False
+    for term in terms:
+        if term.value is True:
+            return TRUE
+        if term.value is None:
+            undecided = True
+            if term.missing:
+                missing = missing | term.missing
+    if not undecided:
+        return FALSE
+    return Tri(None, missing) if missing else UNSURE
+
+
+def all_of(*terms: Tri) -> Tri:
+    """Kleene AND: F if any term is F; T if all are T; otherwise U with the open terms' keys."""
+    missing = _EMPTY
+    undecided = False
+    for term in terms:
+        if term.value is False:
+            return FALSE
+        if term.value is None:
+            undecided = True
+            if term.missing:
+                missing = missing | term.missing
+    if not undecided:
+        return TRUE
+    return Tri(None, missing) if missing else UNSURE

@@ -1,0 +1,96 @@
+"""Red flags RF-1..RF-12 (spec §9): practitioner review within one working day; RF-12 is also
+a crisis. Red-flag answers always count, even when they contradict other answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answers import Answers
+from .catalogue import urgent_reason
+from .gut import GutPredicates, gi_onset_at_or_after
+from .logic import FALSE, Tri, all_of, any_of, of
+
+LATE_ONSET_AGE = 50  # RF-5: new bowel symptoms at >= 50 (Rome IV; ACG 2021 uses 45)
+OLDER_ANAEMIA_AGE = 50  # RF-7
+GI_RED_FLAG_KEYS = (
+    "rectal_bleeding",
+    "black_stools",
+    "unintentional_weight_loss",
+    "nocturnal_diarrhea",
+    "fever_with_gi",
+    "persistent_vomiting",
+    "dysphagia",
+)
+GI_ALARM_RULES = frozenset(f"RF-{n}" for n in range(1, 10))  # RF-1..RF-9: Rome IV alarm features
+
+
+@dataclass(slots=True)
+class RedFlagResult:
+    reasons: list[dict[str, str]]
+    crisis: bool
+    needed: frozenset[str]
+    redflag_gi_conflict: bool
+    gi_alarm: bool  # any of RF-1..RF-9: the alarm features of Rome IV
+
+    def as_dict(self) -> dict[str, object]:
+        # Shares the reasons list: Assessment.as_dict() copies.
+        return {"value": bool(self.reasons), "reasons": self.reasons, "crisis": self.crisis}
+
+
+def _self_harm(answers: Answers) -> Tri:
+    """RF-12. self_harm_thoughts is asked when the PHQ-9 is not used, so it is needed only then."""
+    items = answers.get("phq9_items")
+    if items is None:
+        return answers.yes("self_harm_thoughts")
+    asked = answers.yes("self_harm_thoughts")
+    return any_of(of(items[8] >= 1), asked if asked.value is not None else FALSE)
+
+
+def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) -> RedFlagResult:
+    yes, any_yes = answers.yes, answers.any_yes
+    age = answers.get("age_years")
+    rules = {
+        "RF-1": yes("rectal_bleeding"),
+        "RF-2": yes("black_stools"),
+        "RF-3": yes("unintentional_weight_loss"),
+        "RF-4": yes("nocturnal_diarrhea"),
+        "RF-5": all_of(gut.gi_symptomatic, gi_onset_at_or_after(answers, LATE_ONSET_AGE)),
+        "RF-6": all_of(gut.gi_symptomatic, any_yes("fhx_crc", "fhx_ibd")),
+        "RF-7": all_of(
+            answers.has_condition("anemia_known"),
+            of(not pregnant),
+            any_of(
+                of(answers.get("sex_at_birth") == "male"),
+                of(age >= OLDER_ANAEMIA_AGE),
+                gut.gi_symptomatic,
+            ),
+        ),
+        "RF-8": yes("fever_with_gi"),
+        "RF-9": any_yes("persistent_vomiting", "dysphagia"),
+        "RF-10": any_yes(
+            "leg_weakness_progressive",
+            "saddle_numbness",
+            "new_bladder_bowel_control_loss",
+            "new_spreading_numbness",
+        ),
+        "RF-11": yes("unilateral_calf_swelling_pain"),
+        "RF-12": _self_harm(answers),
+    }
+    needed: frozenset[str] = frozenset()
+    fired_ids, reasons = [], []
+    for rule, tri in rules.items():
+        if tri.value is True:
+            fired_ids.append(rule)
+            reasons.append(urgent_reason(rule))
+        elif tri.value is None and tri.missing:
+            # Each red flag stands alone: an unanswered red-flag question is always needed.
+            needed = needed | tri.missing
+    return RedFlagResult(
+        reasons=reasons,
+        crisis=rules["RF-12"].value is True,
+        needed=needed,
+        # DQ-5: a GI red-flag answer is yes while every GI symptom question says no.
+        redflag_gi_conflict=gut.gi_symptomatic.is_false
+        and any(answers.get(key) == "yes" for key in GI_RED_FLAG_KEYS),
+        gi_alarm=not GI_ALARM_RULES.isdisjoint(fired_ids),
+    )

@@ -1,0 +1,28 @@
+"""Outgoing mail. Alerts carry no health information: only a case number and a link."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from intake.models import Intake
+
+
+def case_url(intake: Intake) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("intake:case", args=[intake.pk])
+
+
+def send_new_case_alert(intake: Intake) -> int:
+    """Tell the clinic's alert address that a case arrived. Urgency is a queue priority, not a
+    finding, so it is the one thing said besides the link."""
+    if not settings.CLINIC_ALERT_EMAIL:
+        return 0
+    priority = "Urgent review requested" if intake.urgent else "New case"
+    subject = f"{priority}: {intake.case_number}"
+    body = (
+        f"{priority}: {intake.case_number} was submitted.\n\n"
+        f"Sign in to review it: {case_url(intake)}\n\n"
+        "This message holds no patient information by design."
+    )
+    return send_mail(subject, body, None, [settings.CLINIC_ALERT_EMAIL])

@@ -1,0 +1,63 @@
+"""Choices shared by models, services and views."""
+
+from django.db import models
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", "Draft (patient answering)"
+    NEW = "new", "New"
+    IN_REVIEW = "in_review", "In review"
+    TESTS_ORDERED = "tests_ordered", "Tests ordered"
+    CLOSED = "closed", "Closed"
+
+
+class TestKind(models.TextChoices):
+    # The five test flags of clinical-spec §8, keyed as in the assessment's "flags".
+    THYROID = "thyroid", "Thyroid (TSH, reflex free T4)"
+    IRON_PANEL = "iron_panel", "Iron panel with ferritin"
+    CELIAC = "celiac", "Coeliac serology"
+    STOOL = "stool", "Stool testing"
+    SIBO_BREATH = "sibo_breath", "SIBO breath test"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", "Not decided yet"
+    ORDERED = "ordered", "Ordered"
+    DECLINED = "declined", "Declined"
+    ALREADY_DONE = "already_done", "Already done"
+
+
+class AssessmentKind(models.TextChoices):
+    SUBMISSION = "submission", "Patient submission"
+    RESULTS = "results", "Re-evaluated with results"
+
+
+class Role(models.TextChoices):
+    # Django auth groups; permissions are attached to them by a data migration.
+    PRACTITIONER = "Practitioner"
+    CLINIC_ADMIN = "Clinic admin"
+    AUDITOR = "Auditor"
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    SUBMIT = "submit", "Submitted"
+    EXPORT = "export", "Exported"
+    PRINT = "print", "Printed"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Failed sign-in"
+    INVITATION_CREATED = "invitation_created", "Invitation created"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    INVITATION_REISSUED = "invitation_reissued", "Invitation re-issued"
+    INVITATION_OPENED = "invitation_opened", "Invitation opened"
+    DOB_FAILED = "dob_failed", "Wrong date of birth"
+    LOCKED = "locked", "Link locked"
+    STATUS = "status", "Status changed"
+    ASSIGN = "assign", "Assigned"
+    DECISION = "decision", "Test decision"
+    NOTE = "note", "Note added"
+    RESULTS = "results", "Results entered"
+    SECOND_FACTOR = "second_factor", "Second factor"
+    ERASE = "erase", "Erased"

@@ -1,0 +1,618 @@
+"""Input parsing and validation for the patient's steps, with plain, specific messages.
+
+Step forms are built from intake/questionnaire.py. Every question field is declared optional
+to Django; `clean()` then applies "required when it applies" with the answers as they will be
+after this save, so a question that depends on another on the same page is judged correctly
+with or without JavaScript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from intake import questionnaire
+from intake.enums import CaseStatus, Decision, TestKind
+from intake.questionnaire import Facts, Question, Step
+from intake.selectors import QUEUE_SORTS, QueueFilters
+
+TEXT_MAX_LENGTH = 2000
+NAME_MAX_LENGTH = 200
+CHOOSE_ONE = "Choose an answer to this question."
+PHQ9_PARTIAL = (
+    "Answer all nine questions, or leave all nine blank and answer the question below instead."
+)
+
+
+def number_message(question: Question) -> str:
+    return f"Enter a whole number from {question.min_value} to {question.max_value}."
+
+
+def _field_for(question: Question) -> forms.Field:
+    common = {"label": question.label, "help_text": question.help_text, "required": False}
+    if question.kind == "choice" and question.widget == "select":
+        return forms.ChoiceField(
+            choices=[("", "Choose…"), *question.choices],
+            widget=forms.Select,
+            error_messages={"invalid_choice": CHOOSE_ONE},
+            **common,
+        )
+    if question.kind == "choice":
+        return forms.ChoiceField(
+            choices=question.choices,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": CHOOSE_ONE},
+            **common,
+        )
+    if question.kind == "bool":
+        return forms.TypedChoiceField(
+            choices=[("yes", "Yes"), ("no", "No")],
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": CHOOSE_ONE},
+            **common,
+        )
+    if question.kind == "multi":
+        return forms.MultipleChoiceField(
+            choices=question.choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": "Choose only from the listed options."},
+            **common,
+        )
+    if question.kind == "int":
+        message = number_message(question)
+        return forms.IntegerField(
+            min_value=question.min_value,
+            max_value=question.max_value,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            error_messages={"invalid": message, "min_value": message, "max_value": message},
+            **common,
+        )
+    if question.kind == "text":
+        return forms.CharField(
+            max_length=TEXT_MAX_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages={
+                "max_length": f"Keep this under {TEXT_MAX_LENGTH} characters "
+                "(it has %(show_value)d).",
+            },
+            **common,
+        )
+    raise ValueError(f"no form field for question kind {question.kind!r}")
+
+
+def _initial(question: Question, value: Any) -> Any:
+    if question.kind == "bool" and value is not None:
+        return "yes" if value else "no"
+    return value
+
+
+class StepForm(forms.Form):
+    """One step of the questionnaire. Build with `step_form_class(step)`."""
+
+    step: Step
+    base_revision = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=10**9
+    )
+
+    def __init__(self, *args: Any, facts: Facts, **kwargs: Any):
+        self.facts = facts
+        kwargs.setdefault(
+            "initial",
+            {q.key: _initial(q, facts.answers.get(q.key)) for q in self.step.questions},
+        )
+        super().__init__(*args, **kwargs)
+
+    def merged_answers(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        merged = dict(self.facts.answers)
+        for question in self.step.questions:
+            value = cleaned.get(question.key)
+            if value in (None, "", []) and question.kind != "multi":
+                merged.pop(question.key, None)
+            else:
+                merged[question.key] = value
+        return merged
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        facts = Facts(self.merged_answers(cleaned), self.facts.age_years, self.facts.irls_licensed)
+        for question in self.step.questions:
+            if not questionnaire.field_shown(self.step, question, facts):
+                cleaned[question.key] = None  # does not apply: not stored
+            elif question.required and cleaned.get(question.key) in (None, ""):
+                if question.key not in self.errors:
+                    self.add_error(question.key, self.required_message(question))
+        return cleaned
+
+    @staticmethod
+    def required_message(question: Question) -> str:
+        if question.kind == "int":
+            return f"Enter a number. {number_message(question)}"
+        if question.kind == "text":
+            return "Enter an answer."
+        return CHOOSE_ONE
+
+    def answers(self) -> dict[str, Any]:
+        """The values to store: every question of the step (None removes an answer)."""
+        return {q.key: self.cleaned_data.get(q.key) for q in self.step.questions}
+
+
+def step_form_class(step: Step) -> type[StepForm]:
+    fields = {question.key: _field_for(question) for question in step.questions}
+    if step.kind == "mood":
+        for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
+            fields[f"phq9_{number}"] = forms.TypedChoiceField(
+                label=f"{number}. {text}",
+                choices=questionnaire.PHQ9_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": CHOOSE_ONE},
+            )
+        base = MoodForm
+    elif step.kind == "labs":
+        base = LabsForm
+    elif step.kind == "irls":
+        for number in range(1, questionnaire.IRLS_ITEM_COUNT + 1):
+            fields[f"irls_{number}"] = forms.TypedChoiceField(
+                label=f"Item {number}",
+                choices=[(score, str(score)) for score in range(5)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": CHOOSE_ONE},
+            )
+        base = IrlsForm
+    else:
+        base = StepForm
+    return type(f"{step.slug.title().replace('-', '')}Form", (base,), {"step": step, **fields})
+
+
+class MoodForm(StepForm):
+    """PHQ-9 (all nine or none); self_harm_thoughts is asked only when the PHQ-9 is left blank."""
+
+    def __init__(self, *args: Any, facts: Facts, **kwargs: Any):
+        items = facts.answers.get("phq9_items") or [None] * 9
+        initial = {f"phq9_{n}": value for n, value in enumerate(items, start=1)}
+        initial["self_harm_thoughts"] = facts.answers.get("self_harm_thoughts")
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, facts=facts, **kwargs)
+
+    def phq9_fields(self) -> list[forms.BoundField]:
+        return [self[f"phq9_{n}"] for n in range(1, 10)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = forms.Form.clean(self)
+        items = [cleaned.get(f"phq9_{n}") for n in range(1, 10)]
+        answered = [item for item in items if item is not None]
+        if answered and len(answered) < 9:
+            for n, item in enumerate(items, start=1):
+                if item is None and f"phq9_{n}" not in self.errors:
+                    self.add_error(f"phq9_{n}", PHQ9_PARTIAL)
+        elif not answered and cleaned.get("self_harm_thoughts") in (None, ""):
+            self.add_error(
+                "self_harm_thoughts",
+                "Answer this question, or answer the nine questions above instead.",
+            )
+        cleaned["phq9_items"] = items if len(answered) == 9 else None
+        if cleaned["phq9_items"] is not None:
+            cleaned["self_harm_thoughts"] = None  # the PHQ-9's item 9 asks the same
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "phq9_items": self.cleaned_data.get("phq9_items"),
+            "self_harm_thoughts": self.cleaned_data.get("self_harm_thoughts"),
+        }
+
+
+class IrlsForm(StepForm):
+    """The licensed IRLS: ten items scored 0-4, labelled with the clinic's licensed text."""
+
+    def __init__(self, *args: Any, facts: Facts, instrument=None, **kwargs: Any):
+        items = facts.answers.get("irls_items") or [None] * questionnaire.IRLS_ITEM_COUNT
+        kwargs.setdefault("initial", {f"irls_{n}": value for n, value in enumerate(items, start=1)})
+        super().__init__(*args, facts=facts, **kwargs)
+        if instrument is not None:
+            labels = list(instrument.choice_labels)
+            for number, text in enumerate(instrument.items, start=1):
+                field = self.fields[f"irls_{number}"]
+                field.label = f"{number}. {text}"
+                field.choices = [(score, f"{score} · {labels[score]}") for score in range(5)]
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[f"irls_{n}"] for n in range(1, questionnaire.IRLS_ITEM_COUNT + 1)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = forms.Form.clean(self)
+        items = [cleaned.get(f"irls_{n}") for n in range(1, questionnaire.IRLS_ITEM_COUNT + 1)]
+        for number, item in enumerate(items, start=1):
+            if item is None and f"irls_{number}" not in self.errors:
+                self.add_error(f"irls_{number}", CHOOSE_ONE)
+        cleaned["irls_items"] = items
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        return {"irls_items": self.cleaned_data.get("irls_items")}
+
+
+# --- labs ----------------------------------------------------------------------------------
+
+LAB_TEST_CHOICES = [("", "Choose a test…")] + [
+    (key, label) for key, label, _ in questionnaire.LAB_TESTS
+]
+LAB_UNITS = {key: units for key, _label, units in questionnaire.LAB_TESTS}
+QUALITATIVE_WORDS = {
+    "ttg_iga": {"negative": "neg", "neg": "neg", "positive": "pos", "pos": "pos"},
+    "total_iga": {"normal": "normal", "low": "low"},
+}
+UNIT_CHOICES = [("", "No unit")] + sorted(
+    {(unit, unit) for units in LAB_UNITS.values() for unit in units}
+)
+
+
+class LabRowForm(forms.Form):
+    test = forms.ChoiceField(choices=LAB_TEST_CHOICES, required=False, label="Test")
+    value = forms.CharField(max_length=20, required=False, label="Result")
+    unit = forms.ChoiceField(choices=UNIT_CHOICES, required=False, label="Unit")
+    taken_on = forms.DateField(
+        required=False,
+        label="Date of the test",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as year-month-day, e.g. 2026-03-14."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        test, value, unit = (
+            cleaned.get("test"),
+            (cleaned.get("value") or "").strip(),
+            cleaned.get("unit"),
+        )
+        taken_on = cleaned.get("taken_on")
+        if not test and not value and not taken_on:
+            return cleaned  # an empty row
+        if not test:
+            self.add_error("test", "Choose which test this result is for.")
+            return cleaned
+        if not value:
+            self.add_error("value", "Enter the result as shown on the report.")
+        elif test in QUALITATIVE_WORDS:
+            word = QUALITATIVE_WORDS[test].get(value.lower())
+            if word is None:
+                options = " or ".join(sorted({w for w in QUALITATIVE_WORDS[test] if len(w) > 3}))
+                self.add_error("value", f"For this test enter {options}.")
+            else:
+                cleaned["value"] = word
+        else:
+            try:
+                number = float(value.replace(",", "."))
+            except ValueError:
+                number = None
+            if number is None or number != number or number < 0 or number > 100_000:
+                self.add_error("value", "Enter the result as a number, e.g. 42 or 3.5.")
+            else:
+                cleaned["value"] = int(number) if number.is_integer() else number
+        accepted = LAB_UNITS[test]
+        if accepted and unit not in accepted:
+            self.add_error("unit", f"Choose the unit from the report: {' or '.join(accepted)}.")
+        if not accepted and unit:
+            self.add_error("unit", "This test has no unit: choose “No unit”.")
+        if taken_on is None:
+            if "taken_on" not in self.errors:
+                self.add_error("taken_on", "Enter the date of the test.")
+        elif taken_on > timezone.localdate():
+            self.add_error("taken_on", "The date of the test cannot be in the future.")
+        elif taken_on < dt.date(1900, 1, 1):
+            self.add_error("taken_on", "Enter a date after 1900.")
+        return cleaned
+
+    def row(self) -> dict[str, Any] | None:
+        data = self.cleaned_data
+        if not data.get("test"):
+            return None
+        return {
+            "test": data["test"],
+            "value": data["value"],
+            "unit": data.get("unit") or None,
+            "taken_on": data["taken_on"].isoformat(),
+        }
+
+
+LabRowFormSet = forms.formset_factory(
+    LabRowForm,
+    extra=0,
+    max_num=questionnaire.MAX_LAB_ROWS,
+    validate_max=True,
+    absolute_max=questionnaire.MAX_LAB_ROWS,
+)
+
+
+class LabsForm(StepForm):
+    """Earlier results as rows (test, value, unit, date), plus the on-gluten question when a
+    coeliac result is given."""
+
+    def __init__(self, *args: Any, facts: Facts, **kwargs: Any):
+        super().__init__(*args, facts=facts, **kwargs)
+        rows = facts.answers.get("prior_labs") or []
+        initial = [
+            {
+                **row,
+                "value": {"neg": "negative", "pos": "positive"}.get(row["value"], row["value"]),
+                "unit": row["unit"] or "",
+            }
+            for row in rows
+        ]
+        blank_rows = max(questionnaire.MAX_LAB_ROWS - len(initial), 0)
+        self.rows = LabRowFormSet(
+            data=self.data if self.is_bound else None,
+            initial=initial + [{}] * min(blank_rows, 3),
+            prefix="labs",
+        )
+
+    def is_valid(self) -> bool:
+        rows_valid = self.rows.is_valid()
+        return super().is_valid() and rows_valid
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = forms.Form.clean(self)
+        rows = []
+        if self.rows.is_valid():
+            rows = [row for form in self.rows.forms if (row := form.row())]
+        cleaned["prior_labs"] = rows or None
+        question = questionnaire.QUESTIONS["prior_celiac_test_on_gluten"]
+        if any(row["test"] == "ttg_iga" for row in rows):
+            if cleaned.get(question.key) in (None, ""):
+                self.add_error(question.key, CHOOSE_ONE)
+        else:
+            cleaned[question.key] = None
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        return {
+            "prior_labs": self.cleaned_data.get("prior_labs"),
+            "prior_celiac_test_on_gluten": self.cleaned_data.get("prior_celiac_test_on_gluten"),
+        }
+
+
+# --- access and consent --------------------------------------------------------------------
+
+
+class DateOfBirthForm(forms.Form):
+    date_of_birth = forms.DateField(
+        label="Your date of birth",
+        help_text="For the child's questionnaire, enter the child's date of birth.",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={
+            "required": "Enter your date of birth.",
+            "invalid": "Enter the date as year-month-day, e.g. 1980-04-23.",
+        },
+    )
+
+
+class PatientDetailsForm(forms.Form):
+    """Who the intake is for: used by staff invitations and the public start page."""
+
+    full_name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        label="Full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Enter the patient's full name."},
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={
+            "required": "Enter the date of birth.",
+            "invalid": "Enter the date as year-month-day, e.g. 1980-04-23.",
+        },
+    )
+    email = forms.EmailField(
+        required=False,
+        label="Email (optional)",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "invalid": "Enter an email address like name@example.com, or leave it empty."
+        },
+    )
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if len(name) < 2 or not any(ch.isalpha() for ch in name):
+            raise forms.ValidationError("Enter the full name using letters.")
+        if any(ch in name for ch in "<>{}"):
+            raise forms.ValidationError("A name cannot contain < > { or }.")
+        return name
+
+    def clean_date_of_birth(self) -> dt.date:
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born < today.replace(year=today.year - 120):
+            raise forms.ValidationError("Check the year: that is more than 120 years ago.")
+        return born
+
+
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        label="I have read and agree to the statement above.",
+        error_messages={
+            "required": "Tick the box to agree, or contact your clinic with questions."
+        },
+    )
+    full_name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        label="Type your full name as your signature",
+        help_text="For a child, the parent or guardian types their own name.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Type your full name to sign."},
+    )
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if len(name) < 2 or not any(ch.isalpha() for ch in name):
+            raise forms.ValidationError("Type your full name using letters.")
+        return name
+
+
+# --- practitioners -------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The work queue's filters, read from the query string. Unknown values get a clear error
+    and that filter is left out."""
+
+    q = forms.CharField(required=False, max_length=100, label="Search name, date of birth or case")
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status")] + [c for c in CaseStatus.choices if c[0] != CaseStatus.DRAFT],
+        error_messages={"invalid_choice": "Unknown status: choose one from the list."},
+    )
+    urgent = forms.BooleanField(required=False, label="Urgent only")
+    rls_met = forms.BooleanField(required=False, label="RLS criteria met")
+    tests = forms.MultipleChoiceField(
+        required=False,
+        choices=TestKind.choices,
+        label="Test flagged",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Unknown test: choose from the list."},
+    )
+    assigned = forms.ChoiceField(
+        required=False,
+        choices=[("", "Anyone"), ("me", "Assigned to me"), ("unassigned", "Unassigned")],
+        error_messages={"invalid_choice": "Unknown assignment filter."},
+    )
+    submitted_from = forms.DateField(
+        required=False,
+        label="Submitted from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as year-month-day."},
+    )
+    submitted_to = forms.DateField(
+        required=False,
+        label="Submitted to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as year-month-day."},
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(key, label) for key, (label, _order) in QUEUE_SORTS.items()],
+        error_messages={"invalid_choice": "Unknown sort order."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> QueueFilters:
+        """The valid filters; a field with an error is left out."""
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return QueueFilters(
+            status=data.get("status") or "",
+            urgent=bool(data.get("urgent")),
+            tests=tuple(data.get("tests") or ()),
+            rls_met=bool(data.get("rls_met")),
+            assigned=data.get("assigned") or "",
+            submitted_from=data.get("submitted_from"),
+            submitted_to=data.get("submitted_to"),
+            search=data.get("q") or "",
+            sort=data.get("sort") or "priority",
+        )
+
+
+class CaseChangeForm(forms.Form):
+    """Every change to a case carries the case version its page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class StatusForm(CaseChangeForm):
+    status = forms.ChoiceField(
+        choices=[c for c in CaseStatus.choices if c[0] != CaseStatus.DRAFT],
+        error_messages={"invalid_choice": "Unknown status."},
+    )
+
+
+class AssignForm(CaseChangeForm):
+    assignee = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Nobody",
+        label="Assign to",
+        error_messages={"invalid_choice": "Choose a practitioner from the list."},
+    )
+
+    def __init__(self, *args: Any, staff, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class DecisionForm(CaseChangeForm):
+    recommendation = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        choices=[c for c in Decision.choices if c[0] != Decision.PENDING],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose ordered, declined or already done."},
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Reason (needed when declining)",
+        widget=forms.TextInput,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (
+            cleaned.get("decision") == Decision.DECLINED
+            and not (cleaned.get("reason") or "").strip()
+        ):
+            self.add_error("reason", "Give a reason for declining the test.")
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        max_length=5000,
+        label="Add a note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Write the note before saving it.",
+            "max_length": "Keep a note under 5000 characters (it has %(show_value)d).",
+        },
+    )
+
+
+class ResultsForm(CaseChangeForm):
+    """Results the practitioner enters on the case, as rows like the patient's labs step."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.rows = LabRowFormSet(
+            data=self.data if self.is_bound else None, initial=[{}, {}, {}], prefix="results"
+        )
+
+    def is_valid(self) -> bool:
+        rows_valid = self.rows.is_valid()
+        return super().is_valid() and rows_valid
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        rows = (
+            [row for form in self.rows.forms if (row := form.row())] if self.rows.is_valid() else []
+        )
+        if self.rows.is_valid() and not rows:
+            self.add_error(None, "Enter at least one result.")
+        cleaned["results"] = rows
+        return cleaned

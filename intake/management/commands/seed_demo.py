@@ -1,0 +1,64 @@
+"""Create the demo groups and accounts for trying the app locally; safe to run again."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+
+from intake import demo
+from intake.enums import Role
+from intake.roles import apply_role_permissions
+
+# Published in the README on purpose: these accounts exist only on demo databases.
+DEMO_PASSWORD = "demo-pass-1234"  # noqa: S105  # nosec B105
+DEMO_SITE = "http://127.0.0.1:8000"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the Practitioner and Clinic admin groups and the demo users 'practitioner' and "
+        f"'admin' (password {DEMO_PASSWORD}). Running it again resets them."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo password is public: never on a live site.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so it runs only with "
+                "DEBUG=true (or --force on a database that is not a live clinic's)."
+            )
+        with transaction.atomic():
+            apply_role_permissions(Group, Permission)
+            practitioner = _demo_user("practitioner", is_superuser=False)
+            practitioner.groups.add(Group.objects.get(name=Role.PRACTITIONER))
+            admin = _demo_user("admin", is_superuser=True)
+            admin.groups.add(Group.objects.get(name=Role.CLINIC_ADMIN))
+            link = demo.seed(created_by=practitioner)
+            codes = {user.username: demo.sign_in_codes(user=user) for user in (practitioner, admin)}
+
+        login_url = DEMO_SITE + reverse("login")
+        self.stdout.write(f"Demo data ready. Try the patient's questionnaire: {DEMO_SITE}{link}")
+        self.stdout.write(f"Staff sign in at {login_url}")
+        self.stdout.write(f"  practitioner / {DEMO_PASSWORD}  (a practitioner)")
+        self.stdout.write(f"  admin / {DEMO_PASSWORD}  (clinic admin and superuser)")
+        self.stdout.write("Second step: one-time codes (each works once; make run makes new ones)")
+        for username, user_codes in codes.items():
+            self.stdout.write(f"  {username}: {' '.join(user_codes)}")
+
+
+def _demo_user(username: str, *, is_superuser: bool) -> AbstractUser:
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.is_active = True
+    user.is_staff = True
+    user.is_superuser = is_superuser
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["is_active", "is_staff", "is_superuser", "password"])
+    return user

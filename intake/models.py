@@ -1,0 +1,299 @@
+"""The intake's tables: fields, constraints, indexes and __str__; no workflow (see services)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from intake.enums import AssessmentKind, AuditAction, CaseStatus, Decision, TestKind
+
+
+class Patient(models.Model):
+    full_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set once by services.erase_patient; an erased record keeps its de-identified clinical
+    # data and audit trail (docs/data-protection.md).
+    erased_at = models.DateTimeField(null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    erasure_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["full_name", "pk"]
+        indexes = [models.Index(fields=["date_of_birth", "full_name"])]
+        permissions = [("manage_records", "Can export and erase patient records")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.date_of_birth:%Y-%m-%d})"
+
+
+class Intake(models.Model):
+    """One questionnaire and, once submitted, one case in the practitioners' queue."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    status = models.CharField(max_length=20, choices=CaseStatus, default=CaseStatus.DRAFT)
+    # The patient's answers under the clinical-spec §2 keys; lab rows carry a date taken
+    # (turned into days_ago at evaluation) and the age comes from the patient's date of birth.
+    answers = models.JSONField(default=dict, blank=True)
+    # Per step, how many times it was saved: a save based on an older count is stale.
+    step_revisions = models.JSONField(default=dict, blank=True)
+    matched_existing_patient = models.BooleanField(
+        default=False, help_text="Name and date of birth matched a patient already on record."
+    )
+    consent_version = models.CharField(max_length=20, blank=True)
+    consent_name = models.CharField(max_length=200, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Copied from the latest assessment so the work queue can filter and sort in SQL.
+    urgent = models.BooleanField(default=False)
+    crisis = models.BooleanField(default=False)
+    rls_status = models.CharField(max_length=20, blank=True)
+    ibs_status = models.CharField(max_length=20, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_intakes",
+    )
+    # The assessment the case page shows: the submission's, then the latest re-evaluation.
+    current_assessment = models.ForeignKey(
+        "Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Optimistic locking for practitioners: every change bumps it; a form based on an older
+    # value is refused with a conflict message.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-urgent", "submitted_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "-urgent", "submitted_at"]),
+            models.Index(fields=["submitted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.DRAFT) | Q(submitted_at__isnull=False),
+                name="intake_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number} · {self.patient.full_name}"
+
+    @property
+    def case_number(self) -> str:
+        return f"C-{self.pk:06d}" if self.pk else "C-new"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == CaseStatus.DRAFT
+
+
+class Invitation(models.Model):
+    """A link to one intake. Only a hash of its token is stored."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    via_public_start = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} for {self.intake.case_number}"
+
+
+class Assessment(models.Model):
+    """One run of the clinical engine, kept for good: a case shows the rules that produced it."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(max_length=20, choices=AssessmentKind)
+    ruleset_version = models.CharField(max_length=20)
+    engine_answers = models.JSONField(help_text="Exactly what the engine was given.")
+    result = models.JSONField(help_text="The engine's output (clinical-spec §11).")
+    notes = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} of {self.intake.case_number} (rules {self.ruleset_version})"
+        )
+
+
+class TestRecommendation(models.Model):
+    """A raised test flag of one assessment, and the practitioner's decision on it."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="recommendations")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    test = models.CharField(max_length=20, choices=TestKind)
+    value = models.CharField(max_length=40)
+    rules = models.JSONField(default=list, help_text="The rules that fired, with their reasons.")
+    detail = models.JSONField(default=dict, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision, default=Decision.PENDING)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "test"], name="one_recommendation_per_test"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_test_display()}: {self.value}"
+
+
+class LabResultEntry(models.Model):
+    """A result the practitioner entered on the case; the case is re-evaluated with it."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="lab_results")
+    test = models.CharField(max_length=20)
+    value = models.JSONField(help_text="A number, or pos/neg, normal/low.")
+    unit = models.CharField(max_length=20, blank=True)
+    taken_on = models.DateField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.test} {self.value} {self.unit} ({self.taken_on})"
+
+
+class Note(models.Model):
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on {self.intake.case_number}"
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what to which record, when, from where. Never edited or deleted."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # No database constraints and no cascades on these keys: deleting a user or a record must
+    # never touch an audit row (the database refuses UPDATE and DELETE on this table).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, help_text="Username, or 'patient' for a link.")
+    action = models.CharField(max_length=30, choices=AuditAction)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    intake = models.ForeignKey(
+        Intake,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="No health information.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["intake", "at"]), models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an audit row is written once. (The database enforces the same.)
+        if not self._state.adding:
+            raise PermissionError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events cannot be deleted.")
+
+
+class LicensedInstrument(models.Model):
+    """A licensed questionnaire's item text, uploaded by the clinic that holds the licence.
+
+    The IRLS item text never enters the repository (clinical-spec §4.6): with IRLS_LICENSED on
+    and an active IRLS instrument here, the intake asks its ten items.
+    """
+
+    name = models.CharField(max_length=20, choices=[("IRLS", "IRLS rating scale")])
+    version = models.CharField(max_length=40)
+    licence_ref = models.CharField(max_length=200, help_text="Licence number or agreement.")
+    instructions = models.TextField(blank=True)
+    items = models.JSONField(help_text="The item texts, in order (10 for the IRLS).")
+    choice_labels = models.JSONField(help_text="Labels for the scores 0 to 4, in order.")
+    active = models.BooleanField(default=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            not isinstance(self.items, list)
+            or len(self.items) != 10
+            or not all(isinstance(item, str) and item.strip() for item in self.items)
+        ):
+            raise ValidationError({"items": "Enter a list of exactly 10 item texts."})
+        if not isinstance(self.choice_labels, list) or len(self.choice_labels) != 5:
+            raise ValidationError({"choice_labels": "Enter 5 labels, for the scores 0 to 4."})

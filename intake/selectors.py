@@ -1,0 +1,470 @@
+"""Every non-trivial read. Views get their data from here, scoped to what the asker may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from intake import questionnaire
+from intake.clinical.explain import RLS_CRITERIA
+from intake.dates import age_on
+from intake.enums import AuditAction, CaseStatus, Role, TestKind
+from intake.models import (
+    Assessment,
+    AuditEvent,
+    Intake,
+    Invitation,
+    LabResultEntry,
+    LicensedInstrument,
+    Note,
+    Patient,
+    TestRecommendation,
+)
+from intake.questionnaire import Facts
+
+
+def patient_intake(*, intake_id: int | None, invitation_id: int | None) -> Intake:
+    """The intake a patient's session holds access to, or 404. Access lasts while the link
+    that granted it is not revoked: revoking or re-issuing a link (e.g. one sent to the wrong
+    address) shuts out every browser that opened it."""
+    if intake_id is None or invitation_id is None:
+        raise Http404("No questionnaire is open in this browser.")
+    intake = (
+        Intake.objects.select_related("patient")
+        .filter(pk=intake_id, invitations__pk=invitation_id, invitations__revoked_at__isnull=True)
+        .first()
+    )
+    if intake is None:
+        raise Http404("No questionnaire is open in this browser.")
+    return intake
+
+
+def pending_invitation(*, invitation_id: int | None) -> Invitation:
+    """The live invitation whose link this browser opened and still has to confirm, or 404
+    (a link revoked or expired since it was opened no longer lets the date of birth in)."""
+    invitation = (
+        Invitation.objects.select_related("intake__patient")
+        .filter(pk=invitation_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+        if invitation_id
+        else None
+    )
+    if invitation is None:
+        raise Http404("Open the link from your clinic first.")
+    return invitation
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    key: str
+    label: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class AnswerSection:
+    step: questionnaire.Step
+    lines: list[AnswerLine]
+
+
+def _lab_line(row: dict[str, Any]) -> str:
+    names = {key: label for key, label, _units in questionnaire.LAB_TESTS}
+    words = {"neg": "negative", "pos": "positive"}
+    value = words.get(row["value"], row["value"])
+    unit = f" {row['unit']}" if row.get("unit") else ""
+    return f"{names.get(row['test'], row['test'])}: {value}{unit} (taken {row['taken_on']})"
+
+
+def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSection]:
+    """The answers grouped by step, in the patient's words, for review and case pages."""
+    sections = []
+    for step in questionnaire.applicable_steps(facts):
+        lines = []
+        if step.kind == "mood":
+            items = answers.get("phq9_items")
+            choices = dict(questionnaire.PHQ9_CHOICES)
+            for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
+                answer = choices[items[number - 1]] if items else "Not answered"
+                lines.append(AnswerLine(f"phq9_{number}", text, answer))
+        if step.kind == "irls":
+            items = answers.get("irls_items") or [None] * questionnaire.IRLS_ITEM_COUNT
+            for number, score in enumerate(items, start=1):
+                answer = "Not answered" if score is None else str(score)
+                lines.append(AnswerLine(f"irls_{number}", f"Severity scale item {number}", answer))
+        if step.kind == "labs":
+            rows = answers.get("prior_labs") or []
+            for index, row in enumerate(rows, start=1):
+                lines.append(AnswerLine(f"lab_{index}", f"Result {index}", _lab_line(row)))
+            if not rows:
+                lines.append(AnswerLine("prior_labs", "Results", "None added"))
+        for question in step.questions:
+            if questionnaire.field_shown(step, question, facts):
+                lines.append(
+                    AnswerLine(
+                        question.key, question.label, question.display(answers.get(question.key))
+                    )
+                )
+        if step.kind != "consent":
+            sections.append(AnswerSection(step, lines))
+    return sections
+
+
+def irls_instrument() -> LicensedInstrument | None:
+    return (
+        LicensedInstrument.objects.filter(name="IRLS", active=True).order_by("-uploaded_at").first()
+    )
+
+
+INVITATIONS_PER_PAGE = 25
+
+
+def invitation_list(*, search: str = "") -> QuerySet[Invitation]:
+    """Staff's list of invitations, newest first, with what they need to show a status."""
+    invitations = Invitation.objects.select_related("intake__patient", "created_by").order_by(
+        "-created_at", "-pk"
+    )
+    search = search.strip()
+    if search:
+        invitations = invitations.filter(intake__patient__full_name__icontains=search)
+    return invitations
+
+
+def invitation_status(invitation: Invitation, *, now=None) -> str:
+    now = now or timezone.now()
+    if not invitation.intake.is_draft:
+        return "Submitted"
+    if invitation.revoked_at is not None:
+        return "Revoked"
+    if invitation.expires_at <= now:
+        return "Expired"
+    if invitation.locked_until and invitation.locked_until > now:
+        return "Locked (wrong date of birth)"
+    if invitation.intake.answers:
+        return "In progress"
+    return "Opened" if invitation.last_opened_at else "Not opened yet"
+
+
+def staff_invitation(*, invitation_id: int) -> Invitation:
+    return get_object_or_404(Invitation.objects.select_related("intake__patient"), pk=invitation_id)
+
+
+# --- the practitioners' work queue -----------------------------------------------------------
+
+QUEUE_PER_PAGE = 25
+QUEUE_SORTS = {
+    # key: (label, ordering)
+    "priority": ("Urgent first, then oldest", ["-urgent", "submitted_at", "pk"]),
+    "oldest": ("Oldest first", ["submitted_at", "pk"]),
+    "newest": ("Newest first", ["-submitted_at", "-pk"]),
+    "patient": ("Patient name", ["patient__full_name", "pk"]),
+    "case": ("Case number", ["pk"]),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = ""
+    urgent: bool = False
+    tests: tuple[str, ...] = ()
+    rls_met: bool = False
+    assigned: str = ""  # "" | "me" | "unassigned"
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
+    search: str = ""
+    sort: str = "priority"
+
+
+def _current_recommendation(test: str) -> Exists:
+    return Exists(
+        TestRecommendation.objects.filter(
+            intake=OuterRef("pk"), assessment=OuterRef("current_assessment"), test=test
+        )
+    )
+
+
+def _search(queryset: QuerySet[Intake], text: str) -> QuerySet[Intake]:
+    """Name (any part), date of birth (YYYY-MM-DD or DD/MM/YYYY) or case number (C-000123)."""
+    text = text.strip()
+    if not text:
+        return queryset
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            born = dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        return queryset.filter(patient__date_of_birth=born)
+    number = text.upper().removeprefix("C-").lstrip("0")
+    if number.isdigit():
+        return queryset.filter(Q(pk=int(number)) | Q(patient__full_name__icontains=text))
+    return queryset.filter(patient__full_name__icontains=text)
+
+
+def work_queue(*, user, filters: QueueFilters) -> QuerySet[Intake]:
+    """Submitted cases, filtered and sorted; each row's current recommendations prefetched."""
+    cases = Intake.objects.exclude(status=CaseStatus.DRAFT).select_related("patient", "assigned_to")
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.urgent:
+        cases = cases.filter(urgent=True)
+    for test in filters.tests:
+        cases = cases.filter(_current_recommendation(test))
+    if filters.rls_met:
+        cases = cases.filter(rls_status="met")
+    if filters.assigned == "me":
+        cases = cases.filter(assigned_to=user)
+    elif filters.assigned == "unassigned":
+        cases = cases.filter(assigned_to__isnull=True)
+    if filters.submitted_from:
+        cases = cases.filter(submitted_at__date__gte=filters.submitted_from)
+    if filters.submitted_to:
+        cases = cases.filter(submitted_at__date__lte=filters.submitted_to)
+    cases = _search(cases, filters.search)
+    ordering = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["priority"])[1]
+    return cases.order_by(*ordering).prefetch_related(
+        Prefetch(
+            "recommendations",
+            queryset=TestRecommendation.objects.only("intake_id", "assessment_id", "test", "value"),
+            to_attr="all_recommendations",
+        )
+    )
+
+
+def raised_tests(intake: Intake) -> list[TestRecommendation]:
+    """The current assessment's recommendations, from the queue's prefetch (no query)."""
+    return [
+        rec
+        for rec in getattr(intake, "all_recommendations", [])
+        if rec.assessment_id == intake.current_assessment_id
+    ]
+
+
+def queue_counts() -> dict[str, int]:
+    """The strip above the queue, in one query."""
+    week_start = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    submitted = Intake.objects.exclude(status=CaseStatus.DRAFT)
+    return submitted.aggregate(
+        new=Count("pk", filter=Q(status=CaseStatus.NEW)),
+        urgent=Count("pk", filter=Q(urgent=True) & ~Q(status=CaseStatus.CLOSED)),
+        awaiting_tests=Count("pk", filter=Q(status=CaseStatus.TESTS_ORDERED)),
+        closed_this_week=Count(
+            "pk", filter=Q(status=CaseStatus.CLOSED, closed_at__date__gte=week_start)
+        ),
+    )
+
+
+# --- one case -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    name: str
+    label: str
+    value: str  # T | F | U
+    answers: list[AnswerLine]
+
+
+@dataclass
+class CaseDetail:
+    intake: Intake
+    assessment: Assessment | None
+    assessments: list[Assessment]
+    recommendations: list[TestRecommendation]
+    criteria: list[CriterionRow]
+    sections: list[AnswerSection]
+    notes: list[Note]
+    timeline: list[AuditEvent]
+    lab_results: list[LabResultEntry]
+    other_intakes: list[Intake]
+    flag_changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return self.assessment.result if self.assessment else {}
+
+
+def staff_case(*, intake_id: int) -> Intake:
+    """A submitted case, or 404 (drafts are the patient's until they submit)."""
+    return get_object_or_404(
+        Intake.objects.exclude(status=CaseStatus.DRAFT).select_related(
+            "patient", "assigned_to", "current_assessment"
+        ),
+        pk=intake_id,
+    )
+
+
+def _criterion_rows(assessment: Assessment | None) -> list[CriterionRow]:
+    if assessment is None:
+        return []
+    answers = assessment.engine_answers
+    criteria = assessment.result["rls"]["criteria"]
+    rows = []
+    for name, (label, keys) in RLS_CRITERIA.items():
+        lines = [
+            AnswerLine(
+                key,
+                questionnaire.QUESTIONS[key].label,
+                questionnaire.QUESTIONS[key].display(answers.get(key)),
+            )
+            for key in keys
+        ]
+        rows.append(CriterionRow(name, label, criteria[name], lines))
+    return rows
+
+
+def _flag_changes(assessments: list[Assessment]) -> list[tuple[str, str, str]]:
+    """How each flag's value changed from the previous assessment to the current one."""
+    if len(assessments) < 2:
+        return []
+    current, previous = assessments[0].result["flags"], assessments[1].result["flags"]
+    names = dict(TestKind.choices)
+    return [
+        (names[test], previous[test]["value"], current[test]["value"])
+        for test in TestKind.values
+        if previous[test]["value"] != current[test]["value"]
+    ]
+
+
+def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
+    assessments = list(
+        intake.assessments.select_related("created_by").order_by("-created_at", "-pk")
+    )
+    current = intake.current_assessment
+    recommendations = (
+        list(TestRecommendation.objects.filter(assessment=current).select_related("decided_by"))
+        if current
+        else []
+    )
+    timeline = list(
+        AuditEvent.objects.filter(intake=intake)
+        .exclude(action=AuditAction.VIEW)
+        .order_by("at", "pk")
+    )
+    return CaseDetail(
+        intake=intake,
+        assessment=current,
+        assessments=assessments,
+        recommendations=recommendations,
+        criteria=_criterion_rows(current),
+        sections=answer_sections(answers=intake.answers, facts=facts),
+        notes=list(intake.notes.select_related("author")),
+        timeline=timeline,
+        lab_results=list(intake.lab_results.select_related("entered_by")),
+        other_intakes=list(intake.patient.intakes.exclude(pk=intake.pk).order_by("-created_at")),
+        flag_changes=_flag_changes(assessments),
+    )
+
+
+def patient_record(*, patient_id: int) -> tuple[Patient, list[Intake]]:
+    patient = get_object_or_404(Patient, pk=patient_id)
+    intakes = list(patient.intakes.select_related("assigned_to").order_by("-created_at", "-pk"))
+    return patient, intakes
+
+
+def assignable_staff() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.PRACTITIONER)
+        .order_by("username")
+        .distinct()
+    )
+
+
+def status_choices(intake: Intake) -> list[tuple[str, str]]:
+    """The statuses this case may move to now, for the status buttons."""
+    from intake.services.cases import TRANSITIONS
+
+    labels = dict(CaseStatus.choices)
+    order = list(labels)
+    allowed = sorted(TRANSITIONS.get(intake.status, ()), key=order.index)
+    return [(status, labels[status]) for status in allowed]
+
+
+def export_rows(*, user, filters: QueueFilters) -> Iterator[dict[str, Any]]:
+    """The queue as flat rows for CSV, streamed from the database in chunks."""
+    flag_fields = {
+        f"flag_{test}": KeyTextTransform(
+            "value", KeyTransform(test, KeyTransform("flags", "current_assessment__result"))
+        )
+        for test in TestKind.values
+    }
+    cases = (
+        work_queue(user=user, filters=filters)
+        .prefetch_related(None)
+        .annotate(**flag_fields)
+        .values(
+            "pk",
+            "submitted_at",
+            "status",
+            "urgent",
+            "crisis",
+            "patient_id",
+            "patient__full_name",
+            "patient__date_of_birth",
+            "rls_status",
+            "ibs_status",
+            "assigned_to__username",
+            "current_assessment__ruleset_version",
+            *flag_fields,
+        )
+    )
+    for row in cases.iterator(chunk_size=2000):
+        submitted = row["submitted_at"]
+        born = row["patient__date_of_birth"]
+        yield {
+            "case_number": f"C-{row['pk']:06d}",
+            "submitted_at": timezone.localtime(submitted).isoformat(timespec="minutes"),
+            "status": row["status"],
+            "urgent": "yes" if row["urgent"] else "no",
+            "crisis": "yes" if row["crisis"] else "no",
+            "patient_id": row["patient_id"],
+            "patient_name": row["patient__full_name"],
+            "date_of_birth": born.isoformat(),
+            "age_at_submission": age_on(born, timezone.localtime(submitted).date()),
+            "rls_status": row["rls_status"],
+            "ibs_status": row["ibs_status"],
+            **{name: row[name] or "" for name in flag_fields},
+            "assigned_to": row["assigned_to__username"] or "",
+            "ruleset_version": row["current_assessment__ruleset_version"] or "",
+        }
+
+
+# --- data protection -----------------------------------------------------------------------
+
+RETENTION_PER_PAGE = 25
+
+
+def staff_patient(*, patient_id: int) -> Patient:
+    """A patient's record for the records pages, or 404."""
+    return get_object_or_404(Patient.objects.select_related("erased_by"), pk=patient_id)
+
+
+def retention_due(*, today: dt.date | None = None) -> QuerySet[Patient]:
+    """Patients not erased whose latest activity (the record's creation or a change to any of
+    their questionnaires) is older than RECORD_RETENTION_DAYS, oldest first, for review.
+    Each carries `last_activity` and `intake_count`."""
+    today = today or timezone.localdate()
+    cutoff_day = today - dt.timedelta(days=settings.RECORD_RETENTION_DAYS)
+    cutoff = timezone.make_aware(dt.datetime.combine(cutoff_day, dt.time.min))
+    return (
+        Patient.objects.filter(erased_at__isnull=True)
+        .annotate(
+            # Coalesce: a patient without questionnaires has no latest change to compare.
+            last_activity=Greatest(
+                "created_at", Coalesce(Max("intakes__updated_at"), "created_at")
+            ),
+            intake_count=Count("intakes"),
+        )
+        .filter(last_activity__lt=cutoff)
+        .order_by("last_activity", "pk")
+    )

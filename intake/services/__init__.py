@@ -1,0 +1,16 @@
+"""Every write, one transaction each. Views and commands call these; nothing else writes.
+
+- common: refusals (IntakeError and kin), the audit trail, date and token helpers
+- invitations: links, the date-of-birth check
+- answers: saving steps, consent, evaluation (the only caller of clinical.evaluate), submit
+- cases: the practitioner's workflow, decisions, notes, results
+- accounts: the staff second factor
+- records: data protection (subject-access export, erasure on request)
+"""
+
+from intake.services.accounts import *  # noqa: F403
+from intake.services.answers import *  # noqa: F403
+from intake.services.cases import *  # noqa: F403
+from intake.services.common import *  # noqa: F403
+from intake.services.invitations import *  # noqa: F403
+from intake.services.records import *  # noqa: F403

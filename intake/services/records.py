@@ -1,0 +1,352 @@
+"""Data protection: a patient's subject-access export and erasure on request.
+
+What the export holds, what erasure changes and keeps, and why, is in docs/data-protection.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from intake import exports, questionnaire
+from intake.enums import AuditAction
+from intake.models import (
+    Assessment,
+    AuditEvent,
+    Intake,
+    Invitation,
+    LabResultEntry,
+    Note,
+    Patient,
+    TestRecommendation,
+)
+from intake.services.common import IntakeError, record_event
+
+__all__ = [
+    "ERASED_TEXT",
+    "FREE_TEXT_ANSWER_KEYS",
+    "SUBJECT_ACCESS_SECTIONS",
+    "subject_access_data",
+    "export_subject_access",
+    "erase_patient",
+]
+
+# What free text is replaced with; the row itself stays so the record's shape is kept.
+ERASED_TEXT = "[erased]"
+# Answers in the patient's (or child's) own words: identifying by nature, never clinical input
+# to a rule, so erasure removes them from the answers and from every assessment's input.
+FREE_TEXT_ANSWER_KEYS = frozenset({"rls_child_own_words"})
+SUBJECT_ACCESS_SECTIONS = (
+    "patient",
+    "intakes",
+    "assessments",
+    "recommendations",
+    "notes",
+    "lab_results",
+    "invitations",
+    "audit_events",
+)
+CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
+
+
+def _when(value: dt.datetime | dt.date | None) -> str | None:
+    """ISO 8601; times to the second, in the clinic's time zone with their offset."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def _audit_events(patient: Patient) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(Q(patient=patient) | Q(intake__patient=patient))
+        .select_related("intake")
+        .order_by("at", "pk")
+    )
+
+
+def _audit_row(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": _when(event.at),
+        "actor": event.actor_label,
+        "action": event.action,
+        "action_label": event.get_action_display(),
+        "object": f"{event.object_type} {event.object_id}".strip(),
+        "case_number": event.intake.case_number if event.intake_id else None,
+        "summary": event.summary,
+        # The address is given for what the patient did through their own link; staff
+        # addresses are the staff member's personal data, and who accessed the record is
+        # answered by "actor" (docs/data-protection.md).
+        "ip_address": event.ip_address if event.actor_id is None else None,
+    }
+
+
+def subject_access_data(*, patient: Patient) -> dict[str, Any]:
+    """Everything held about one patient, JSON-serialisable, for a subject-access request.
+    Invitation token hashes are never included: they are credentials, not data about anyone."""
+    patient = Patient.objects.select_related("erased_by").get(pk=patient.pk)
+    intakes = list(patient.intakes.select_related("assigned_to").order_by("created_at", "pk"))
+    assessments = list(
+        Assessment.objects.filter(intake__patient=patient)
+        .select_related("intake", "created_by")
+        .order_by("created_at", "pk")
+    )
+    recommendations = list(
+        TestRecommendation.objects.filter(intake__patient=patient)
+        .select_related("intake", "decided_by")
+        .order_by("assessment__created_at", "assessment_id", "pk")
+    )
+    notes = list(
+        Note.objects.filter(intake__patient=patient)
+        .select_related("intake", "author")
+        .order_by("created_at", "pk")
+    )
+    labs = list(
+        LabResultEntry.objects.filter(intake__patient=patient)
+        .select_related("intake", "entered_by")
+        .order_by("entered_at", "pk")
+    )
+    invitations = list(
+        Invitation.objects.filter(intake__patient=patient)
+        .select_related("intake", "created_by")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "generated_at": _when(timezone.now()),
+        "patient": {
+            "id": patient.pk,
+            "full_name": patient.full_name,
+            "date_of_birth": _when(patient.date_of_birth),
+            "email": patient.email,
+            "created_at": _when(patient.created_at),
+            "erased_at": _when(patient.erased_at),
+            "erased_by": _username(patient.erased_by),
+            "erasure_reason": patient.erasure_reason,
+        },
+        "intakes": [
+            {
+                "case_number": intake.case_number,
+                "status": intake.status,
+                "status_label": intake.get_status_display(),
+                "created_at": _when(intake.created_at),
+                "updated_at": _when(intake.updated_at),
+                "submitted_at": _when(intake.submitted_at),
+                "closed_at": _when(intake.closed_at),
+                "matched_existing_patient": intake.matched_existing_patient,
+                "answers": intake.answers,
+                "consent": {
+                    "name": intake.consent_name,
+                    "version": intake.consent_version,
+                    "at": _when(intake.consented_at),
+                },
+                "assigned_to": _username(intake.assigned_to),
+            }
+            for intake in intakes
+        ],
+        "assessments": [
+            {
+                "id": assessment.pk,
+                "case_number": assessment.intake.case_number,
+                "kind": assessment.kind,
+                "ruleset_version": assessment.ruleset_version,
+                "created_at": _when(assessment.created_at),
+                "created_by": _username(assessment.created_by),
+                "engine_answers": assessment.engine_answers,
+                "result": assessment.result,
+                "notes": assessment.notes,
+            }
+            for assessment in assessments
+        ],
+        "recommendations": [
+            {
+                "case_number": rec.intake.case_number,
+                "assessment_id": rec.assessment_id,
+                "test": rec.test,
+                "test_label": rec.get_test_display(),
+                "value": rec.value,
+                "rules": rec.rules,
+                "decision": rec.decision,
+                "decision_label": rec.get_decision_display(),
+                "decision_reason": rec.decision_reason,
+                "decided_by": _username(rec.decided_by),
+                "decided_at": _when(rec.decided_at),
+            }
+            for rec in recommendations
+        ],
+        "notes": [
+            {
+                "case_number": note.intake.case_number,
+                "author": _username(note.author),
+                "created_at": _when(note.created_at),
+                "text": note.text,
+            }
+            for note in notes
+        ],
+        "lab_results": [
+            {
+                "case_number": lab.intake.case_number,
+                "test": lab.test,
+                "value": lab.value,
+                "unit": lab.unit,
+                "taken_on": _when(lab.taken_on),
+                "entered_by": _username(lab.entered_by),
+                "entered_at": _when(lab.entered_at),
+            }
+            for lab in labs
+        ],
+        "invitations": [
+            {
+                "case_number": invitation.intake.case_number,
+                "created_at": _when(invitation.created_at),
+                "created_by": _username(invitation.created_by),
+                "via_public_start": invitation.via_public_start,
+                "expires_at": _when(invitation.expires_at),
+                "revoked_at": _when(invitation.revoked_at),
+                "last_opened_at": _when(invitation.last_opened_at),
+            }
+            for invitation in invitations
+        ],
+        "audit_events": [_audit_row(event) for event in _audit_events(patient)],
+    }
+
+
+def _answer_lines(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every stored answer, with the question's wording where there is one."""
+    lines = []
+    for key, value in answers.items():
+        question = questionnaire.QUESTIONS.get(key)
+        if question is not None:
+            lines.append((question.label, question.display(value)))
+        else:
+            lines.append((key, json.dumps(value, ensure_ascii=False)))
+    return lines
+
+
+def _pdf(data: dict[str, Any]) -> bytes:
+    for intake in data["intakes"]:
+        intake["answer_lines"] = _answer_lines(intake["answers"])
+    for assessment in data["assessments"]:
+        assessment["result_text"] = json.dumps(assessment["result"], ensure_ascii=False)
+    html = render_to_string("intake/staff/subject_access_pdf.html", {"data": data})
+    return exports.html_to_pdf(html)
+
+
+def export_subject_access(
+    *,
+    patient: Patient,
+    by,
+    fmt: Literal["json", "pdf"],
+    ip_address: str | None = None,
+) -> tuple[bytes, str, str]:
+    """The subject-access export as (content, content type, file name), and its audit event.
+    The file name carries the record number, not the name, so it says nothing in a download
+    folder or a proxy log."""
+    if fmt not in CONTENT_TYPES:
+        raise IntakeError("Choose JSON or PDF.")
+    data = subject_access_data(patient=patient)
+    if fmt == "json":
+        content = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+    else:
+        content = _pdf(data)
+    record_event(
+        action=AuditAction.EXPORT,
+        actor=by,
+        patient=patient,
+        obj=patient,
+        ip_address=ip_address,
+        summary=f"subject access export ({fmt})",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    return content, CONTENT_TYPES[fmt], f"patient-{patient.pk}-subject-access-{stamp}.{fmt}"
+
+
+def _without_free_text(answers: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answers.items() if key not in FREE_TEXT_ANSWER_KEYS}
+
+
+@transaction.atomic
+def erase_patient(*, patient: Patient, by, reason: str, ip_address: str | None = None) -> Patient:
+    """Erasure on request. Identifying fields and free text are anonymised; the de-identified
+    clinical data (answers, assessments, recommendations, results) and the append-only audit
+    trail are kept; who erased, when and why is recorded on the patient."""
+    reason = reason.strip()
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.erased_at is not None:
+        raise IntakeError("This patient's record has already been erased.")
+    if not reason:
+        raise IntakeError("Give the reason for the erasure request.")
+    now = timezone.now()
+
+    patient.full_name = f"Erased patient #{patient.pk}"
+    # Only the year is kept: ages (and so the engine's age bands) stay right to within a year,
+    # while the full date no longer identifies anyone.
+    patient.date_of_birth = dt.date(patient.date_of_birth.year, 1, 1)
+    patient.email = ""
+    patient.erased_at = now
+    patient.erased_by = by
+    patient.erasure_reason = reason
+    patient.save(
+        update_fields=[
+            "full_name",
+            "date_of_birth",
+            "email",
+            "erased_at",
+            "erased_by",
+            "erasure_reason",
+        ]
+    )
+
+    intakes = list(Intake.objects.select_for_update().filter(patient=patient))
+    for intake in intakes:
+        intake.answers = _without_free_text(intake.answers)
+        if intake.consent_name:
+            intake.consent_name = ERASED_TEXT
+        intake.version += 1  # a page opened before the erasure is now out of date
+        intake.save(update_fields=["answers", "consent_name", "version", "updated_at"])
+    for assessment in Assessment.objects.filter(intake__patient=patient):
+        if FREE_TEXT_ANSWER_KEYS & assessment.engine_answers.keys():
+            assessment.engine_answers = _without_free_text(assessment.engine_answers)
+            assessment.save(update_fields=["engine_answers"])
+    Note.objects.filter(intake__patient=patient).update(text=ERASED_TEXT)
+    TestRecommendation.objects.filter(intake__patient=patient).exclude(decision_reason="").update(
+        decision_reason=ERASED_TEXT
+    )
+    revoked = Invitation.objects.filter(intake__patient=patient, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    # The admin's change history names records by their str(), which held the name and date
+    # of birth; it is brought in line with the erased record. The app's own audit trail
+    # (AuditEvent) never held them and is not touched.
+    _rename_admin_history(Patient, patient.pk, str(patient))
+    for intake in intakes:
+        intake.patient = patient
+        _rename_admin_history(Intake, intake.pk, str(intake))
+
+    record_event(
+        action=AuditAction.ERASE,
+        actor=by,
+        patient=patient,
+        obj=patient,
+        ip_address=ip_address,
+        summary=f"erasure on request; {len(intakes)} case(s), {revoked} link(s) revoked",
+    )
+    return patient
+
+
+def _rename_admin_history(model, pk: int, text: str) -> None:
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=str(pk)
+    ).update(object_repr=text[:200])

@@ -1,0 +1,370 @@
+"""Views anyone may reach without signing in: the patient's pages and the health check.
+
+A patient gets in only through their invitation link (or the public start page when the clinic
+enables it). Opening a link puts that one intake into the browser session; once answers exist,
+the date of birth is asked first. Every view below then reads the intake from the session, so
+a patient can never address another patient's intake by number.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import DatabaseError, connection
+from django.forms.utils import flatatt
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from intake import forms, questionnaire, selectors, services
+from intake.models import Intake, Invitation
+
+SESSION_INTAKE = "patient_intake"
+SESSION_INVITATION = "patient_invitation"
+SESSION_PENDING = "patient_pending_invitation"
+
+
+def patient_rate(group, request) -> str:
+    """Rate limit for the patient's unauthenticated entry points (settings.RATE_LIMIT_PATIENT)."""
+    return settings.RATE_LIMIT_PATIENT
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "intake/patient/home.html",
+        {"public_start_enabled": settings.PUBLIC_START_ENABLED},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and uptime checks: the app is up and can reach its database."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def _grant(request: HttpRequest, invitation: Invitation) -> None:
+    request.session.cycle_key()  # a new session id for the newly trusted session
+    request.session.pop(SESSION_PENDING, None)
+    request.session[SESSION_INTAKE] = invitation.intake_id
+    request.session[SESSION_INVITATION] = invitation.pk
+
+
+def _session_intake(request: HttpRequest) -> Intake:
+    return selectors.patient_intake(
+        intake_id=request.session.get(SESSION_INTAKE),
+        invitation_id=request.session.get(SESSION_INVITATION),
+    )
+
+
+@never_cache
+@ratelimit(key="ip", rate=patient_rate, method="GET", block=True)
+@require_GET
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationUnavailable as refusal:
+        return render(
+            request, "intake/patient/link_unavailable.html", {"message": str(refusal)}, status=404
+        )
+    if services.needs_date_of_birth(invitation):
+        request.session.pop(SESSION_INTAKE, None)
+        request.session.pop(SESSION_INVITATION, None)
+        request.session[SESSION_PENDING] = invitation.pk
+        return redirect("intake:verify")
+    services.mark_opened(invitation=invitation, ip_address=client_ip(request))
+    _grant(request, invitation)
+    return redirect("intake:resume")
+
+
+@never_cache
+@ratelimit(key="ip", rate=patient_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    invitation = selectors.pending_invitation(invitation_id=request.session.get(SESSION_PENDING))
+    form = forms.DateOfBirthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check = services.check_date_of_birth(
+                invitation=invitation,
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                ip_address=client_ip(request),
+            )
+        except services.LinkLocked as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            if check.matched:
+                _grant(request, invitation)
+                return redirect("intake:resume")
+            if check.locked:
+                form.add_error(
+                    "date_of_birth",
+                    "That date of birth does not match our records. For your security the "
+                    "link is now locked for 15 minutes.",
+                )
+            else:
+                tries = "try" if check.attempts_left == 1 else "tries"
+                form.add_error(
+                    "date_of_birth",
+                    "That date of birth does not match our records. You have "
+                    f"{check.attempts_left} more {tries} before the link locks for 15 minutes.",
+                )
+    return render(request, "intake/patient/verify.html", {"form": form})
+
+
+@never_cache
+@ratelimit(key="ip", rate=patient_rate, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    """The public "new patient" page, when the clinic enables it."""
+    if not settings.PUBLIC_START_ENABLED:
+        raise Http404("Starting without an invitation is not enabled at this clinic.")
+    form = forms.PatientDetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation, token = services.create_invitation(
+            **form.cleaned_data, via_public_start=True, ip_address=client_ip(request)
+        )
+        _grant(request, invitation)
+        request.session["resume_link"] = request.build_absolute_uri(
+            reverse("intake:open_link", args=[token])
+        )
+        return redirect("intake:resume")
+    return render(request, "intake/patient/start.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def resume(request: HttpRequest) -> HttpResponse:
+    intake = _session_intake(request)
+    if not intake.is_draft:
+        return redirect("intake:done")
+    step = services.first_unfinished_step(intake)
+    return redirect("intake:step", slug=step.slug) if step else redirect("intake:review")
+
+
+# --- the steps -----------------------------------------------------------------------------
+
+
+def _progress(intake: Intake, step: questionnaire.Step) -> dict[str, int]:
+    steps = questionnaire.applicable_steps(services.facts_for(intake))
+    slugs = [candidate.slug for candidate in steps]
+    number = slugs.index(step.slug) + 1 if step.slug in slugs else len(slugs)
+    return {"number": number, "total": len(slugs), "percent": round(100 * number / len(slugs))}
+
+
+def _next_url(intake: Intake, step: questionnaire.Step) -> str:
+    steps = questionnaire.applicable_steps(services.facts_for(intake))
+    slugs = [candidate.slug for candidate in steps]
+    if step.slug in slugs and slugs.index(step.slug) + 1 < len(slugs):
+        return reverse("intake:step", args=[slugs[slugs.index(step.slug) + 1]])
+    return reverse("intake:review")
+
+
+def _previous_url(intake: Intake, step: questionnaire.Step) -> str | None:
+    slugs = [s.slug for s in questionnaire.applicable_steps(services.facts_for(intake))]
+    if step.slug in slugs and slugs.index(step.slug) > 0:
+        return reverse("intake:step", args=[slugs[slugs.index(step.slug) - 1]])
+    return None
+
+
+def _question_rows(form: forms.StepForm, step: questionnaire.Step) -> list[tuple]:
+    """Each question's field with the data attributes static/js/show-if.js reads."""
+    on_step = {question.key for question in step.questions}
+    rows = []
+    for question in step.questions:
+        condition = question.show_if
+        attrs = getattr(condition, "html_attrs", dict)() if condition else {}
+        if attrs.get("data-show-if-field") not in on_step:
+            attrs = {}  # controlled by an earlier step: the server already decided
+        if not questionnaire.field_shown(step, question, form.facts) and not attrs:
+            continue
+        rows.append((form[question.key], flatatt(attrs)))
+    return rows
+
+
+def _step_or_404(slug: str) -> questionnaire.Step:
+    step = questionnaire.STEPS_BY_SLUG.get(slug)
+    if step is None:
+        raise Http404("No such step.")
+    return step
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step(request: HttpRequest, slug: str) -> HttpResponse:
+    intake = _session_intake(request)
+    if not intake.is_draft:
+        return redirect("intake:done")
+    step = _step_or_404(slug)
+    if step.kind == "consent":
+        return consent(request, intake, step)
+    if not services.may_open_step(intake, step):
+        messages.info(request, "Please answer the earlier questions first.")
+        return redirect("intake:resume")
+    facts = services.facts_for(intake)
+    form_class = forms.step_form_class(step)
+    revision = int(intake.step_revisions.get(step.slug, 0))
+    extra = {"instrument": selectors.irls_instrument()} if step.kind == "irls" else {}
+    form = form_class(request.POST or None, facts=facts, **extra)
+    stale_message = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake, _revision = services.save_step(
+                intake_id=intake.pk,
+                step=step,
+                values=form.answers(),
+                base_revision=form.cleaned_data.get("base_revision"),
+            )
+        except services.StaleSave as refusal:
+            stale_message = str(refusal)
+        else:
+            if step.kind == "mood" and services.crisis_indicated(intake):
+                return redirect("intake:support")
+            return redirect(_next_url(intake, step))
+    if request.method == "GET":
+        form.initial["base_revision"] = revision
+    return render(
+        request,
+        "intake/patient/step.html",
+        {
+            "intake": intake,
+            "step": step,
+            "form": form,
+            "rows": _question_rows(form, step),
+            "progress": _progress(intake, step),
+            "previous_url": _previous_url(intake, step),
+            "stale_message": stale_message,
+            "autosave": step.kind == "questions",
+            "revision": revision,
+        },
+    )
+
+
+@never_cache
+@require_POST
+def autosave(request: HttpRequest, slug: str) -> JsonResponse:
+    """Saves what is valid so far while the patient types; never reports field errors."""
+    intake = _session_intake(request)
+    step = _step_or_404(slug)
+    if step.kind != "questions" or not services.may_open_step(intake, step):
+        return JsonResponse({"ok": False, "message": "This page cannot be saved."}, status=400)
+    try:
+        base_revision = int(request.POST.get("base_revision", ""))
+    except ValueError:
+        return JsonResponse({"ok": False, "message": "Reload the page to save."}, status=400)
+    form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
+    form.is_valid()  # field-level cleaning; "required" errors do not matter while typing
+    values = {
+        question.key: form.cleaned_data[question.key]
+        for question in step.questions
+        if question.key in form.cleaned_data and question.key not in form.errors
+    }
+    try:
+        _intake, revision = services.save_step(
+            intake_id=intake.pk, step=step, values=values, base_revision=base_revision, partial=True
+        )
+    except services.StaleSave as refusal:
+        return JsonResponse({"ok": False, "stale": True, "message": str(refusal)}, status=409)
+    except services.NotEditable as refusal:
+        return JsonResponse({"ok": False, "message": str(refusal)}, status=409)
+    saved_at = timezone.localtime().strftime("%H:%M")
+    return JsonResponse({"ok": True, "revision": revision, "saved_at": saved_at})
+
+
+def consent(request: HttpRequest, intake: Intake, step: questionnaire.Step) -> HttpResponse:
+    if not services.may_open_step(intake, step):
+        messages.info(request, "Please answer the earlier questions first.")
+        return redirect("intake:resume")
+    form = forms.ConsentForm(
+        request.POST or None,
+        initial={"full_name": intake.consent_name, "agree": bool(intake.consent_name)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.record_consent(intake_id=intake.pk, full_name=form.cleaned_data["full_name"])
+        return redirect("intake:review")
+    return render(
+        request,
+        "intake/patient/consent.html",
+        {
+            "form": form,
+            "step": step,
+            "consent_text": questionnaire.CONSENT_TEXT,
+            "consent_version": questionnaire.CONSENT_VERSION,
+            "progress": _progress(intake, step),
+            "previous_url": _previous_url(intake, step),
+        },
+    )
+
+
+@never_cache
+@require_GET
+def support(request: HttpRequest) -> HttpResponse:
+    """Crisis resources, shown at once when the mood answers meet the crisis rule."""
+    intake = _session_intake(request)
+    next_url = reverse("intake:resume") if intake.is_draft else reverse("intake:done")
+    return render(
+        request,
+        "intake/patient/support.html",
+        {"crisis_text": settings.CRISIS_RESOURCES_TEXT, "next_url": next_url},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    intake = _session_intake(request)
+    if not intake.is_draft:
+        return redirect("intake:done")
+    unfinished = services.first_unfinished_step(intake)
+    error = None
+    if request.method == "POST":
+        try:
+            intake = services.submit_intake(intake_id=intake.pk, ip_address=client_ip(request))
+        except services.IntakeError as refusal:
+            error = str(refusal)
+        else:
+            return redirect("intake:support" if intake.crisis else "intake:done")
+    facts = services.facts_for(intake)
+    return render(
+        request,
+        "intake/patient/review.html",
+        {
+            "sections": selectors.answer_sections(answers=intake.answers, facts=facts),
+            "unfinished": unfinished,
+            "error": error,
+            "consent_name": intake.consent_name,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def done(request: HttpRequest) -> HttpResponse:
+    intake = _session_intake(request)
+    if intake.is_draft:
+        return redirect("intake:resume")
+    return render(
+        request,
+        "intake/patient/done.html",
+        {
+            "intake": intake,
+            "crisis_text": settings.CRISIS_RESOURCES_TEXT if intake.crisis else "",
+        },
+    )

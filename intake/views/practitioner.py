@@ -1,0 +1,393 @@
+"""Views for staff: invitations, the work queue, case pages, patient pages, print and export.
+
+Thin: fetch (404 when the case is not a submitted one), validate with a form, make one service
+call, redirect. A refused change re-renders the case page with what was typed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intake import exports, forms, selectors, services
+from intake.clinical.catalogue import TIER_LABELS
+from intake.dates import age_on
+from intake.enums import AuditAction, Decision
+from intake.views.patient import client_ip
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def _link(request: HttpRequest, token: str) -> str:
+    return request.build_absolute_uri(reverse("intake:open_link", args=[token]))
+
+
+def _show_link(request: HttpRequest, invitation, token: str, *, reissued: bool) -> HttpResponse:
+    # The token is never stored, so this page is the only time the link can be shown.
+    return render(
+        request,
+        "intake/staff/invitation_link.html",
+        {"invitation": invitation, "link": _link(request, token), "reissued": reissued},
+    )
+
+
+@never_cache
+@login_required
+@permission_required("intake.add_invitation", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest) -> HttpResponse:
+    form = forms.PatientDetailsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation, token = services.create_invitation(
+            **form.cleaned_data, created_by=request.user, ip_address=client_ip(request)
+        )
+        return _show_link(request, invitation, token, reissued=False)
+    # A NUL character cannot be sent to PostgreSQL (it would be a server error); no name has one.
+    search = request.GET.get("q", "").replace("\x00", "")[:100]
+    page = Paginator(
+        selectors.invitation_list(search=search), selectors.INVITATIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    rows = [(invitation, selectors.invitation_status(invitation)) for invitation in page]
+    return render(
+        request,
+        "intake/staff/invitations.html",
+        {"form": form, "page": page, "rows": rows, "search": search},
+    )
+
+
+@login_required
+@permission_required("intake.change_invitation", raise_exception=True)
+@require_POST
+def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.staff_invitation(invitation_id=pk)
+    services.revoke_invitation(
+        invitation=invitation, by=request.user, ip_address=client_ip(request)
+    )
+    messages.success(request, f"The link for {invitation.intake.patient.full_name} was revoked.")
+    return redirect("intake:invitations")
+
+
+@never_cache
+@login_required
+@permission_required("intake.change_invitation", raise_exception=True)
+@require_POST
+def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = selectors.staff_invitation(invitation_id=pk)
+    if not invitation.intake.is_draft:
+        messages.error(request, "That questionnaire was already submitted; no new link is needed.")
+        return redirect("intake:invitations")
+    new, token = services.reissue_invitation(
+        invitation=invitation, by=request.user, ip_address=client_ip(request)
+    )
+    return _show_link(request, new, token, reissued=True)
+
+
+# --- the work queue ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    filter_form = forms.QueueFilterForm(request.GET)
+    filters = filter_form.filters()
+    cases = selectors.work_queue(user=request.user, filters=filters)
+    page = Paginator(cases, selectors.QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [
+        (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
+        for intake in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "intake/staff/queue.html",
+        {
+            "filter_form": filter_form,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "counts": selectors.queue_counts(),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def export_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered queue as CSV, streamed row by row (docs/csv-codebook.md)."""
+    filter_form = forms.QueueFilterForm(request.GET)
+    filters = filter_form.filters()
+    if filter_form.errors:
+        # The queue page shows an unknown filter's error and leaves the filter out; a download
+        # has nowhere to show it, and must never hold more patients than were asked for.
+        messages_text = [error for errors in filter_form.errors.values() for error in errors]
+        return HttpResponse(
+            "\n".join(messages_text), status=400, content_type="text/plain; charset=utf-8"
+        )
+    services.record_event(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        ip_address=client_ip(request),
+        summary="work queue CSV",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        exports.queue_csv_lines(selectors.export_rows(user=request.user, filters=filters)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
+    return response
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+# --- one case ------------------------------------------------------------------------------
+
+
+def _case_context(request: HttpRequest, intake, **overrides) -> dict:
+    detail = selectors.case_detail(intake=intake, facts=services.facts_for(intake))
+    staff = selectors.assignable_staff()
+    version = {"version": intake.version}
+    context = {
+        "case": detail,
+        "result": detail.result,
+        "tier_labels": TIER_LABELS,
+        "status_form": forms.StatusForm(initial=version),
+        "assign_form": forms.AssignForm(
+            initial={**version, "assignee": intake.assigned_to_id}, staff=staff
+        ),
+        "note_form": forms.NoteForm(),
+        "results_form": forms.ResultsForm(initial=version),
+        "decision_errors": {},
+        "decision_choices": [c for c in Decision.choices if c[0] != Decision.PENDING],
+        "transitions": selectors.status_choices(intake),
+        "error": None,
+    }
+    context.update(overrides)
+    return context
+
+
+def _render_case(request: HttpRequest, intake, *, status: int = 200, **overrides) -> HttpResponse:
+    return render(
+        request,
+        "intake/staff/case.html",
+        _case_context(request, intake, **overrides),
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    services.record_event(
+        action=AuditAction.VIEW,
+        actor=request.user,
+        intake=intake,
+        obj=intake,
+        ip_address=client_ip(request),
+    )
+    return _render_case(request, intake)
+
+
+def _refused(request: HttpRequest, pk: int, refusal: services.IntakeError, **forms_kept):
+    """Re-render the case as it now is, with the refusal and the form as it was typed."""
+    intake = selectors.staff_case(intake_id=pk)
+    status = 409 if isinstance(refusal, services.Conflict) else 400
+    return _render_case(request, intake, status=status, error=str(refusal), **forms_kept)
+
+
+@login_required
+@permission_required("intake.change_intake", raise_exception=True)
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    form = forms.StatusForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, intake, status=400, status_form=form)
+    try:
+        services.change_status(
+            intake_id=intake.pk,
+            version=form.cleaned_data["version"],
+            status=form.cleaned_data["status"],
+            by=request.user,
+            ip_address=client_ip(request),
+        )
+    except services.IntakeError as refusal:
+        return _refused(request, pk, refusal, status_form=form)
+    messages.success(request, "Status changed.")
+    return redirect("intake:case", pk=pk)
+
+
+@login_required
+@permission_required("intake.change_intake", raise_exception=True)
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    staff = selectors.assignable_staff()
+    data = request.POST.copy()
+    if "take" in data:
+        data["assignee"] = str(request.user.pk)
+    form = forms.AssignForm(data, staff=staff)
+    if not form.is_valid():
+        return _render_case(request, intake, status=400, assign_form=form)
+    try:
+        services.assign_case(
+            intake_id=intake.pk,
+            version=form.cleaned_data["version"],
+            assignee=form.cleaned_data["assignee"],
+            by=request.user,
+            ip_address=client_ip(request),
+        )
+    except services.IntakeError as refusal:
+        return _refused(request, pk, refusal, assign_form=form)
+    messages.success(request, "Assignment saved.")
+    return redirect("intake:case", pk=pk)
+
+
+@login_required
+@permission_required("intake.change_testrecommendation", raise_exception=True)
+@require_POST
+def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    form = forms.DecisionForm(request.POST)
+    if not form.is_valid():
+        errors = {_int_or_none(request.POST.get("recommendation")): form}
+        return _render_case(request, intake, status=400, decision_errors=errors)
+    try:
+        recommendation = services.record_decision(
+            intake_id=intake.pk,
+            version=form.cleaned_data["version"],
+            recommendation_id=form.cleaned_data["recommendation"],
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            ip_address=client_ip(request),
+        )
+    except services.IntakeError as refusal:
+        errors = {form.cleaned_data["recommendation"]: form}
+        return _refused(request, pk, refusal, decision_errors=errors)
+    messages.success(
+        request,
+        f"{recommendation.get_test_display()}: {recommendation.get_decision_display().lower()}.",
+    )
+    return redirect("intake:case", pk=pk)
+
+
+@login_required
+@permission_required("intake.change_intake", raise_exception=True)
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    form = forms.NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, intake, status=400, note_form=form)
+    services.add_note(
+        intake_id=intake.pk,
+        text=form.cleaned_data["text"],
+        by=request.user,
+        ip_address=client_ip(request),
+    )
+    messages.success(request, "Note added.")
+    return redirect("intake:case", pk=pk)
+
+
+@login_required
+@permission_required("intake.change_intake", raise_exception=True)
+@require_POST
+def case_results(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    form = forms.ResultsForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, intake, status=400, results_form=form)
+    try:
+        services.record_results(
+            intake_id=intake.pk,
+            version=form.cleaned_data["version"],
+            results=form.cleaned_data["results"],
+            by=request.user,
+            ip_address=client_ip(request),
+        )
+    except services.IntakeError as refusal:
+        return _refused(request, pk, refusal, results_form=form)
+    messages.success(request, "Results saved and the case re-evaluated.")
+    return redirect("intake:case", pk=pk)
+
+
+# --- print, PDF, patient -------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def case_print(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    services.record_event(
+        action=AuditAction.PRINT,
+        actor=request.user,
+        intake=intake,
+        obj=intake,
+        ip_address=client_ip(request),
+        summary="print view",
+    )
+    return render(request, "intake/staff/case_print.html", _case_context(request, intake))
+
+
+@never_cache
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.staff_case(intake_id=pk)
+    html = render_to_string(
+        "intake/staff/case_pdf.html", _case_context(request, intake), request=request
+    )
+    pdf = exports.html_to_pdf(html)
+    services.record_event(
+        action=AuditAction.PRINT,
+        actor=request.user,
+        intake=intake,
+        obj=intake,
+        ip_address=client_ip(request),
+        summary="PDF summary",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{intake.case_number}.pdf"'
+    return response
+
+
+@never_cache
+@login_required
+@permission_required("intake.view_patient", raise_exception=True)
+@require_GET
+def patient(request: HttpRequest, pk: int) -> HttpResponse:
+    record, intakes = selectors.patient_record(patient_id=pk)
+    services.record_event(
+        action=AuditAction.VIEW,
+        actor=request.user,
+        patient=record,
+        obj=record,
+        ip_address=client_ip(request),
+    )
+    return render(request, "intake/staff/patient.html", {"patient": record, "intakes": intakes})

@@ -1,0 +1,90 @@
+"""Views for clinic admins' data-protection work: subject-access exports, erasure on request and
+the retention review (docs/data-protection.md). All need intake.manage_records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from intake import selectors, services
+from intake.forms_records import ErasureForm
+from intake.views.patient import client_ip
+
+PERMISSION = "intake.manage_records"
+
+
+def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    patient = selectors.staff_patient(patient_id=pk)
+    content, content_type, filename = services.export_subject_access(
+        patient=patient, by=request.user, fmt=fmt, ip_address=client_ip(request)
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def export_json(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "json")
+
+
+@never_cache
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _export(request, pk, "pdf")
+
+
+@never_cache
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.staff_patient(patient_id=pk)
+    form = ErasureForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_patient(
+                patient=patient,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request),
+            )
+        except services.IntakeError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                "The record was erased: name, email, full date of birth and free text are "
+                "gone; the clinical data and the audit trail are kept.",
+            )
+            return redirect("intake:patient", pk=pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "intake/staff/erase.html", {"patient": patient, "form": form}, status=status
+    )
+
+
+@never_cache
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_GET
+def retention(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.retention_due(), selectors.RETENTION_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "intake/staff/retention.html",
+        {"page": page, "retention_days": settings.RECORD_RETENTION_DAYS},
+    )

@@ -1,0 +1,132 @@
+"""Staff sign-in's second step: enrol an authenticator app, or verify a code."""
+
+from __future__ import annotations
+
+import segno
+from django import forms as django_forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_ratelimit.decorators import ratelimit
+
+from intake import services
+from intake.enums import AuditAction
+from intake.views.patient import client_ip
+
+LOGIN_RATE = "intake.views.staff_auth.login_rate"
+
+
+def login_rate(group, request) -> str:
+    from django.conf import settings
+
+    return settings.RATE_LIMIT_LOGIN
+
+
+class CodeForm(django_forms.Form):
+    token = django_forms.CharField(
+        label="Code",
+        max_length=12,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=django_forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+        error_messages={"required": "Enter the code."},
+    )
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/staff/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/staff/"
+
+
+@never_cache
+@login_required
+@ratelimit(key="user", rate=LOGIN_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return redirect(_next(request))
+    if any(True for _ in devices_for_user(request.user, confirmed=True)):
+        # Enrolling is for a first authenticator only: with the password alone, someone could
+        # otherwise add their own app and skip the second step.
+        return redirect(f"{reverse('intake:otp_verify')}?{urlencode({'next': _next(request)})}")
+    device = services.pending_authenticator(user=request.user)
+    form = CodeForm(request.POST or None)
+    form.fields["token"].help_text = "The 6-digit code your app shows now."
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = services.confirm_authenticator(
+                user=request.user, token=form.cleaned_data["token"], ip_address=client_ip(request)
+            )
+        except services.IntakeError as refusal:
+            form.add_error("token", str(refusal))
+        else:
+            otp_login(request, device)
+            return render(
+                request,
+                "intake/staff/recovery_codes.html",
+                {"codes": codes, "next": _next(request)},
+            )
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "intake/staff/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr.svg_inline(scale=4, dark="#1a1a1a", light="#ffffff", title="Sign-in code"),
+            "secret": _base32(device.bin_key),
+            "next": _next(request),
+        },
+    )
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    return base64.b32encode(key).decode("ascii").rstrip("=")
+
+
+@never_cache
+@login_required
+@ratelimit(key="user", rate=LOGIN_RATE, method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return redirect(_next(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"])
+        if device is not None:
+            otp_login(request, device)
+            services.record_event(
+                action=AuditAction.LOGIN,
+                actor=request.user,
+                ip_address=client_ip(request),
+                summary="second factor verified",
+            )
+            return redirect(_next(request))
+        services.record_event(
+            action=AuditAction.LOGIN_FAILED,
+            actor=request.user,
+            ip_address=client_ip(request),
+            summary="wrong second-factor code",
+        )
+        form.add_error("token", "That code did not match. Try the code your app shows now.")
+    return render(request, "intake/staff/otp_verify.html", {"form": form, "next": _next(request)})
+
+
+@login_required
+@require_POST
+def keepalive(request: HttpRequest) -> JsonResponse:
+    """'Stay signed in' from the idle warning: the middleware has already restarted the clock."""
+    from django.conf import settings
+
+    return JsonResponse({"ok": True, "idle_minutes": settings.STAFF_IDLE_MINUTES})

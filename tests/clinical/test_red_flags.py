@@ -1,0 +1,262 @@
+"""Red flags RF-1..RF-12, urgent and crisis (spec §9, DQ-5)."""
+
+import pytest
+
+from tests.clinical.builders import adult, assess, red_flag_ids
+
+# A 35-year-old woman with nothing else answered: no red flag can fire.
+SINGLE_RF_CASES = {
+    "RF-1": adult(rectal_bleeding="yes"),
+    "RF-2": adult(black_stools="yes"),
+    "RF-3": adult(unintentional_weight_loss="yes"),
+    "RF-4": adult(nocturnal_diarrhea="yes"),
+    "RF-5": adult(age_years=55, bloating_freq="1_per_week", gi_symptom_duration_months=12),
+    "RF-6": adult(bloating_freq="1_per_week", gi_symptom_duration_months=12, fhx_crc="yes"),
+    "RF-7": adult(sex_at_birth="male", conditions=["anemia_known"]),
+    "RF-8": adult(fever_with_gi="yes"),
+    "RF-9": adult(persistent_vomiting="yes"),
+    "RF-10": adult(leg_weakness_progressive="yes"),
+    "RF-11": adult(unilateral_calf_swelling_pain="yes"),
+    "RF-12": adult(phq9_items=[0, 0, 0, 0, 0, 0, 0, 0, 1]),
+}
+
+
+@pytest.mark.parametrize(("rule", "answers"), SINGLE_RF_CASES.items(), ids=SINGLE_RF_CASES.keys())
+def test_red_flag_fires_alone(rule, answers):
+    d = assess(answers)
+
+    assert (d["urgent"]["value"], red_flag_ids(d), d["urgent"]["crisis"]) == (
+        True,
+        [rule],
+        rule == "RF-12",
+    )
+
+
+OTHER_ARM_CASES = {
+    "RF-6 fhx_ibd": ("RF-6", adult(gas_freq="daily", gi_symptom_duration_months=12, fhx_ibd="yes")),
+    "RF-9 dysphagia": ("RF-9", adult(dysphagia="yes")),
+    "RF-10 saddle": ("RF-10", adult(saddle_numbness="yes")),
+    "RF-10 bladder_bowel": ("RF-10", adult(new_bladder_bowel_control_loss="yes")),
+    "RF-10 spreading_numbness": ("RF-10", adult(new_spreading_numbness="yes")),
+    "RF-12 self_harm": ("RF-12", adult(self_harm_thoughts="yes")),
+    "RF-12 item9_3": ("RF-12", adult(phq9_items=[0, 0, 0, 0, 0, 0, 0, 0, 3])),
+}
+
+
+@pytest.mark.parametrize(("rule", "answers"), OTHER_ARM_CASES.values(), ids=OTHER_ARM_CASES.keys())
+def test_red_flag_fires_through_each_arm(rule, answers):
+    d = assess(answers)
+
+    assert (d["urgent"]["value"], red_flag_ids(d)) == (True, [rule])
+
+
+def test_red_flag_reasons_have_rule_and_reason():
+    answers = adult(rectal_bleeding="yes", self_harm_thoughts="yes")
+
+    d = assess(answers)
+
+    # §11 shows {"rule", "reason"}; §0 says "the same shape" as rules_fired (with tier), so a
+    # "tier" key is not asserted either way.
+    for entry in d["urgent"]["reasons"]:
+        assert type(entry["reason"]) is str
+        assert entry["reason"].strip() != ""
+    assert red_flag_ids(d) == ["RF-1", "RF-12"]
+
+
+def test_red_flag_none_when_nothing_answered():
+    d = assess(adult())
+
+    assert (d["urgent"]["value"], d["urgent"]["reasons"], d["urgent"]["crisis"]) == (
+        False,
+        [],
+        False,
+    )
+
+
+# ---- RF-5: onset age >= 50, missing duration defaults to "yes" -----------------------------
+
+RF5_CASES = [
+    (49, None, False),  # age < 50: onset cannot be >= 50
+    (50, None, True),  # safety default (§9, §10)
+    (50, 0, True),  # onset 50.0
+    (50, 1, False),  # onset 49.92
+    (55, 60, True),  # onset 50.0
+    (55, 61, False),  # onset 49.92
+    (49, 0, False),
+    (70, 12, True),
+]
+
+
+@pytest.mark.parametrize(("age", "months", "fires"), RF5_CASES)
+def test_red_flag_rf5_onset_age(age, months, fires):
+    answers = adult(age_years=age, bloating_freq="daily", gi_symptom_duration_months=months)
+
+    d = assess(answers)
+
+    assert red_flag_ids(d) == (["RF-5"] if fires else [])
+
+
+def test_red_flag_rf5_needs_gi_symptoms():
+    answers = adult(age_years=70, gi_symptom_duration_months=6)
+
+    d = assess(answers)
+
+    assert red_flag_ids(d) == []
+
+
+@pytest.mark.parametrize(
+    ("fhx_crc", "fhx_ibd", "gi", "fires"),
+    [
+        ("yes", None, "1_per_week", True),
+        ("unknown", "unknown", "1_per_week", False),
+        ("no", "no", "daily", False),
+        ("yes", "yes", None, False),  # not gi_symptomatic
+    ],
+)
+def test_red_flag_rf6_family_history(fhx_crc, fhx_ibd, gi, fires):
+    answers = adult(
+        fhx_crc=fhx_crc, fhx_ibd=fhx_ibd, abd_pain_freq=gi, gi_symptom_duration_months=12
+    )
+
+    d = assess(answers)
+
+    assert red_flag_ids(d) == (["RF-6"] if fires else [])
+
+
+# ---- RF-7 combinations ----------------------------------------------------------------------
+
+RF7_CASES = {
+    "male": (adult(sex_at_birth="male", conditions=["anemia_known"]), True),
+    "female_30_asymptomatic": (adult(conditions=["anemia_known"]), False),
+    "female_49": (adult(age_years=49, conditions=["anemia_known"]), False),
+    "female_50": (adult(age_years=50, conditions=["anemia_known"]), True),
+    "other_sex_30": (adult(sex_at_birth="other", conditions=["anemia_known"]), False),
+    "female_gi_symptomatic": (adult(conditions=["anemia_known"], bloating_freq="daily"), True),
+    "female_gi_symptomatic_pregnant": (
+        adult(conditions=["anemia_known"], bloating_freq="daily", pregnant="yes"),
+        False,
+    ),
+    "female_gi_symptomatic_pregnant_unsure": (
+        adult(conditions=["anemia_known"], bloating_freq="daily", pregnant="unsure"),
+        True,
+    ),
+    "male_pregnant_yes_treated_as_no": (
+        adult(sex_at_birth="male", pregnant="yes", conditions=["anemia_known"]),
+        True,
+    ),
+    "iron_deficiency_only": (
+        adult(sex_at_birth="male", conditions=["iron_deficiency_known"]),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize(("answers", "fires"), RF7_CASES.values(), ids=RF7_CASES.keys())
+def test_red_flag_rf7_anaemia(answers, fires):
+    d = assess(answers)
+
+    assert red_flag_ids(d) == (["RF-7"] if fires else [])
+
+
+# ---- RF-12 and crisis -----------------------------------------------------------------------
+
+RF12_CASES = [
+    ({"phq9_items": [3, 3, 3, 3, 3, 3, 3, 3, 0]}, False),  # severe depression, item 9 = 0
+    ({"phq9_items": [0, 0, 0, 0, 0, 0, 0, 0, 1]}, True),
+    ({"self_harm_thoughts": "yes"}, True),
+    ({"self_harm_thoughts": "no"}, False),
+    ({"self_harm_thoughts": "unsure"}, False),
+    ({"phq9_items": [0] * 9, "self_harm_thoughts": "yes"}, True),
+]
+
+
+@pytest.mark.parametrize(("overrides", "crisis"), RF12_CASES)
+def test_red_flag_rf12_sets_crisis(overrides, crisis):
+    answers = adult(**overrides)
+
+    d = assess(answers)
+
+    assert (d["urgent"]["value"], d["urgent"]["crisis"]) == (crisis, crisis)
+
+
+# ---- unsure never counts; age < 6 still evaluated ------------------------------------------
+
+YN_RED_FLAG_KEYS = [
+    "rectal_bleeding",
+    "black_stools",
+    "unintentional_weight_loss",
+    "nocturnal_diarrhea",
+    "fever_with_gi",
+    "persistent_vomiting",
+    "dysphagia",
+    "leg_weakness_progressive",
+    "saddle_numbness",
+    "new_bladder_bowel_control_loss",
+    "new_spreading_numbness",
+    "unilateral_calf_swelling_pain",
+    "self_harm_thoughts",
+]
+
+
+@pytest.mark.parametrize("key", YN_RED_FLAG_KEYS)
+def test_red_flag_unsure_never_counts(key):
+    answers = adult(**{key: "unsure"})
+
+    d = assess(answers)
+
+    assert (d["urgent"]["value"], d["urgent"]["reasons"]) == (False, [])
+
+
+@pytest.mark.parametrize(
+    ("answers", "rule"),
+    [
+        (adult(age_years=4, rectal_bleeding="yes"), "RF-1"),
+        (adult(age_years=5, persistent_vomiting="yes"), "RF-9"),
+        (adult(age_years=5, self_harm_thoughts="yes"), "RF-12"),
+    ],
+)
+def test_red_flag_still_evaluated_under_6(answers, rule):
+    d = assess(answers)
+
+    assert (d["assessment_status"], d["urgent"]["value"], red_flag_ids(d)) == (
+        "out_of_scope_age",
+        True,
+        [rule],
+    )
+
+
+# ---- DQ-5 -----------------------------------------------------------------------------------
+
+DENIES_GI = {
+    "abd_pain_freq": "never",
+    "bloating_freq": "never",
+    "gas_freq": "never",
+    "loose_stools_4wk": "no",
+    "constipation_4wk": "no",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "rule"),
+    [
+        ("rectal_bleeding", "RF-1"),
+        ("black_stools", "RF-2"),
+        ("nocturnal_diarrhea", "RF-4"),
+        ("fever_with_gi", "RF-8"),
+    ],
+)
+def test_red_flag_gi_item_with_gi_denial_still_fires_and_records_conflict(key, rule):
+    answers = adult(**DENIES_GI, **{key: "yes"})
+
+    d = assess(answers)
+
+    assert (d["urgent"]["value"], red_flag_ids(d)) == (True, [rule])
+    assert d["data_quality"]["conflicts"] == ["redflag_gi_conflict"]
+
+
+def test_red_flag_gi_item_with_gi_symptoms_is_no_conflict():
+    answers = adult(**{**DENIES_GI, "loose_stools_4wk": "yes"}, rectal_bleeding="yes")
+
+    d = assess(answers)
+
+    assert (red_flag_ids(d), d["data_quality"]["conflicts"]) == (["RF-1"], [])

@@ -1,0 +1,120 @@
+"""A practitioner's round in a real browser: sign in, filter to urgent, act on a case, close it."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.enums import CaseStatus, Decision
+from intake.models import Intake, Note, TestRecommendation
+from tests.cases import submitted_case
+from tests.e2e.conftest import DESKTOP, check_accessibility, horizontal_overflow, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TABLET = {"width": 800, "height": 1100}
+
+
+def sign_in(page, base_url: str, user) -> None:
+    """Both steps, as a person would: password, then the code from the authenticator app."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("x-pass-12345")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/2fa/verify/**")
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    page.get_by_label("Code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{base_url}/staff/")
+
+
+@pytest.mark.parametrize("size", [DESKTOP, TABLET], ids=["desktop", "tablet"])
+def test_practitioner_filters_urgent_decides_notes_and_closes(
+    browser, live_server, practitioner, size
+):
+    submitted_case(name="Calm Patient")
+    urgent = submitted_case(name="Urgent Patient", rectal_bleeding="yes")
+    folder = f"practitioner-{size['width']}"
+    context = browser.new_context(viewport=size)
+    page = context.new_page()
+    problems = []
+
+    sign_in(page, live_server.url, practitioner)
+    screenshot(page, folder, "queue")
+    problems += [f"queue: {line}" for line in check_accessibility(page)]
+    page.get_by_text("Search and filter").click()
+    page.get_by_label("Urgent", exact=True).check()
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    listed = page.locator("table.queue-table tbody tr").count()
+    page.get_by_role("link", name=urgent.case_number).click()
+    page.wait_for_load_state()
+    screenshot(page, folder, "case")
+    problems += [f"case: {line}" for line in check_accessibility(page)]
+    if horizontal_overflow(page) > 0:
+        problems.append(f"case scrolls sideways by {horizontal_overflow(page)} px")
+
+    page.get_by_role("button", name="Take this case").click()
+    page.wait_for_load_state()
+    first = page.locator("form.decision-form").first
+    first.get_by_label("Ordered").check()
+    first.get_by_role("button").click()
+    page.wait_for_load_state()
+    second = page.locator("form.decision-form").nth(1)
+    second.get_by_label("Declined").check()
+    second.get_by_label("Reason (needed when declining)").fill("Done last month at the GP")
+    second.get_by_role("button").click()
+    page.wait_for_load_state()
+    page.get_by_label("Add a note").fill("Phoned the patient; GP letter requested.")
+    page.get_by_role("button", name="Add note").click()
+    page.wait_for_load_state()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Closed").click()
+    page.wait_for_load_state()
+    screenshot(page, folder, "case-closed")
+    context.close()
+
+    urgent.refresh_from_db()
+    decisions = list(
+        TestRecommendation.objects.filter(intake=urgent)
+        .order_by("pk")
+        .values_list("decision", flat=True)
+    )
+    assert listed == 1
+    assert urgent.status == CaseStatus.CLOSED
+    assert decisions[:2] == [Decision.ORDERED, Decision.DECLINED]
+    assert Note.objects.get().text == "Phoned the patient; GP letter requested."
+    assert Intake.objects.get(pk=urgent.pk).assigned_to == practitioner
+    assert problems == []
+
+
+def test_first_sign_in_enrols_an_authenticator(browser, live_server, clinic_admin):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(clinic_admin.username)
+    page.get_by_label("Password").fill("x-pass-12345")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/staff/2fa/setup/**")
+    screenshot(page, "staff-2fa", "setup")
+    problems = check_accessibility(page)
+    qr_visible = page.locator(".otp-qr svg").is_visible()
+    device = TOTPDevice.objects.get(user=clinic_admin)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    page.get_by_label("Code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+    screenshot(page, "staff-2fa", "recovery-codes")
+    codes = page.locator(".recovery-codes li").count()
+    page.get_by_role("link", name="I have saved them: continue").click()
+    page.wait_for_url(f"{live_server.url}/staff/")
+    context.close()
+
+    assert qr_visible is True
+    assert codes == 10
+    assert problems == []

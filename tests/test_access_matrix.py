@@ -1,0 +1,429 @@
+"""Every URL × every role × own and other object, with the expected response.
+
+An object a user may not see answers 404, the same as one that does not exist; a page a role
+may not open answers 403 (signed in) or sends the browser to sign in (not signed in). Each row
+below is one URL; its columns are the roles of tests/access.py, in this order:
+
+    anonymous, patient, no_role, auditor, practitioner, clinic_admin
+
+A cell is a status code, or (302, target) for a redirect. LOGIN and ADMIN_LOGIN stand for the
+redirect to the staff sign-in and to the admin's sign-in, with the page as `next`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from intake import services
+from intake.models import Intake, Invitation
+from tests.access import ROLES, browser, make_user, outcome, patient_browser, role_users
+from tests.cases import submitted_case
+from tests.conftest import open_invitation
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin-login"
+VERIFY = (302, "/intake/verify/")
+TO_QUEUE = (302, "/staff/")
+TO_HOME = (302, "/")
+TO_LINKS = (302, "/staff/invitations/")
+MISSING = 999_999
+OTHER_BORN = dt.date(1970, 1, 1)
+
+
+@dataclass
+class World:
+    users: dict
+    case: Intake  # submitted, assigned to the practitioner: "own"
+    other_case: Intake  # submitted, assigned to a colleague: "other"
+    draft: Intake  # the patient's own questionnaire, first step answered, not submitted
+    token: str  # the patient's link
+    other_token: str  # another patient's link; that patient has answered a step too
+    invitation: Invitation  # the draft's link
+
+    def ids(self) -> dict[str, int | str]:
+        return {
+            "case": self.case.pk,
+            "other_case": self.other_case.pk,
+            "draft": self.draft.pk,
+            "missing": MISSING,
+            "patient": self.case.patient_id,
+            "other_patient": self.other_case.patient_id,
+            "draft_patient": self.draft.patient_id,
+            "invitation": self.invitation.pk,
+            "case_invitation": self.case.invitations.get().pk,
+            "token": self.token,
+            "other_token": self.other_token,
+        }
+
+
+def _answer_first_step(token: str, *, born: dt.date) -> None:
+    client = patient_browser(token, born=born)
+    response = client.post(
+        "/intake/step/about-you/", {"base_revision": "0", "sex_at_birth": "male"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.fixture
+def world(settings) -> World:
+    # Every row opens a fresh browser per role; the patient's link is opened each time.
+    settings.RATE_LIMIT_PATIENT = "1000/h"
+    users = role_users()
+    colleague = make_user("colleague", is_staff=True)
+    case = submitted_case(name="Casey Own")
+    case = services.assign_case(
+        intake_id=case.pk, version=case.version, assignee=users["practitioner"], by=None
+    )
+    other_case = submitted_case(name="Olive Other")
+    other_case = services.assign_case(
+        intake_id=other_case.pk, version=other_case.version, assignee=colleague, by=None
+    )
+    invitation, token = open_invitation(name="Ann Patient")
+    _answer_first_step(token, born=invitation.intake.patient.date_of_birth)
+    other, other_token = open_invitation(name="Bob Other", born=OTHER_BORN)
+    _answer_first_step(other_token, born=OTHER_BORN)
+    return World(
+        users=users,
+        case=case,
+        other_case=other_case,
+        draft=invitation.intake,
+        token=token,
+        other_token=other_token,
+        invitation=invitation,
+    )
+
+
+def _expected(cell, path: str):
+    if cell == LOGIN:
+        return (302, f"/accounts/login/?next={path}")
+    if cell == ADMIN_LOGIN:
+        return (302, f"/admin/login/?next={path}")
+    return cell
+
+
+def _outcomes(world: World, method: str, path: str, data=None, roles=ROLES) -> tuple:
+    results = []
+    for role in roles:
+        client = browser(role, world.users, token=world.token)
+        response = client.get(path) if method == "GET" else client.post(path, data or {})
+        results.append(outcome(response))
+    return tuple(results)
+
+
+# --- every URL, GET -------------------------------------------------------------------------
+
+# path: (anonymous, patient, no_role, auditor, practitioner, clinic_admin)
+GET_MATRIX = {
+    # The patient's pages: no ids; the session holds the one intake.
+    "/": (200, 200, 200, 200, 200, 200),
+    "/healthz": (200, 200, 200, 200, 200, 200),
+    "/start/": (404, 404, 404, 404, 404, 404),
+    "/i/{token}/": (VERIFY, VERIFY, VERIFY, VERIFY, VERIFY, VERIFY),
+    "/i/{other_token}/": (VERIFY, VERIFY, VERIFY, VERIFY, VERIFY, VERIFY),
+    "/i/not-a-real-token/": (404, 404, 404, 404, 404, 404),
+    "/intake/verify/": (404, 404, 404, 404, 404, 404),
+    "/intake/": (404, (302, "/intake/step/legs/"), 404, 404, 404, 404),
+    "/intake/step/about-you/": (404, 200, 404, 404, 404, 404),
+    "/intake/step/no-such-step/": (404, 404, 404, 404, 404, 404),
+    "/intake/step/about-you/autosave/": (405, 405, 405, 405, 405, 405),
+    "/intake/review/": (404, 200, 404, 404, 404, 404),
+    "/intake/support/": (404, 200, 404, 404, 404, 404),
+    "/intake/done/": (404, (302, "/intake/"), 404, 404, 404, 404),
+    # Staff pages.
+    "/staff/": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/2fa/setup/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
+    "/staff/2fa/verify/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
+    "/staff/keepalive/": (LOGIN, LOGIN, 405, 405, 405, 405),
+    "/staff/export.csv": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/cases/{case}/": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/cases/{case}/status/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/cases/{case}/assign/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/cases/{case}/decision/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/cases/{case}/note/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/cases/{case}/results/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/cases/{case}/print/": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/cases/{case}/summary.pdf": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/patients/{patient}/": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/invitations/": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/invitations/{invitation}/revoke/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/invitations/{invitation}/reissue/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    # Records (intake.manage_records): clinic admins only.
+    "/staff/patients/{patient}/export.json": (LOGIN, LOGIN, 403, 403, 403, 200),
+    "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 403, 403, 403, 200),
+    "/staff/patients/{patient}/erase/": (LOGIN, LOGIN, 403, 403, 403, 200),
+    "/staff/retention/": (LOGIN, LOGIN, 403, 403, 403, 200),
+    # The Django admin: staff only, then each model's view permission.
+    "/admin/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200),
+    "/admin/intake/auditevent/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200),
+    "/admin/intake/patient/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 200, 200),
+    "/admin/intake/intake/{case}/change/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 200, 200),
+    "/admin/auth/user/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200),
+    # Sign-in and account pages (django.contrib.auth.urls).
+    "/accounts/login/": (200, 200, 200, 200, 200, 200),
+    "/accounts/logout/": (405, 405, 405, 405, 405, 405),
+    "/accounts/password_change/": (LOGIN, LOGIN, 200, 200, 200, 200),
+    "/accounts/password_change/done/": (LOGIN, LOGIN, 200, 200, 200, 200),
+    "/accounts/password_reset/": (200, 200, 200, 200, 200, 200),
+    "/accounts/password_reset/done/": (200, 200, 200, 200, 200, 200),
+    "/accounts/reset/MQ/not-a-token/": (200, 200, 200, 200, 200, 200),
+    "/accounts/reset/done/": (200, 200, 200, 200, 200, 200),
+}
+
+
+@pytest.mark.parametrize(("template", "expected"), list(GET_MATRIX.items()), ids=list(GET_MATRIX))
+def test_access_matrix_get(world, template, expected):
+    path = template.format(**world.ids())
+
+    outcomes = _outcomes(world, "GET", path)
+
+    assert outcomes == tuple(_expected(cell, path) for cell in expected)
+
+
+# --- every URL that takes a POST, with an empty or incomplete form ----------------------------
+
+POST_MATRIX = {
+    "/": (405, 405, 405, 405, 405, 405),
+    "/healthz": (405, 405, 405, 405, 405, 405),
+    "/start/": (404, 404, 404, 404, 404, 404),
+    "/i/{token}/": (405, 405, 405, 405, 405, 405),
+    "/intake/verify/": (404, 404, 404, 404, 404, 404),
+    "/intake/": (405, 405, 405, 405, 405, 405),
+    # The patient's empty step and early submit re-render with errors.
+    "/intake/step/about-you/": (404, 200, 404, 404, 404, 404),
+    "/intake/step/about-you/autosave/": (404, 400, 404, 404, 404, 404),
+    "/intake/review/": (404, 200, 404, 404, 404, 404),
+    "/intake/support/": (405, 405, 405, 405, 405, 405),
+    "/intake/done/": (405, 405, 405, 405, 405, 405),
+    "/staff/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/2fa/setup/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
+    "/staff/2fa/verify/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
+    "/staff/keepalive/": (LOGIN, LOGIN, 200, 200, 200, 200),
+    "/staff/export.csv": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/cases/{case}/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    # An empty change form is refused (400) once the role may make the change at all.
+    "/staff/cases/{case}/status/": (LOGIN, LOGIN, 403, 403, 400, 400),
+    "/staff/cases/{case}/assign/": (LOGIN, LOGIN, 403, 403, 400, 400),
+    "/staff/cases/{case}/decision/": (LOGIN, LOGIN, 403, 403, 400, 400),
+    "/staff/cases/{case}/note/": (LOGIN, LOGIN, 403, 403, 400, 400),
+    "/staff/cases/{case}/results/": (LOGIN, LOGIN, 403, 403, 400, 400),
+    "/staff/cases/{case}/print/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/cases/{case}/summary.pdf": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/patients/{patient}/": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/invitations/": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/invitations/{invitation}/revoke/": (LOGIN, LOGIN, 403, 403, TO_LINKS, TO_LINKS),
+    "/staff/invitations/{invitation}/reissue/": (LOGIN, LOGIN, 403, 403, 200, 200),
+    "/staff/patients/{patient}/export.json": (LOGIN, LOGIN, 403, 403, 403, 405),
+    "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 403, 403, 403, 405),
+    "/staff/patients/{patient}/erase/": (LOGIN, LOGIN, 403, 403, 403, 400),
+    "/staff/retention/": (LOGIN, LOGIN, 403, 403, 403, 405),
+    "/accounts/login/": (200, 200, 200, 200, 200, 200),
+    "/accounts/logout/": (TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME),
+}
+
+
+@pytest.mark.parametrize(("template", "expected"), list(POST_MATRIX.items()), ids=list(POST_MATRIX))
+def test_access_matrix_post(world, template, expected):
+    path = template.format(**world.ids())
+
+    outcomes = _outcomes(world, "POST", path)
+
+    assert outcomes == tuple(_expected(cell, path) for cell in expected)
+
+
+def _named_urls(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin's own pages: covered by the rows above, not enumerated
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _named_urls(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+class _AnyId(dict):
+    def __missing__(self, key: str) -> str:
+        return "1"
+
+
+def _view_name(template: str) -> str:
+    return resolve(template.format_map(_AnyId())).view_name
+
+
+def test_access_matrix_lists_every_named_url():
+    names = _named_urls(get_resolver().url_patterns)
+    in_get = {_view_name(path) for path in GET_MATRIX}
+    in_post = {_view_name(path) for path in POST_MATRIX}
+
+    assert in_get - {name for name in in_get if name.startswith("admin:")} == names
+    assert in_post == {name for name in names if not name.startswith("password_")}
+
+
+# --- own and other object ----------------------------------------------------------------
+
+OBJECT_ROLES = ("no_role", "auditor", "practitioner", "clinic_admin")
+# (method, path, object): (no_role, auditor, practitioner, clinic_admin). Roles without the
+# permission get 403 whether or not the object exists, so a refusal says nothing about it.
+OBJECT_MATRIX = {
+    ("GET", "/staff/cases/{id}/", "case"): (403, 403, 200, 200),
+    ("GET", "/staff/cases/{id}/", "other_case"): (403, 403, 200, 200),
+    ("GET", "/staff/cases/{id}/", "draft"): (403, 403, 404, 404),
+    ("GET", "/staff/cases/{id}/", "missing"): (403, 403, 404, 404),
+    ("GET", "/staff/cases/{id}/print/", "case"): (403, 403, 200, 200),
+    ("GET", "/staff/cases/{id}/print/", "other_case"): (403, 403, 200, 200),
+    ("GET", "/staff/cases/{id}/print/", "draft"): (403, 403, 404, 404),
+    ("GET", "/staff/cases/{id}/print/", "missing"): (403, 403, 404, 404),
+    ("GET", "/staff/cases/{id}/summary.pdf", "case"): (403, 403, 200, 200),
+    ("GET", "/staff/cases/{id}/summary.pdf", "other_case"): (403, 403, 200, 200),
+    ("GET", "/staff/cases/{id}/summary.pdf", "draft"): (403, 403, 404, 404),
+    ("GET", "/staff/cases/{id}/summary.pdf", "missing"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/status/", "other_case"): (403, 403, 400, 400),
+    ("POST", "/staff/cases/{id}/status/", "draft"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/status/", "missing"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/assign/", "other_case"): (403, 403, 400, 400),
+    ("POST", "/staff/cases/{id}/assign/", "draft"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/assign/", "missing"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/decision/", "other_case"): (403, 403, 400, 400),
+    ("POST", "/staff/cases/{id}/decision/", "draft"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/decision/", "missing"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/note/", "other_case"): (403, 403, 400, 400),
+    ("POST", "/staff/cases/{id}/note/", "draft"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/note/", "missing"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/results/", "other_case"): (403, 403, 400, 400),
+    ("POST", "/staff/cases/{id}/results/", "draft"): (403, 403, 404, 404),
+    ("POST", "/staff/cases/{id}/results/", "missing"): (403, 403, 404, 404),
+    # Patients: staff see every patient on record (drafts' patients too: staff invited them).
+    ("GET", "/staff/patients/{id}/", "patient"): (403, 403, 200, 200),
+    ("GET", "/staff/patients/{id}/", "other_patient"): (403, 403, 200, 200),
+    ("GET", "/staff/patients/{id}/", "draft_patient"): (403, 403, 200, 200),
+    ("GET", "/staff/patients/{id}/", "missing"): (403, 403, 404, 404),
+    ("GET", "/staff/patients/{id}/export.json", "other_patient"): (403, 403, 403, 200),
+    ("GET", "/staff/patients/{id}/export.json", "missing"): (403, 403, 403, 404),
+    ("GET", "/staff/patients/{id}/export.pdf", "other_patient"): (403, 403, 403, 200),
+    ("GET", "/staff/patients/{id}/export.pdf", "missing"): (403, 403, 403, 404),
+    ("GET", "/staff/patients/{id}/erase/", "other_patient"): (403, 403, 403, 200),
+    ("GET", "/staff/patients/{id}/erase/", "missing"): (403, 403, 403, 404),
+    ("POST", "/staff/patients/{id}/erase/", "missing"): (403, 403, 403, 404),
+    # Invitations: a submitted questionnaire's link can be revoked, not re-issued.
+    ("POST", "/staff/invitations/{id}/revoke/", "invitation"): (403, 403, TO_LINKS, TO_LINKS),
+    ("POST", "/staff/invitations/{id}/revoke/", "case_invitation"): (403, 403, TO_LINKS, TO_LINKS),
+    ("POST", "/staff/invitations/{id}/revoke/", "missing"): (403, 403, 404, 404),
+    ("POST", "/staff/invitations/{id}/reissue/", "invitation"): (403, 403, 200, 200),
+    ("POST", "/staff/invitations/{id}/reissue/", "case_invitation"): (403, 403, TO_LINKS, TO_LINKS),
+    ("POST", "/staff/invitations/{id}/reissue/", "missing"): (403, 403, 404, 404),
+}
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected"),
+    list(OBJECT_MATRIX.items()),
+    ids=[f"{method} {path.format(id=obj)}" for method, path, obj in OBJECT_MATRIX],
+)
+def test_access_matrix_own_and_other_object(world, request_, expected):
+    method, template, obj = request_
+    path = template.format(id=world.ids()[obj])
+
+    outcomes = _outcomes(world, method, path, roles=OBJECT_ROLES)
+
+    assert outcomes == expected
+
+
+def _without_csrf_token(content: bytes) -> bytes:
+    # The sign-out form's token is masked afresh on every page.
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+CASE_PAGES = [
+    ("GET", "/staff/cases/{id}/"),
+    ("GET", "/staff/cases/{id}/print/"),
+    ("GET", "/staff/cases/{id}/summary.pdf"),
+    ("POST", "/staff/cases/{id}/status/"),
+    ("POST", "/staff/cases/{id}/assign/"),
+    ("POST", "/staff/cases/{id}/decision/"),
+    ("POST", "/staff/cases/{id}/note/"),
+    ("POST", "/staff/cases/{id}/results/"),
+]
+
+
+@pytest.mark.parametrize(("method", "template"), CASE_PAGES)
+def test_case_pages_draft_answers_exactly_like_a_missing_case(world, method, template):
+    client = browser("practitioner", world.users, token=world.token)
+    data = {"version": "1", "status": "closed", "text": "A note", "decision": "ordered"}
+
+    def fetch(pk):
+        path = template.format(id=pk)
+        return client.get(path) if method == "GET" else client.post(path, data)
+
+    draft, missing = fetch(world.draft.pk), fetch(MISSING)
+
+    assert (draft.status_code, missing.status_code) == (404, 404)
+    assert [t.name for t in draft.templates] == [t.name for t in missing.templates]
+    assert [t.name for t in draft.templates] == ["404.html", "base.html"]
+    assert _without_csrf_token(draft.content) == _without_csrf_token(missing.content)
+
+
+# --- the patient: their own intake, never another --------------------------------------------
+
+
+def test_patient_other_patients_link_in_a_new_browser_asks_for_date_of_birth(world):
+    new_browser = Client()
+
+    opened = new_browser.get(f"/i/{world.other_token}/")
+    step = new_browser.get("/intake/step/about-you/")
+    review = new_browser.get("/intake/review/")
+    verify = new_browser.get("/intake/verify/")
+
+    assert outcome(opened) == VERIFY
+    assert (step.status_code, review.status_code, verify.status_code) == (404, 404, 200)
+    assert [field.name for field in verify.context["form"]] == ["date_of_birth"]
+
+
+def test_patient_other_patients_link_in_the_patients_browser_drops_the_own_intake(world):
+    client = patient_browser(world.token)
+
+    opened = client.get(f"/i/{world.other_token}/")
+    own_step = client.get("/intake/step/about-you/")
+    wrong = client.post("/intake/verify/", {"date_of_birth": "1980-04-23"})
+
+    # Neither intake is open now: the other one needs its own date of birth.
+    assert outcome(opened) == VERIFY
+    assert own_step.status_code == 404
+    assert wrong.context["form"].errors == {
+        "date_of_birth": [
+            "That date of birth does not match our records. You have 4 more tries before "
+            "the link locks for 15 minutes."
+        ]
+    }
+    assert client.get("/intake/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "/staff/cases/{id}/",
+        "/staff/cases/{id}/print/",
+        "/staff/cases/{id}/summary.pdf",
+        "/staff/patients/{patient}/",
+        "/admin/intake/intake/{id}/change/",
+    ],
+)
+@pytest.mark.parametrize("obj", ["draft", "other_case"])
+def test_patient_staff_urls_with_an_intake_id_send_to_sign_in(world, template, obj):
+    intake = {"draft": world.draft, "other_case": world.other_case}[obj]
+    path = template.format(id=intake.pk, patient=intake.patient_id)
+    client = patient_browser(world.token)
+
+    response = client.get(path)
+
+    sign_in = "/admin/login/" if path.startswith("/admin/") else "/accounts/login/"
+    assert outcome(response) == (302, f"{sign_in}?next={path}")

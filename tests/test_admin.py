@@ -1,0 +1,103 @@
+"""The Django admin for clinic admins: lists, filters, read-only records, actions via services."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from intake.enums import AuditAction
+from intake.models import AuditEvent, Invitation
+from tests.cases import submitted_case
+from tests.conftest import login_verified, open_invitation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(clinic_admin) -> Client:
+    return login_verified(Client(), clinic_admin)
+
+
+def test_admin_intake_list_and_filters(admin_client):
+    case = submitted_case(name="Listed Patient", rectal_bleeding="yes")
+    submitted_case(name="Routine Patient")
+
+    listing = admin_client.get("/admin/intake/intake/", {"urgent__exact": "1"})
+
+    assert listing.status_code == 200
+    assert [str(i) for i in listing.context["cl"].result_list] == [str(case)]
+    assert str(case).endswith("· Listed Patient")
+
+
+def test_admin_intake_answers_are_read_only_and_viewing_is_audited(admin_client, clinic_admin):
+    case = submitted_case()
+
+    page = admin_client.get(f"/admin/intake/intake/{case.pk}/change/")
+
+    assert page.status_code == 200
+    assert "answers" not in page.context["adminform"].form.fields
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.VIEW, actor=clinic_admin, intake=case).count()
+        == 1
+    )
+
+
+def test_admin_audit_log_filters_by_user_patient_action_and_date(admin_client, clinic_admin):
+    case = submitted_case(name="Audited Patient")
+    admin_client.get(f"/staff/cases/{case.pk}/")
+
+    by_actor = admin_client.get("/admin/intake/auditevent/", {"actor__id__exact": clinic_admin.pk})
+    by_patient = admin_client.get(
+        "/admin/intake/auditevent/", {"patient__id__exact": case.patient_id, "action": "view"}
+    )
+    by_date = admin_client.get("/admin/intake/auditevent/", {"at__year": "1999"})
+
+    assert {e.action for e in by_actor.context["cl"].result_list} >= {"view", "login"}
+    assert [e.action for e in by_patient.context["cl"].result_list] == ["view"]
+    assert list(by_date.context["cl"].result_list) == []
+
+
+def test_admin_invitation_actions_go_through_services(admin_client, clinic_admin):
+    invitation, _ = open_invitation()
+
+    revoked = admin_client.post(
+        "/admin/intake/invitation/",
+        {"action": "revoke_links", "_selected_action": [invitation.pk]},
+        follow=True,
+    )
+    reissued = admin_client.post(
+        "/admin/intake/invitation/",
+        {"action": "reissue_links", "_selected_action": [invitation.pk]},
+        follow=True,
+    )
+
+    invitation.refresh_from_db()
+    messages = [str(m) for m in reissued.context["messages"]]
+    assert revoked.status_code == 200
+    assert invitation.revoked_at is not None
+    assert messages[0].startswith("New links (copy them now): Ann Example: http://testserver/i/")
+    assert Invitation.objects.filter(intake=invitation.intake, revoked_at__isnull=True).count() == 1
+    assert list(
+        AuditEvent.objects.filter(actor=clinic_admin)
+        .exclude(action__in=[AuditAction.LOGIN, AuditAction.VIEW])
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == ["invitation_revoked", "invitation_reissued"]
+
+
+def test_admin_cannot_add_invitations_or_delete_patients(admin_client):
+    case = submitted_case()
+
+    add = admin_client.get("/admin/intake/invitation/add/")
+    delete = admin_client.post(f"/admin/intake/patient/{case.patient_id}/delete/", {"post": "yes"})
+
+    assert add.status_code == 403
+    assert delete.status_code == 403
+
+
+def test_admin_practitioner_has_no_user_management(practitioner):
+    client = login_verified(Client(), practitioner)
+    practitioner.is_staff = True
+    practitioner.save()
+
+    assert client.get("/admin/auth/user/").status_code == 403

@@ -1,0 +1,76 @@
+"""The audit log is append-only: no code path edits or deletes it, and neither can the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, transaction
+
+from intake import services
+from intake.enums import AuditAction
+from intake.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event() -> AuditEvent:
+    return services.record_event(action=AuditAction.EXPORT, summary="test export")
+
+
+def test_audit_event_cannot_be_saved_again(event):
+    event.summary = "changed"
+
+    with pytest.raises(PermissionError):
+        event.save()
+
+    assert AuditEvent.objects.get(pk=event.pk).summary == "test export"
+
+
+def test_audit_event_cannot_be_deleted_through_the_model(event):
+    with pytest.raises(PermissionError):
+        event.delete()
+
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_database_refuses_updates_to_audit_rows(event):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(summary="rewritten")
+
+    assert AuditEvent.objects.get(pk=event.pk).summary == "test export"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the DELETE trigger is PostgreSQL's")
+def test_postgresql_refuses_deleting_audit_rows(event):
+    with pytest.raises(DatabaseError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM intake_auditevent WHERE id = %s", [event.pk])
+
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_deleting_a_user_keeps_their_audit_rows_untouched(db):
+    user = get_user_model().objects.create_user("leaver", password="x-pass-12345")
+    event = services.record_event(action=AuditAction.LOGIN, actor=user, summary="signed in")
+    user_id = user.pk
+
+    user.delete()
+
+    kept = AuditEvent.objects.get(pk=event.pk)
+    assert (kept.actor_id, kept.actor_label, kept.summary) == (user_id, "leaver", "signed in")
+
+
+def test_admin_offers_no_way_to_change_audit_rows(clinic_admin, client, event):
+    from tests.conftest import login_verified
+
+    login_verified(client, clinic_admin)
+    clinic_admin.is_staff = True
+    clinic_admin.save()
+
+    change = client.post(f"/admin/intake/auditevent/{event.pk}/change/", {"summary": "x"})
+    delete = client.post(f"/admin/intake/auditevent/{event.pk}/delete/", {"post": "yes"})
+
+    assert change.status_code == 403
+    assert delete.status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).summary == "test export"

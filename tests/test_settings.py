@@ -1,0 +1,183 @@
+"""Start-up from the environment: bad values stop the process with a message naming the fix.
+
+Each test starts a fresh Python with a controlled environment, the way a server would start.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SETUP = "import django; django.setup()"
+SHOW = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
+    "'name': str(s.DATABASES['default']['NAME']), 'debug': s.DEBUG, "
+    "'secret_length': len(s.SECRET_KEY), 'static': s.STORAGES['staticfiles']['BACKEND'], "
+    "'allowed_hosts': s.ALLOWED_HOSTS, 'iron_lookback_days': s.IRON_LOOKBACK_DAYS, "
+    "'min_age': s.MIN_AGE, 'protocol_rules': s.ENABLE_CLINIC_PROTOCOL_RULES}))"
+)
+
+
+def start(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run `code` in a new interpreter whose environment holds only PATH and `env`."""
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "clinic.settings",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def failure_message(result: subprocess.CompletedProcess) -> str:
+    """The last line of the traceback: the exception and its message."""
+    return result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"DEBUG": "maybe", "SECRET_KEY": "x"},
+            "DEBUG must be one of: true, false, 1, 0, yes, no (got 'maybe')",
+        ),
+        (
+            {"IRON_LOOKBACK_DAYS": "ninety", "SECRET_KEY": "x"},
+            "IRON_LOOKBACK_DAYS must be a whole number from 0 upwards (got 'ninety')",
+        ),
+        (
+            {"IRON_LOOKBACK_DAYS": "-1", "SECRET_KEY": "x"},
+            "IRON_LOOKBACK_DAYS must be a whole number from 0 upwards (got '-1')",
+        ),
+        (
+            {"INVITATION_TTL_DAYS": "0", "SECRET_KEY": "x"},
+            "INVITATION_TTL_DAYS must be a whole number from 1 upwards (got '0')",
+        ),
+        (
+            {"EMAIL_PORT": "70000", "SECRET_KEY": "x"},
+            "EMAIL_PORT must be a whole number from 1 to 65535 (got '70000')",
+        ),
+        (
+            {"DATABASE_URL": "mongodb://db.example/intake", "SECRET_KEY": "x"},
+            "DATABASE_URL must be a database URL such as postgres://USER:PASSWORD@HOST:5432/NAME "
+            "or sqlite:////absolute/path/db.sqlite3 (the scheme 'mongodb' is not supported)",
+        ),
+        (
+            {"DATABASE_URL": "postgres://user:secret@db.example:port/intake", "SECRET_KEY": "x"},
+            "DATABASE_URL must be a database URL such as postgres://USER:PASSWORD@HOST:5432/NAME "
+            "or sqlite:////absolute/path/db.sqlite3 (it is not a valid URL)",
+        ),
+        (
+            {"DATABASE_URL": "postgres://db.example", "SECRET_KEY": "x"},
+            "DATABASE_URL must be a database URL such as postgres://USER:PASSWORD@HOST:5432/NAME "
+            "or sqlite:////absolute/path/db.sqlite3 (it names no database)",
+        ),
+        (
+            {},
+            "SECRET_KEY must be set when DEBUG is off (a long random string; "
+            "with DEBUG=true a development secret is generated)",
+        ),
+        (
+            {"DEBUG": "false", "SECRET_KEY": "  "},
+            "SECRET_KEY must be set when DEBUG is off (a long random string; "
+            "with DEBUG=true a development secret is generated)",
+        ),
+        (
+            {"TIME_ZONE": "Mars/Olympus", "SECRET_KEY": "x"},
+            "TIME_ZONE must be an IANA time zone name such as UTC or Europe/London "
+            "(got 'Mars/Olympus')",
+        ),
+    ],
+)
+def test_settings_bad_value_stops_startup_with_message(env, message):
+    result = start(SETUP, **env)
+
+    assert result.returncode == 1
+    assert failure_message(result) == f"django.core.exceptions.ImproperlyConfigured: {message}"
+
+
+def test_settings_bad_database_url_is_not_echoed():
+    result = start(SETUP, DATABASE_URL="postgres://user:hunter2@db.example:port/x", SECRET_KEY="x")
+
+    assert result.returncode == 1
+    assert result.stderr.count("hunter2") == 0
+
+
+def test_settings_defaults_give_sqlite_in_project_folder():
+    result = start(SHOW, SECRET_KEY="x")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "engine": "django.db.backends.sqlite3",
+        "name": str(BASE_DIR / "db.sqlite3"),
+        "debug": False,
+        "secret_length": 1,
+        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "allowed_hosts": ["127.0.0.1", "localhost"],
+        "iron_lookback_days": 90,
+        "min_age": 6,
+        "protocol_rules": True,
+    }
+
+
+def test_settings_debug_without_secret_generates_one_and_serves_static_from_source():
+    result = start(SHOW, DEBUG="yes")
+
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert (shown["debug"], shown["secret_length"], shown["static"]) == (
+        True,
+        50,
+        "django.contrib.staticfiles.storage.StaticFilesStorage",
+    )
+
+
+def test_settings_values_from_environment_are_used():
+    result = start(
+        SHOW,
+        SECRET_KEY="x",
+        DATABASE_URL="postgres://intake@db.example:5432/intake",
+        ALLOWED_HOSTS=" intake.example , www.intake.example ,",
+        IRON_LOOKBACK_DAYS="30",
+        MIN_AGE="18",
+        ENABLE_CLINIC_PROTOCOL_RULES="No",
+        STATIC_MANIFEST="false",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "engine": "django.db.backends.postgresql",
+        "name": "intake",
+        "debug": False,
+        "secret_length": 1,
+        "static": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "allowed_hosts": ["intake.example", "www.intake.example"],
+        "iron_lookback_days": 30,
+        "min_age": 18,
+        "protocol_rules": False,
+    }
+
+
+def test_readme_lists_every_environment_variable():
+    settings_source = (BASE_DIR / "clinic" / "settings.py").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+
+    # Every read goes through a helper named env_<type>(...) or <thing>_from_env(...).
+    helper_call = r"(?:\benv_[a-z]+|_from_env)\(\s*\"([A-Z][A-Z0-9_]+)\""
+    read_by_settings = set(re.findall(helper_call, settings_source))
+    in_readme_table = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", readme, flags=re.MULTILINE))
+
+    assert read_by_settings == in_readme_table

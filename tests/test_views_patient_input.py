@@ -1,0 +1,324 @@
+"""Bad and hostile input on the patient's pages: clear errors, nothing lost, nothing leaked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PATIENT_DOB, open_invitation
+from tests.intake_answers import answer_steps
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_step(client, slug, data, revision=0):
+    return client.post(f"/intake/step/{slug}/", {"base_revision": revision, **data})
+
+
+def test_step_missing_answer_shows_specific_error_and_keeps_typed_values(patient_link):
+    response = _post_step(patient_link.client, "about-you", {"sex_at_birth": "female"})
+
+    form = response.context["form"]
+    assert response.status_code == 200
+    assert form.errors == {"pregnant": ["Choose an answer to this question."]}
+    assert re.search(r'value="female"[^>]*checked', response.content.decode())
+    assert 'id="error-summary"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("8", "Enter a whole number from 0 to 7."),
+        ("-1", "Enter a whole number from 0 to 7."),
+        ("five", "Enter a whole number from 0 to 7."),
+        ("", "Enter a number. Enter a whole number from 0 to 7."),
+    ],
+)
+def test_step_number_out_of_range_gets_specific_message(patient_link, value, message):
+    client = patient_link.client
+    answer_steps(client, stop_at="course")
+    data = {
+        "rls_on_treatment": "no",
+        "rls_freq": "ge_2_per_week",
+        "rls_impact_level": "mild",
+        "rls_days_per_week": value,
+        "rls_onset_time": "evening",
+    }
+
+    response = _post_step(client, "course", data)
+
+    assert response.context["form"].errors == {"rls_days_per_week": [message]}
+    assert response.context["form"]["rls_impact_level"].value() == "mild"
+
+
+def test_step_tampered_choice_is_refused(patient_link):
+    response = _post_step(
+        patient_link.client, "about-you", {"sex_at_birth": "alien", "pregnant": "no"}
+    )
+
+    assert response.context["form"].errors["sex_at_birth"] == ["Choose an answer to this question."]
+    assert patient_link.refresh().answers == {}
+
+
+def test_step_tampered_revision_is_refused(patient_link):
+    response = _post_step(
+        patient_link.client, "about-you", {"sex_at_birth": "female", "pregnant": "no"}, revision="x"
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"base_revision": ["Enter a whole number."]}
+
+
+def test_step_stale_tab_cannot_overwrite_newer_answers(patient_link):
+    client = patient_link.client
+    _post_step(client, "about-you", {"sex_at_birth": "female", "pregnant": "no"}, revision=0)
+
+    response = _post_step(client, "about-you", {"sex_at_birth": "male"}, revision=0)
+
+    assert response.status_code == 200
+    assert "changed in another window or device" in response.content.decode()
+    assert patient_link.refresh().answers["sex_at_birth"] == "female"
+
+
+def test_step_out_of_order_redirects_to_first_unanswered(patient_link):
+    response = patient_link.client.get("/intake/step/mood/")
+
+    assert (response.status_code, response["Location"]) == (302, "/intake/")
+
+
+@pytest.mark.parametrize("slug", ["nope", "..", "treatment"])
+def test_step_unknown_or_not_applicable_step(patient_link, slug):
+    response = patient_link.client.get(f"/intake/step/{slug}/")
+
+    assert response.status_code in (302, 404)
+    assert patient_link.refresh().answers == {}
+
+
+def test_step_markup_in_text_answer_is_escaped_on_review(patient_link):
+    client = patient_link.client
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    intake = patient_link.intake
+    intake.patient.date_of_birth = dt.date(2014, 1, 1)  # a child: the own-words question applies
+    intake.patient.save()
+    answer_steps(
+        client,
+        {
+            "about-you": {"guardian_completed": "yes"},
+            "legs": {"rls_child_own_words": payload},
+        },
+    )
+
+    page = client.get("/intake/review/").content.decode()
+
+    assert payload not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+
+
+def test_step_very_long_text_is_refused_with_its_length(patient_link):
+    intake = patient_link.intake
+    intake.patient.date_of_birth = dt.date(2014, 1, 1)
+    intake.patient.save()
+    client = patient_link.client
+    answer_steps(client, {"about-you": {"guardian_completed": "yes"}}, stop_at="legs")
+    data = {
+        "rls_screen": "yes",
+        "rls_c1_urge": "yes",
+        "rls_c2_rest": "yes",
+        "rls_c3_movement_relief": "yes",
+        "rls_c4_evening": "yes",
+        "leg_main_problem": "urge_to_move",
+        "position_shift_relief": "no",
+        "rls_child_own_words": "a" * 5000,
+    }
+
+    response = _post_step(client, "legs", data)
+
+    assert response.context["form"].errors == {
+        "rls_child_own_words": ["Keep this under 2000 characters (it has 5000)."]
+    }
+
+
+def test_mood_partial_phq9_is_refused(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="mood")
+
+    response = _post_step(client, "mood", {"phq9_1": "1", "phq9_2": "0"})
+
+    errors = response.context["form"].errors
+    assert sorted(errors) == [f"phq9_{n}" for n in range(3, 10)]
+
+
+def test_mood_blank_phq9_asks_the_single_question(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="mood")
+
+    response = _post_step(client, "mood", {})
+
+    assert response.context["form"].errors == {
+        "self_harm_thoughts": ["Answer this question, or answer the nine questions above instead."]
+    }
+
+
+@pytest.mark.parametrize(
+    ("row", "errors"),
+    [
+        (
+            {"test": "ferritin", "value": "abc", "unit": "ng/mL", "taken_on": "2026-01-01"},
+            {"value": ["Enter the result as a number, e.g. 42 or 3.5."]},
+        ),
+        (
+            {"test": "ferritin", "value": "40", "unit": "%", "taken_on": "2026-01-01"},
+            {"unit": ["Choose the unit from the report: ng/mL or µg/L."]},
+        ),
+        (
+            {"test": "ttg_iga", "value": "maybe", "unit": "", "taken_on": "2026-01-01"},
+            {"value": ["For this test enter negative or positive."]},
+        ),
+        (
+            {"test": "tsh", "value": "2", "unit": "mIU/L", "taken_on": "2999-01-01"},
+            {"taken_on": ["The date of the test cannot be in the future."]},
+        ),
+        (
+            {"test": "", "value": "2", "unit": "", "taken_on": ""},
+            {"test": ["Choose which test this result is for."]},
+        ),
+    ],
+)
+def test_labs_bad_row_gets_specific_error(patient_link, row, errors):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    data = {"labs-TOTAL_FORMS": "1", "labs-INITIAL_FORMS": "0"}
+    data |= {f"labs-0-{key}": value for key, value in row.items()}
+
+    response = _post_step(client, "labs", data)
+
+    assert response.context["form"].rows.forms[0].errors == errors
+    assert "prior_labs" not in patient_link.refresh().answers
+
+
+def test_labs_coeliac_result_needs_the_gluten_question(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    data = {
+        "labs-TOTAL_FORMS": "1",
+        "labs-INITIAL_FORMS": "0",
+        "labs-0-test": "ttg_iga",
+        "labs-0-value": "Negative",
+        "labs-0-unit": "",
+        "labs-0-taken_on": "2026-01-01",
+    }
+
+    refused = _post_step(client, "labs", data)
+    accepted = _post_step(client, "labs", {**data, "prior_celiac_test_on_gluten": "yes"})
+
+    assert refused.context["form"].errors == {
+        "prior_celiac_test_on_gluten": ["Choose an answer to this question."]
+    }
+    assert accepted.status_code == 302
+    assert patient_link.refresh().answers["prior_labs"] == [
+        {"test": "ttg_iga", "value": "neg", "unit": None, "taken_on": "2026-01-01"}
+    ]
+
+
+def test_autosave_saves_valid_fields_and_rejects_stale_tab(patient_link):
+    client = patient_link.client
+    url = "/intake/step/about-you/autosave/"
+
+    saved = client.post(url, {"base_revision": "0", "sex_at_birth": "female"})
+    stale = client.post(url, {"base_revision": "0", "sex_at_birth": "male"})
+
+    assert saved.status_code == 200
+    assert saved.json()["revision"] == 1
+    assert (stale.status_code, stale.json()["stale"]) == (409, True)
+    assert patient_link.refresh().answers == {"sex_at_birth": "female"}
+    assert patient_link.intake.step_revisions == {"about-you": 1}
+
+
+def test_autosave_without_revision_is_refused(patient_link):
+    response = patient_link.client.post(
+        "/intake/step/about-you/autosave/", {"sex_at_birth": "male"}
+    )
+
+    assert (response.status_code, response.json()["ok"]) == (400, False)
+
+
+def test_no_session_cannot_reach_any_intake_page(anonymous):
+    pages = ["/intake/", "/intake/step/about-you/", "/intake/review/", "/intake/done/"]
+
+    statuses = [anonymous.get(page).status_code for page in pages]
+
+    assert statuses == [404, 404, 404, 404]
+
+
+def test_open_link_with_answers_asks_for_date_of_birth_on_a_new_device(patient_link):
+    _post_step(patient_link.client, "about-you", {"sex_at_birth": "female", "pregnant": "no"})
+    other_device = Client()
+
+    opened = other_device.get(f"/i/{patient_link.token}/")
+    blocked = other_device.get("/intake/step/about-you/")
+    wrong = other_device.post("/intake/verify/", {"date_of_birth": "1999-01-01"})
+    right = other_device.post("/intake/verify/", {"date_of_birth": PATIENT_DOB.isoformat()})
+    resumed = other_device.get("/intake/step/about-you/")
+
+    assert opened["Location"] == "/intake/verify/"
+    assert blocked.status_code == 404
+    assert wrong.context["form"].errors == {
+        "date_of_birth": [
+            "That date of birth does not match our records. You have 4 more tries before "
+            "the link locks for 15 minutes."
+        ]
+    }
+    assert right["Location"] == "/intake/"
+    assert resumed.context["form"]["sex_at_birth"].value() == "female"
+
+
+def test_another_patients_token_does_not_open_this_patients_intake(patient_link):
+    other, other_token = open_invitation(name="Bob Other", born=dt.date(1970, 1, 1))
+    _post_step(patient_link.client, "about-you", {"sex_at_birth": "female", "pregnant": "no"})
+
+    patient_link.client.get(f"/i/{other_token}/")
+    response = patient_link.client.get("/intake/step/about-you/")
+
+    # The session now holds the other (empty) intake, never both.
+    assert response.context["intake"].pk == other.intake_id
+    assert response.context["form"]["sex_at_birth"].value() is None
+
+
+def test_open_link_unknown_token_is_404_with_plain_message(anonymous):
+    response = anonymous.get("/i/not-a-real-token/")
+
+    assert response.status_code == 404
+    assert "This link has expired or is no longer valid." in response.content.decode()
+
+
+def test_start_page_disabled_by_default(anonymous):
+    assert anonymous.get("/start/").status_code == 404
+
+
+def test_start_page_enabled_creates_intake_and_refuses_markup(anonymous, settings):
+    settings.PUBLIC_START_ENABLED = True
+
+    refused = anonymous.post(
+        "/start/", {"full_name": "<b>x</b>", "date_of_birth": "1980-04-23", "email": "nope"}
+    )
+    started = anonymous.post("/start/", {"full_name": "Cara New", "date_of_birth": "1980-04-23"})
+
+    assert refused.context["form"].errors == {
+        "full_name": ["A name cannot contain < > { or }."],
+        "email": ["Enter an email address like name@example.com, or leave it empty."],
+    }
+    assert started["Location"] == "/intake/"
+    assert anonymous.get("/intake/")["Location"] == "/intake/step/about-you/"
+
+
+def test_csrf_is_enforced_on_step_posts(patient_link):
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = patient_link.client.cookies
+
+    response = strict.post("/intake/step/about-you/", {"sex_at_birth": "female", "pregnant": "no"})
+
+    assert response.status_code == 403
+    assert patient_link.refresh().answers == {}
