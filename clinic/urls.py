@@ -10,9 +10,21 @@ login = ratelimit(key="ip", rate=LOGIN_RATE, method="POST", block=True)(
     auth_views.LoginView.as_view()
 )
 
+# No self-service password reset: a reset link by email would let anyone who reads a staff
+# mailbox take over the password, so a clinic admin sets a new one in the admin instead.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", login, name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("", include("intake.urls")),
 ]
