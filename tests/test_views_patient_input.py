@@ -322,3 +322,35 @@ def test_csrf_is_enforced_on_step_posts(patient_link):
 
     assert response.status_code == 403
     assert patient_link.refresh().answers == {}
+
+
+# An empty POST (a form with every field removed) is a submission, not a first visit: it gets
+# the same specific errors as any other incomplete form.
+
+
+def test_empty_post_to_a_step_is_answered_with_errors(patient_link):
+    response = patient_link.client.post("/intake/step/about-you/", {})
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["sex_at_birth"]  # pregnant is conditional
+    assert 'id="error-summary"' in response.content.decode()
+
+
+def test_empty_post_to_the_date_of_birth_check_is_answered_with_an_error(patient_link):
+    _post_step(patient_link.client, "about-you", {"sex_at_birth": "female", "pregnant": "no"})
+    other_device = Client()
+    other_device.get(f"/i/{patient_link.token}/")
+
+    response = other_device.post("/intake/verify/", {})
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["date_of_birth"]
+
+
+def test_empty_post_to_the_start_page_is_answered_with_errors(anonymous, settings):
+    settings.PUBLIC_START_ENABLED = True
+
+    response = anonymous.post("/start/", {})
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"full_name", "date_of_birth"}

@@ -22,6 +22,7 @@ from django_ratelimit.decorators import ratelimit
 
 from intake import forms, questionnaire, selectors, services
 from intake.models import Intake, Invitation
+from intake.views.common import client_ip, posted
 
 SESSION_INTAKE = "patient_intake"
 SESSION_INVITATION = "patient_invitation"
@@ -31,10 +32,6 @@ SESSION_PENDING = "patient_pending_invitation"
 def patient_rate(group, request) -> str:
     """Rate limit for the patient's unauthenticated entry points (settings.RATE_LIMIT_PATIENT)."""
     return settings.RATE_LIMIT_PATIENT
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 @require_GET
@@ -99,7 +96,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     invitation = selectors.pending_invitation(invitation_id=request.session.get(SESSION_PENDING))
-    form = forms.DateOfBirthForm(request.POST or None)
+    form = forms.DateOfBirthForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             check = services.check_date_of_birth(
@@ -136,7 +133,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """The public "new patient" page, when the clinic enables it."""
     if not settings.PUBLIC_START_ENABLED:
         raise Http404("Starting without an invitation is not enabled at this clinic.")
-    form = forms.PatientDetailsForm(request.POST or None)
+    form = forms.PatientDetailsForm(posted(request))
     if request.method == "POST" and form.is_valid():
         invitation, token = services.create_invitation(
             **form.cleaned_data, via_public_start=True, ip_address=client_ip(request)
@@ -222,7 +219,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     form_class = forms.step_form_class(step)
     revision = int(intake.step_revisions.get(step.slug, 0))
     extra = {"instrument": selectors.irls_instrument()} if step.kind == "irls" else {}
-    form = form_class(request.POST or None, facts=facts, **extra)
+    form = form_class(posted(request), facts=facts, **extra)
     stale_message = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -293,7 +290,7 @@ def consent(request: HttpRequest, intake: Intake, step: questionnaire.Step) -> H
         messages.info(request, "Please answer the earlier questions first.")
         return redirect("intake:resume")
     form = forms.ConsentForm(
-        request.POST or None,
+        posted(request),
         initial={"full_name": intake.consent_name, "agree": bool(intake.consent_name)},
     )
     if request.method == "POST" and form.is_valid():

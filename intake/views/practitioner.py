@@ -21,7 +21,7 @@ from intake import exports, forms, selectors, services
 from intake.clinical.catalogue import TIER_LABELS
 from intake.dates import age_on
 from intake.enums import AuditAction, Decision
-from intake.views.patient import client_ip
+from intake.views.common import client_ip, posted
 
 # --- invitations ---------------------------------------------------------------------------
 
@@ -44,7 +44,7 @@ def _show_link(request: HttpRequest, invitation, token: str, *, reissued: bool) 
 @permission_required("intake.add_invitation", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest) -> HttpResponse:
-    form = forms.PatientDetailsForm(request.POST or None)
+    form = forms.PatientDetailsForm(posted(request))
     if request.method == "POST" and form.is_valid():
         invitation, token = services.create_invitation(
             **form.cleaned_data, created_by=request.user, ip_address=client_ip(request)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import selectors, services
 from intake.forms_records import ErasureForm
-from intake.views.patient import client_ip
+from intake.views.common import client_ip, posted
 
 PERMISSION = "intake.manage_records"
 
@@ -51,7 +51,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     patient = selectors.staff_patient(patient_id=pk)
-    form = ErasureForm(request.POST or None, patient=patient)
+    form = ErasureForm(posted(request), patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
             services.erase_patient(

@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from intake import services
 from intake.enums import AuditAction
-from intake.views.patient import client_ip
+from intake.views.common import client_ip, posted
 
 LOGIN_RATE = "intake.views.staff_auth.login_rate"
 
@@ -59,7 +59,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         # otherwise add their own app and skip the second step.
         return redirect(f"{reverse('intake:otp_verify')}?{urlencode({'next': _next(request)})}")
     device = services.pending_authenticator(user=request.user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(posted(request))
     form.fields["token"].help_text = "The 6-digit code your app shows now."
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,7 +101,7 @@ def _base32(key: bytes) -> str:
 def otp_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next(request))
-    form = CodeForm(request.POST or None)
+    form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         device = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"])
         if device is not None:
