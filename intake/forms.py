@@ -325,8 +325,16 @@ class LabRowForm(forms.Form):
         }
 
 
+class BaseLabRowFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": "Enter at most %(num)d results on this page.",
+    }
+
+
 LabRowFormSet = forms.formset_factory(
     LabRowForm,
+    formset=BaseLabRowFormSet,
     extra=0,
     max_num=questionnaire.MAX_LAB_ROWS,
     validate_max=True,

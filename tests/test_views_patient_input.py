@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 
+from intake.questionnaire import MAX_LAB_ROWS
 from tests.conftest import PATIENT_DOB, open_invitation
 from tests.intake_answers import answer_steps
 
@@ -196,6 +197,27 @@ def test_labs_bad_row_gets_specific_error(patient_link, row, errors):
     response = _post_step(client, "labs", data)
 
     assert response.context["form"].rows.forms[0].errors == errors
+    assert "prior_labs" not in patient_link.refresh().answers
+    summary = re.search(r'id="error-summary".*?</div>', response.content.decode(), re.S)
+    [(field, [message])] = errors.items()
+    assert summary and "Result 1, " in summary.group() and message in summary.group()
+    assert f'href="#div_id_labs-0-{field}"' in summary.group()
+
+
+def test_labs_too_many_rows_is_named_in_the_error_summary(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    count = MAX_LAB_ROWS + 2
+    data = {"labs-TOTAL_FORMS": str(count), "labs-INITIAL_FORMS": "0"}
+    for i in range(count):
+        data |= {f"labs-{i}-test": "tsh", f"labs-{i}-value": "2", f"labs-{i}-unit": "mIU/L"}
+        data[f"labs-{i}-taken_on"] = "2026-01-01"
+
+    response = _post_step(client, "labs", data)
+
+    summary = re.search(r'id="error-summary".*?</div>', response.content.decode(), re.S)
+    assert response.status_code == 200
+    assert summary and f"Enter at most {MAX_LAB_ROWS} results on this page." in summary.group()
     assert "prior_labs" not in patient_link.refresh().answers
 
 
