@@ -131,7 +131,7 @@ class StepForm(forms.Form):
     @staticmethod
     def required_message(question: Question) -> str:
         if question.kind == "int":
-            return f"Enter a number. {number_message(question)}"
+            return number_message(question)
         if question.kind == "text":
             return "Enter an answer."
         return CHOOSE_ONE

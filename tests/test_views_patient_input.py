@@ -35,7 +35,7 @@ def test_step_missing_answer_shows_specific_error_and_keeps_typed_values(patient
         ("8", "Enter a whole number from 0 to 7."),
         ("-1", "Enter a whole number from 0 to 7."),
         ("five", "Enter a whole number from 0 to 7."),
-        ("", "Enter a number. Enter a whole number from 0 to 7."),
+        ("", "Enter a whole number from 0 to 7."),
     ],
 )
 def test_step_number_out_of_range_gets_specific_message(patient_link, value, message):
@@ -233,12 +233,17 @@ def test_labs_coeliac_result_needs_the_gluten_question(patient_link):
         "labs-0-taken_on": "2026-01-01",
     }
 
+    first_visit = client.get("/intake/step/labs/")
     refused = _post_step(client, "labs", data)
     accepted = _post_step(client, "labs", {**data, "prior_celiac_test_on_gluten": "yes"})
 
+    # The question is on the page before any coeliac result is saved, and with its error after.
+    assert 'name="prior_celiac_test_on_gluten"' in first_visit.content.decode()
+    assert 'name="prior_celiac_test_on_gluten"' in refused.content.decode()
     assert refused.context["form"].errors == {
         "prior_celiac_test_on_gluten": ["Choose an answer to this question."]
     }
+    assert 'href="#div_id_prior_celiac_test_on_gluten"' in refused.content.decode()
     assert accepted.status_code == 302
     assert patient_link.refresh().answers["prior_labs"] == [
         {"test": "ttg_iga", "value": "neg", "unit": None, "taken_on": "2026-01-01"}

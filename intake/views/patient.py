@@ -190,7 +190,11 @@ def _question_rows(form: forms.StepForm, step: questionnaire.Step) -> list[tuple
         attrs = getattr(condition, "html_attrs", dict)() if condition else {}
         if attrs.get("data-show-if-field") not in on_step:
             attrs = {}  # controlled by an earlier step: the server already decided
-        if not questionnaire.field_shown(step, question, form.facts) and not attrs:
+        # A question with an error is always shown, so the patient can put it right. On the labs
+        # step the gluten question stays on the page: whether it applies depends on the rows
+        # being typed on that same page.
+        hidden = not questionnaire.field_shown(step, question, form.facts)
+        if hidden and not attrs and not form[question.key].errors and step.kind != "labs":
             continue
         rows.append((form[question.key], flatatt(attrs)))
     return rows
