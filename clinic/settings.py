@@ -393,7 +393,6 @@ CRISIS_RESOURCES_TEXT = env_str(
     "If you are in danger now or might act on thoughts of harming yourself, call your local "
     "emergency number (112 in Europe, 911 in the US, 999 in the UK) or go to the nearest "
     "emergency department. You can also call or text a crisis line at any hour: 988 in the US, "
-    "Samaritans on 116 123 in the UK and Ireland. Your clinic has been alerted and a clinician "
-    "will contact you.",
+    "Samaritans on 116 123 in the UK and Ireland.",
 )
 PUBLIC_START_ENABLED = env_bool("PUBLIC_START_ENABLED", False)

@@ -135,6 +135,7 @@ class Step:
     questions: tuple[Question, ...] = ()
     show_if: Condition | None = None
     kind: str = "questions"  # questions | irls | mood | labs | consent
+    notice: str = ""  # shown to everyone in a box under the intro, e.g. when to seek urgent care
 
     def shown(self, facts: Facts) -> bool:
         return self.show_if is None or self.show_if(facts)
@@ -758,6 +759,12 @@ STEPS: tuple[Step, ...] = (
                 "unilateral_calf_swelling_pain",
                 "Is one calf swollen and painful?",
             ),
+        ),
+        notice=(
+            "Do not wait for your clinic if you have sudden weakness in your legs, new numbness "
+            "around your bottom or between your legs, have just lost control of your bladder or "
+            "bowels, have one swollen and painful calf, or are bleeding heavily: call your local "
+            "emergency number or go to an emergency department now."
         ),
     ),
     Step(

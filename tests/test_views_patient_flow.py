@@ -103,6 +103,22 @@ def test_flow_crisis_answer_shows_support_page_before_anything_else(patient_link
 
     assert response["Location"] == "/intake/support/"
     assert "Call the crisis line 0800 TEST." in support.content.decode()
+    # Nothing reaches the clinic before the questionnaire is sent, so the page promises no alert.
+    assert "alerted" not in support.content.decode()
+    assert "Continue the questionnaire" in support.content.decode()
+
+
+def test_flow_warning_signs_step_and_thank_you_page_say_when_not_to_wait(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="warning-signs")
+
+    step = client.get("/intake/step/warning-signs/").content.decode()
+    answer_steps(client)
+    client.post("/intake/review/")
+    done = client.get("/intake/done/").content.decode()
+
+    for page in (step, done):
+        assert "emergency department" in page
 
 
 def test_flow_submitted_intake_is_read_only(patient_link):
