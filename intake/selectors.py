@@ -9,7 +9,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -164,7 +176,11 @@ def staff_invitation(*, invitation_id: int) -> Invitation:
 QUEUE_PER_PAGE = 25
 QUEUE_SORTS = {
     # key: (label, ordering)
-    "priority": ("Urgent first, then oldest", ["-urgent", "submitted_at", "pk"]),
+    # Closed cases last, so that an old urgent case that is done does not sit above open ones.
+    "priority": (
+        "Open first: crisis, urgent, then oldest",
+        ["is_closed", "-crisis", "-urgent", "submitted_at", "pk"],
+    ),
     "oldest": ("Oldest first", ["submitted_at", "pk"]),
     "newest": ("Newest first", ["-submitted_at", "-pk"]),
     "patient": ("Patient name", ["patient__full_name", "pk"]),
@@ -231,6 +247,13 @@ def work_queue(*, user, filters: QueueFilters) -> QuerySet[Intake]:
         cases = cases.filter(submitted_at__date__lte=filters.submitted_to)
     cases = _search(cases, filters.search)
     ordering = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["priority"])[1]
+    if "is_closed" in ordering:
+        closed = Case(
+            When(status=CaseStatus.CLOSED, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        cases = cases.alias(is_closed=closed)
     return cases.order_by(*ordering).prefetch_related(
         Prefetch(
             "recommendations",

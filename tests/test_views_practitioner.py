@@ -29,6 +29,28 @@ def _rows(response):
     return [intake.case_number for intake, _tests, _age in response.context["rows"]]
 
 
+def test_queue_open_cases_first_then_crisis_then_urgent_then_oldest(staff, practitioner):
+    from intake import services
+
+    closed_urgent = submitted_case(name="Closed Urgent", rectal_bleeding="yes")
+    services.change_status(
+        intake_id=closed_urgent.pk, version=closed_urgent.version, status="closed", by=practitioner
+    )
+    calm = submitted_case(name="Calm")
+    urgent = submitted_case(name="Urgent", rectal_bleeding="yes")
+    crisis = submitted_case(name="Crisis", phq9_items=[0, 0, 0, 0, 0, 0, 0, 0, 2])
+
+    response = staff.get("/staff/")
+
+    assert crisis.crisis and not urgent.crisis
+    assert _rows(response) == [
+        crisis.case_number,
+        urgent.case_number,
+        calm.case_number,
+        closed_urgent.case_number,
+    ]
+
+
 def test_queue_urgent_first_then_oldest(staff):
     calm_old = submitted_case(name="Calm Old")
     urgent = submitted_case(name="Urgent New", rectal_bleeding="yes")
