@@ -218,6 +218,35 @@ def test_case_decline_without_reason_is_refused_and_keeps_choice(staff):
     }
     assert f'value="declined" id="d-{rec.pk}-declined" checked' in response.content.decode()
     assert rec.decision == Decision.PENDING
+    # The form may be far down the page: the summary at the top links to it.
+    assert f'<a href="#test-{rec.pk}" class="alert-link">' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "anchor"),
+    [
+        ("note", {"text": "   "}, "h-notes"),
+        ("status", {"status": "nonsense"}, "h-workflow"),
+        ("assign", {"assignee": "999999"}, "h-workflow"),
+        (
+            "results",
+            {"labs-TOTAL_FORMS": "1", "labs-INITIAL_FORMS": "0", "labs-0-test": "x"},
+            "h-results",
+        ),
+    ],
+)
+def test_case_form_errors_are_summarised_at_the_top_with_a_link(staff, action, data, anchor):
+    case = submitted_case()
+
+    response = staff.post(f"/staff/cases/{case.pk}/{action}/", {"version": case.version, **data})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    summary = page[
+        page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))
+    ]
+    assert f'href="#{anchor}"' in summary
+    assert f'id="{anchor}"' in page
 
 
 def test_case_concurrent_change_gets_conflict_and_keeps_typed_values(staff, other_practitioner):

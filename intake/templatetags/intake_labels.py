@@ -3,6 +3,7 @@
 from django import template
 
 from intake import questionnaire
+from intake.enums import TestKind
 
 register = template.Library()
 
@@ -72,3 +73,18 @@ TEST_SHORT_NAMES = {
 @register.filter
 def test_short_name(value: str) -> str:
     return TEST_SHORT_NAMES.get(value, value)
+
+
+SUGGESTED = ("order", "order_igg_based")
+
+
+@register.filter
+def test_name(key: str) -> str:
+    """'sibo_breath' -> 'SIBO breath test'."""
+    return TestKind(key).label if key in TestKind.values else token_words(key)
+
+
+@register.filter
+def not_suggested(flags) -> list:
+    """The (test, flag) pairs of the assessment's flags that are not a suggestion to order."""
+    return [(name, flag) for name, flag in (flags or {}).items() if flag["value"] not in SUGGESTED]

@@ -180,6 +180,7 @@ def _case_context(request: HttpRequest, intake, **overrides) -> dict:
         "decision_choices": [c for c in Decision.choices if c[0] != Decision.PENDING],
         "transitions": selectors.status_choices(intake),
         "error": None,
+        "error_anchor": "",
     }
     context.update(overrides)
     return context
@@ -210,6 +211,31 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, intake)
 
 
+# What the summary at the top of the case page says when a form there has an error, and
+# where it links to: the form may be far down the page.
+INVALID_FORM = {
+    "status": ("The status was not changed: see the error under Workflow.", "h-workflow"),
+    "assign": ("The assignment was not saved: see the error under Workflow.", "h-workflow"),
+    "note": ("The note was not added: see the error under Notes.", "h-notes"),
+    "results": ("The results were not saved: see the errors under Results.", "h-results"),
+}
+
+
+def _invalid(request: HttpRequest, intake, form_name: str, anchor: str = "", **forms_kept):
+    """Re-render the case with the form as typed and a summary that links to its errors."""
+    message, default_anchor = INVALID_FORM.get(
+        form_name, ("The decision was not saved: see the error under the test.", "h-tests")
+    )
+    return _render_case(
+        request,
+        intake,
+        status=400,
+        error=message,
+        error_anchor=anchor or default_anchor,
+        **forms_kept,
+    )
+
+
 def _refused(request: HttpRequest, pk: int, refusal: services.IntakeError, **forms_kept):
     """Re-render the case as it now is, with the refusal and the form as it was typed."""
     intake = selectors.staff_case(intake_id=pk)
@@ -224,7 +250,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(intake_id=pk)
     form = forms.StatusForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, intake, status=400, status_form=form)
+        return _invalid(request, intake, "status", status_form=form)
     try:
         services.change_status(
             intake_id=intake.pk,
@@ -250,7 +276,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         data["assignee"] = str(request.user.pk)
     form = forms.AssignForm(data, staff=staff)
     if not form.is_valid():
-        return _render_case(request, intake, status=400, assign_form=form)
+        return _invalid(request, intake, "assign", assign_form=form)
     try:
         services.assign_case(
             intake_id=intake.pk,
@@ -272,8 +298,10 @@ def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(intake_id=pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
-        errors = {_int_or_none(request.POST.get("recommendation")): form}
-        return _render_case(request, intake, status=400, decision_errors=errors)
+        recommendation_id = _int_or_none(request.POST.get("recommendation"))
+        anchor = f"test-{recommendation_id}" if recommendation_id else ""
+        errors = {recommendation_id: form}
+        return _invalid(request, intake, "decision", anchor, decision_errors=errors)
     try:
         recommendation = services.record_decision(
             intake_id=intake.pk,
@@ -301,7 +329,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(intake_id=pk)
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, intake, status=400, note_form=form)
+        return _invalid(request, intake, "note", note_form=form)
     services.add_note(
         intake_id=intake.pk,
         text=form.cleaned_data["text"],
@@ -319,7 +347,7 @@ def case_results(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(intake_id=pk)
     form = forms.ResultsForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, intake, status=400, results_form=form)
+        return _invalid(request, intake, "results", results_form=form)
     try:
         services.record_results(
             intake_id=intake.pk,
