@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake import questionnaire
 from intake.clinical.explain import RLS_CRITERIA
@@ -491,3 +494,20 @@ def retention_due(*, today: dt.date | None = None) -> QuerySet[Patient]:
         .filter(last_activity__lt=cutoff)
         .order_by("last_activity", "pk")
     )
+
+
+# --- staff sign-in ------------------------------------------------------------------------
+
+
+def second_factor_wait_seconds(*, user) -> int:
+    """How long django-otp's throttling still refuses every code after wrong ones (0: none).
+    Each wrong code doubles the wait, so a right code typed at once is refused too."""
+    now = timezone.now()
+    wait = 0
+    for model in (TOTPDevice, StaticDevice):
+        for device in model.objects.filter(user=user, confirmed=True):
+            allowed, details = device.verify_is_allowed()
+            locked_until = (details or {}).get("locked_until")
+            if not allowed and locked_until:
+                wait = max(wait, math.ceil((locked_until - now).total_seconds()))
+    return wait

@@ -83,6 +83,30 @@ def test_sign_in_with_device_asks_for_code_and_audits_a_wrong_one(practitioner):
     )
 
 
+def test_right_code_straight_after_a_wrong_one_is_told_to_wait_not_called_wrong(practitioner):
+    device = TOTPDevice.objects.create(user=practitioner, name="phone", confirmed=True)
+    client = Client()
+    sign_in(client, practitioner.username)
+
+    client.post("/staff/2fa/verify/", {"token": "12345678"})
+    too_soon = client.post("/staff/2fa/verify/", {"token": code_for(device)})
+
+    [message] = too_soon.context["form"].errors["token"]
+    assert message.startswith("After a wrong code, codes are refused for a short while: wait ")
+    assert "did not match" not in message
+
+
+def test_code_field_takes_letters_for_recovery_codes(practitioner):
+    TOTPDevice.objects.create(user=practitioner, name="phone", confirmed=True)
+    client = Client()
+    sign_in(client, practitioner.username)
+
+    page = client.get("/staff/2fa/verify/").content.decode()
+
+    assert 'autocomplete="one-time-code"' in page
+    assert 'inputmode="numeric"' not in page
+
+
 def test_recovery_code_works_once(practitioner):
     client = Client()
     sign_in(client, practitioner.username)

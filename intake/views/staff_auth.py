@@ -15,7 +15,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
 
-from intake import services
+from intake import selectors, services
 from intake.enums import AuditAction
 from intake.views.common import client_ip, posted
 
@@ -34,7 +34,8 @@ class CodeForm(django_forms.Form):
         max_length=12,
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
         widget=django_forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+            # Recovery codes have letters too, so not a numeric keypad.
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
         error_messages={"required": "Enter the code."},
     )
@@ -102,7 +103,15 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next(request))
     form = CodeForm(posted(request))
-    if request.method == "POST" and form.is_valid():
+    wait = selectors.second_factor_wait_seconds(user=request.user) if form.is_bound else 0
+    if wait and form.is_valid():
+        # django-otp refuses every code for a while after a wrong one: say so, rather than
+        # calling a right code wrong.
+        unit = "second" if wait == 1 else "seconds"
+        form.add_error(
+            "token", f"After a wrong code, codes are refused for a short while: wait {wait} {unit}."
+        )
+    elif request.method == "POST" and form.is_valid():
         device = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
