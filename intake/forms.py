@@ -126,7 +126,20 @@ class StepForm(forms.Form):
             elif question.required and cleaned.get(question.key) in (None, ""):
                 if question.key not in self.errors:
                     self.add_error(question.key, self.required_message(question))
+        if self.step.slug == "stool-form":
+            self._check_stool_shares(cleaned)
         return cleaned
+
+    def _check_stool_shares(self, cleaned: dict[str, Any]) -> None:
+        # The engine records a sum over 100 as a data-quality conflict (spec DQ-3); asking the
+        # patient while they can still correct it gives the practitioner a usable subtype.
+        hard, loose = cleaned.get("pct_bm_hard"), cleaned.get("pct_bm_loose")
+        if isinstance(hard, int) and isinstance(loose, int) and hard + loose > 100:
+            self.add_error(
+                "pct_bm_loose",
+                f"Hard and loose together cannot be more than 100%: you entered {hard}% and "
+                f"{loose}%. Change one of them.",
+            )
 
     @staticmethod
     def required_message(question: Question) -> str:

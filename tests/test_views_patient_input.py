@@ -381,3 +381,27 @@ def test_empty_post_to_the_start_page_is_answered_with_errors(anonymous, setting
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"full_name", "date_of_birth"}
+
+
+@pytest.mark.parametrize(
+    ("hard", "loose", "accepted"), [("60", "40", True), ("61", "40", False), ("80", "70", False)]
+)
+def test_stool_shares_over_100_percent_together_are_refused(patient_link, hard, loose, accepted):
+    client = patient_link.client
+    answer_steps(client, stop_at="stool-form")
+
+    response = _post_step(client, "stool-form", {"pct_bm_hard": hard, "pct_bm_loose": loose})
+
+    saved = patient_link.refresh().answers
+    if accepted:
+        assert response.status_code == 302
+        assert (saved["pct_bm_hard"], saved["pct_bm_loose"]) == (int(hard), int(loose))
+    else:
+        assert response.context["form"].errors == {
+            "pct_bm_loose": [
+                f"Hard and loose together cannot be more than 100%: you entered {hard}% and "
+                f"{loose}%. Change one of them."
+            ]
+        }
+        assert response.context["form"]["pct_bm_hard"].value() == hard
+        assert "pct_bm_loose" not in saved
