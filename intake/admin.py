@@ -21,6 +21,11 @@ from intake.models import (
     Patient,
     TestRecommendation,
 )
+from intake.templatetags.intake_labels import STATUS_WORDS, status_word
+
+admin.site.site_header = "RLS & Gut Health Intake: administration"
+admin.site.site_title = "Intake administration"
+admin.site.index_title = "Records, accounts and the audit log"
 
 
 class AuditedViewAdmin(admin.ModelAdmin):
@@ -102,6 +107,17 @@ class InvitationInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class RlsResultFilter(admin.SimpleListFilter):
+    title = "RLS result"
+    parameter_name = "rls_status"
+
+    def lookups(self, request, model_admin):
+        return list(STATUS_WORDS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rls_status=self.value()) if self.value() else queryset
+
+
 DRAFT_PRIVATE_FIELDS = ("answers", "step_revisions", "consent_name")
 
 
@@ -112,12 +128,12 @@ class IntakeAdmin(AuditedViewAdmin):
         "patient",
         "status",
         "urgent",
-        "rls_status",
-        "ibs_status",
+        "rls_result",
+        "ibs_result",
         "submitted_at",
         "assigned_to",
     ]
-    list_filter = ["status", "urgent", "crisis", "rls_status", "matched_existing_patient"]
+    list_filter = ["status", "urgent", "crisis", RlsResultFilter, "matched_existing_patient"]
     search_fields = ["patient__full_name", "=id"]
     list_select_related = ["patient", "assigned_to"]
     readonly_fields = [
@@ -143,6 +159,17 @@ class IntakeAdmin(AuditedViewAdmin):
 
     def has_add_permission(self, request):
         return False  # intakes start from an invitation or the public start page
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # records are erased on request (keeping the audit trail), never deleted
+
+    @admin.display(description="RLS", ordering="rls_status")
+    def rls_result(self, obj):
+        return status_word(obj.rls_status) if obj.rls_status else "—"
+
+    @admin.display(description="IBS", ordering="ibs_status")
+    def ibs_result(self, obj):
+        return status_word(obj.ibs_status) if obj.ibs_status else "—"
 
     def has_change_permission(self, request, obj=None):
         # Status and assignment change on the case page, through the services: a save here

@@ -190,6 +190,8 @@ class LabResultEntry(models.Model):
 
     class Meta:
         ordering = ["-taken_on", "-pk"]
+        verbose_name = "lab result"
+        verbose_name_plural = "lab results"
 
     def __str__(self) -> str:
         return f"{self.test} {self.value} {self.unit} ({self.taken_on})"

@@ -27,6 +27,13 @@ def test_admin_intake_list_and_filters(admin_client):
     assert listing.status_code == 200
     assert [str(i) for i in listing.context["cl"].result_list] == [str(case)]
     assert str(case).endswith("· Listed Patient")
+    page = listing.content.decode()
+    assert "delete_selected" not in page  # erasure goes through its own audited page
+    assert '<td class="field-rls_result">Criteria met</td>' in page and ">met<" not in page
+    assert (
+        admin_client.post(f"/admin/intake/intake/{case.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
 
 
 def test_admin_intake_answers_are_read_only_and_viewing_is_audited(admin_client, clinic_admin):

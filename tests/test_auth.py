@@ -162,6 +162,12 @@ def test_repeated_failed_sign_ins_lock_the_account_with_a_clear_message(practiti
     assert "Sign-in locked" in locked.content.decode()
     # The three wrong passwords and the refused attempt while locked.
     assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 4
+    labels = set(
+        AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).values_list(
+            "actor_label", flat=True
+        )
+    )
+    assert labels == {"not signed in"}
 
 
 def test_staff_session_expires_after_idle_minutes(practitioner, settings):

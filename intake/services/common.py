@@ -87,9 +87,13 @@ def record_event(
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if patient is None and intake is not None:
         patient = intake.patient
+    if user is not None:
+        actor_label = user.get_username()
+    else:  # a patient acts through their link; anyone else here has not signed in
+        actor_label = "patient link" if patient is not None else "not signed in"
     return AuditEvent.objects.create(
         actor=user,
-        actor_label=user.get_username() if user else "patient link",
+        actor_label=actor_label,
         action=action,
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=str(getattr(obj, "pk", "") or ""),
