@@ -450,17 +450,19 @@ STEPS: tuple[Step, ...] = (
             ),
             _yes_no_unsure(
                 "pain_related_to_bm",
-                "Does the pain get better or worse around the time you open your bowels?",
+                "Does the pain change (get better or worse) around the time you open your bowels?",
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _yes_no_unsure(
                 "pain_with_stool_freq_change",
-                "When the pain starts, do you open your bowels more often or less often?",
+                "When the pain starts, does how often you open your bowels change (more often "
+                "or less often than usual)?",
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _yes_no_unsure(
                 "pain_with_stool_form_change",
-                "When the pain starts, do your stools become harder or looser?",
+                "When the pain starts, do your stools change (becoming harder or looser than "
+                "usual)?",
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _frequency("bloating_freq", "How often do you feel bloated?"),
