@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from .logic import FALSE, TRUE, UNSURE, Tri, unknown
 
@@ -227,6 +227,7 @@ _PLAIN_VALUES: dict[str, frozenset[object]] = {
     if f.kind in ("choice", "int")
 }
 _INT_ONLY = frozenset({int})
+_STR_ONLY = frozenset({str})
 _ITEM_VALUES = {
     key: frozenset(range(f.low, f.high + 1)) for key, f in SCHEMA.items() if f.kind == "int_list"
 }
@@ -274,9 +275,16 @@ def _check(key: str, field: Field, value: object) -> object:
             raise _refuse(key, value, "text")
         return value
     if kind == "multi":
+        choices = _MULTI_CHOICES[key]
+        # Fast path: a list of exact strs (hashing an arbitrary item could raise), all choices.
+        if (
+            value.__class__ is list
+            and _STR_ONLY.issuperset(map(type, value))
+            and choices.issuperset(value)
+        ):
+            return frozenset(value)
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
             raise _refuse(key, value, "a list of: " + ", ".join(field.choices))
-        choices = _MULTI_CHOICES[key]
         for item in value:
             if item.__class__ is str and item in choices:
                 continue  # the usual case, checked by hash
@@ -287,7 +295,7 @@ def _check(key: str, field: Field, value: object) -> object:
         if not isinstance(value, (list, tuple)) or len(value) != field.length:
             raise _refuse(key, value, f"a list of {field.length} whole numbers")
         # Fast path: every item an exact int (True and 1.0 equal 1) and in range.
-        if set(map(type, value)) == _INT_ONLY and _ITEM_VALUES[key].issuperset(value):
+        if _INT_ONLY.issuperset(map(type, value)) and _ITEM_VALUES[key].issuperset(value):
             return tuple(value)
         for item in value:
             if item is None and field.allow_blank_items:
@@ -299,23 +307,26 @@ def _check(key: str, field: Field, value: object) -> object:
     raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - schema typo
 
 
-class LabResult(NamedTuple):
-    test: str
-    value: float | str
-    days_ago: int
-
-
 _INFINITIES = (math.inf, -math.inf)
 
 
-def _check_labs(key: str, value: object) -> tuple[tuple[LabResult, ...], bool]:
-    """Validated lab results, and whether any was set aside for a unit outside §2.4's list."""
+def _check_labs(key: str, value: object) -> tuple[dict[str, tuple[int, float | str]], bool]:
+    """The most recent usable result of each lab test, as test -> (days_ago, value), and whether
+    any result was set aside for a unit outside §2.4's list.
+
+    "Most recent" is the smallest days_ago, the first one given on a tie (§2.4). Only these
+    are ever read, so the other results are validated and then dropped.
+    """
     if not isinstance(value, (list, tuple)):
         raise _refuse(key, value, "a list of lab results")
-    results = []
+    latest: dict[str, tuple[int, float | str]] = {}
     unit_conflict = False
     for entry in value:
-        if not (entry.__class__ is dict or isinstance(entry, Mapping)) or set(entry) != LAB_FIELDS:
+        if entry.__class__ is dict:
+            well_formed = entry.keys() == LAB_FIELDS  # the same test as below, without a set
+        else:
+            well_formed = isinstance(entry, Mapping) and set(entry) == LAB_FIELDS
+        if not well_formed:
             raise _refuse(key, entry, "a lab result with exactly: test, value, unit, days_ago")
         test, result, unit, days_ago = (
             entry["test"],
@@ -347,26 +358,23 @@ def _check_labs(key: str, value: object) -> tuple[tuple[LabResult, ...], bool]:
             # §10: a value in a unit the app does not accept is not used at all.
             unit_conflict = True
             continue
-        results.append(LabResult(test, result, days_ago))
-    return tuple(results), unit_conflict
+        previous = latest.get(test)
+        if previous is None or days_ago < previous[0]:
+            latest[test] = (days_ago, result)
+    return latest, unit_conflict
+
+
+_NO_LABS: tuple[dict[str, tuple[int, float | str]], bool] = ({}, False)
 
 
 class Answers:
     """Validated answers with three-valued accessors (T / F / U carrying the missing key)."""
 
-    __slots__ = ("_values", "labs", "lab_unit_conflict", "_latest_labs", "get", "has")
+    __slots__ = ("_values", "lab_unit_conflict", "_latest_labs", "get", "has")
 
     def __init__(self, values: dict[str, Any]):
-        labs = values.pop("prior_labs", ((), False))
-        self.labs: tuple[LabResult, ...] = labs[0]
-        self.lab_unit_conflict: bool = labs[1]
-        # The most recent result of each test (smallest days_ago; the first one on a tie).
-        latest: dict[str, LabResult] = {}
-        for result in self.labs:
-            previous = latest.get(result.test)
-            if previous is None or result.days_ago < previous.days_ago:
-                latest[result.test] = result
-        self._latest_labs = latest
+        # test -> (days_ago, value) of its most recent usable result; see _check_labs.
+        self._latest_labs, self.lab_unit_conflict = values.pop("prior_labs", _NO_LABS)
         self._values = values
         # The answer to a key, None when unanswered; and whether it was answered. Bound
         # directly to the dict's methods: rules call them hundreds of times per evaluation.
@@ -428,12 +436,13 @@ class Answers:
             return FALSE
         return Tri(None, missing) if missing else UNSURE
 
-    def latest_lab(self, test: str, within_days: int | None = None) -> LabResult | None:
-        """The most recent result of `test` (smallest days_ago), if it is within the window."""
+    def latest_lab(self, test: str, within_days: int) -> float | str | None:
+        """The value of the most recent result of `test`, if it is within the last
+        `within_days` days (day `within_days` included); otherwise None."""
         latest = self._latest_labs.get(test)
-        if latest is None or (within_days is not None and latest.days_ago > within_days):
+        if latest is None or latest[0] > within_days:
             return None
-        return latest
+        return latest[1]
 
 
 def parse_answers(raw: Mapping[str, object]) -> Answers:

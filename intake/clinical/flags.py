@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import Answers, LabResult
+from .answers import Answers
 from .catalogue import FIRED_RECORDS, RULES, THY_2B_EXTRAPOLATED_REASON, fired
 from .gut import GutPredicates
 from .logic import FALSE, TRUE, Tri, all_of, any_of, of
@@ -100,7 +100,7 @@ def _triggers(
 
 def iron_deficient_lab(context: Context) -> bool:
     ferritin = context.answers.latest_lab("ferritin", context.celiac_lookback_days)
-    return ferritin is not None and ferritin.value < IRON_DEFICIENT_FERRITIN
+    return ferritin is not None and ferritin < IRON_DEFICIENT_FERRITIN
 
 
 # --- iron panel (§8.1) -------------------------------------------------------------------
@@ -174,15 +174,12 @@ def _iron_code(context: Context, f: float | None, t: float | None) -> str:
     return "no_iron_by_rls_thresholds"
 
 
-def iron_interpretation(
-    context: Context, ferritin: LabResult | None, tsat: LabResult | None
-) -> dict[str, str]:
-    """§8.1 interpretation of the iron results on file: a code and the sentences to show.
+def iron_interpretation(context: Context, f: float | None, t: float | None) -> dict[str, str]:
+    """§8.1 interpretation of the iron results on file (ferritin f, TSAT t; None when there is
+    none): a code and the sentences to show.
 
     Precedence: paediatric, pregnancy, dialysis, then the adult thresholds.
     """
-    f = ferritin.value if ferritin else None
-    t = tsat.value if tsat else None
     code = _iron_code(context, f, t)
     sentences = [IRON_INTERPRETATIONS[code]]
     if f is not None and f < IRON_DEFICIENT_FERRITIN:
@@ -208,9 +205,9 @@ def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     ferritin = context.answers.latest_lab("ferritin", context.iron_lookback_days)
     tsat = context.answers.latest_lab("tsat", context.iron_lookback_days)
     threshold_met = ferritin is not None and (
-        ferritin.value < PEDIATRIC_FERRITIN
+        ferritin < PEDIATRIC_FERRITIN
         if context.pediatric
-        else ferritin.value <= ADULT_IRON_SUPPRESS_FERRITIN
+        else ferritin <= ADULT_IRON_SUPPRESS_FERRITIN
     )
     # IRON-S: a recent result that settles the decision; a high ferritin alone still needs TSAT.
     if threshold_met or (ferritin is not None and tsat is not None):
@@ -309,12 +306,7 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     gluten = answers.get("gluten_intake")
     window = context.celiac_lookback_days
     ttg, total_iga = answers.latest_lab("ttg_iga", window), answers.latest_lab("total_iga", window)
-    negative_on_file = (
-        ttg is not None
-        and ttg.value == "neg"
-        and total_iga is not None
-        and total_iga.value == "normal"
-    )
+    negative_on_file = ttg == "neg" and total_iga == "normal"
     on_gluten = answers.yes("prior_celiac_test_on_gluten")
     if negative_on_file:
         needed = needed | on_gluten.missing

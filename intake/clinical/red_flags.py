@@ -26,15 +26,11 @@ GI_ALARM_RULES = frozenset(f"RF-{n}" for n in range(1, 10))  # RF-1..RF-9: Rome 
 
 @dataclass(slots=True)
 class RedFlagResult:
-    reasons: list[dict[str, str]]
+    reasons: list[dict[str, str]]  # shared, read-only records: Assessment.as_dict() copies
     crisis: bool
     needed: frozenset[str]
     redflag_gi_conflict: bool
     gi_alarm: bool  # any of RF-1..RF-9: the alarm features of Rome IV
-
-    def as_dict(self) -> dict[str, object]:
-        # Shares the reasons list: Assessment.as_dict() copies.
-        return {"value": bool(self.reasons), "reasons": self.reasons, "crisis": self.crisis}
 
 
 def _self_harm(answers: Answers) -> Tri:

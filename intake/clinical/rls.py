@@ -51,17 +51,17 @@ class RlsResult:
     needed: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict[str, object]:
-        """The §11 rls dict. It shares this result's dicts and lists; Assessment.as_dict() copies
-        them."""
+        """The §11 rls dict, with new dicts and lists on every call (this result's may be
+        shared, see below)."""
         return {
             "status": self.status,
-            "criteria": self.criteria,
-            "failed": self.failed,
-            "unknown": self.unknown,
+            "criteria": self.criteria.copy(),
+            "failed": self.failed.copy(),
+            "unknown": self.unknown.copy(),
             "course": self.course,
             "clinically_significant": self.clinically_significant,
-            "riss": self.riss,
-            "irls": self.irls,
+            "riss": self.riss.copy(),
+            "irls": self.irls.copy(),
             "augmentation_suspected": self.augmentation_suspected,
         }
 
