@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import Answers
+from .answers import MISSING, Answers
 from .catalogue import FIRED_RECORDS, RULES, THY_2B_EXTRAPOLATED_REASON, fired
 from .gut import GutPredicates
 from .logic import FALSE, TRUE, Tri, all_of, any_of, of
@@ -71,7 +71,8 @@ class Context:
 
     def __post_init__(self) -> None:
         self.iron_deficient_lab = iron_deficient_lab(self)
-        self.adult_ibs_met = all_of(of(not self.pediatric), self.ibs_met)
+        # all_of(adult, ibs_met): F for a child, otherwise ibs_met itself.
+        self.adult_ibs_met = FALSE if self.pediatric else self.ibs_met
 
 
 CLINIC_PROTOCOL_RULES = frozenset(rule.id for rule in RULES if rule.tier == "S")
@@ -161,7 +162,7 @@ def _iron_code(context: Context, f: float | None, t: float | None) -> str:
         if f is None:
             return "ferritin_needed"
         return "oral_iron_candidate" if f < PREGNANCY_FERRITIN else "no_iron_by_rls_thresholds"
-    if context.answers.has_condition("ckd_dialysis").is_true:
+    if context.answers.has_condition("ckd_dialysis").value is True:
         if f is None or t is None:
             return "tsat_and_ferritin_needed"
         if f < DIALYSIS_FERRITIN and t < TSAT_LOW:
@@ -221,10 +222,11 @@ def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 # --- thyroid (§8.2) ----------------------------------------------------------------------
 
 
-def _thyroid_symptoms(context: Context) -> Tri:
-    symptoms = context.answers.get("thyroid_symptoms")
+def _thyroid_symptoms(answers: Answers) -> Tri:
+    """THY-2a: neck swelling, or at least two of the other listed symptoms."""
+    symptoms = answers.get("thyroid_symptoms")
     if symptoms is None:
-        return context.answers.includes("thyroid_symptoms")  # U, missing
+        return MISSING["thyroid_symptoms"]
     if "neck_swelling" in symptoms:
         return TRUE
     return of(len(symptoms) >= THYROID_SYMPTOMS_NEEDED)  # all of them "other" symptoms
@@ -232,13 +234,17 @@ def _thyroid_symptoms(context: Context) -> Tri:
 
 def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers = context.answers
-    thy_2a = _thyroid_symptoms(context)
+    has_condition = answers.has_condition
+    thy_2a = _thyroid_symptoms(answers)
     guideline_risk = any_of(
-        context.answers.has_condition("t1dm", "neck_irradiation"),
+        has_condition("t1dm", "neck_irradiation"),
         answers.yes("fhx_thyroid"),
-        context.answers.takes("lithium", "amiodarone"),
+        answers.takes("lithium", "amiodarone"),
     )
-    thy_2b = any_of(guideline_risk, context.answers.has_condition(*AUTOIMMUNE_OTHER))
+    if guideline_risk.value is True:
+        thy_2b = TRUE
+    else:
+        thy_2b = any_of(guideline_risk, has_condition(*AUTOIMMUNE_OTHER))
     records, needed = _triggers(
         context,
         [
@@ -249,52 +255,48 @@ def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
             (
                 "THY-4",
                 any_of(
-                    context.answers.has_condition(
-                        "hypothyroid", "hyperthyroid", "autoimmune_thyroid"
-                    ),
-                    context.answers.takes("levothyroxine"),
+                    has_condition("hypothyroid", "hyperthyroid", "autoimmune_thyroid"),
+                    answers.takes("levothyroxine"),
                 ),
             ),
         ],
     )
-    result: dict[str, object] = {"value": "no", "rules_fired": records}
     if not records:
-        return result, needed
-    if thy_2b.is_true and not guideline_risk.is_true:
+        return {"value": "no", "rules_fired": records}, needed
+    if thy_2b.value is True and guideline_risk.value is not True:
         # Only "other autoimmune" conditions fired THY-2b: the app's extrapolation, tier P.
         extrapolated = fired("THY-2b", tier="P", reason=THY_2B_EXTRAPOLATED_REASON)
-        result["rules_fired"] = [
-            extrapolated if record["rule"] == "THY-2b" else record for record in records
-        ]
+        records = [extrapolated if record["rule"] == "THY-2b" else record for record in records]
     tsh = answers.latest_lab("tsh", context.tsh_lookback_days)
     # THY-S: a recent TSH suppresses, unless symptoms (THY-2a) are new.
-    result["value"] = "on_file" if tsh is not None and not thy_2a.is_true else "order"
-    return result, frozenset()
+    value = "on_file" if tsh is not None and thy_2a.value is not True else "order"
+    return {"value": value, "rules_fired": records}, _NOTHING_NEEDED
 
 
 # --- celiac serology (§8.3) --------------------------------------------------------------
 
 
 def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
-    answers = context.answers
+    answers, gut = context.answers, context.gut
+    has_condition = answers.has_condition
     records, needed = _triggers(
         context,
         [
-            ("CEL-1", any_of(context.adult_ibs_met, context.gut.chronic_diarrhea)),
+            ("CEL-1", any_of(context.adult_ibs_met, gut.chronic_diarrhea)),
             (
                 "CEL-2",
-                any_of(
-                    context.answers.has_condition("iron_deficiency_known"),
-                    of(context.iron_deficient_lab),
-                ),
+                # any_of(iron_deficiency_known, iron_deficient_lab), the lab being T or F.
+                TRUE if context.iron_deficient_lab else has_condition("iron_deficiency_known"),
             ),
             (
                 "CEL-3",
-                any_of(
-                    context.gut.gi_symptomatic,
+                TRUE
+                if gut.gi_symptomatic.value is True  # the commonest reason, tested first
+                else any_of(
+                    gut.gi_symptomatic,
                     answers.yes("unintentional_weight_loss"),
                     answers.yes("fhx_celiac"),
-                    context.answers.has_condition("t1dm", "autoimmune_thyroid"),
+                    has_condition("t1dm", "autoimmune_thyroid"),
                 ),
             ),
             ("CEL-4", context.rls_met),
@@ -311,15 +313,15 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     if negative_on_file:
         needed = needed | on_gluten.missing
     # Modifiers in priority order (M1-M5).
-    if context.answers.has_condition("celiac_known").is_true:
+    if has_condition("celiac_known").value is True:
         result["value"] = "not_indicated_known_celiac"
-    elif negative_on_file and on_gluten.is_true:
+    elif negative_on_file and on_gluten.value is True:
         result["value"] = "on_file"
     elif gluten in ("less_than_daily", "gluten_free"):
         result["value"] = "deferred_low_gluten"
         result["caveat"] = CELIAC_CAVEATS["deferred_low_gluten"]
     else:
-        iga_deficient = context.answers.has_condition("iga_deficiency").is_true
+        iga_deficient = has_condition("iga_deficiency").value is True
         result["value"] = "order_igg_based" if iga_deficient else "order"
         if gluten in ("unknown", None):
             # M5; an unanswered gluten question is treated as unknown, and is needed.
@@ -345,17 +347,18 @@ def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
                 "STOOL-4",
                 any_of(
                     answers.yes("greasy_floating_stools"),
-                    context.answers.has_condition("chronic_pancreatitis"),
+                    answers.has_condition("chronic_pancreatitis"),
                 ),
             ),
             ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
         ],
     )
-    components = [part for record in records for part in STOOL_COMPONENTS[record["rule"]]]
-    return (
-        {"value": "order" if records else "no", "components": components, "rules_fired": records},
-        needed,
-    )
+    if not records:
+        return {"value": "no", "components": [], "rules_fired": records}, needed
+    components = []
+    for record in records:
+        components.extend(STOOL_COMPONENTS[record["rule"]])
+    return {"value": "order", "components": components, "rules_fired": records}, needed
 
 
 # --- SIBO breath test (§8.5) -------------------------------------------------------------
@@ -371,7 +374,7 @@ def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
             ("SIBO-1", context.adult_ibs_met),
             (
                 "SIBO-2",
-                all_of(gut.sibo_symptoms, context.answers.has_condition(*SIBO_RISK_CONDITIONS)),
+                all_of(gut.sibo_symptoms, answers.has_condition(*SIBO_RISK_CONDITIONS)),
             ),
             ("SIBO-3", all_of(gut.chronic_constipation, any_of(bloating, pain))),
             ("SIBO-4", all_of(context.rls_met, gut.sibo_symptoms)),
@@ -388,7 +391,7 @@ def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     else:
         result["value"] = "order"
         antibiotics = answers.yes("antibiotics_last_4wk")
-        if antibiotics.is_true:
+        if antibiotics.value is True:
             result["timing_note"] = SIBO_ANTIBIOTIC_NOTE
         needed = antibiotics.missing
     return result, needed

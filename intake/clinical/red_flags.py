@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .answers import Answers
-from .catalogue import urgent_reason
+from .catalogue import URGENT_RECORDS
 from .gut import GutPredicates, gi_onset_at_or_after
 from .logic import FALSE, Tri, all_of, any_of, of
 
@@ -28,7 +28,7 @@ GI_ALARM_RULES = frozenset(f"RF-{n}" for n in range(1, 10))  # RF-1..RF-9: Rome 
 class RedFlagResult:
     reasons: list[dict[str, str]]  # shared, read-only records: Assessment.as_dict() copies
     crisis: bool
-    needed: frozenset[str]
+    needed: set[str]
     redflag_gi_conflict: bool
     gi_alarm: bool  # any of RF-1..RF-9: the alarm features of Rome IV
 
@@ -42,51 +42,94 @@ def _self_harm(answers: Answers) -> Tri:
     return any_of(of(items[8] >= 1), asked if asked.value is not None else FALSE)
 
 
-def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) -> RedFlagResult:
-    yes, any_yes = answers.yes, answers.any_yes
-    age = answers.get("age_years")
-    rules = {
-        "RF-1": yes("rectal_bleeding"),
-        "RF-2": yes("black_stools"),
-        "RF-3": yes("unintentional_weight_loss"),
-        "RF-4": yes("nocturnal_diarrhea"),
-        "RF-5": all_of(gut.gi_symptomatic, gi_onset_at_or_after(answers, LATE_ONSET_AGE)),
-        "RF-6": all_of(gut.gi_symptomatic, any_yes("fhx_crc", "fhx_ibd")),
-        "RF-7": all_of(
-            answers.has_condition("anemia_known"),
-            of(not pregnant),
-            any_of(
-                of(answers.get("sex_at_birth") == "male"),
-                of(age >= OLDER_ANAEMIA_AGE),
-                gut.gi_symptomatic,
-            ),
+def _anaemia(answers: Answers, gi_symptomatic: Tri, pregnant: bool) -> Tri:
+    """RF-7: anemia_known and not pregnant_eff and (male or age >= 50 or gi_symptomatic)."""
+    anaemia = answers.has_condition("anemia_known")
+    if anaemia.value is False or pregnant:
+        return FALSE  # the commonest case, without evaluating the rest
+    return all_of(
+        anaemia,
+        any_of(
+            of(answers.get("sex_at_birth") == "male"),
+            of(answers.get("age_years") >= OLDER_ANAEMIA_AGE),
+            gi_symptomatic,
         ),
-        "RF-8": yes("fever_with_gi"),
-        "RF-9": any_yes("persistent_vomiting", "dysphagia"),
-        "RF-10": any_yes(
+    )
+
+
+# RF-1..RF-12 in order. Most fire when any of a few answers is yes: their keys are listed.
+# None marks the four that combine answers in other ways; evaluate_red_flags computes them.
+RED_FLAGS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("RF-1", ("rectal_bleeding",)),
+    ("RF-2", ("black_stools",)),
+    ("RF-3", ("unintentional_weight_loss",)),
+    ("RF-4", ("nocturnal_diarrhea",)),
+    ("RF-5", None),
+    ("RF-6", None),
+    ("RF-7", None),
+    ("RF-8", ("fever_with_gi",)),
+    ("RF-9", ("persistent_vomiting", "dysphagia")),
+    (
+        "RF-10",
+        (
             "leg_weakness_progressive",
             "saddle_numbness",
             "new_bladder_bowel_control_loss",
             "new_spreading_numbness",
         ),
-        "RF-11": yes("unilateral_calf_swelling_pain"),
+    ),
+    ("RF-11", ("unilateral_calf_swelling_pain",)),
+    ("RF-12", None),
+)
+
+
+def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) -> RedFlagResult:
+    get = answers.get
+    gi_symptomatic = gut.gi_symptomatic
+    late_onset = gi_onset_at_or_after(answers, LATE_ONSET_AGE)  # T or F, never U
+    combined = {
+        "RF-5": gi_symptomatic if late_onset.value else FALSE,
+        "RF-6": all_of(gi_symptomatic, answers.any_yes("fhx_crc", "fhx_ibd")),
+        "RF-7": _anaemia(answers, gi_symptomatic, pregnant),
         "RF-12": _self_harm(answers),
     }
-    needed: frozenset[str] = frozenset()
-    fired_ids, reasons = [], []
-    for rule, tri in rules.items():
-        if tri.value is True:
-            fired_ids.append(rule)
-            reasons.append(urgent_reason(rule))
-        elif tri.value is None and tri.missing:
-            # Each red flag stands alone: an unanswered red-flag question is always needed.
-            needed = needed | tri.missing
+    # Each red flag stands alone: an unanswered question of a red flag that has not fired is
+    # always needed.
+    needed: set[str] = set()
+    reasons = []
+    gi_alarm = False
+    for rule, keys in RED_FLAGS:
+        if keys is None:
+            tri = combined[rule]
+            if tri.value is None:
+                needed |= tri.missing
+                continue
+            fires = tri.value
+        else:
+            # any_of(yes(key) for key in keys), spelled out: "unsure" is neither yes nor
+            # missing.
+            fires = False
+            unanswered = []
+            for key in keys:
+                value = get(key)
+                if value == "yes":
+                    fires = True
+                    break
+                if value is None:
+                    unanswered.append(key)
+            if not fires:
+                needed.update(unanswered)
+                continue
+        if fires:
+            reasons.append(URGENT_RECORDS[rule])
+            if rule in GI_ALARM_RULES:
+                gi_alarm = True
     return RedFlagResult(
         reasons=reasons,
-        crisis=rules["RF-12"].value is True,
+        crisis=combined["RF-12"].value is True,
         needed=needed,
         # DQ-5: a GI red-flag answer is yes while every GI symptom question says no.
-        redflag_gi_conflict=gut.gi_symptomatic.is_false
-        and any(answers.get(key) == "yes" for key in GI_RED_FLAG_KEYS),
-        gi_alarm=not GI_ALARM_RULES.isdisjoint(fired_ids),
+        redflag_gi_conflict=gi_symptomatic.value is False
+        and any(get(key) == "yes" for key in GI_RED_FLAG_KEYS),
+        gi_alarm=gi_alarm,
     )
