@@ -138,8 +138,6 @@ class Assessment:
 
 
 def _lookback(name: str, value: object) -> int:
-    if value.__class__ is int and value >= 0:
-        return value  # the usual case, without the isinstance checks
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValueError(f"{name}: invalid value {value!r}; expected a whole number of days >= 0")
     return value
@@ -154,10 +152,17 @@ def evaluate(
     celiac_lookback_days: int = 365,
     min_age: int = DEFAULT_MIN_AGE,
 ) -> Assessment:
-    iron_lookback_days = _lookback("iron_lookback_days", iron_lookback_days)
-    tsh_lookback_days = _lookback("tsh_lookback_days", tsh_lookback_days)
-    celiac_lookback_days = _lookback("celiac_lookback_days", celiac_lookback_days)
-    min_age = _lookback("min_age", min_age)
+    if not (
+        iron_lookback_days.__class__ is int
+        and tsh_lookback_days.__class__ is int
+        and celiac_lookback_days.__class__ is int
+        and min_age.__class__ is int
+        and min(iron_lookback_days, tsh_lookback_days, celiac_lookback_days, min_age) >= 0
+    ):  # the usual case in one test; otherwise check them one by one, in order
+        iron_lookback_days = _lookback("iron_lookback_days", iron_lookback_days)
+        tsh_lookback_days = _lookback("tsh_lookback_days", tsh_lookback_days)
+        celiac_lookback_days = _lookback("celiac_lookback_days", celiac_lookback_days)
+        min_age = _lookback("min_age", min_age)
     parsed = parse_answers(answers)
 
     age = parsed.get("age_years")

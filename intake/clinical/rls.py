@@ -71,6 +71,7 @@ ALL_CRITERIA_UNKNOWN = {name: "U" for name in ("C1", "C2", "C3", "C4", "C5")}
 NO_RISS = {"days_per_week": None, "onset_grade": None, "impact": None}
 NO_IRLS = {"total": None, "band": None}
 SYMBOLS = {True: "T", False: "F", None: "U"}  # Tri.value -> the letter of the output schema
+STATUSES = {True: "met", False: "not_met", None: "incomplete"}  # all_of(criteria).value -> status
 
 
 def _c34(answers: Answers, key: str) -> Tri:
@@ -106,11 +107,11 @@ def criteria(answers: Answers) -> dict[str, Tri]:
 
 
 def _riss(answers: Answers) -> dict[str, object]:
-    onset = answers.get("rls_onset_time")
+    get = answers.get
     return {
-        "days_per_week": answers.get("rls_days_per_week"),
-        "onset_grade": ONSET_GRADES.get(onset) if onset else None,
-        "impact": answers.get("rls_impact_level"),
+        "days_per_week": get("rls_days_per_week"),
+        "onset_grade": ONSET_GRADES.get(get("rls_onset_time")),  # None when unanswered
+        "impact": get("rls_impact_level"),
     }
 
 
@@ -140,7 +141,7 @@ def _irls(answers: Answers, licensed: bool) -> dict[str, object]:
 def augmentation(answers: Answers) -> Tri:
     """AUG-1: on a dopaminergic drug and any sign of augmentation (not urgent)."""
     on_dopaminergic = answers.takes(*DOPAMINERGIC)
-    if not on_dopaminergic.is_true:
+    if on_dopaminergic.value is not True:
         # The augmentation questions are asked only of patients on these drugs.
         return on_dopaminergic
     hours = answers.get("aug_earlier_onset_hours")
@@ -175,7 +176,7 @@ def _significance(answers: Answers) -> tuple[bool | None, frozenset[str]]:
 
 def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResult:
     aug_screen = augmentation(answers)
-    aug = aug_screen.is_true
+    aug = aug_screen.value is True
     if not assessed:
         return RlsResult(
             status="not_assessed",
@@ -207,13 +208,14 @@ def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResul
 
     results = criteria(answers)
     met = all_of(*results.values())
-    status = "met" if met.is_true else "not_met" if met.is_false else "incomplete"
+    status = STATUSES[met.value]
     letters, failed, unknown = {}, [], []
     for name, tri in results.items():
-        letters[name] = SYMBOLS[tri.value]
-        if tri.value is False:
+        value = tri.value
+        letters[name] = SYMBOLS[value]
+        if value is False:
             failed.append(name)
-        elif tri.value is None:
+        elif value is None:
             unknown.append(name)
     result = RlsResult(
         status=status,
