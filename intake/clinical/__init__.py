@@ -24,23 +24,30 @@ DEFAULT_MIN_AGE = 6  # §3.1 MIN_AGE: below it nothing is assessed automatically
 
 
 def _copy_records(records: list[dict]) -> list[dict]:
-    # map() with the C method: no Python frame per record, unlike a comprehension on 3.11.
-    return list(map(dict.copy, records))
+    # Most of these lists are empty; a comprehension costs a call even then (CPython 3.11).
+    return [record.copy() for record in records] if records else []
+
+
+def _copy_flag(flag: dict) -> dict:
+    copy = flag.copy()
+    copy["rules_fired"] = _copy_records(flag["rules_fired"])
+    return copy
 
 
 def _copy_flags(flags: dict[str, dict]) -> dict[str, dict]:
     """A fresh copy of the five §11 flag dicts, written for their known shape: a container
     added to a flag must be added here too."""
-    copies = {}
-    for name, flag in flags.items():
-        copy = flag.copy()
-        copy["rules_fired"] = list(map(dict.copy, flag["rules_fired"]))
-        if name == "stool":
-            copy["components"] = flag["components"].copy()
-        elif name == "iron_panel" and flag["interpretation"] is not None:
-            copy["interpretation"] = flag["interpretation"].copy()
-        copies[name] = copy
-    return copies
+    iron_panel, stool = _copy_flag(flags["iron_panel"]), _copy_flag(flags["stool"])
+    if iron_panel["interpretation"] is not None:
+        iron_panel["interpretation"] = iron_panel["interpretation"].copy()
+    stool["components"] = stool["components"].copy()
+    return {
+        "thyroid": _copy_flag(flags["thyroid"]),
+        "iron_panel": iron_panel,
+        "celiac": _copy_flag(flags["celiac"]),
+        "stool": stool,
+        "sibo_breath": _copy_flag(flags["sibo_breath"]),
+    }
 
 
 class Assessment:
@@ -117,11 +124,11 @@ class Assessment:
             "flags": _copy_flags(self._flags),
             "urgent": {
                 "value": bool(red.reasons),
-                "reasons": list(map(dict.copy, red.reasons)),
+                "reasons": _copy_records(red.reasons),
                 "crisis": red.crisis,
             },
-            "associations": list(map(dict.copy, self._associations)),
-            "aggravators": list(map(dict.copy, self._aggravators)),
+            "associations": _copy_records(self._associations),
+            "aggravators": _copy_records(self._aggravators),
             "data_quality": {"missing": self._missing.copy(), "conflicts": self._conflicts.copy()},
         }
 

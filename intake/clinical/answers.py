@@ -256,61 +256,71 @@ def _check_int(key: str, value: object, low: int | None, high: int | None) -> No
         raise _refuse(key, value, f"a whole number from {low} to {high}")
 
 
-def _check(key: str, field: Field, value: object) -> object:
-    """Return the value in its stored form, or raise ValueError naming the key."""
-    kind = field.kind
-    if kind == "choice":
-        if value not in field.choices or not isinstance(value, str):
-            raise _refuse(key, value, "one of " + ", ".join(field.choices))
-        return value
-    if kind == "int":
-        _check_int(key, value, field.low, field.high)
-        return value
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise _refuse(key, value, "true or false")
-        return value
-    if kind == "text":
-        if not isinstance(value, str):
-            raise _refuse(key, value, "text")
-        return value
-    if kind == "multi":
-        choices = _MULTI_CHOICES[key]
-        # Fast path: a list of exact strs (hashing an arbitrary item could raise), all choices.
-        if (
-            value.__class__ is list
-            and _STR_ONLY.issuperset(map(type, value))
-            and choices.issuperset(value)
-        ):
-            return frozenset(value)
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
-            raise _refuse(key, value, "a list of: " + ", ".join(field.choices))
-        for item in value:
-            if item.__class__ is str and item in choices:
-                continue  # the usual case, checked by hash
-            if item not in field.choices or not isinstance(item, str):
-                raise _refuse(key, item, "one of " + ", ".join(field.choices))
+# One check per kind of field: each returns the value in its stored form, or raises ValueError
+# naming the key. parse_answers picks the check by the field's kind (see _CHECKS).
+
+
+def _check_choice(key: str, field: Field, value: object) -> str:
+    if value not in field.choices or not isinstance(value, str):
+        raise _refuse(key, value, "one of " + ", ".join(field.choices))
+    return value
+
+
+def _check_number(key: str, field: Field, value: object) -> int:
+    _check_int(key, value, field.low, field.high)
+    return value
+
+
+def _check_bool(key: str, field: Field, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _refuse(key, value, "true or false")
+    return value
+
+
+def _check_text(key: str, field: Field, value: object) -> str:
+    if not isinstance(value, str):
+        raise _refuse(key, value, "text")
+    return value
+
+
+def _check_multi(key: str, field: Field, value: object) -> frozenset[str]:
+    choices = _MULTI_CHOICES[key]
+    # Fast path: a list of exact strs (hashing an arbitrary item could raise), all choices.
+    if (
+        value.__class__ is list
+        and _STR_ONLY.issuperset(map(type, value))
+        and choices.issuperset(value)
+    ):
         return frozenset(value)
-    if kind == "int_list":
-        if not isinstance(value, (list, tuple)) or len(value) != field.length:
-            raise _refuse(key, value, f"a list of {field.length} whole numbers")
-        # Fast path: every item an exact int (True and 1.0 equal 1) and in range.
-        if _INT_ONLY.issuperset(map(type, value)) and _ITEM_VALUES[key].issuperset(value):
-            return tuple(value)
-        for item in value:
-            if item is None and field.allow_blank_items:
-                continue
-            _check_int(key, item, field.low, field.high)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise _refuse(key, value, "a list of: " + ", ".join(field.choices))
+    for item in value:
+        if item.__class__ is str and item in choices:
+            continue  # the usual case, checked by hash
+        if item not in field.choices or not isinstance(item, str):
+            raise _refuse(key, item, "one of " + ", ".join(field.choices))
+    return frozenset(value)
+
+
+def _check_int_list(key: str, field: Field, value: object) -> tuple[int | None, ...]:
+    if not isinstance(value, (list, tuple)) or len(value) != field.length:
+        raise _refuse(key, value, f"a list of {field.length} whole numbers")
+    # Fast path: every item an exact int (True and 1.0 equal 1) and in range.
+    if _INT_ONLY.issuperset(map(type, value)) and _ITEM_VALUES[key].issuperset(value):
         return tuple(value)
-    if kind == "labs":
-        return _check_labs(key, value)
-    raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - schema typo
+    for item in value:
+        if item is None and field.allow_blank_items:
+            continue
+        _check_int(key, item, field.low, field.high)
+    return tuple(value)
 
 
 _INFINITIES = (math.inf, -math.inf)
 
 
-def _check_labs(key: str, value: object) -> tuple[dict[str, tuple[int, float | str]], bool]:
+def _check_labs(
+    key: str, _field: Field, value: object
+) -> tuple[dict[str, tuple[int, float | str]], bool]:
     """The most recent usable result of each lab test, as test -> (days_ago, value), and whether
     any result was set aside for a unit outside §2.4's list.
 
@@ -364,6 +374,15 @@ def _check_labs(key: str, value: object) -> tuple[dict[str, tuple[int, float | s
     return latest, unit_conflict
 
 
+_CHECKS = {
+    "choice": _check_choice,
+    "int": _check_number,
+    "bool": _check_bool,
+    "text": _check_text,
+    "multi": _check_multi,
+    "int_list": _check_int_list,
+    "labs": _check_labs,
+}
 _NO_LABS: tuple[dict[str, tuple[int, float | str]], bool] = ({}, False)
 
 
@@ -463,7 +482,7 @@ def parse_answers(raw: Mapping[str, object]) -> Answers:
         if value is None:
             del values[key]  # None is the same as absent: missing
             continue
-        values[key] = _check(key, field, value)
+        values[key] = _CHECKS[field.kind](key, field, value)
     for key in REQUIRED:
         if key not in values:
             raise ValueError(f"{key}: required answer is missing")
