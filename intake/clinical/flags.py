@@ -336,13 +336,25 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 
 def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers, gut = context.answers, context.gut
-    loose = gut.loose_stools
+    diarrhea, loose = gut.chronic_diarrhea, gut.loose_stools
+    # In the all_of() terms below, "F if the first term is F" saves reading the second answer:
+    # all_of() is F whatever it is.
     records, needed = _triggers(
         context,
         [
-            ("STOOL-1", gut.chronic_diarrhea),
-            ("STOOL-2", all_of(gut.chronic_diarrhea, answers.yes("travel_high_risk_12mo"))),
-            ("STOOL-3", all_of(loose, answers.yes("antibiotics_last_3mo"))),
+            ("STOOL-1", diarrhea),
+            (
+                "STOOL-2",
+                FALSE
+                if diarrhea.value is False
+                else all_of(diarrhea, answers.yes("travel_high_risk_12mo")),
+            ),
+            (
+                "STOOL-3",
+                FALSE
+                if loose.value is False
+                else all_of(loose, answers.yes("antibiotics_last_3mo")),
+            ),
             (
                 "STOOL-4",
                 any_of(
@@ -374,7 +386,9 @@ def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
             ("SIBO-1", context.adult_ibs_met),
             (
                 "SIBO-2",
-                all_of(gut.sibo_symptoms, answers.has_condition(*SIBO_RISK_CONDITIONS)),
+                FALSE  # F whatever the conditions are; saves the lookup
+                if gut.sibo_symptoms.value is False
+                else all_of(gut.sibo_symptoms, answers.has_condition(*SIBO_RISK_CONDITIONS)),
             ),
             ("SIBO-3", all_of(gut.chronic_constipation, any_of(bloating, pain))),
             ("SIBO-4", all_of(context.rls_met, gut.sibo_symptoms)),

@@ -57,79 +57,49 @@ def _anaemia(answers: Answers, gi_symptomatic: Tri, pregnant: bool) -> Tri:
     )
 
 
-# RF-1..RF-12 in order. Most fire when any of a few answers is yes: their keys are listed.
-# None marks the four that combine answers in other ways; evaluate_red_flags computes them.
-RED_FLAGS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
-    ("RF-1", ("rectal_bleeding",)),
-    ("RF-2", ("black_stools",)),
-    ("RF-3", ("unintentional_weight_loss",)),
-    ("RF-4", ("nocturnal_diarrhea",)),
-    ("RF-5", None),
-    ("RF-6", None),
-    ("RF-7", None),
-    ("RF-8", ("fever_with_gi",)),
-    ("RF-9", ("persistent_vomiting", "dysphagia")),
-    (
-        "RF-10",
-        (
-            "leg_weakness_progressive",
-            "saddle_numbness",
-            "new_bladder_bowel_control_loss",
-            "new_spreading_numbness",
-        ),
-    ),
-    ("RF-11", ("unilateral_calf_swelling_pain",)),
-    ("RF-12", None),
-)
-
-
 def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) -> RedFlagResult:
-    get = answers.get
+    yes, any_yes = answers.yes, answers.any_yes
     gi_symptomatic = gut.gi_symptomatic
     late_onset = gi_onset_at_or_after(answers, LATE_ONSET_AGE)  # T or F, never U
-    combined = {
-        "RF-5": gi_symptomatic if late_onset.value else FALSE,
-        "RF-6": all_of(gi_symptomatic, answers.any_yes("fhx_crc", "fhx_ibd")),
-        "RF-7": _anaemia(answers, gi_symptomatic, pregnant),
-        "RF-12": _self_harm(answers),
-    }
-    # Each red flag stands alone: an unanswered question of a red flag that has not fired is
-    # always needed.
+    rules = (  # RF-1..RF-12, in order
+        ("RF-1", yes("rectal_bleeding")),
+        ("RF-2", yes("black_stools")),
+        ("RF-3", yes("unintentional_weight_loss")),
+        ("RF-4", yes("nocturnal_diarrhea")),
+        ("RF-5", gi_symptomatic if late_onset.value else FALSE),  # all_of(gi, late_onset)
+        ("RF-6", all_of(gi_symptomatic, any_yes("fhx_crc", "fhx_ibd"))),
+        ("RF-7", _anaemia(answers, gi_symptomatic, pregnant)),
+        ("RF-8", yes("fever_with_gi")),
+        ("RF-9", any_yes("persistent_vomiting", "dysphagia")),
+        (
+            "RF-10",
+            any_yes(
+                "leg_weakness_progressive",
+                "saddle_numbness",
+                "new_bladder_bowel_control_loss",
+                "new_spreading_numbness",
+            ),
+        ),
+        ("RF-11", yes("unilateral_calf_swelling_pain")),
+        ("RF-12", _self_harm(answers)),
+    )
     needed: set[str] = set()
     reasons = []
     gi_alarm = False
-    for rule, keys in RED_FLAGS:
-        if keys is None:
-            tri = combined[rule]
-            if tri.value is None:
-                needed |= tri.missing
-                continue
-            fires = tri.value
-        else:
-            # any_of(yes(key) for key in keys), spelled out: "unsure" is neither yes nor
-            # missing.
-            fires = False
-            unanswered = []
-            for key in keys:
-                value = get(key)
-                if value == "yes":
-                    fires = True
-                    break
-                if value is None:
-                    unanswered.append(key)
-            if not fires:
-                needed.update(unanswered)
-                continue
-        if fires:
+    for rule, tri in rules:
+        if tri.value is True:
             reasons.append(URGENT_RECORDS[rule])
             if rule in GI_ALARM_RULES:
                 gi_alarm = True
+        elif tri.value is None:
+            # Each red flag stands alone: an unanswered red-flag question is always needed.
+            needed |= tri.missing
     return RedFlagResult(
         reasons=reasons,
-        crisis=combined["RF-12"].value is True,
+        crisis=rules[-1][1].value is True,  # RF-12
         needed=needed,
         # DQ-5: a GI red-flag answer is yes while every GI symptom question says no.
         redflag_gi_conflict=gi_symptomatic.value is False
-        and any(get(key) == "yes" for key in GI_RED_FLAG_KEYS),
+        and any(answers.get(key) == "yes" for key in GI_RED_FLAG_KEYS),
         gi_alarm=gi_alarm,
     )
