@@ -465,7 +465,7 @@ class Answers:
 
 
 def parse_answers(raw: Mapping[str, object]) -> Answers:
-    if not isinstance(raw, Mapping):
+    if not (raw.__class__ is dict or isinstance(raw, Mapping)):  # the ABC check is slow
         raise ValueError(f"answers: expected a mapping of question keys, got {type(raw).__name__}")
     # Copied whole, then corrected in place: most answers are plain values kept as they are.
     values: dict[str, Any] = dict(raw)

@@ -168,7 +168,7 @@ def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResul
 def ibs_sss(answers: Answers) -> dict[str, object]:
     """IBS-SSS (Francis 1997): five items of up to 100 points; only when all five are present."""
     get = answers.get
-    values = [get(key) for key in IBS_SSS_KEYS]
+    values = tuple(map(get, IBS_SSS_KEYS))
     days = get("ibssss_pain_days_of_10")
     if days is None or None in values:
         return {"total": None, "band": None}

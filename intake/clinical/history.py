@@ -112,6 +112,7 @@ _MEDICATION_RECORDS = tuple(
     (key, {"item": key, "label": label, "kind": "medication", "advice": PRESCRIBER_ADVICE})
     for key, label in AGGRAVATING_MEDICATIONS
 )
+_AGGRAVATING_MEDICATION_KEYS = frozenset(key for key, _label in AGGRAVATING_MEDICATIONS)
 _SUBSTANCE_RECORDS = {
     key: {"item": key, "label": label, "kind": "substance", "advice": "Modifiable factor."}
     for key, label in (("caffeine", "Caffeine"), ("alcohol", "Alcohol"), ("nicotine", "Nicotine"))
@@ -138,9 +139,9 @@ def associations(
 
 
 def aggravators(answers: Answers) -> list[dict[str, str]]:
-    medications = answers.get("medications") or frozenset()
+    medications = answers.get("medications")
     found = []
-    if medications:
+    if medications and not medications.isdisjoint(_AGGRAVATING_MEDICATION_KEYS):
         for key, record in _MEDICATION_RECORDS:
             if key in medications:
                 found.append(record)
