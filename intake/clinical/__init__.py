@@ -30,7 +30,8 @@ def _copy_records(records: list[dict]) -> list[dict]:
 
 def _copy_flag(flag: dict) -> dict:
     copy = flag.copy()
-    copy["rules_fired"] = _copy_records(flag["rules_fired"])
+    records = flag["rules_fired"]  # _copy_records(), spelled out: five times per call
+    copy["rules_fired"] = [record.copy() for record in records] if records else []
     return copy
 
 

@@ -66,11 +66,13 @@ class Context:
     iron_lookback_days: int
     tsh_lookback_days: int
     celiac_lookback_days: int
-    iron_deficient_lab: bool = False  # see iron_deficient_lab()
+    # §3.2 iron_deficient_lab: the latest ferritin within CELIAC_LOOKBACK_DAYS is below 30.
+    iron_deficient_lab: bool = False
     adult_ibs_met: Tri = FALSE  # "adult and ibs.status = met" (CEL-1, SIBO-1)
 
     def __post_init__(self) -> None:
-        self.iron_deficient_lab = iron_deficient_lab(self)
+        ferritin = self.answers.latest_lab("ferritin", self.celiac_lookback_days)
+        self.iron_deficient_lab = ferritin is not None and ferritin < IRON_DEFICIENT_FERRITIN
         # all_of(adult, ibs_met): F for a child, otherwise ibs_met itself.
         self.adult_ibs_met = FALSE if self.pediatric else self.ibs_met
 
@@ -97,11 +99,6 @@ def _triggers(
         elif tri.value is None and tri.missing:
             needed = needed | tri.missing
     return records, _NOTHING_NEEDED if records else needed
-
-
-def iron_deficient_lab(context: Context) -> bool:
-    ferritin = context.answers.latest_lab("ferritin", context.celiac_lookback_days)
-    return ferritin is not None and ferritin < IRON_DEFICIENT_FERRITIN
 
 
 # --- iron panel (§8.1) -------------------------------------------------------------------
@@ -426,15 +423,17 @@ def not_assessed() -> dict[str, dict[str, object]]:
 
 
 def evaluate_flags(context: Context) -> tuple[dict[str, dict[str, object]], frozenset[str]]:
-    flags: dict[str, dict[str, object]] = {}
-    needed: frozenset[str] = frozenset()
-    for name, rule_set in (
-        ("thyroid", thyroid),
-        ("iron_panel", iron_panel),
-        ("celiac", celiac),
-        ("stool", stool),
-        ("sibo_breath", sibo_breath),
-    ):
-        flags[name], flag_needed = rule_set(context)
-        needed = needed | flag_needed
-    return flags, needed
+    """The five flags in the order of §11, and the missing answers they need."""
+    thyroid_flag, thyroid_needed = thyroid(context)
+    iron_flag, iron_needed = iron_panel(context)
+    celiac_flag, celiac_needed = celiac(context)
+    stool_flag, stool_needed = stool(context)
+    sibo_flag, sibo_needed = sibo_breath(context)
+    flags = {
+        "thyroid": thyroid_flag,
+        "iron_panel": iron_flag,
+        "celiac": celiac_flag,
+        "stool": stool_flag,
+        "sibo_breath": sibo_flag,
+    }
+    return flags, thyroid_needed | iron_needed | celiac_needed | stool_needed | sibo_needed

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import Answers
-from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of, unknown
+from .answers import MISSING, Answers
+from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of
 
 ASSOCIATION_KEYS = (
     "pain_related_to_bm",
@@ -72,7 +72,7 @@ def _associations_adult(answers: Answers) -> Tri:
 def _duration(answers: Answers, minimum_months: int) -> Tri:
     months = answers.get("gi_symptom_duration_months")
     if months is None:
-        return unknown("gi_symptom_duration_months")
+        return MISSING["gi_symptom_duration_months"]
     return of(months >= minimum_months)
 
 
@@ -85,7 +85,7 @@ def _pediatric_x(answers: Answers) -> Tri:
     if value in ("no", "na"):
         return TRUE
     if answers.get("constipation_4wk") == "yes":
-        return unknown("pain_resolves_with_constipation_treatment")
+        return MISSING["pain_resolves_with_constipation_treatment"]
     return TRUE
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .answers import Answers
-from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of, unknown
+from .answers import MISSING, Answers
+from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of
 
 DETAIL_KEYS = (
     "rls_c1_urge",
@@ -82,15 +82,15 @@ def _c34(answers: Answers, key: str) -> Tri:
         return TRUE
     if value == "no":
         return FALSE
-    return unknown(key) if value is None else UNSURE
+    return MISSING[key] if value is None else UNSURE
 
 
 def _c5(answers: Answers) -> Tri:
     problem = answers.get("leg_main_problem")
     shift = answers.yes("position_shift_relief")
-    if problem in MIMIC_PROBLEMS or shift.is_true:
+    if problem in MIMIC_PROBLEMS or shift.value is True:
         return FALSE
-    if problem == "urge_to_move" and shift.is_false:
+    if problem == "urge_to_move" and shift.value is False:
         return TRUE
     open_keys = shift.missing | LEG_MAIN_PROBLEM if problem is None else shift.missing
     return Tri(None, open_keys) if open_keys else UNSURE
@@ -146,7 +146,7 @@ def augmentation(answers: Answers) -> Tri:
         return on_dopaminergic
     hours = answers.get("aug_earlier_onset_hours")
     earlier_onset = (
-        unknown("aug_earlier_onset_hours")
+        MISSING["aug_earlier_onset_hours"]
         if hours is None
         else of(hours >= AUG_EARLIER_ONSET_HOURS)
     )
