@@ -219,12 +219,16 @@ SCHEMA: dict[str, Field] = {
 KEY_ORDER = {key: position for position, key in enumerate(SCHEMA)}
 REQUIRED = ("age_years", "sex_at_birth")
 # The fast path of parse_answers: for each choice and number question, every plain value it
-# accepts as it stands (the choices; each whole number in range). Anything else, or anything
-# wrong, goes to _check, which also words the error.
+# accepts as it stands (the choices; each whole number in range); none for the other keys.
+# Anything else, or anything wrong, goes to the check of its kind (_CHECKS), which also words
+# the error.
 _PLAIN_VALUES: dict[str, frozenset[object]] = {
-    key: frozenset(f.choices) if f.kind == "choice" else frozenset(range(f.low, f.high + 1))
+    key: frozenset(f.choices)
+    if f.kind == "choice"
+    else frozenset(range(f.low, f.high + 1))
+    if f.kind == "int"
+    else frozenset()
     for key, f in SCHEMA.items()
-    if f.kind in ("choice", "int")
 }
 _INT_ONLY = frozenset({int})
 _STR_ONLY = frozenset({str})
@@ -471,10 +475,12 @@ def parse_answers(raw: Mapping[str, object]) -> Answers:
     values: dict[str, Any] = dict(raw)
     plain_values = _PLAIN_VALUES
     for key, value in raw.items():
+        try:
+            accepted = plain_values[key]
+        except KeyError:
+            raise ValueError(f"{key}: unknown answer key (value {value!r})") from None
         # Exact classes only: True == 1 and 1.0 == 1 would pass the set lookup.
-        if (value.__class__ is str or value.__class__ is int) and value in plain_values.get(
-            key, ()
-        ):
+        if (value.__class__ is str or value.__class__ is int) and value in accepted:
             continue
         field = SCHEMA.get(key) if isinstance(key, str) else None
         if field is None:
