@@ -306,13 +306,13 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     window = context.celiac_lookback_days
     ttg, total_iga = answers.latest_lab("ttg_iga", window), answers.latest_lab("total_iga", window)
     negative_on_file = ttg == "neg" and total_iga == "normal"
-    on_gluten = answers.yes("prior_celiac_test_on_gluten")
-    if negative_on_file:
-        needed = needed | on_gluten.missing
+    # Whether that test was taken on gluten matters, and is needed, only with such a result.
+    on_gluten = answers.yes("prior_celiac_test_on_gluten") if negative_on_file else FALSE
+    needed = needed | on_gluten.missing
     # Modifiers in priority order (M1-M5).
     if has_condition("celiac_known").value is True:
         result["value"] = "not_indicated_known_celiac"
-    elif negative_on_file and on_gluten.value is True:
+    elif on_gluten.value is True:  # and negative_on_file
         result["value"] = "on_file"
     elif gluten in ("less_than_daily", "gluten_free"):
         result["value"] = "deferred_low_gluten"

@@ -56,12 +56,13 @@ def _associations_adult(answers: Answers) -> Tri:
     yes_count = open_count = 0
     missing: frozenset[str] = frozenset()
     for key in ASSOCIATION_KEYS:
-        tri = answers.yes(key)
-        if tri.value is True:
+        value = answers.get(key)  # answers.yes(key), spelled out
+        if value == "yes":
             yes_count += 1
-        elif tri.value is None:
-            open_count += 1
-            missing = missing | tri.missing
+        elif value != "no":
+            open_count += 1  # "unsure", or unanswered and so missing
+            if value is None:
+                missing = missing | MISSING[key].missing
     if yes_count >= 2:
         return TRUE
     if yes_count + open_count < 2:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .answers import Answers
 from .catalogue import URGENT_RECORDS
 from .gut import GutPredicates, gi_onset_at_or_after
-from .logic import FALSE, Tri, all_of, any_of, of
+from .logic import FALSE, TRUE, Tri, all_of, any_of, of
 
 LATE_ONSET_AGE = 50  # RF-5: new bowel symptoms at >= 50 (Rome IV; ACG 2021 uses 45)
 OLDER_ANAEMIA_AGE = 50  # RF-7
@@ -38,8 +38,10 @@ def _self_harm(answers: Answers) -> Tri:
     items = answers.get("phq9_items")
     if items is None:
         return answers.yes("self_harm_thoughts")
-    asked = answers.yes("self_harm_thoughts")
-    return any_of(of(items[8] >= 1), asked if asked.value is not None else FALSE)
+    if items[8] >= 1:
+        return TRUE
+    # any_of(F, asked if answered else F): T only when the question is answered yes.
+    return TRUE if answers.get("self_harm_thoughts") == "yes" else FALSE
 
 
 def _anaemia(answers: Answers, gi_symptomatic: Tri, pregnant: bool) -> Tri:
