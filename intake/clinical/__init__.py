@@ -28,27 +28,20 @@ def _copy_records(records: list[dict]) -> list[dict]:
     return [record.copy() for record in records] if records else []
 
 
-def _copy_flag(flag: dict) -> dict:
-    copy = flag.copy()
-    records = flag["rules_fired"]  # _copy_records(), spelled out: five times per call
-    copy["rules_fired"] = [record.copy() for record in records] if records else []
-    return copy
-
-
 def _copy_flags(flags: dict[str, dict]) -> dict[str, dict]:
     """A fresh copy of the five §11 flag dicts, written for their known shape: a container
     added to a flag must be added here too."""
-    iron_panel, stool = _copy_flag(flags["iron_panel"]), _copy_flag(flags["stool"])
-    if iron_panel["interpretation"] is not None:
-        iron_panel["interpretation"] = iron_panel["interpretation"].copy()
-    stool["components"] = stool["components"].copy()
-    return {
-        "thyroid": _copy_flag(flags["thyroid"]),
-        "iron_panel": iron_panel,
-        "celiac": _copy_flag(flags["celiac"]),
-        "stool": stool,
-        "sibo_breath": _copy_flag(flags["sibo_breath"]),
-    }
+    copies = {}
+    for name, flag in flags.items():
+        copy = flag.copy()
+        records = flag["rules_fired"]  # _copy_records(), spelled out: five times per call
+        copy["rules_fired"] = [record.copy() for record in records] if records else []
+        copies[name] = copy
+    copies["stool"]["components"] = flags["stool"]["components"].copy()
+    interpretation = flags["iron_panel"]["interpretation"]
+    if interpretation is not None:
+        copies["iron_panel"]["interpretation"] = interpretation.copy()
+    return copies
 
 
 class Assessment:
