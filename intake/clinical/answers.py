@@ -239,7 +239,6 @@ _MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.ki
 # One U per key, made once: "unanswered" is the commonest reason a rule cannot be decided.
 MISSING = {key: unknown(key) for key in SCHEMA}
 _YES_NO_TRI = {"yes": TRUE, "no": FALSE}
-_NONE_MISSING: frozenset[str] = frozenset()
 
 
 def _refuse(key: str, value: object, expected: str) -> ValueError:
@@ -445,8 +444,8 @@ class Answers:
         """any_of(yes(key) for key in keys), in one call: several red flags take any of a few
         yes/no answers."""
         values = self._values
-        missing = _NONE_MISSING
         undecided = False
+        unanswered: list[str] = []
         for key in keys:
             value = values.get(key)
             if value == "yes":
@@ -454,10 +453,14 @@ class Answers:
             if value != "no":
                 undecided = True
                 if value is None:
-                    missing = missing | MISSING[key].missing
+                    unanswered.append(key)
         if not undecided:
             return FALSE
-        return Tri(None, missing) if missing else UNSURE
+        if not unanswered:
+            return UNSURE
+        if len(unanswered) == 1:
+            return MISSING[unanswered[0]]  # the shared U of that key: no new Tri
+        return Tri(None, frozenset(unanswered))
 
     def latest_lab(self, test: str, within_days: int) -> float | str | None:
         """The value of the most recent result of `test`, if it is within the last
