@@ -97,7 +97,7 @@ def _triggers(
         if tri.value is True:
             records.append(FIRED_RECORDS[rule])
         elif tri.value is None and tri.missing:
-            needed = needed | tri.missing
+            needed = needed | tri.missing if needed else tri.missing
     return records, _NOTHING_NEEDED if records else needed
 
 

@@ -92,8 +92,10 @@ def _c5(answers: Answers) -> Tri:
         return FALSE
     if problem == "urge_to_move" and shift.value is False:
         return TRUE
-    open_keys = shift.missing | LEG_MAIN_PROBLEM if problem is None else shift.missing
-    return Tri(None, open_keys) if open_keys else UNSURE
+    if problem is not None:
+        return shift if shift.value is None else UNSURE  # U, open only on the shift answer
+    open_keys = shift.missing | LEG_MAIN_PROBLEM
+    return Tri(None, open_keys)
 
 
 def criteria(answers: Answers) -> dict[str, Tri]:
