@@ -15,7 +15,7 @@ from .answers import parse_answers
 from .catalogue import RULESET_VERSION
 from .flags import Context, evaluate_flags, not_assessed
 from .quality import data_quality
-from .red_flags import evaluate_red_flags
+from .red_flags import RedFlagResult, evaluate_red_flags
 
 __all__ = ["RULESET_VERSION", "Assessment", "evaluate"]
 
@@ -24,46 +24,24 @@ DEFAULT_MIN_AGE = 6  # §3.1 MIN_AGE: below it nothing is assessed automatically
 
 
 def _copy_records(records: list[dict]) -> list[dict]:
-    return [record.copy() for record in records]
+    # Most of these lists are empty; a comprehension costs a call even then (CPython 3.11).
+    return [record.copy() for record in records] if records else []
 
 
-def _copy_flag(flag: dict) -> dict:
-    copy = flag.copy()
-    copy["rules_fired"] = _copy_records(flag["rules_fired"])
-    if "components" in flag:
-        copy["components"] = flag["components"].copy()
-    interpretation = flag.get("interpretation")
+def _copy_flags(flags: dict[str, dict]) -> dict[str, dict]:
+    """A fresh copy of the five §11 flag dicts, written for their known shape: a container
+    added to a flag must be added here too."""
+    copies = {}
+    for name, flag in flags.items():
+        copy = flag.copy()
+        records = flag["rules_fired"]  # _copy_records(), spelled out: five times per call
+        copy["rules_fired"] = [record.copy() for record in records] if records else []
+        copies[name] = copy
+    copies["stool"]["components"] = flags["stool"]["components"].copy()
+    interpretation = flags["iron_panel"]["interpretation"]
     if interpretation is not None:
-        copy["interpretation"] = interpretation.copy()
-    return copy
-
-
-def _copy_assessment(data: dict) -> dict:
-    """A fresh copy of every dict and list of the §11 data built by evaluate(); the leaves are
-    immutable and shared. Written for the known shape, because a generic recursive copy took a
-    sixth of the evaluation time: a container added to the §11 shape must be added here too."""
-    rls, ibs, urgent, quality = data["rls"], data["ibs"], data["urgent"], data["data_quality"]
-    return {
-        "assessment_status": data["assessment_status"],
-        "rls": {
-            **rls,
-            "criteria": rls["criteria"].copy(),
-            "failed": rls["failed"].copy(),
-            "unknown": rls["unknown"].copy(),
-            "riss": rls["riss"].copy(),
-            "irls": rls["irls"].copy(),
-        },
-        "ibs": {**ibs, "ibs_sss": ibs["ibs_sss"].copy()},
-        "phq9": data["phq9"].copy(),
-        "flags": {name: _copy_flag(flag) for name, flag in data["flags"].items()},
-        "urgent": {**urgent, "reasons": _copy_records(urgent["reasons"])},
-        "associations": _copy_records(data["associations"]),
-        "aggravators": _copy_records(data["aggravators"]),
-        "data_quality": {
-            "missing": quality["missing"].copy(),
-            "conflicts": quality["conflicts"].copy(),
-        },
-    }
+        copies["iron_panel"]["interpretation"] = interpretation.copy()
+    return copies
 
 
 class Assessment:
@@ -72,34 +50,95 @@ class Assessment:
     `as_dict()` is exactly the §11 shape. `notes` holds the practitioner-facing sentences the
     spec asks to show that have no field in §11 (alarm features with IBS, subtype caveat,
     coexisting mimics, augmentation), each as {"code", "text"}.
+
+    It keeps the results of the parts of the engine, which nothing changes after evaluate(),
+    and as_dict() renders the §11 dict from them afresh on every call: every dict and list in
+    it is new (the strings, numbers and booleans are shared), so a caller may mutate it.
     """
 
-    __slots__ = ("_data", "notes", "ruleset_version")
+    __slots__ = (
+        "_status",
+        "_rls",
+        "_ibs",
+        "_ibs_sss",
+        "_phq9",
+        "_flags",
+        "_red",
+        "_associations",
+        "_aggravators",
+        "_missing",
+        "_conflicts",
+        "notes",
+        "ruleset_version",
+    )
 
-    def __init__(self, data: dict, notes: list[dict[str, str]]):
-        self._data = data
+    def __init__(
+        self,
+        status: str,
+        rls_result: rls.RlsResult,
+        ibs: gut.IbsResult,
+        ibs_sss: dict[str, object],
+        phq9: dict[str, object],
+        flags: dict[str, dict],
+        red: RedFlagResult,
+        associations: list[dict[str, str]],
+        aggravators: list[dict[str, str]],
+        missing: list[str],
+        conflicts: list[str],
+        notes: list[dict[str, str]],
+    ):
+        self._status = status
+        self._rls = rls_result
+        self._ibs = ibs
+        self._ibs_sss = ibs_sss
+        self._phq9 = phq9
+        self._flags = flags
+        self._red = red
+        self._associations = associations
+        self._aggravators = aggravators
+        self._missing = missing
+        self._conflicts = conflicts
         self.notes = notes
         self.ruleset_version = RULESET_VERSION
 
     def as_dict(self) -> dict:
-        """The §11 dict; a fresh deep copy on every call, so the caller may mutate it."""
-        return _copy_assessment(self._data)
+        """The §11 dict, new on every call, so the caller may mutate it."""
+        ibs, red = self._ibs, self._red
+        return {
+            "assessment_status": self._status,
+            "rls": self._rls.as_dict(),
+            "ibs": {
+                "status": ibs.status,
+                "variant": ibs.variant,
+                "subtype": ibs.subtype,
+                "alarm_features_present": red.gi_alarm,
+                "ibs_sss": self._ibs_sss.copy(),
+            },
+            "phq9": self._phq9.copy(),
+            "flags": _copy_flags(self._flags),
+            "urgent": {
+                "value": bool(red.reasons),
+                "reasons": _copy_records(red.reasons),
+                "crisis": red.crisis,
+            },
+            "associations": _copy_records(self._associations),
+            "aggravators": _copy_records(self._aggravators),
+            "data_quality": {"missing": self._missing.copy(), "conflicts": self._conflicts.copy()},
+        }
 
     @property
     def urgent(self) -> bool:
-        return self._data["urgent"]["value"]
+        return bool(self._red.reasons)
 
     @property
     def crisis(self) -> bool:
-        return self._data["urgent"]["crisis"]
+        return self._red.crisis
 
     def __repr__(self) -> str:
-        return f"<Assessment {self._data['assessment_status']} rls={self._data['rls']['status']}>"
+        return f"<Assessment {self._status} rls={self._rls.status}>"
 
 
 def _lookback(name: str, value: object) -> int:
-    if value.__class__ is int and value >= 0:
-        return value  # the usual case, without the isinstance checks
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValueError(f"{name}: invalid value {value!r}; expected a whole number of days >= 0")
     return value
@@ -114,10 +153,17 @@ def evaluate(
     celiac_lookback_days: int = 365,
     min_age: int = DEFAULT_MIN_AGE,
 ) -> Assessment:
-    iron_lookback_days = _lookback("iron_lookback_days", iron_lookback_days)
-    tsh_lookback_days = _lookback("tsh_lookback_days", tsh_lookback_days)
-    celiac_lookback_days = _lookback("celiac_lookback_days", celiac_lookback_days)
-    min_age = _lookback("min_age", min_age)
+    if not (
+        iron_lookback_days.__class__ is int
+        and tsh_lookback_days.__class__ is int
+        and celiac_lookback_days.__class__ is int
+        and min_age.__class__ is int
+        and min(iron_lookback_days, tsh_lookback_days, celiac_lookback_days, min_age) >= 0
+    ):  # the usual case in one test; otherwise check them one by one, in order
+        iron_lookback_days = _lookback("iron_lookback_days", iron_lookback_days)
+        tsh_lookback_days = _lookback("tsh_lookback_days", tsh_lookback_days)
+        celiac_lookback_days = _lookback("celiac_lookback_days", celiac_lookback_days)
+        min_age = _lookback("min_age", min_age)
     parsed = parse_answers(answers)
 
     age = parsed.get("age_years")
@@ -152,45 +198,42 @@ def evaluate(
     needed = rls_result.needed | ibs.needed | flags_needed | red.needed
     if pediatric and not parsed.has("guardian_completed"):
         needed = needed | {"guardian_completed"}  # listed; changes no rule (§10)
-    quality = data_quality(
-        needed=needed,
-        conflicts={
-            "screen_detail_conflict": rls_result.screen_detail_conflict,
-            "pregnancy_sex_conflict": sex == "male" and parsed.get("pregnant") == "yes",
-            "stool_pct_conflict": ibs.stool_pct_conflict,
-            "pain_feature_conflict": ibs.pain_feature_conflict,
-            "redflag_gi_conflict": red.redflag_gi_conflict,
-            "lab_unit_conflict": parsed.lab_unit_conflict,
-        },
+    missing, conflicts = data_quality(
+        needed,
+        # In the order of quality.CONFLICT_ORDER: DQ-1..DQ-5, then the lab unit conflict.
+        (
+            rls_result.screen_detail_conflict,
+            sex == "male" and parsed.get("pregnant") == "yes",
+            ibs.stool_pct_conflict,
+            ibs.pain_feature_conflict,
+            red.redflag_gi_conflict,
+            parsed.lab_unit_conflict,
+        ),
     )
     if not in_scope:
         status = "out_of_scope_age"
     else:
-        status = "partial" if quality["missing"] else "complete"
+        status = "partial" if missing else "complete"
 
-    data = {
-        "assessment_status": status,
-        "rls": rls_result.as_dict(),
-        "ibs": {
-            "status": ibs.status,
-            "variant": ibs.variant,
-            "subtype": ibs.subtype,
-            "alarm_features_present": red.gi_alarm,
-            "ibs_sss": gut.ibs_sss(parsed),
-        },
-        "phq9": mood.phq9(parsed),
-        "flags": flags,
-        "urgent": red.as_dict(),
-        "associations": history.associations(
+    return Assessment(
+        status,
+        rls_result,
+        ibs,
+        gut.ibs_sss(parsed),
+        mood.phq9(parsed),
+        flags,
+        red,
+        history.associations(
             parsed,
             pregnant=pregnant,
             iron_deficient_lab=context.iron_deficient_lab,
             ibs_met=ibs.met.is_true,
         ),
-        "aggravators": history.aggravators(parsed),
-        "data_quality": quality,
-    }
-    return Assessment(data, _notes(parsed, rls_result, ibs, red, in_scope))
+        history.aggravators(parsed),
+        missing,
+        conflicts,
+        _notes(parsed, rls_result, ibs, red, in_scope),
+    )
 
 
 def _notes(parsed, rls_result, ibs, red, in_scope: bool) -> list[dict[str, str]]:
@@ -199,9 +242,10 @@ def _notes(parsed, rls_result, ibs, red, in_scope: bool) -> list[dict[str, str]]
         notes.append({"code": "ibs_alarm_features", "text": gut.ALARM_MESSAGE})
     if ibs.subtype_caveat:
         notes.append({"code": "ibs_subtype_medication", "text": ibs.subtype_caveat})
-    mimics = rls.coexisting_mimics(parsed) if in_scope else ()
-    if mimics:
-        names = ", ".join(key.replace("_", " ") for key in mimics)
+    conditions = parsed.get("conditions")
+    # Tested first with one set operation: few patients have any of these.
+    if in_scope and conditions and not conditions.isdisjoint(rls.COEXISTING_MIMIC_CONDITIONS):
+        names = ", ".join(key.replace("_", " ") for key in rls.coexisting_mimics(parsed))
         notes.append(
             {
                 "code": "coexisting_mimic",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from .logic import FALSE, TRUE, UNSURE, Tri, unknown
 
@@ -219,14 +219,19 @@ SCHEMA: dict[str, Field] = {
 KEY_ORDER = {key: position for position, key in enumerate(SCHEMA)}
 REQUIRED = ("age_years", "sex_at_birth")
 # The fast path of parse_answers: for each choice and number question, every plain value it
-# accepts as it stands (the choices; each whole number in range). Anything else, or anything
-# wrong, goes to _check, which also words the error.
+# accepts as it stands (the choices; each whole number in range); none for the other keys.
+# Anything else, or anything wrong, goes to the check of its kind (_CHECKS), which also words
+# the error.
 _PLAIN_VALUES: dict[str, frozenset[object]] = {
-    key: frozenset(f.choices) if f.kind == "choice" else frozenset(range(f.low, f.high + 1))
+    key: frozenset(f.choices)
+    if f.kind == "choice"
+    else frozenset(range(f.low, f.high + 1))
+    if f.kind == "int"
+    else frozenset()
     for key, f in SCHEMA.items()
-    if f.kind in ("choice", "int")
 }
 _INT_ONLY = frozenset({int})
+_STR_ONLY = frozenset({str})
 _ITEM_VALUES = {
     key: frozenset(range(f.low, f.high + 1)) for key, f in SCHEMA.items() if f.kind == "int_list"
 }
@@ -234,7 +239,6 @@ _MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.ki
 # One U per key, made once: "unanswered" is the commonest reason a rule cannot be decided.
 MISSING = {key: unknown(key) for key in SCHEMA}
 _YES_NO_TRI = {"yes": TRUE, "no": FALSE}
-_NONE_MISSING: frozenset[str] = frozenset()
 
 
 def _refuse(key: str, value: object, expected: str) -> ValueError:
@@ -255,67 +259,87 @@ def _check_int(key: str, value: object, low: int | None, high: int | None) -> No
         raise _refuse(key, value, f"a whole number from {low} to {high}")
 
 
-def _check(key: str, field: Field, value: object) -> object:
-    """Return the value in its stored form, or raise ValueError naming the key."""
-    kind = field.kind
-    if kind == "choice":
-        if value not in field.choices or not isinstance(value, str):
-            raise _refuse(key, value, "one of " + ", ".join(field.choices))
-        return value
-    if kind == "int":
-        _check_int(key, value, field.low, field.high)
-        return value
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise _refuse(key, value, "true or false")
-        return value
-    if kind == "text":
-        if not isinstance(value, str):
-            raise _refuse(key, value, "text")
-        return value
-    if kind == "multi":
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
-            raise _refuse(key, value, "a list of: " + ", ".join(field.choices))
-        choices = _MULTI_CHOICES[key]
-        for item in value:
-            if item.__class__ is str and item in choices:
-                continue  # the usual case, checked by hash
-            if item not in field.choices or not isinstance(item, str):
-                raise _refuse(key, item, "one of " + ", ".join(field.choices))
+# One check per kind of field: each returns the value in its stored form, or raises ValueError
+# naming the key. parse_answers picks the check by the field's kind (see _CHECKS).
+
+
+def _check_choice(key: str, field: Field, value: object) -> str:
+    if value not in field.choices or not isinstance(value, str):
+        raise _refuse(key, value, "one of " + ", ".join(field.choices))
+    return value
+
+
+def _check_number(key: str, field: Field, value: object) -> int:
+    _check_int(key, value, field.low, field.high)
+    return value
+
+
+def _check_bool(key: str, field: Field, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _refuse(key, value, "true or false")
+    return value
+
+
+def _check_text(key: str, field: Field, value: object) -> str:
+    if not isinstance(value, str):
+        raise _refuse(key, value, "text")
+    return value
+
+
+def _check_multi(key: str, field: Field, value: object) -> frozenset[str]:
+    choices = _MULTI_CHOICES[key]
+    # Fast path: a list of exact strs (hashing an arbitrary item could raise), all choices.
+    if (
+        value.__class__ is list
+        and _STR_ONLY.issuperset(map(type, value))
+        and choices.issuperset(value)
+    ):
         return frozenset(value)
-    if kind == "int_list":
-        if not isinstance(value, (list, tuple)) or len(value) != field.length:
-            raise _refuse(key, value, f"a list of {field.length} whole numbers")
-        # Fast path: every item an exact int (True and 1.0 equal 1) and in range.
-        if set(map(type, value)) == _INT_ONLY and _ITEM_VALUES[key].issuperset(value):
-            return tuple(value)
-        for item in value:
-            if item is None and field.allow_blank_items:
-                continue
-            _check_int(key, item, field.low, field.high)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
+        raise _refuse(key, value, "a list of: " + ", ".join(field.choices))
+    for item in value:
+        if item.__class__ is str and item in choices:
+            continue  # the usual case, checked by hash
+        if item not in field.choices or not isinstance(item, str):
+            raise _refuse(key, item, "one of " + ", ".join(field.choices))
+    return frozenset(value)
+
+
+def _check_int_list(key: str, field: Field, value: object) -> tuple[int | None, ...]:
+    if not isinstance(value, (list, tuple)) or len(value) != field.length:
+        raise _refuse(key, value, f"a list of {field.length} whole numbers")
+    # Fast path: every item an exact int (True and 1.0 equal 1) and in range.
+    if _INT_ONLY.issuperset(map(type, value)) and _ITEM_VALUES[key].issuperset(value):
         return tuple(value)
-    if kind == "labs":
-        return _check_labs(key, value)
-    raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover - schema typo
-
-
-class LabResult(NamedTuple):
-    test: str
-    value: float | str
-    days_ago: int
+    for item in value:
+        if item is None and field.allow_blank_items:
+            continue
+        _check_int(key, item, field.low, field.high)
+    return tuple(value)
 
 
 _INFINITIES = (math.inf, -math.inf)
 
 
-def _check_labs(key: str, value: object) -> tuple[tuple[LabResult, ...], bool]:
-    """Validated lab results, and whether any was set aside for a unit outside §2.4's list."""
+def _check_labs(
+    key: str, _field: Field, value: object
+) -> tuple[dict[str, tuple[int, float | str]], bool]:
+    """The most recent usable result of each lab test, as test -> (days_ago, value), and whether
+    any result was set aside for a unit outside §2.4's list.
+
+    "Most recent" is the smallest days_ago, the first one given on a tie (§2.4). Only these
+    are ever read, so the other results are validated and then dropped.
+    """
     if not isinstance(value, (list, tuple)):
         raise _refuse(key, value, "a list of lab results")
-    results = []
+    latest: dict[str, tuple[int, float | str]] = {}
     unit_conflict = False
     for entry in value:
-        if not (entry.__class__ is dict or isinstance(entry, Mapping)) or set(entry) != LAB_FIELDS:
+        if entry.__class__ is dict:
+            well_formed = entry.keys() == LAB_FIELDS  # the same test as below, without a set
+        else:
+            well_formed = isinstance(entry, Mapping) and set(entry) == LAB_FIELDS
+        if not well_formed:
             raise _refuse(key, entry, "a lab result with exactly: test, value, unit, days_ago")
         test, result, unit, days_ago = (
             entry["test"],
@@ -347,26 +371,32 @@ def _check_labs(key: str, value: object) -> tuple[tuple[LabResult, ...], bool]:
             # §10: a value in a unit the app does not accept is not used at all.
             unit_conflict = True
             continue
-        results.append(LabResult(test, result, days_ago))
-    return tuple(results), unit_conflict
+        previous = latest.get(test)
+        if previous is None or days_ago < previous[0]:
+            latest[test] = (days_ago, result)
+    return latest, unit_conflict
+
+
+_CHECKS = {
+    "choice": _check_choice,
+    "int": _check_number,
+    "bool": _check_bool,
+    "text": _check_text,
+    "multi": _check_multi,
+    "int_list": _check_int_list,
+    "labs": _check_labs,
+}
+_NO_LABS: tuple[dict[str, tuple[int, float | str]], bool] = ({}, False)
 
 
 class Answers:
     """Validated answers with three-valued accessors (T / F / U carrying the missing key)."""
 
-    __slots__ = ("_values", "labs", "lab_unit_conflict", "_latest_labs", "get", "has")
+    __slots__ = ("_values", "lab_unit_conflict", "_latest_labs", "get", "has")
 
     def __init__(self, values: dict[str, Any]):
-        labs = values.pop("prior_labs", ((), False))
-        self.labs: tuple[LabResult, ...] = labs[0]
-        self.lab_unit_conflict: bool = labs[1]
-        # The most recent result of each test (smallest days_ago; the first one on a tie).
-        latest: dict[str, LabResult] = {}
-        for result in self.labs:
-            previous = latest.get(result.test)
-            if previous is None or result.days_ago < previous.days_ago:
-                latest[result.test] = result
-        self._latest_labs = latest
+        # test -> (days_ago, value) of its most recent usable result; see _check_labs.
+        self._latest_labs, self.lab_unit_conflict = values.pop("prior_labs", _NO_LABS)
         self._values = values
         # The answer to a key, None when unanswered; and whether it was answered. Bound
         # directly to the dict's methods: rules call them hundreds of times per evaluation.
@@ -414,8 +444,8 @@ class Answers:
         """any_of(yes(key) for key in keys), in one call: several red flags take any of a few
         yes/no answers."""
         values = self._values
-        missing = _NONE_MISSING
         undecided = False
+        unanswered: list[str] = []
         for key in keys:
             value = values.get(key)
             if value == "yes":
@@ -423,30 +453,37 @@ class Answers:
             if value != "no":
                 undecided = True
                 if value is None:
-                    missing = missing | MISSING[key].missing
+                    unanswered.append(key)
         if not undecided:
             return FALSE
-        return Tri(None, missing) if missing else UNSURE
+        if not unanswered:
+            return UNSURE
+        if len(unanswered) == 1:
+            return MISSING[unanswered[0]]  # the shared U of that key: no new Tri
+        return Tri(None, frozenset(unanswered))
 
-    def latest_lab(self, test: str, within_days: int | None = None) -> LabResult | None:
-        """The most recent result of `test` (smallest days_ago), if it is within the window."""
+    def latest_lab(self, test: str, within_days: int) -> float | str | None:
+        """The value of the most recent result of `test`, if it is within the last
+        `within_days` days (day `within_days` included); otherwise None."""
         latest = self._latest_labs.get(test)
-        if latest is None or (within_days is not None and latest.days_ago > within_days):
+        if latest is None or latest[0] > within_days:
             return None
-        return latest
+        return latest[1]
 
 
 def parse_answers(raw: Mapping[str, object]) -> Answers:
-    if not isinstance(raw, Mapping):
+    if not (raw.__class__ is dict or isinstance(raw, Mapping)):  # the ABC check is slow
         raise ValueError(f"answers: expected a mapping of question keys, got {type(raw).__name__}")
     # Copied whole, then corrected in place: most answers are plain values kept as they are.
     values: dict[str, Any] = dict(raw)
     plain_values = _PLAIN_VALUES
     for key, value in raw.items():
+        try:
+            accepted = plain_values[key]
+        except KeyError:
+            raise ValueError(f"{key}: unknown answer key (value {value!r})") from None
         # Exact classes only: True == 1 and 1.0 == 1 would pass the set lookup.
-        if (value.__class__ is str or value.__class__ is int) and value in plain_values.get(
-            key, ()
-        ):
+        if (value.__class__ is str or value.__class__ is int) and value in accepted:
             continue
         field = SCHEMA.get(key) if isinstance(key, str) else None
         if field is None:
@@ -454,7 +491,7 @@ def parse_answers(raw: Mapping[str, object]) -> Answers:
         if value is None:
             del values[key]  # None is the same as absent: missing
             continue
-        values[key] = _check(key, field, value)
+        values[key] = _CHECKS[field.kind](key, field, value)
     for key in REQUIRED:
         if key not in values:
             raise ValueError(f"{key}: required answer is missing")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import Answers, LabResult
+from .answers import MISSING, Answers
 from .catalogue import FIRED_RECORDS, RULES, THY_2B_EXTRAPOLATED_REASON, fired
 from .gut import GutPredicates
 from .logic import FALSE, TRUE, Tri, all_of, any_of, of
@@ -66,12 +66,15 @@ class Context:
     iron_lookback_days: int
     tsh_lookback_days: int
     celiac_lookback_days: int
-    iron_deficient_lab: bool = False  # see iron_deficient_lab()
+    # §3.2 iron_deficient_lab: the latest ferritin within CELIAC_LOOKBACK_DAYS is below 30.
+    iron_deficient_lab: bool = False
     adult_ibs_met: Tri = FALSE  # "adult and ibs.status = met" (CEL-1, SIBO-1)
 
     def __post_init__(self) -> None:
-        self.iron_deficient_lab = iron_deficient_lab(self)
-        self.adult_ibs_met = all_of(of(not self.pediatric), self.ibs_met)
+        ferritin = self.answers.latest_lab("ferritin", self.celiac_lookback_days)
+        self.iron_deficient_lab = ferritin is not None and ferritin < IRON_DEFICIENT_FERRITIN
+        # all_of(adult, ibs_met): F for a child, otherwise ibs_met itself.
+        self.adult_ibs_met = FALSE if self.pediatric else self.ibs_met
 
 
 CLINIC_PROTOCOL_RULES = frozenset(rule.id for rule in RULES if rule.tier == "S")
@@ -94,13 +97,8 @@ def _triggers(
         if tri.value is True:
             records.append(FIRED_RECORDS[rule])
         elif tri.value is None and tri.missing:
-            needed = needed | tri.missing
+            needed = needed | tri.missing if needed else tri.missing
     return records, _NOTHING_NEEDED if records else needed
-
-
-def iron_deficient_lab(context: Context) -> bool:
-    ferritin = context.answers.latest_lab("ferritin", context.celiac_lookback_days)
-    return ferritin is not None and ferritin.value < IRON_DEFICIENT_FERRITIN
 
 
 # --- iron panel (§8.1) -------------------------------------------------------------------
@@ -161,7 +159,7 @@ def _iron_code(context: Context, f: float | None, t: float | None) -> str:
         if f is None:
             return "ferritin_needed"
         return "oral_iron_candidate" if f < PREGNANCY_FERRITIN else "no_iron_by_rls_thresholds"
-    if context.answers.has_condition("ckd_dialysis").is_true:
+    if context.answers.has_condition("ckd_dialysis").value is True:
         if f is None or t is None:
             return "tsat_and_ferritin_needed"
         if f < DIALYSIS_FERRITIN and t < TSAT_LOW:
@@ -174,15 +172,12 @@ def _iron_code(context: Context, f: float | None, t: float | None) -> str:
     return "no_iron_by_rls_thresholds"
 
 
-def iron_interpretation(
-    context: Context, ferritin: LabResult | None, tsat: LabResult | None
-) -> dict[str, str]:
-    """§8.1 interpretation of the iron results on file: a code and the sentences to show.
+def iron_interpretation(context: Context, f: float | None, t: float | None) -> dict[str, str]:
+    """§8.1 interpretation of the iron results on file (ferritin f, TSAT t; None when there is
+    none): a code and the sentences to show.
 
     Precedence: paediatric, pregnancy, dialysis, then the adult thresholds.
     """
-    f = ferritin.value if ferritin else None
-    t = tsat.value if tsat else None
     code = _iron_code(context, f, t)
     sentences = [IRON_INTERPRETATIONS[code]]
     if f is not None and f < IRON_DEFICIENT_FERRITIN:
@@ -208,9 +203,9 @@ def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     ferritin = context.answers.latest_lab("ferritin", context.iron_lookback_days)
     tsat = context.answers.latest_lab("tsat", context.iron_lookback_days)
     threshold_met = ferritin is not None and (
-        ferritin.value < PEDIATRIC_FERRITIN
+        ferritin < PEDIATRIC_FERRITIN
         if context.pediatric
-        else ferritin.value <= ADULT_IRON_SUPPRESS_FERRITIN
+        else ferritin <= ADULT_IRON_SUPPRESS_FERRITIN
     )
     # IRON-S: a recent result that settles the decision; a high ferritin alone still needs TSAT.
     if threshold_met or (ferritin is not None and tsat is not None):
@@ -224,10 +219,11 @@ def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 # --- thyroid (§8.2) ----------------------------------------------------------------------
 
 
-def _thyroid_symptoms(context: Context) -> Tri:
-    symptoms = context.answers.get("thyroid_symptoms")
+def _thyroid_symptoms(answers: Answers) -> Tri:
+    """THY-2a: neck swelling, or at least two of the other listed symptoms."""
+    symptoms = answers.get("thyroid_symptoms")
     if symptoms is None:
-        return context.answers.includes("thyroid_symptoms")  # U, missing
+        return MISSING["thyroid_symptoms"]
     if "neck_swelling" in symptoms:
         return TRUE
     return of(len(symptoms) >= THYROID_SYMPTOMS_NEEDED)  # all of them "other" symptoms
@@ -235,13 +231,17 @@ def _thyroid_symptoms(context: Context) -> Tri:
 
 def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers = context.answers
-    thy_2a = _thyroid_symptoms(context)
+    has_condition = answers.has_condition
+    thy_2a = _thyroid_symptoms(answers)
     guideline_risk = any_of(
-        context.answers.has_condition("t1dm", "neck_irradiation"),
+        has_condition("t1dm", "neck_irradiation"),
         answers.yes("fhx_thyroid"),
-        context.answers.takes("lithium", "amiodarone"),
+        answers.takes("lithium", "amiodarone"),
     )
-    thy_2b = any_of(guideline_risk, context.answers.has_condition(*AUTOIMMUNE_OTHER))
+    if guideline_risk.value is True:
+        thy_2b = TRUE
+    else:
+        thy_2b = any_of(guideline_risk, has_condition(*AUTOIMMUNE_OTHER))
     records, needed = _triggers(
         context,
         [
@@ -252,52 +252,48 @@ def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
             (
                 "THY-4",
                 any_of(
-                    context.answers.has_condition(
-                        "hypothyroid", "hyperthyroid", "autoimmune_thyroid"
-                    ),
-                    context.answers.takes("levothyroxine"),
+                    has_condition("hypothyroid", "hyperthyroid", "autoimmune_thyroid"),
+                    answers.takes("levothyroxine"),
                 ),
             ),
         ],
     )
-    result: dict[str, object] = {"value": "no", "rules_fired": records}
     if not records:
-        return result, needed
-    if thy_2b.is_true and not guideline_risk.is_true:
+        return {"value": "no", "rules_fired": records}, needed
+    if thy_2b.value is True and guideline_risk.value is not True:
         # Only "other autoimmune" conditions fired THY-2b: the app's extrapolation, tier P.
         extrapolated = fired("THY-2b", tier="P", reason=THY_2B_EXTRAPOLATED_REASON)
-        result["rules_fired"] = [
-            extrapolated if record["rule"] == "THY-2b" else record for record in records
-        ]
+        records = [extrapolated if record["rule"] == "THY-2b" else record for record in records]
     tsh = answers.latest_lab("tsh", context.tsh_lookback_days)
     # THY-S: a recent TSH suppresses, unless symptoms (THY-2a) are new.
-    result["value"] = "on_file" if tsh is not None and not thy_2a.is_true else "order"
-    return result, frozenset()
+    value = "on_file" if tsh is not None and thy_2a.value is not True else "order"
+    return {"value": value, "rules_fired": records}, _NOTHING_NEEDED
 
 
 # --- celiac serology (§8.3) --------------------------------------------------------------
 
 
 def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
-    answers = context.answers
+    answers, gut = context.answers, context.gut
+    has_condition = answers.has_condition
     records, needed = _triggers(
         context,
         [
-            ("CEL-1", any_of(context.adult_ibs_met, context.gut.chronic_diarrhea)),
+            ("CEL-1", any_of(context.adult_ibs_met, gut.chronic_diarrhea)),
             (
                 "CEL-2",
-                any_of(
-                    context.answers.has_condition("iron_deficiency_known"),
-                    of(context.iron_deficient_lab),
-                ),
+                # any_of(iron_deficiency_known, iron_deficient_lab), the lab being T or F.
+                TRUE if context.iron_deficient_lab else has_condition("iron_deficiency_known"),
             ),
             (
                 "CEL-3",
-                any_of(
-                    context.gut.gi_symptomatic,
+                TRUE
+                if gut.gi_symptomatic.value is True  # the commonest reason, tested first
+                else any_of(
+                    gut.gi_symptomatic,
                     answers.yes("unintentional_weight_loss"),
                     answers.yes("fhx_celiac"),
-                    context.answers.has_condition("t1dm", "autoimmune_thyroid"),
+                    has_condition("t1dm", "autoimmune_thyroid"),
                 ),
             ),
             ("CEL-4", context.rls_met),
@@ -309,25 +305,20 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     gluten = answers.get("gluten_intake")
     window = context.celiac_lookback_days
     ttg, total_iga = answers.latest_lab("ttg_iga", window), answers.latest_lab("total_iga", window)
-    negative_on_file = (
-        ttg is not None
-        and ttg.value == "neg"
-        and total_iga is not None
-        and total_iga.value == "normal"
-    )
-    on_gluten = answers.yes("prior_celiac_test_on_gluten")
-    if negative_on_file:
-        needed = needed | on_gluten.missing
+    negative_on_file = ttg == "neg" and total_iga == "normal"
+    # Whether that test was taken on gluten matters, and is needed, only with such a result.
+    on_gluten = answers.yes("prior_celiac_test_on_gluten") if negative_on_file else FALSE
+    needed = needed | on_gluten.missing
     # Modifiers in priority order (M1-M5).
-    if context.answers.has_condition("celiac_known").is_true:
+    if has_condition("celiac_known").value is True:
         result["value"] = "not_indicated_known_celiac"
-    elif negative_on_file and on_gluten.is_true:
+    elif on_gluten.value is True:  # and negative_on_file
         result["value"] = "on_file"
     elif gluten in ("less_than_daily", "gluten_free"):
         result["value"] = "deferred_low_gluten"
         result["caveat"] = CELIAC_CAVEATS["deferred_low_gluten"]
     else:
-        iga_deficient = context.answers.has_condition("iga_deficiency").is_true
+        iga_deficient = has_condition("iga_deficiency").value is True
         result["value"] = "order_igg_based" if iga_deficient else "order"
         if gluten in ("unknown", None):
             # M5; an unanswered gluten question is treated as unknown, and is needed.
@@ -342,28 +333,41 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 
 def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers, gut = context.answers, context.gut
-    loose = gut.loose_stools
+    diarrhea, loose = gut.chronic_diarrhea, gut.loose_stools
+    # In the all_of() terms below, "F if the first term is F" saves reading the second answer:
+    # all_of() is F whatever it is.
     records, needed = _triggers(
         context,
         [
-            ("STOOL-1", gut.chronic_diarrhea),
-            ("STOOL-2", all_of(gut.chronic_diarrhea, answers.yes("travel_high_risk_12mo"))),
-            ("STOOL-3", all_of(loose, answers.yes("antibiotics_last_3mo"))),
+            ("STOOL-1", diarrhea),
+            (
+                "STOOL-2",
+                FALSE
+                if diarrhea.value is False
+                else all_of(diarrhea, answers.yes("travel_high_risk_12mo")),
+            ),
+            (
+                "STOOL-3",
+                FALSE
+                if loose.value is False
+                else all_of(loose, answers.yes("antibiotics_last_3mo")),
+            ),
             (
                 "STOOL-4",
                 any_of(
                     answers.yes("greasy_floating_stools"),
-                    context.answers.has_condition("chronic_pancreatitis"),
+                    answers.has_condition("chronic_pancreatitis"),
                 ),
             ),
             ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
         ],
     )
-    components = [part for record in records for part in STOOL_COMPONENTS[record["rule"]]]
-    return (
-        {"value": "order" if records else "no", "components": components, "rules_fired": records},
-        needed,
-    )
+    if not records:
+        return {"value": "no", "components": [], "rules_fired": records}, needed
+    components = []
+    for record in records:
+        components.extend(STOOL_COMPONENTS[record["rule"]])
+    return {"value": "order", "components": components, "rules_fired": records}, needed
 
 
 # --- SIBO breath test (§8.5) -------------------------------------------------------------
@@ -379,7 +383,9 @@ def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
             ("SIBO-1", context.adult_ibs_met),
             (
                 "SIBO-2",
-                all_of(gut.sibo_symptoms, context.answers.has_condition(*SIBO_RISK_CONDITIONS)),
+                FALSE  # F whatever the conditions are; saves the lookup
+                if gut.sibo_symptoms.value is False
+                else all_of(gut.sibo_symptoms, answers.has_condition(*SIBO_RISK_CONDITIONS)),
             ),
             ("SIBO-3", all_of(gut.chronic_constipation, any_of(bloating, pain))),
             ("SIBO-4", all_of(context.rls_met, gut.sibo_symptoms)),
@@ -396,7 +402,7 @@ def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     else:
         result["value"] = "order"
         antibiotics = answers.yes("antibiotics_last_4wk")
-        if antibiotics.is_true:
+        if antibiotics.value is True:
             result["timing_note"] = SIBO_ANTIBIOTIC_NOTE
         needed = antibiotics.missing
     return result, needed
@@ -417,15 +423,17 @@ def not_assessed() -> dict[str, dict[str, object]]:
 
 
 def evaluate_flags(context: Context) -> tuple[dict[str, dict[str, object]], frozenset[str]]:
-    flags: dict[str, dict[str, object]] = {}
-    needed: frozenset[str] = frozenset()
-    for name, rule_set in (
-        ("thyroid", thyroid),
-        ("iron_panel", iron_panel),
-        ("celiac", celiac),
-        ("stool", stool),
-        ("sibo_breath", sibo_breath),
-    ):
-        flags[name], flag_needed = rule_set(context)
-        needed = needed | flag_needed
-    return flags, needed
+    """The five flags in the order of §11, and the missing answers they need."""
+    thyroid_flag, thyroid_needed = thyroid(context)
+    iron_flag, iron_needed = iron_panel(context)
+    celiac_flag, celiac_needed = celiac(context)
+    stool_flag, stool_needed = stool(context)
+    sibo_flag, sibo_needed = sibo_breath(context)
+    flags = {
+        "thyroid": thyroid_flag,
+        "iron_panel": iron_flag,
+        "celiac": celiac_flag,
+        "stool": stool_flag,
+        "sibo_breath": sibo_flag,
+    }
+    return flags, thyroid_needed | iron_needed | celiac_needed | stool_needed | sibo_needed

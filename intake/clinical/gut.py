@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import Answers
-from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of, unknown
+from .answers import MISSING, Answers
+from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of
 
 ASSOCIATION_KEYS = (
     "pain_related_to_bm",
@@ -23,7 +23,7 @@ ADULT_MIN_DURATION_MONTHS = 6  # Rome IV: onset >= 6 months before diagnosis
 PEDIATRIC_MIN_DURATION_MONTHS = 2  # Rome IV child/adolescent: >= 2 months
 STOOL_SPLIT_PCT = 25  # Rome IV subtype: > 25% of abnormal bowel movements
 SUBTYPE_MEDICATION_CAVEAT = "Subtype may be distorted by medication (laxatives or antidiarrhoeals)."
-SYMBOLS = {True: "T", False: "F", None: "U"}  # Tri.value -> T / F / U
+STATUSES = {True: "met", False: "not_met", None: "incomplete"}  # all_of(criteria).value
 ALARM_MESSAGE = (
     "Rome IV symptom criteria met; alarm features present: organic disease must be excluded first."
 )
@@ -34,7 +34,6 @@ class IbsResult:
     status: str  # met | not_met | incomplete | not_assessed
     variant: str  # adult | pediatric
     subtype: str | None
-    criteria: dict[str, str]
     met: Tri
     needed: frozenset[str]
     pain_feature_conflict: bool
@@ -42,13 +41,14 @@ class IbsResult:
     subtype_caveat: str | None
 
 
-def _pain_weekly(answers: Answers) -> tuple[Tri, bool]:
-    """P: pain at least weekly. Returns it with DQ-4 (pain 'never' but an association is yes)."""
-    pain = answers.weekly("abd_pain_freq")
-    conflict = answers.get("abd_pain_freq") == "never" and any(
-        answers.get(key) == "yes" for key in ASSOCIATION_KEYS
-    )
-    return pain, conflict
+def _pain_feature_conflict(answers: Answers) -> bool:
+    """DQ-4: pain 'never' but an association is yes."""
+    if answers.get("abd_pain_freq") != "never":
+        return False
+    for key in ASSOCIATION_KEYS:
+        if answers.get(key) == "yes":
+            return True
+    return False
 
 
 def _associations_adult(answers: Answers) -> Tri:
@@ -56,12 +56,13 @@ def _associations_adult(answers: Answers) -> Tri:
     yes_count = open_count = 0
     missing: frozenset[str] = frozenset()
     for key in ASSOCIATION_KEYS:
-        tri = answers.yes(key)
-        if tri.value is True:
+        value = answers.get(key)  # answers.yes(key), spelled out
+        if value == "yes":
             yes_count += 1
-        elif tri.value is None:
-            open_count += 1
-            missing = missing | tri.missing
+        elif value != "no":
+            open_count += 1  # "unsure", or unanswered and so missing
+            if value is None:
+                missing = missing | MISSING[key].missing
     if yes_count >= 2:
         return TRUE
     if yes_count + open_count < 2:
@@ -72,7 +73,7 @@ def _associations_adult(answers: Answers) -> Tri:
 def _duration(answers: Answers, minimum_months: int) -> Tri:
     months = answers.get("gi_symptom_duration_months")
     if months is None:
-        return unknown("gi_symptom_duration_months")
+        return MISSING["gi_symptom_duration_months"]
     return of(months >= minimum_months)
 
 
@@ -85,7 +86,7 @@ def _pediatric_x(answers: Answers) -> Tri:
     if value in ("no", "na"):
         return TRUE
     if answers.get("constipation_4wk") == "yes":
-        return unknown("pain_resolves_with_constipation_treatment")
+        return MISSING["pain_resolves_with_constipation_treatment"]
     return TRUE
 
 
@@ -114,7 +115,8 @@ def subtype(answers: Answers) -> tuple[str, bool, frozenset[str]]:
 
 def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResult:
     variant = "pediatric" if pediatric else "adult"
-    pain, pain_conflict = _pain_weekly(answers)
+    pain = answers.weekly("abd_pain_freq")  # P
+    pain_conflict = _pain_feature_conflict(answers)
     hard, loose = answers.get("pct_bm_hard"), answers.get("pct_bm_loose")
     stool_conflict = hard is not None and loose is not None and hard + loose > 100
     if not assessed:
@@ -122,7 +124,6 @@ def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResul
             "not_assessed",
             variant,
             None,
-            {},
             FALSE,
             frozenset(),
             pain_conflict,
@@ -130,21 +131,21 @@ def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResul
             None,
         )
 
+    # all_of(P, A, D[, X]): the criteria as in the Rome IV order.
     if pediatric:
-        parts = {
-            "P": pain,
-            "A": any_of(*(answers.yes(key) for key in ASSOCIATION_KEYS)),
-            "D": _duration(answers, PEDIATRIC_MIN_DURATION_MONTHS),
-            "X": _pediatric_x(answers),
-        }
+        met = all_of(
+            pain,
+            answers.any_yes(*ASSOCIATION_KEYS),
+            _duration(answers, PEDIATRIC_MIN_DURATION_MONTHS),
+            _pediatric_x(answers),
+        )
     else:
-        parts = {
-            "P": pain,
-            "A": _associations_adult(answers),
-            "D": _duration(answers, ADULT_MIN_DURATION_MONTHS),
-        }
-    met = all_of(*parts.values())
-    status = "met" if met.is_true else "not_met" if met.is_false else "incomplete"
+        met = all_of(
+            pain,
+            _associations_adult(answers),
+            _duration(answers, ADULT_MIN_DURATION_MONTHS),
+        )
+    status = STATUSES[met.value]
     needed = met.missing
     kind = None
     caveat = None
@@ -157,7 +158,6 @@ def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResul
         status,
         variant,
         kind,
-        {name: SYMBOLS[tri.value] for name, tri in parts.items()},
         met,
         needed,
         pain_conflict,
@@ -169,7 +169,7 @@ def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResul
 def ibs_sss(answers: Answers) -> dict[str, object]:
     """IBS-SSS (Francis 1997): five items of up to 100 points; only when all five are present."""
     get = answers.get
-    values = [get(key) for key in IBS_SSS_KEYS]
+    values = tuple(map(get, IBS_SSS_KEYS))
     days = get("ibssss_pain_days_of_10")
     if days is None or None in values:
         return {"total": None, "band": None}
@@ -199,7 +199,7 @@ class GutPredicates:
 
 
 def _ibs_subtype_in(ibs: IbsResult, answers: Answers, subtypes: tuple[str, ...]) -> Tri:
-    if not ibs.met.is_true:
+    if ibs.met.value is not True:
         return ibs.met  # F, or U carrying the IBS questions still open
     if ibs.subtype == "undetermined":
         _kind, _conflict, missing = subtype(answers)
@@ -213,10 +213,12 @@ def predicates(answers: Answers, ibs: IbsResult) -> GutPredicates:
     gas = answers.weekly("gas_freq")
     loose = answers.yes("loose_stools_4wk")
     constipation = answers.yes("constipation_4wk")
+    # ACG 2020's SIBO symptom list: pain, gas, bloating, diarrhoea.
+    sibo_symptoms = any_of(pain, bloating, gas, loose)
     return GutPredicates(
-        gi_symptomatic=any_of(pain, bloating, gas, loose, constipation),
-        # ACG 2020's SIBO symptom list: pain, gas, bloating, diarrhoea.
-        sibo_symptoms=any_of(pain, bloating, gas, loose),
+        # any_of(pain, bloating, gas, loose, constipation), reusing the first four.
+        gi_symptomatic=TRUE if sibo_symptoms.value is True else any_of(sibo_symptoms, constipation),
+        sibo_symptoms=sibo_symptoms,
         chronic_diarrhea=any_of(loose, _ibs_subtype_in(ibs, answers, ("IBS-D", "IBS-M"))),
         chronic_constipation=any_of(
             constipation, _ibs_subtype_in(ibs, answers, ("IBS-C", "IBS-M"))

@@ -95,13 +95,24 @@ AGGRAVATING_MEDICATIONS = (
 
 # The output records, made once and shared: Assessment.as_dict() copies them.
 _ASSOCIATION_RECORDS = tuple(
-    (key, keys, {"condition": key, "label": label, "evidence": evidence})
-    for key, label, keys, evidence in ASSOCIATIONS
+    {"condition": key, "label": label, "evidence": evidence}
+    for key, label, _keys, evidence in ASSOCIATIONS
 )
+# Position in ASSOCIATIONS of each association, and of the one each condition shows: a patient
+# has few conditions, so looking them up beats testing every association.
+_ASSOCIATION_POSITION = {key: position for position, (key, *_rest) in enumerate(ASSOCIATIONS)}
+_POSITION_BY_CONDITION = {
+    condition: position
+    for position, (_key, _label, keys, _evidence) in enumerate(ASSOCIATIONS)
+    for condition in keys
+}
+if len(_POSITION_BY_CONDITION) != sum(len(keys) for _k, _l, keys, _e in ASSOCIATIONS):
+    raise AssertionError("a condition may show one association at most")  # a table typo
 _MEDICATION_RECORDS = tuple(
     (key, {"item": key, "label": label, "kind": "medication", "advice": PRESCRIBER_ADVICE})
     for key, label in AGGRAVATING_MEDICATIONS
 )
+_AGGRAVATING_MEDICATION_KEYS = frozenset(key for key, _label in AGGRAVATING_MEDICATIONS)
 _SUBSTANCE_RECORDS = {
     key: {"item": key, "label": label, "kind": "substance", "advice": "Modifiable factor."}
     for key, label in (("caffeine", "Caffeine"), ("alcohol", "Alcohol"), ("nicotine", "Nicotine"))
@@ -111,19 +122,26 @@ _SUBSTANCE_RECORDS = {
 def associations(
     answers: Answers, *, pregnant: bool, iron_deficient_lab: bool, ibs_met: bool
 ) -> list[dict[str, str]]:
-    conditions = answers.get("conditions") or frozenset()
-    extra = {"pregnancy": pregnant, "iron_deficiency": iron_deficient_lab, "ibs": ibs_met}
-    found = []
-    for key, keys, record in _ASSOCIATION_RECORDS:
-        if extra.get(key, False) or not conditions.isdisjoint(keys):
-            found.append(record)
-    return found
+    shown = set()  # positions in ASSOCIATIONS
+    for condition in answers.get("conditions") or ():
+        position = _POSITION_BY_CONDITION.get(condition)
+        if position is not None:
+            shown.add(position)
+    if iron_deficient_lab:
+        shown.add(_ASSOCIATION_POSITION["iron_deficiency"])
+    if pregnant:
+        shown.add(_ASSOCIATION_POSITION["pregnancy"])
+    if ibs_met:
+        shown.add(_ASSOCIATION_POSITION["ibs"])
+    if not shown:
+        return []
+    return [_ASSOCIATION_RECORDS[position] for position in sorted(shown)]  # in §6 order
 
 
 def aggravators(answers: Answers) -> list[dict[str, str]]:
-    medications = answers.get("medications") or frozenset()
+    medications = answers.get("medications")
     found = []
-    if medications:
+    if medications and not medications.isdisjoint(_AGGRAVATING_MEDICATION_KEYS):
         for key, record in _MEDICATION_RECORDS:
             if key in medications:
                 found.append(record)

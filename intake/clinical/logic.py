@@ -52,33 +52,48 @@ def of(value: bool) -> Tri:
     return TRUE if value else FALSE
 
 
+def _open(terms: tuple[Tri, ...]) -> Tri:
+    """U carrying the missing keys of every open (U) term in `terms`."""
+    missing = _EMPTY
+    for term in terms:
+        if term.value is None and term.missing:
+            missing = missing | term.missing
+    return Tri(None, missing) if missing else UNSURE
+
+
+# any_of and all_of: when a single term is open, that term is itself the result (same value,
+# same missing keys; Tris are never changed), which saves making a Tri and a set.
+
+
 def any_of(*terms: Tri) -> Tri:
     """Kleene OR: T if any term is T; F if all are F; otherwise U with the open terms' keys."""
-    missing = _EMPTY
-    undecided = False
+    first_open = None
+    several_open = False
     for term in terms:
         if term.value is True:
             return TRUE
         if term.value is None:
-            undecided = True
-            if term.missing:
-                missing = missing | term.missing
-    if not undecided:
+            if first_open is None:
+                first_open = term
+            else:
+                several_open = True
+    if first_open is None:
         return FALSE
-    return Tri(None, missing) if missing else UNSURE
+    return _open(terms) if several_open else first_open
 
 
 def all_of(*terms: Tri) -> Tri:
     """Kleene AND: F if any term is F; T if all are T; otherwise U with the open terms' keys."""
-    missing = _EMPTY
-    undecided = False
+    first_open = None
+    several_open = False
     for term in terms:
         if term.value is False:
             return FALSE
         if term.value is None:
-            undecided = True
-            if term.missing:
-                missing = missing | term.missing
-    if not undecided:
+            if first_open is None:
+                first_open = term
+            else:
+                several_open = True
+    if first_open is None:
         return TRUE
-    return Tri(None, missing) if missing else UNSURE
+    return _open(terms) if several_open else first_open

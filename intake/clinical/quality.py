@@ -18,11 +18,10 @@ CONFLICT_ORDER = (
 )
 
 
-def data_quality(*, needed: AbstractSet[str], conflicts: dict[str, bool]) -> dict[str, list[str]]:
-    """`conflicts` maps every token of CONFLICT_ORDER, in that order, to whether it applies."""
-    if tuple(conflicts) != CONFLICT_ORDER:  # pragma: no cover - programming error, not input
-        raise AssertionError(f"conflict tokens not as in CONFLICT_ORDER: {list(conflicts)}")
-    return {
-        "missing": sorted(needed, key=KEY_ORDER.__getitem__),
-        "conflicts": list(compress(conflicts, conflicts.values())),
-    }
+def data_quality(
+    needed: AbstractSet[str], conflicts: tuple[bool, ...]
+) -> tuple[list[str], list[str]]:
+    """The `missing` and `conflicts` lists of §11's data_quality: the needed keys in the order
+    of §2, and the conflicts that apply. `conflicts` holds, for each token of CONFLICT_ORDER in
+    that order, whether it applies."""
+    return sorted(needed, key=KEY_ORDER.__getitem__), list(compress(CONFLICT_ORDER, conflicts))

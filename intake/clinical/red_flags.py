@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .answers import Answers
-from .catalogue import urgent_reason
+from .catalogue import URGENT_RECORDS
 from .gut import GutPredicates, gi_onset_at_or_after
-from .logic import FALSE, Tri, all_of, any_of, of
+from .logic import FALSE, TRUE, Tri, all_of, any_of, of
 
 LATE_ONSET_AGE = 50  # RF-5: new bowel symptoms at >= 50 (Rome IV; ACG 2021 uses 45)
 OLDER_ANAEMIA_AGE = 50  # RF-7
@@ -26,15 +26,11 @@ GI_ALARM_RULES = frozenset(f"RF-{n}" for n in range(1, 10))  # RF-1..RF-9: Rome 
 
 @dataclass(slots=True)
 class RedFlagResult:
-    reasons: list[dict[str, str]]
+    reasons: list[dict[str, str]]  # shared, read-only records: Assessment.as_dict() copies
     crisis: bool
-    needed: frozenset[str]
+    needed: set[str]
     redflag_gi_conflict: bool
     gi_alarm: bool  # any of RF-1..RF-9: the alarm features of Rome IV
-
-    def as_dict(self) -> dict[str, object]:
-        # Shares the reasons list: Assessment.as_dict() copies.
-        return {"value": bool(self.reasons), "reasons": self.reasons, "crisis": self.crisis}
 
 
 def _self_harm(answers: Answers) -> Tri:
@@ -42,55 +38,70 @@ def _self_harm(answers: Answers) -> Tri:
     items = answers.get("phq9_items")
     if items is None:
         return answers.yes("self_harm_thoughts")
-    asked = answers.yes("self_harm_thoughts")
-    return any_of(of(items[8] >= 1), asked if asked.value is not None else FALSE)
+    if items[8] >= 1:
+        return TRUE
+    # any_of(F, asked if answered else F): T only when the question is answered yes.
+    return TRUE if answers.get("self_harm_thoughts") == "yes" else FALSE
+
+
+def _anaemia(answers: Answers, gi_symptomatic: Tri, pregnant: bool) -> Tri:
+    """RF-7: anemia_known and not pregnant_eff and (male or age >= 50 or gi_symptomatic)."""
+    anaemia = answers.has_condition("anemia_known")
+    if anaemia.value is False or pregnant:
+        return FALSE  # the commonest case, without evaluating the rest
+    return all_of(
+        anaemia,
+        any_of(
+            of(answers.get("sex_at_birth") == "male"),
+            of(answers.get("age_years") >= OLDER_ANAEMIA_AGE),
+            gi_symptomatic,
+        ),
+    )
 
 
 def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) -> RedFlagResult:
     yes, any_yes = answers.yes, answers.any_yes
-    age = answers.get("age_years")
-    rules = {
-        "RF-1": yes("rectal_bleeding"),
-        "RF-2": yes("black_stools"),
-        "RF-3": yes("unintentional_weight_loss"),
-        "RF-4": yes("nocturnal_diarrhea"),
-        "RF-5": all_of(gut.gi_symptomatic, gi_onset_at_or_after(answers, LATE_ONSET_AGE)),
-        "RF-6": all_of(gut.gi_symptomatic, any_yes("fhx_crc", "fhx_ibd")),
-        "RF-7": all_of(
-            answers.has_condition("anemia_known"),
-            of(not pregnant),
-            any_of(
-                of(answers.get("sex_at_birth") == "male"),
-                of(age >= OLDER_ANAEMIA_AGE),
-                gut.gi_symptomatic,
+    gi_symptomatic = gut.gi_symptomatic
+    late_onset = gi_onset_at_or_after(answers, LATE_ONSET_AGE)  # T or F, never U
+    rules = (  # RF-1..RF-12, in order
+        ("RF-1", yes("rectal_bleeding")),
+        ("RF-2", yes("black_stools")),
+        ("RF-3", yes("unintentional_weight_loss")),
+        ("RF-4", yes("nocturnal_diarrhea")),
+        ("RF-5", gi_symptomatic if late_onset.value else FALSE),  # all_of(gi, late_onset)
+        ("RF-6", all_of(gi_symptomatic, any_yes("fhx_crc", "fhx_ibd"))),
+        ("RF-7", _anaemia(answers, gi_symptomatic, pregnant)),
+        ("RF-8", yes("fever_with_gi")),
+        ("RF-9", any_yes("persistent_vomiting", "dysphagia")),
+        (
+            "RF-10",
+            any_yes(
+                "leg_weakness_progressive",
+                "saddle_numbness",
+                "new_bladder_bowel_control_loss",
+                "new_spreading_numbness",
             ),
         ),
-        "RF-8": yes("fever_with_gi"),
-        "RF-9": any_yes("persistent_vomiting", "dysphagia"),
-        "RF-10": any_yes(
-            "leg_weakness_progressive",
-            "saddle_numbness",
-            "new_bladder_bowel_control_loss",
-            "new_spreading_numbness",
-        ),
-        "RF-11": yes("unilateral_calf_swelling_pain"),
-        "RF-12": _self_harm(answers),
-    }
-    needed: frozenset[str] = frozenset()
-    fired_ids, reasons = [], []
-    for rule, tri in rules.items():
+        ("RF-11", yes("unilateral_calf_swelling_pain")),
+        ("RF-12", _self_harm(answers)),
+    )
+    needed: set[str] = set()
+    reasons = []
+    gi_alarm = False
+    for rule, tri in rules:
         if tri.value is True:
-            fired_ids.append(rule)
-            reasons.append(urgent_reason(rule))
-        elif tri.value is None and tri.missing:
+            reasons.append(URGENT_RECORDS[rule])
+            if rule in GI_ALARM_RULES:
+                gi_alarm = True
+        elif tri.value is None:
             # Each red flag stands alone: an unanswered red-flag question is always needed.
-            needed = needed | tri.missing
+            needed |= tri.missing
     return RedFlagResult(
         reasons=reasons,
-        crisis=rules["RF-12"].value is True,
+        crisis=rules[-1][1].value is True,  # RF-12
         needed=needed,
         # DQ-5: a GI red-flag answer is yes while every GI symptom question says no.
-        redflag_gi_conflict=gut.gi_symptomatic.is_false
+        redflag_gi_conflict=gi_symptomatic.value is False
         and any(answers.get(key) == "yes" for key in GI_RED_FLAG_KEYS),
-        gi_alarm=not GI_ALARM_RULES.isdisjoint(fired_ids),
+        gi_alarm=gi_alarm,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .answers import Answers
-from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of, unknown
+from .answers import MISSING, Answers
+from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of
 
 DETAIL_KEYS = (
     "rls_c1_urge",
@@ -51,17 +51,17 @@ class RlsResult:
     needed: frozenset[str] = frozenset()
 
     def as_dict(self) -> dict[str, object]:
-        """The §11 rls dict. It shares this result's dicts and lists; Assessment.as_dict() copies
-        them."""
+        """The §11 rls dict, with new dicts and lists on every call (this result's may be
+        shared, see below)."""
         return {
             "status": self.status,
-            "criteria": self.criteria,
-            "failed": self.failed,
-            "unknown": self.unknown,
+            "criteria": self.criteria.copy(),
+            "failed": self.failed.copy(),
+            "unknown": self.unknown.copy(),
             "course": self.course,
             "clinically_significant": self.clinically_significant,
-            "riss": self.riss,
-            "irls": self.irls,
+            "riss": self.riss.copy(),
+            "irls": self.irls.copy(),
             "augmentation_suspected": self.augmentation_suspected,
         }
 
@@ -71,6 +71,7 @@ ALL_CRITERIA_UNKNOWN = {name: "U" for name in ("C1", "C2", "C3", "C4", "C5")}
 NO_RISS = {"days_per_week": None, "onset_grade": None, "impact": None}
 NO_IRLS = {"total": None, "band": None}
 SYMBOLS = {True: "T", False: "F", None: "U"}  # Tri.value -> the letter of the output schema
+STATUSES = {True: "met", False: "not_met", None: "incomplete"}  # all_of(criteria).value -> status
 
 
 def _c34(answers: Answers, key: str) -> Tri:
@@ -81,18 +82,20 @@ def _c34(answers: Answers, key: str) -> Tri:
         return TRUE
     if value == "no":
         return FALSE
-    return unknown(key) if value is None else UNSURE
+    return MISSING[key] if value is None else UNSURE
 
 
 def _c5(answers: Answers) -> Tri:
     problem = answers.get("leg_main_problem")
     shift = answers.yes("position_shift_relief")
-    if problem in MIMIC_PROBLEMS or shift.is_true:
+    if problem in MIMIC_PROBLEMS or shift.value is True:
         return FALSE
-    if problem == "urge_to_move" and shift.is_false:
+    if problem == "urge_to_move" and shift.value is False:
         return TRUE
-    open_keys = shift.missing | LEG_MAIN_PROBLEM if problem is None else shift.missing
-    return Tri(None, open_keys) if open_keys else UNSURE
+    if problem is not None:
+        return shift if shift.value is None else UNSURE  # U, open only on the shift answer
+    open_keys = shift.missing | LEG_MAIN_PROBLEM
+    return Tri(None, open_keys)
 
 
 def criteria(answers: Answers) -> dict[str, Tri]:
@@ -106,11 +109,11 @@ def criteria(answers: Answers) -> dict[str, Tri]:
 
 
 def _riss(answers: Answers) -> dict[str, object]:
-    onset = answers.get("rls_onset_time")
+    get = answers.get
     return {
-        "days_per_week": answers.get("rls_days_per_week"),
-        "onset_grade": ONSET_GRADES.get(onset) if onset else None,
-        "impact": answers.get("rls_impact_level"),
+        "days_per_week": get("rls_days_per_week"),
+        "onset_grade": ONSET_GRADES.get(get("rls_onset_time")),  # None when unanswered
+        "impact": get("rls_impact_level"),
     }
 
 
@@ -140,12 +143,12 @@ def _irls(answers: Answers, licensed: bool) -> dict[str, object]:
 def augmentation(answers: Answers) -> Tri:
     """AUG-1: on a dopaminergic drug and any sign of augmentation (not urgent)."""
     on_dopaminergic = answers.takes(*DOPAMINERGIC)
-    if not on_dopaminergic.is_true:
+    if on_dopaminergic.value is not True:
         # The augmentation questions are asked only of patients on these drugs.
         return on_dopaminergic
     hours = answers.get("aug_earlier_onset_hours")
     earlier_onset = (
-        unknown("aug_earlier_onset_hours")
+        MISSING["aug_earlier_onset_hours"]
         if hours is None
         else of(hours >= AUG_EARLIER_ONSET_HOURS)
     )
@@ -175,7 +178,7 @@ def _significance(answers: Answers) -> tuple[bool | None, frozenset[str]]:
 
 def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResult:
     aug_screen = augmentation(answers)
-    aug = aug_screen.is_true
+    aug = aug_screen.value is True
     if not assessed:
         return RlsResult(
             status="not_assessed",
@@ -207,13 +210,14 @@ def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResul
 
     results = criteria(answers)
     met = all_of(*results.values())
-    status = "met" if met.is_true else "not_met" if met.is_false else "incomplete"
+    status = STATUSES[met.value]
     letters, failed, unknown = {}, [], []
     for name, tri in results.items():
-        letters[name] = SYMBOLS[tri.value]
-        if tri.value is False:
+        value = tri.value
+        letters[name] = SYMBOLS[value]
+        if value is False:
             failed.append(name)
-        elif tri.value is None:
+        elif value is None:
             unknown.append(name)
     result = RlsResult(
         status=status,
