@@ -131,3 +131,21 @@ def test_flow_submitted_intake_is_read_only(patient_link):
 
     assert (response.status_code, response["Location"]) == (302, "/intake/done/")
     assert patient_link.refresh().answers["sex_at_birth"] == "female"
+
+
+def test_flow_change_from_the_review_page_saves_and_returns_there(patient_link):
+    client = patient_link.client
+    answer_steps(client)
+    review = client.get("/intake/review/").content.decode()
+    revision = patient_link.refresh().step_revisions.get("about-you", 0)
+
+    page = client.get("/intake/step/about-you/?from=review").content.decode()
+    saved = client.post(
+        "/intake/step/about-you/?from=review",
+        {"sex_at_birth": "female", "pregnant": "yes", "base_revision": revision},
+    )
+
+    assert 'href="/intake/step/about-you/?from=review"' in review
+    assert "Save and go back to the check page" in page
+    assert saved["Location"] == "/intake/review/"
+    assert patient_link.refresh().answers["pregnant"] == "yes"

@@ -220,6 +220,8 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "Please answer the earlier questions first.")
         return redirect("intake:resume")
     facts = services.facts_for(intake)
+    # "Change" on the review page: saving goes back there, not on through the later steps.
+    from_review = request.GET.get("from") == "review"
     form_class = forms.step_form_class(step)
     revision = int(intake.step_revisions.get(step.slug, 0))
     extra = {"instrument": selectors.irls_instrument()} if step.kind == "irls" else {}
@@ -238,6 +240,8 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             if step.kind == "mood" and services.crisis_indicated(intake):
                 return redirect("intake:support")
+            if from_review:
+                return redirect("intake:review")
             return redirect(_next_url(intake, step))
     if request.method == "GET":
         form.initial["base_revision"] = revision
@@ -254,6 +258,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             "stale_message": stale_message,
             "autosave": step.kind == "questions",
             "revision": revision,
+            "from_review": from_review,
         },
     )
 
