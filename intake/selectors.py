@@ -146,8 +146,11 @@ INVITATIONS_PER_PAGE = 25
 
 def invitation_list(*, search: str = "") -> QuerySet[Invitation]:
     """Staff's list of invitations, newest first, with what they need to show a status."""
-    invitations = Invitation.objects.select_related("intake__patient", "created_by").order_by(
-        "-created_at", "-pk"
+    newer_link = Invitation.objects.filter(intake=OuterRef("intake"), pk__gt=OuterRef("pk"))
+    invitations = (
+        Invitation.objects.select_related("intake__patient", "created_by")
+        .annotate(replaced=Exists(newer_link))
+        .order_by("-created_at", "-pk")
     )
     search = search.strip()
     if search:
@@ -155,10 +158,22 @@ def invitation_list(*, search: str = "") -> QuerySet[Invitation]:
     return invitations
 
 
+# What staff may still do with a link in each state (the invitations page shows these buttons).
+INVITATION_ACTIONS = {
+    "Submitted": (),
+    "Replaced by a newer link": (),
+    "Revoked": ("reissue",),
+    "Expired": ("reissue",),
+}
+LIVE_LINK_ACTIONS = ("revoke", "reissue")
+
+
 def invitation_status(invitation: Invitation, *, now=None) -> str:
     now = now or timezone.now()
     if not invitation.intake.is_draft:
         return "Submitted"
+    if getattr(invitation, "replaced", False):
+        return "Replaced by a newer link"
     if invitation.revoked_at is not None:
         return "Revoked"
     if invitation.expires_at <= now:
@@ -168,6 +183,10 @@ def invitation_status(invitation: Invitation, *, now=None) -> str:
     if invitation.intake.answers:
         return "In progress"
     return "Opened" if invitation.last_opened_at else "Not opened yet"
+
+
+def invitation_actions(status: str) -> tuple[str, ...]:
+    return INVITATION_ACTIONS.get(status, LIVE_LINK_ACTIONS)
 
 
 def staff_invitation(*, invitation_id: int) -> Invitation:

@@ -884,7 +884,7 @@ def test_injection_invitations_search_no_server_error_and_no_unexpected_rows(sta
     response = staff.get("/staff/invitations/", {"q": value, "page": value})
 
     assert response.status_code == 200
-    assert [invitation.intake.patient.full_name for invitation, _s in response.context["rows"]] == (
+    assert [invitation.intake.patient.full_name for invitation, *_ in response.context["rows"]] == (
         names
     )
 

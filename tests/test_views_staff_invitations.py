@@ -8,6 +8,7 @@ from django.test import Client
 from intake import services
 from intake.enums import AuditAction
 from intake.models import AuditEvent, Invitation
+from tests.cases import submitted_case
 from tests.conftest import login_verified, open_invitation
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +73,25 @@ def test_invitations_list_searches_by_name_and_shows_status(staff_client):
     everyone = staff_client.get("/staff/invitations/")
     found = staff_client.get("/staff/invitations/", {"q": "alma"})
 
-    assert [(i.intake.patient.full_name, s) for i, s in everyone.context["rows"]] == [
-        ("Bert Other", "Revoked"),
-        ("Alma Search", "Not opened yet"),
+    assert [(i.intake.patient.full_name, s, a) for i, s, a in everyone.context["rows"]] == [
+        ("Bert Other", "Revoked", ("reissue",)),
+        ("Alma Search", "Not opened yet", ("revoke", "reissue")),
     ]
-    assert [i.intake.patient.full_name for i, _ in found.context["rows"]] == ["Alma Search"]
+    assert [i.intake.patient.full_name for i, *_ in found.context["rows"]] == ["Alma Search"]
+
+
+def test_invitations_a_replaced_or_submitted_link_offers_no_action(staff_client, practitioner):
+    replaced, _ = open_invitation(name="Cleo Replaced")
+    services.reissue_invitation(invitation=replaced, by=practitioner)
+    submitted = submitted_case(name="Sam Submitted")
+
+    rows = staff_client.get("/staff/invitations/").context["rows"]
+
+    by_status = {(i.intake.patient.full_name, s): a for i, s, a in rows}
+    assert by_status[("Cleo Replaced", "Replaced by a newer link")] == ()
+    assert by_status[("Cleo Replaced", "Not opened yet")] == ("revoke", "reissue")
+    assert by_status[("Sam Submitted", "Submitted")] == ()
+    assert submitted.invitations.count() == 1
 
 
 def test_invitations_revoke_and_reissue(staff_client):

@@ -55,7 +55,10 @@ def invitations(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         selectors.invitation_list(search=search), selectors.INVITATIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    rows = [(invitation, selectors.invitation_status(invitation)) for invitation in page]
+    rows = []
+    for invitation in page:
+        status = selectors.invitation_status(invitation)
+        rows.append((invitation, status, selectors.invitation_actions(status)))
     return render(
         request,
         "intake/staff/invitations.html",
