@@ -436,3 +436,10 @@ def test_csv_export_streams_filtered_rows_and_neutralises_formulas(staff):
     assert len(lines) == 2 and "Plain Row" in lines[1]
     assert "'=HYPERLINK" in everyone
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == 2
+
+
+def test_refused_page_sends_staff_back_to_their_work_queue(staff):
+    response = staff.get("/staff/retention/")  # clinic admins only
+
+    assert response.status_code == 403
+    assert 'href="/staff/">Go to the work queue' in response.content.decode()
