@@ -118,3 +118,32 @@ def test_first_sign_in_enrols_an_authenticator(browser, live_server, clinic_admi
     assert qr_visible is True
     assert codes == 10
     assert problems == []
+
+
+def test_print_view_of_a_busy_case_fits_one_a4_page(browser, live_server, practitioner):
+    import re
+
+    from intake import services
+
+    busy = submitted_case(
+        name="Busy Patient",
+        rectal_bleeding="yes",
+        black_stools="yes",
+        unintentional_weight_loss="yes",
+        leg_weakness_progressive="yes",
+        phq9_items=[2, 2, 2, 2, 2, 2, 2, 2, 1],
+    )
+    for n in range(3):
+        services.add_note(intake_id=busy.pk, text=f"Note {n}: " + "words " * 40, by=practitioner)
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, live_server.url, practitioner)
+
+    page.goto(f"{live_server.url}/staff/cases/{busy.pk}/print/")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    screenshot(page, "practitioner-print", "busy-case")
+    context.close()
+
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1, f"the printed summary takes {pages} A4 pages"
