@@ -88,3 +88,13 @@ def test_name(key: str) -> str:
 def not_suggested(flags) -> list:
     """The (test, flag) pairs of the assessment's flags that are not a suggestion to order."""
     return [(name, flag) for name, flag in (flags or {}).items() if flag["value"] not in SUGGESTED]
+
+
+@register.filter
+def summary_lead(label) -> str:
+    """A field's label before its error in an error summary: 'Are you pregnant? ' or
+    'Date of birth: ' (no colon after a question mark or full stop)."""
+    label = str(label or "").strip()
+    if not label:
+        return ""
+    return f"{label} " if label[-1] in "?.:!" else f"{label}: "

@@ -127,7 +127,7 @@ def test_intake_error_path_focuses_summary_and_keeps_answers(browser, live_serve
     context.close()
 
     assert focused == "error-summary"
-    assert "Are you pregnant?: Choose an answer to this question." in summary
+    assert "Are you pregnant? Choose an answer to this question." in summary
     assert kept is True
 
 
