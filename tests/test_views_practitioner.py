@@ -125,6 +125,13 @@ def test_queue_bad_filters_get_clear_errors_and_are_left_out(staff, query, error
     assert response.status_code == 200
     assert response.context["filter_form"].errors == errors
     assert _rows(response) == [case.case_number]
+    page = response.content.decode()
+    for field in ("submitted_from", "submitted_to"):
+        if field in query:  # what was typed stays in the field, marked invalid if refused
+            assert f'value="{query[field]}"' in page
+            assert (f'id="id_{field}" value="{query[field]}" aria-invalid="true"' in page) == (
+                field in errors
+            )
 
 
 def test_queue_query_count_does_not_grow_with_rows(staff):
