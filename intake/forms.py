@@ -9,6 +9,7 @@ with or without JavaScript.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django import forms
@@ -271,7 +272,13 @@ UNIT_CHOICES = [("", "No unit")] + sorted(
 
 
 class LabRowForm(forms.Form):
-    test = forms.ChoiceField(choices=LAB_TEST_CHOICES, required=False, label="Test")
+    # static/js/lab-units.js offers only the units of the chosen test; the server checks anyway.
+    test = forms.ChoiceField(
+        choices=LAB_TEST_CHOICES,
+        required=False,
+        label="Test",
+        widget=forms.Select(attrs={"data-lab-units": json.dumps(LAB_UNITS)}),
+    )
     value = forms.CharField(max_length=20, required=False, label="Result")
     unit = forms.ChoiceField(choices=UNIT_CHOICES, required=False, label="Unit")
     taken_on = forms.DateField(

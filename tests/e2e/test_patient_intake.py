@@ -147,3 +147,31 @@ def test_intake_autosave_keeps_what_was_typed_when_the_page_is_left(browser, liv
 
     assert days == "4"
     assert Intake.objects.get().answers["rls_days_per_week"] == 4
+
+
+def test_labs_unit_menu_follows_the_chosen_test(browser, live_server):
+    _invitation, token = open_invitation()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/i/{token}/")
+    answer_until(page, live_server.url, "labs-units", stop_at="labs")
+
+    def offered() -> list[str]:
+        return page.eval_on_selector(
+            "select[name='labs-0-unit']",
+            "el => Array.from(el.options).filter(o => !o.disabled).map(o => o.value)",
+        )
+
+    everything = offered()
+    page.select_option("select[name='labs-0-test']", "ferritin")
+    ferritin = offered()
+    page.select_option("select[name='labs-0-test']", "tsh")
+    tsh, tsh_chosen = offered(), page.input_value("select[name='labs-0-unit']")
+    page.select_option("select[name='labs-0-test']", "ttg_iga")
+    ttg, ttg_chosen = offered(), page.input_value("select[name='labs-0-unit']")
+    context.close()
+
+    assert len(everything) > 3
+    assert ferritin == ["ng/mL", "µg/L"]
+    assert (tsh, tsh_chosen) == (["mIU/L"], "mIU/L")
+    assert (ttg, ttg_chosen) == ([""], "")
