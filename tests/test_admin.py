@@ -108,3 +108,12 @@ def test_admin_practitioner_has_no_user_management(practitioner):
     practitioner.save()
 
     assert client.get("/admin/auth/user/").status_code == 403
+
+
+def test_admin_index_names_each_section_for_what_it_holds(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+
+    for name in ("Patient records", "Sign-in lockouts", "Authenticator apps", "Recovery codes"):
+        assert name in page
+    assert "RLS &amp; Gut Health Intake: administration" in page
+    assert "Django administration" not in page
