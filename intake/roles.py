@@ -35,6 +35,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        # Unlocking a locked sign-in is deleting its failed attempts (django-axes).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
+        # A member of staff who lost their phone: remove the app so they enrol a new one.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
     ),
     Role.AUDITOR: ("intake.view_auditevent",),
 }

@@ -251,3 +251,43 @@ def test_deploy_check_is_clean_with_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_clinic_admin_unlocks_a_locked_sign_in_in_the_admin(practitioner, clinic_admin, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        sign_in(Client(), practitioner.username, "wrong-password")
+    assert sign_in(Client(), practitioner.username).status_code == 429
+    admin = login_verified(Client(), clinic_admin)
+
+    listing = admin.get("/admin/axes/accessattempt/")
+    unlocked = admin.post(
+        "/admin/axes/accessattempt/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [a.pk for a in AccessAttempt.objects.all()],
+            "post": "yes",
+        },
+    )
+
+    assert clinic_admin.is_superuser is False
+    assert listing.status_code == 200
+    assert unlocked.status_code == 302
+    assert AccessAttempt.objects.count() == 0
+    assert sign_in(Client(), practitioner.username).status_code == 302
+
+
+def test_clinic_admin_removes_a_lost_authenticator_so_it_can_be_enrolled_again(
+    practitioner, clinic_admin
+):
+    device = TOTPDevice.objects.create(user=practitioner, name="lost phone", confirmed=True)
+    admin = login_verified(Client(), clinic_admin)
+
+    removed = admin.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    client = Client()
+    sign_in(client, practitioner.username)
+
+    assert removed.status_code == 302
+    assert client.get("/staff/")["Location"].startswith("/staff/2fa/setup/")
