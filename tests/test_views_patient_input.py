@@ -27,6 +27,11 @@ def test_step_missing_answer_shows_specific_error_and_keeps_typed_values(patient
     assert form.errors == {"pregnant": ["Choose an answer to this question."]}
     assert re.search(r'value="female"[^>]*checked', response.content.decode())
     assert 'id="error-summary"' in response.content.decode()
+    # Under the question and above its answers, not inside the last answer's box.
+    page = response.content.decode()
+    question = page.index('id="div_id_pregnant"')
+    error = page.index("Choose an answer to this question.", question)
+    assert error < page.index('name="pregnant"', question)
 
 
 @pytest.mark.parametrize(
