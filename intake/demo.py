@@ -197,6 +197,7 @@ INVITATIONS = [
     ("James Okafor", dt.date(1971, 8, 3), "in_progress"),
     ("Ben Howard", dt.date(1964, 12, 24), "expired"),
     ("Lena Fischer", dt.date(1993, 6, 6), "revoked"),
+    ("Priya Nair", dt.date(1990, 9, 14), "crisis_in_progress"),
 ]
 
 
@@ -256,6 +257,11 @@ def seed(created_by) -> str:
                     {"sex_at_birth": "male", **RLS_YES},
                     until_step="bowel",
                 )
+            elif state == "crisis_in_progress":
+                # Stopped after the mood step with a crisis answer: the queue asks for contact.
+                answers = {**SUBMITTED_CASES[0][2], "phq9_items": [1, 1, 2, 1, 0, 1, 0, 1, 2]}
+                intake = answer_all(invitation.intake, answers, until_step="labs")
+                services.report_crisis_in_draft(intake_id=intake.pk)
             elif state == "expired":
                 Invitation.objects.filter(pk=invitation.pk).update(
                     expires_at=timezone.now() - dt.timedelta(days=1)

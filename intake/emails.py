@@ -26,3 +26,19 @@ def send_new_case_alert(intake: Intake) -> int:
         "This message holds no patient information by design."
     )
     return send_mail(subject, body, None, [settings.CLINIC_ALERT_EMAIL])
+
+
+def send_crisis_contact_alert(intake: Intake) -> int:
+    """A patient filling in their questionnaire needs prompt contact. Which patient, and why,
+    is only on the work queue after signing in."""
+    if not settings.CLINIC_ALERT_EMAIL:
+        return 0
+    subject = f"Prompt contact needed: {intake.case_number}"
+    queue_url = settings.SITE_URL.rstrip("/") + reverse("intake:queue")
+    body = (
+        f"A patient filling in questionnaire {intake.case_number} needs prompt contact by the "
+        "clinic. The questionnaire has not been sent yet.\n\n"
+        f"Sign in to see who: {queue_url}\n\n"
+        "This message holds no patient information by design."
+    )
+    return send_mail(subject, body, None, [settings.CLINIC_ALERT_EMAIL])

@@ -61,3 +61,5 @@ class AuditAction(models.TextChoices):
     RESULTS = "results", "Results entered"
     SECOND_FACTOR = "second_factor", "Second factor"
     ERASE = "erase", "Erased"
+    CRISIS_REPORTED = "crisis_reported", "Crisis reported in a draft"
+    CRISIS_CONTACTED = "crisis_contacted", "Patient contacted after a crisis report"

@@ -70,6 +70,17 @@ class Intake(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A draft whose mood answers met the crisis rule: staff see it at once, before the patient
+    # sends anything, until someone records that they contacted the patient.
+    crisis_reported_at = models.DateTimeField(null=True, blank=True)
+    crisis_contacted_at = models.DateTimeField(null=True, blank=True)
+    crisis_contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-urgent", "submitted_at", "pk"]

@@ -189,6 +189,27 @@ def invitation_actions(status: str) -> tuple[str, ...]:
     return INVITATION_ACTIONS.get(status, LIVE_LINK_ACTIONS)
 
 
+def drafts_needing_contact() -> list[Intake]:
+    """Questionnaires not yet sent whose mood answers met the crisis rule, and whose patient
+    nobody has recorded contacting yet: the top of the work queue, oldest report first."""
+    return list(
+        Intake.objects.filter(
+            status=CaseStatus.DRAFT,
+            crisis_reported_at__isnull=False,
+            crisis_contacted_at__isnull=True,
+        )
+        .select_related("patient")
+        .order_by("crisis_reported_at", "pk")
+    )
+
+
+def crisis_report(*, intake_id: int) -> Intake:
+    """A questionnaire with a crisis report, for recording contact (404 for any other)."""
+    return get_object_or_404(
+        Intake.objects.select_related("patient"), pk=intake_id, crisis_reported_at__isnull=False
+    )
+
+
 def staff_invitation(*, invitation_id: int) -> Invitation:
     return get_object_or_404(Invitation.objects.select_related("intake__patient"), pk=invitation_id)
 

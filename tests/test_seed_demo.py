@@ -60,7 +60,10 @@ def test_seed_demo_makes_cases_and_a_working_invitation_link(client):
     assert opened["Location"] == "/intake/"
     assert statuses.count("new") == 6
     assert Intake.objects.filter(urgent=True).count() == 3  # RF-5, RF-1 + RF-7, RF-12
-    assert Patient.objects.count() == 10
+    assert Patient.objects.count() == 11
+    # One patient stopped after a crisis answer: the work queue asks staff to contact them.
+    [draft] = Intake.objects.filter(crisis_reported_at__isnull=False)
+    assert draft.is_draft and draft.patient.full_name == "Priya Nair"
 
 
 @pytest.mark.django_db

@@ -41,6 +41,7 @@ __all__ = [
     "engine_settings",
     "engine_answers",
     "crisis_indicated",
+    "report_crisis_in_draft",
     "store_assessment",
     "submit_intake",
 ]
@@ -185,6 +186,24 @@ def crisis_indicated(intake: Intake) -> bool:
         return False
     result = clinical.evaluate(engine_answers(intake, on=timezone.localdate()), **engine_settings())
     return result.crisis
+
+
+@transaction.atomic
+def report_crisis_in_draft(*, intake_id: int, ip_address: str | None = None) -> bool:
+    """The patient's mood answers met the crisis rule before they sent anything: tell the
+    clinic now (the work queue lists the draft, the alert address gets a case number), once.
+    Only the fact that contact is needed is shared; the answers stay the patient's until they
+    send them. True when this call made the report."""
+    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
+    if not intake.is_draft or intake.crisis_reported_at is not None:
+        return False
+    intake.crisis_reported_at = timezone.now()
+    intake.save(update_fields=["crisis_reported_at", "updated_at"])
+    record_event(
+        action=AuditAction.CRISIS_REPORTED, intake=intake, obj=intake, ip_address=ip_address
+    )
+    transaction.on_commit(lambda: emails.send_crisis_contact_alert(intake))
+    return True
 
 
 def store_assessment(intake: Intake, *, kind: str, created_by=None, on: dt.date) -> Assessment:

@@ -19,6 +19,7 @@ from intake.services.answers import store_assessment
 from intake.services.common import IntakeError, record_event
 
 __all__ = [
+    "record_crisis_contact",
     "TRANSITIONS",
     "Conflict",
     "add_note",
@@ -217,4 +218,25 @@ def record_results(
         ip_address=ip_address,
         summary=f"{len(results)} result(s) entered; re-evaluated",
     )
+    return intake
+
+
+@transaction.atomic
+def record_crisis_contact(*, intake_id: int, by, ip_address: str | None = None) -> Intake:
+    """A practitioner contacted a patient whose draft reported a crisis: it leaves the list of
+    drafts needing contact. (A submitted case keeps its own crisis marker on the case page.)"""
+    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
+    if intake.crisis_reported_at is None:
+        raise IntakeError("No crisis was reported for this questionnaire.")
+    if intake.crisis_contacted_at is None:
+        intake.crisis_contacted_at = timezone.now()
+        intake.crisis_contacted_by = by
+        intake.save(update_fields=["crisis_contacted_at", "crisis_contacted_by", "updated_at"])
+        record_event(
+            action=AuditAction.CRISIS_CONTACTED,
+            actor=by,
+            intake=intake,
+            obj=intake,
+            ip_address=ip_address,
+        )
     return intake

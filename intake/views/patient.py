@@ -239,6 +239,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             stale_message = str(refusal)
         else:
             if step.kind == "mood" and services.crisis_indicated(intake):
+                services.report_crisis_in_draft(intake_id=intake.pk, ip_address=client_ip(request))
                 return redirect("intake:support")
             if from_review:
                 return redirect("intake:review")
@@ -328,7 +329,12 @@ def support(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/patient/support.html",
-        {"crisis_text": settings.CRISIS_RESOURCES_TEXT, "next_url": next_url},
+        {
+            "crisis_text": settings.CRISIS_RESOURCES_TEXT,
+            "next_url": next_url,
+            "clinic_told": intake.crisis_reported_at is not None,
+            "sent": not intake.is_draft,
+        },
     )
 
 

@@ -121,9 +121,24 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "counts": selectors.queue_counts(),
+            "needing_contact": selectors.drafts_needing_contact(),
             "query": query.urlencode(),
         },
     )
+
+
+@login_required
+@permission_required("intake.change_intake", raise_exception=True)
+@require_POST
+def crisis_contacted(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = selectors.crisis_report(intake_id=pk)
+    services.record_crisis_contact(
+        intake_id=intake.pk, by=request.user, ip_address=client_ip(request)
+    )
+    messages.success(
+        request, f"Recorded that {intake.patient.full_name} ({intake.case_number}) was contacted."
+    )
+    return redirect("intake:queue")
 
 
 @login_required
