@@ -147,3 +147,35 @@ def test_print_view_of_a_busy_case_fits_one_a4_page(browser, live_server, practi
 
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 1, f"the printed summary takes {pages} A4 pages"
+
+
+def test_practitioner_records_contact_with_a_patient_who_reported_a_crisis(
+    browser, live_server, practitioner
+):
+    from intake import demo, services
+    from tests.cases import RLS_AND_DIARRHOEA
+    from tests.conftest import open_invitation
+
+    invitation, _token = open_invitation(name="Dana Draft")
+    answers = {**RLS_AND_DIARRHOEA, "phq9_items": [1, 1, 1, 1, 1, 1, 1, 1, 2]}
+    draft = demo.answer_all(invitation.intake, answers, until_step="labs")
+    services.report_crisis_in_draft(intake_id=draft.pk)
+    context = browser.new_context(viewport=TABLET)
+    page = context.new_page()
+    sign_in(page, live_server.url, practitioner)
+
+    notice = page.get_by_role("region", name="Contact these patients today")
+    listed = notice.inner_text()
+    screenshot(page, "practitioner-800", "queue-contact-needed")
+    problems = check_accessibility(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    notice.get_by_role("button", name="Record contact with Dana Draft").click()
+    page.wait_for_load_state()
+    confirmation = page.get_by_role("status").first.inner_text()
+    still_listed = page.get_by_role("region", name="Contact these patients today").count()
+    context.close()
+
+    assert "Dana Draft" in listed and draft.case_number in listed
+    assert "Dana Draft" in confirmation
+    assert still_listed == 0
+    assert problems == []
