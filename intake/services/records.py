@@ -98,7 +98,11 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
     """Everything held about one patient, JSON-serialisable, for a subject-access request.
     Invitation token hashes are never included: they are credentials, not data about anyone."""
     patient = Patient.objects.select_related("erased_by").get(pk=patient.pk)
-    intakes = list(patient.intakes.select_related("assigned_to").order_by("created_at", "pk"))
+    intakes = list(
+        patient.intakes.select_related("assigned_to", "crisis_contacted_by").order_by(
+            "created_at", "pk"
+        )
+    )
     assessments = list(
         Assessment.objects.filter(intake__patient=patient)
         .select_related("intake", "created_by")
@@ -145,6 +149,9 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
                 "updated_at": _when(intake.updated_at),
                 "submitted_at": _when(intake.submitted_at),
                 "closed_at": _when(intake.closed_at),
+                "crisis_reported_at": _when(intake.crisis_reported_at),
+                "crisis_contacted_at": _when(intake.crisis_contacted_at),
+                "crisis_contacted_by": _username(intake.crisis_contacted_by),
                 "matched_existing_patient": intake.matched_existing_patient,
                 "answers": intake.answers,
                 "consent": {
