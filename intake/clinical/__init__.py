@@ -234,7 +234,7 @@ def evaluate(
             parsed,
             pregnant=pregnant,
             iron_deficient_lab=context.iron_deficient_lab,
-            ibs_met=ibs.met.is_true,
+            ibs_met=ibs.met.value is True,
         ),
         history.aggravators(parsed),
         missing,

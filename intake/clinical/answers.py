@@ -238,7 +238,6 @@ _ITEM_VALUES = {
 _MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.kind == "multi"}
 # One U per key, made once: "unanswered" is the commonest reason a rule cannot be decided.
 MISSING = {key: unknown(key) for key in SCHEMA}
-_YES_NO_TRI = {"yes": TRUE, "no": FALSE}
 
 
 def _refuse(key: str, value: object, expected: str) -> ValueError:
@@ -408,9 +407,11 @@ class Answers:
     def yes(self, key: str) -> Tri:
         """`key == yes`: yes is T, no is F, unsure (or 'unknown') is U, absent is U(missing)."""
         value = self._values.get(key)
-        if value is None:
-            return MISSING[key]
-        return _YES_NO_TRI.get(value, UNSURE)
+        if value == "yes":  # two string compares cost less than a dict lookup
+            return TRUE
+        if value == "no":
+            return FALSE
+        return UNSURE if value is not None else MISSING[key]
 
     def weekly(self, key: str) -> Tri:
         """A FREQ answer at least once a week ("weekly+")."""
