@@ -23,9 +23,14 @@ ADULT_AGE = 18  # §3.1: 6 <= age < 18 is paediatric
 DEFAULT_MIN_AGE = 6  # §3.1 MIN_AGE: below it nothing is assessed automatically
 
 
+# The copies below use plain loops: in CPython 3.11 a comprehension is one more function call.
+
+
 def _copy_records(records: list[dict]) -> list[dict]:
-    # Most of these lists are empty; a comprehension costs a call even then (CPython 3.11).
-    return [record.copy() for record in records] if records else []
+    copies = []
+    for record in records:
+        copies.append(record.copy())
+    return copies
 
 
 def _copy_flags(flags: dict[str, dict]) -> dict[str, dict]:
@@ -34,8 +39,10 @@ def _copy_flags(flags: dict[str, dict]) -> dict[str, dict]:
     copies = {}
     for name, flag in flags.items():
         copy = flag.copy()
-        records = flag["rules_fired"]  # _copy_records(), spelled out: five times per call
-        copy["rules_fired"] = [record.copy() for record in records] if records else []
+        records = []  # _copy_records(), spelled out: five times per call
+        for record in flag["rules_fired"]:
+            records.append(record.copy())
+        copy["rules_fired"] = records
         copies[name] = copy
     copies["stool"]["components"] = flags["stool"]["components"].copy()
     interpretation = flags["iron_panel"]["interpretation"]
@@ -227,7 +234,7 @@ def evaluate(
             parsed,
             pregnant=pregnant,
             iron_deficient_lab=context.iron_deficient_lab,
-            ibs_met=ibs.met.is_true,
+            ibs_met=ibs.met.value is True,
         ),
         history.aggravators(parsed),
         missing,

@@ -238,7 +238,6 @@ _ITEM_VALUES = {
 _MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.kind == "multi"}
 # One U per key, made once: "unanswered" is the commonest reason a rule cannot be decided.
 MISSING = {key: unknown(key) for key in SCHEMA}
-_YES_NO_TRI = {"yes": TRUE, "no": FALSE}
 
 
 def _refuse(key: str, value: object, expected: str) -> ValueError:
@@ -386,6 +385,8 @@ _CHECKS = {
     "int_list": _check_int_list,
     "labs": _check_labs,
 }
+# The slow path of parse_answers: each key's check with its field, found in one lookup.
+_CHECK_BY_KEY = {key: (_CHECKS[field.kind], field) for key, field in SCHEMA.items()}
 _NO_LABS: tuple[dict[str, tuple[int, float | str]], bool] = ({}, False)
 
 
@@ -406,9 +407,11 @@ class Answers:
     def yes(self, key: str) -> Tri:
         """`key == yes`: yes is T, no is F, unsure (or 'unknown') is U, absent is U(missing)."""
         value = self._values.get(key)
-        if value is None:
-            return MISSING[key]
-        return _YES_NO_TRI.get(value, UNSURE)
+        if value == "yes":  # two string compares cost less than a dict lookup
+            return TRUE
+        if value == "no":
+            return FALSE
+        return UNSURE if value is not None else MISSING[key]
 
     def weekly(self, key: str) -> Tri:
         """A FREQ answer at least once a week ("weekly+")."""
@@ -482,16 +485,19 @@ def parse_answers(raw: Mapping[str, object]) -> Answers:
             accepted = plain_values[key]
         except KeyError:
             raise ValueError(f"{key}: unknown answer key (value {value!r})") from None
-        # Exact classes only: True == 1 and 1.0 == 1 would pass the set lookup.
-        if (value.__class__ is str or value.__class__ is int) and value in accepted:
+        # Exact classes only: True == 1 and 1.0 == 1 would pass the set lookup. (The class is
+        # read once: `__class__` is a slow attribute.)
+        value_class = value.__class__
+        if (value_class is str or value_class is int) and value in accepted:
             continue
-        field = SCHEMA.get(key) if isinstance(key, str) else None
-        if field is None:
+        if key.__class__ is not str and not isinstance(key, str):
+            # Found, so equal to a question key, but not a str: not a key of §2 either.
             raise ValueError(f"{key}: unknown answer key (value {value!r})")
         if value is None:
             del values[key]  # None is the same as absent: missing
             continue
-        values[key] = _CHECKS[field.kind](key, field, value)
+        check, field = _CHECK_BY_KEY[key]
+        values[key] = check(key, field, value)
     for key in REQUIRED:
         if key not in values:
             raise ValueError(f"{key}: required answer is missing")

@@ -77,6 +77,9 @@ class Context:
         self.adult_ibs_met = FALSE if self.pediatric else self.ibs_met
 
 
+# THY-2b's record when only "other autoimmune" conditions fired it; shared and read-only, like
+# FIRED_RECORDS (Assessment.as_dict() copies).
+THY_2B_EXTRAPOLATED = fired("THY-2b", tier="P", reason=THY_2B_EXTRAPOLATED_REASON)
 CLINIC_PROTOCOL_RULES = frozenset(rule.id for rule in RULES if rule.tier == "S")
 _NOTHING_NEEDED: frozenset[str] = frozenset()
 
@@ -262,8 +265,8 @@ def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
         return {"value": "no", "rules_fired": records}, needed
     if thy_2b.value is True and guideline_risk.value is not True:
         # Only "other autoimmune" conditions fired THY-2b: the app's extrapolation, tier P.
-        extrapolated = fired("THY-2b", tier="P", reason=THY_2B_EXTRAPOLATED_REASON)
-        records = [extrapolated if record["rule"] == "THY-2b" else record for record in records]
+        # (THY-2b is tier G, so it is among the records whatever protocol_rules says.)
+        records[records.index(FIRED_RECORDS["THY-2b"])] = THY_2B_EXTRAPOLATED
     tsh = answers.latest_lab("tsh", context.tsh_lookback_days)
     # THY-S: a recent TSH suppresses, unless symptoms (THY-2a) are new.
     value = "on_file" if tsh is not None and thy_2a.value is not True else "order"

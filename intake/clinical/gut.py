@@ -215,13 +215,17 @@ def predicates(answers: Answers, ibs: IbsResult) -> GutPredicates:
     constipation = answers.yes("constipation_4wk")
     # ACG 2020's SIBO symptom list: pain, gas, bloating, diarrhoea.
     sibo_symptoms = any_of(pain, bloating, gas, loose)
+    # Without IBS met (the usual case) the subtype terms are ibs.met itself: no call.
+    ibs_met = ibs.met.value is True
     return GutPredicates(
         # any_of(pain, bloating, gas, loose, constipation), reusing the first four.
         gi_symptomatic=TRUE if sibo_symptoms.value is True else any_of(sibo_symptoms, constipation),
         sibo_symptoms=sibo_symptoms,
-        chronic_diarrhea=any_of(loose, _ibs_subtype_in(ibs, answers, ("IBS-D", "IBS-M"))),
+        chronic_diarrhea=any_of(
+            loose, _ibs_subtype_in(ibs, answers, ("IBS-D", "IBS-M")) if ibs_met else ibs.met
+        ),
         chronic_constipation=any_of(
-            constipation, _ibs_subtype_in(ibs, answers, ("IBS-C", "IBS-M"))
+            constipation, _ibs_subtype_in(ibs, answers, ("IBS-C", "IBS-M")) if ibs_met else ibs.met
         ),
         pain_weekly=pain,
         bloating_weekly=bloating,
