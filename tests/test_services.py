@@ -144,6 +144,44 @@ def test_save_step_screen_changed_to_no_removes_detail_answers():
     assert intake.answers == {"rls_screen": "no"}
 
 
+def test_save_step_screen_no_then_yes_reopens_the_course_step():
+    invitation, _ = open_invitation()
+    intake_id = invitation.intake_id
+    course = questionnaire.STEPS_BY_SLUG["course"]
+    services.save_step(
+        intake_id=intake_id, step=LEGS, values={"rls_screen": "yes"}, base_revision=None
+    )
+    services.save_step(
+        intake_id=intake_id, step=course, values={"rls_freq": "ge_2_per_week"}, base_revision=None
+    )
+    services.save_step(
+        intake_id=intake_id, step=LEGS, values={"rls_screen": "no"}, base_revision=None
+    )
+
+    intake, _ = services.save_step(
+        intake_id=intake_id, step=LEGS, values={"rls_screen": "yes"}, base_revision=None
+    )
+
+    assert "rls_freq" not in intake.answers
+    assert services.step_done(intake, course) is False
+    assert services.step_done(intake, LEGS) is True
+
+
+def test_save_step_answer_on_a_later_step_leaves_earlier_steps_finished():
+    invitation, _ = open_invitation()
+    intake_id = invitation.intake_id
+    course = questionnaire.STEPS_BY_SLUG["course"]
+    services.save_step(
+        intake_id=intake_id, step=LEGS, values={"rls_screen": "yes"}, base_revision=None
+    )
+
+    intake, _ = services.save_step(
+        intake_id=intake_id, step=course, values={"rls_freq": "ge_2_per_week"}, base_revision=None
+    )
+
+    assert (services.step_done(intake, LEGS), services.step_done(intake, course)) == (True, True)
+
+
 def test_engine_answers_turn_dates_into_age_and_days_ago():
     invitation, _ = open_invitation(born=dt.date(2000, 6, 15))
     intake = invitation.intake

@@ -57,6 +57,39 @@ def _prune(intake: Intake, answers: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in answers.items() if key in applicable}
 
 
+def _applicable(intake: Intake, answers: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The slugs of the steps and the answer keys that apply with these answers."""
+    facts = facts_for(intake, answers)
+    steps = {step.slug for step in questionnaire.applicable_steps(facts)}
+    return steps, questionnaire.applicable_keys(facts)
+
+
+def _reopen_changed_steps(
+    intake: Intake,
+    *,
+    saved: questionnaire.Step,
+    before: tuple[set[str], set[str]],
+    removed: set[str],
+) -> None:
+    """An answer on one step can remove answers on another (the leg screen set to no drops the
+    course answers), or make another step or question apply again. Such a step is no longer
+    finished: the patient is taken back to it before they can submit."""
+    steps_before, keys_before = before
+    steps_after, keys_after = _applicable(intake, intake.answers)
+    changed_keys = removed | (keys_after - keys_before)
+    for other in questionnaire.STEPS:
+        if other.slug == saved.slug or other.slug not in steps_after:
+            continue
+        own_keys = {question.key for question in other.questions} | _GROUP_KEYS.get(
+            other.kind, set()
+        )
+        if other.slug not in steps_before or own_keys & changed_keys:
+            intake.step_revisions.pop(f"{other.slug}:done", None)
+
+
+_GROUP_KEYS = {"mood": {"phq9_items"}, "labs": {"prior_labs"}, "irls": {"irls_items"}}
+
+
 @transaction.atomic
 def save_step(
     *,
@@ -78,6 +111,7 @@ def save_step(
             "These answers were changed in another window or device. Reload the page to see "
             "the latest answers before you continue."
         )
+    applied_before = _applicable(intake, intake.answers)
     answers = dict(intake.answers)
     for key, value in values.items():
         if value is None or value == "":
@@ -89,6 +123,12 @@ def save_step(
     intake.step_revisions = {**intake.step_revisions, step.slug: revision}
     if not partial:
         intake.step_revisions[f"{step.slug}:done"] = True
+    _reopen_changed_steps(
+        intake,
+        saved=step,
+        before=applied_before,
+        removed={key for key in answers if key not in intake.answers},
+    )
     intake.save(update_fields=["answers", "step_revisions", "updated_at"])
     return intake, revision
 
