@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from intake import questionnaire, services
+from intake import clinical, questionnaire, services
 from intake.enums import AuditAction, CaseStatus
 from intake.models import Assessment, AuditEvent, Invitation, Patient, TestRecommendation
 from tests.conftest import PATIENT_DOB, open_invitation
@@ -265,7 +265,7 @@ def test_submit_intake_stores_rules_version_and_one_recommendation_per_raised_fl
 
     assessment = Assessment.objects.get()
     tests = dict(TestRecommendation.objects.values_list("test", "value"))
-    assert assessment.ruleset_version == "2026.1"
+    assert assessment.ruleset_version == clinical.RULESET_VERSION
     assert assessment.engine_answers["age_years"] == services.age_on(
         PATIENT_DOB, timezone.localdate()
     )

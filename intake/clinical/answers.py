@@ -255,7 +255,12 @@ def _check_int(key: str, value: object, low: int | None, high: int | None) -> No
         or (low is not None and value < low)
         or (high is not None and value > high)
     ):
-        raise _refuse(key, value, f"a whole number from {low} to {high}")
+        expected = (
+            f"a whole number from {low} to {high}"
+            if high is not None
+            else (f"a whole number of at least {low}")
+        )
+        raise _refuse(key, value, expected)
 
 
 # One check per kind of field: each returns the value in its stored form, or raises ValueError
@@ -359,7 +364,7 @@ def _check_labs(
                 raise _refuse(f"{key}.value", result, f"a finite number for {test}")
             accepted = unit in NUMERIC_LAB_UNITS[test]
         else:
-            if result not in QUALITATIVE_LAB_VALUES[test]:
+            if not isinstance(result, str) or result not in QUALITATIVE_LAB_VALUES[test]:
                 raise _refuse(
                     f"{key}.value",
                     result,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RULESET_VERSION = "2026.1"
+RULESET_VERSION = "2026.2"
 
 TIER_LABELS = {
     "G": "Guideline",

@@ -48,9 +48,9 @@ CELIAC_CAVEATS = {
         "Serology can be falsely negative on a low-gluten diet: reintroduce gluten (more than "
         "one meal a day for at least 6 weeks) and then test, or consider HLA-DQ2/DQ8 typing."
     ),
-    "confirm_gluten": "Confirm gluten intake before the blood draw.",
+    "confirm_gluten": "confirm gluten intake before the blood draw",  # §8.3 M5, verbatim
 }
-SIBO_ANTIBIOTIC_NOTE = "Schedule at least 4 weeks after the last antibiotic dose."
+SIBO_ANTIBIOTIC_NOTE = "schedule ≥ 4 weeks after the last antibiotic dose"  # §8.5, verbatim
 
 
 # Not frozen: a frozen dataclass's __init__ costs several times more, once per evaluation.
@@ -270,7 +270,10 @@ def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     tsh = answers.latest_lab("tsh", context.tsh_lookback_days)
     # THY-S: a recent TSH suppresses, unless symptoms (THY-2a) are new.
     value = "on_file" if tsh is not None and thy_2a.value is not True else "order"
-    return {"value": value, "rules_fired": records}, _NOTHING_NEEDED
+    # With a recent TSH, an unanswered symptoms question leaves on_file or order undecided.
+    return {"value": value, "rules_fired": records}, (
+        thy_2a.missing if value == "on_file" else _NOTHING_NEEDED
+    )
 
 
 # --- celiac serology (§8.3) --------------------------------------------------------------
@@ -320,14 +323,15 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     elif gluten in ("less_than_daily", "gluten_free"):
         result["value"] = "deferred_low_gluten"
         result["caveat"] = CELIAC_CAVEATS["deferred_low_gluten"]
+    elif has_condition("iga_deficiency").value is True:  # M4
+        result["value"] = "order_igg_based"
     else:
-        iga_deficient = has_condition("iga_deficiency").value is True
-        result["value"] = "order_igg_based" if iga_deficient else "order"
-        if gluten in ("unknown", None):
-            # M5; an unanswered gluten question is treated as unknown, and is needed.
+        result["value"] = "order"
+        if gluten == "unknown":  # M5
             result["caveat"] = CELIAC_CAVEATS["confirm_gluten"]
-            if gluten is None:
-                needed = needed | {"gluten_intake"}
+    if gluten is None and result["value"] in ("order", "order_igg_based"):
+        # Unanswered, the gluten question could still defer the test (M3): it is needed.
+        needed = needed | {"gluten_intake"}
     return result, needed
 
 
@@ -339,34 +343,35 @@ def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     diarrhea, loose = gut.chronic_diarrhea, gut.loose_stools
     # In the all_of() terms below, "F if the first term is F" saves reading the second answer:
     # all_of() is F whatever it is.
-    records, needed = _triggers(
-        context,
-        [
-            ("STOOL-1", diarrhea),
-            (
-                "STOOL-2",
-                FALSE
-                if diarrhea.value is False
-                else all_of(diarrhea, answers.yes("travel_high_risk_12mo")),
+    candidates = [
+        ("STOOL-1", diarrhea),
+        (
+            "STOOL-2",
+            FALSE
+            if diarrhea.value is False
+            else all_of(diarrhea, answers.yes("travel_high_risk_12mo")),
+        ),
+        (
+            "STOOL-3",
+            FALSE if loose.value is False else all_of(loose, answers.yes("antibiotics_last_3mo")),
+        ),
+        (
+            "STOOL-4",
+            any_of(
+                answers.yes("greasy_floating_stools"),
+                answers.has_condition("chronic_pancreatitis"),
             ),
-            (
-                "STOOL-3",
-                FALSE
-                if loose.value is False
-                else all_of(loose, answers.yes("antibiotics_last_3mo")),
-            ),
-            (
-                "STOOL-4",
-                any_of(
-                    answers.yes("greasy_floating_stools"),
-                    answers.has_condition("chronic_pancreatitis"),
-                ),
-            ),
-            ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
-        ],
-    )
+        ),
+        ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
+    ]
+    records, needed = _triggers(context, candidates)
     if not records:
         return {"value": "no", "components": [], "rules_fired": records}, needed
+    # Each component has its own trigger (§8.4): one that fired does not decide the others, so
+    # the answers that leave another undecided are still needed.
+    for rule, tri in candidates:
+        if tri.value is None and (context.protocol_rules or rule not in CLINIC_PROTOCOL_RULES):
+            needed = needed | tri.missing
     components = []
     for record in records:
         components.extend(STOOL_COMPONENTS[record["rule"]])

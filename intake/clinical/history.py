@@ -76,7 +76,7 @@ ASSOCIATIONS = (
     ),
 )
 
-PRESCRIBER_ADVICE = "Review with prescriber; do not stop medicines yourself."
+PRESCRIBER_ADVICE = "review with prescriber — do not stop medicines yourself"  # §7, verbatim
 AGGRAVATING_MEDICATIONS = (
     ("sedating_antihistamine", "Sedating antihistamine"),
     (

@@ -86,6 +86,12 @@ def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) 
         ("RF-12", _self_harm(answers)),
     )
     needed: set[str] = set()
+    if (
+        late_onset.value is True
+        and answers.get("gi_symptom_duration_months") is None
+        and gi_symptomatic.value is not False
+    ):
+        needed.add("gi_symptom_duration_months")  # §10: defaulted for RF-5, still missing
     reasons = []
     gi_alarm = False
     for rule, tri in rules:

@@ -249,6 +249,11 @@ INVALID = {
         adult(prior_labs=[lab("total_iga", "high", None, 10)]),
     ),
     "labs_entry_not_dict": ("prior_labs", adult(prior_labs=["ferritin 40"])),
+    "labs_ttg_list_value": ("prior_labs", adult(prior_labs=[lab("ttg_iga", ["neg"], None, 10)])),
+    "labs_total_iga_dict_value": (
+        "prior_labs",
+        adult(prior_labs=[lab("total_iga", {"normal": 1}, None, 10)]),
+    ),
     "labs_not_list": ("prior_labs", adult(prior_labs=ferritin(40))),
 }
 

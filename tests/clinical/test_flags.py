@@ -461,7 +461,7 @@ CELIAC_CASES = {
         "order_igg_based",
         [("CEL-2", "G")],
     ),
-    "m4_beats_m5": (
+    "m4_beats_m5_unknown_gluten": (
         adult(conditions=[*IDK, "iga_deficiency"], gluten_intake="unknown"),
         "order_igg_based",
         [("CEL-2", "G")],
@@ -490,14 +490,43 @@ def test_flag_celiac_honours_celiac_lookback_for_ferritin(days_ago, value):
     assert d["flags"]["celiac"]["value"] == value
 
 
-def test_flag_celiac_unknown_gluten_adds_caveat():
+def test_flag_celiac_unknown_gluten_adds_the_spec_caveat():
     answers = adult(conditions=IDK, gluten_intake="unknown")
 
     d = assess(answers)
 
-    # M5: "confirm gluten intake before the blood draw"; the exact wording is not asserted.
-    assert type(d["flags"]["celiac"]["caveat"]) is str
-    assert d["flags"]["celiac"]["caveat"].strip() != ""
+    assert d["flags"]["celiac"]["caveat"] == "confirm gluten intake before the blood draw"
+
+
+def test_flag_celiac_iga_deficiency_with_unknown_gluten_has_no_m5_caveat():
+    # Modifiers in priority order: M4 applies first, so M5 (and its caveat) does not.
+    answers = adult(conditions=[*IDK, "iga_deficiency"], gluten_intake="unknown")
+
+    d = assess(answers)
+
+    assert (d["flags"]["celiac"]["value"], d["flags"]["celiac"]["caveat"]) == (
+        "order_igg_based",
+        None,
+    )
+
+
+@pytest.mark.parametrize("conditions", [IDK, [*IDK, "iga_deficiency"]])
+def test_flag_celiac_unanswered_gluten_orders_without_caveat_and_is_missing(conditions):
+    answers = adult(conditions=conditions)
+
+    d = assess(answers)
+
+    assert d["flags"]["celiac"]["caveat"] is None
+    assert d["flags"]["celiac"]["value"] in ("order", "order_igg_based")
+    assert "gluten_intake" in d["data_quality"]["missing"]
+
+
+def test_flag_celiac_deferred_low_gluten_needs_nothing_more():
+    answers = adult(conditions=IDK, gluten_intake="gluten_free")
+
+    d = assess(answers)
+
+    assert "gluten_intake" not in d["data_quality"]["missing"]
 
 
 def test_flag_celiac_plain_order_has_no_caveat():
@@ -509,6 +538,39 @@ def test_flag_celiac_plain_order_has_no_caveat():
 
 
 # ---- stool (§8.4) ---------------------------------------------------------------------------
+
+
+def test_flag_stool_undecided_components_are_missing_when_another_fired():
+    # Each component has its own trigger: calprotectin and Giardia (STOOL-1) fired, but O&P,
+    # C. difficile and elastase stay undecided without their answers.
+    answers = adult(loose_stools_4wk="yes")
+
+    d = assess(answers)
+
+    assert d["flags"]["stool"]["components"] == ["calprotectin", "giardia"]
+    missing = d["data_quality"]["missing"]
+    assert [key for key in ("travel_high_risk_12mo", "antibiotics_last_3mo") if key in missing] == [
+        "travel_high_risk_12mo",
+        "antibiotics_last_3mo",
+    ]
+    assert "greasy_floating_stools" in missing
+
+
+def test_flag_stool_answered_components_leave_nothing_missing_for_stool():
+    answers = adult(
+        loose_stools_4wk="yes",
+        travel_high_risk_12mo="no",
+        antibiotics_last_3mo="no",
+        greasy_floating_stools="no",
+        conditions=[],
+    )
+
+    d = assess(answers)
+
+    missing = d["data_quality"]["missing"]
+    keys = ("travel_high_risk_12mo", "antibiotics_last_3mo", "greasy_floating_stools")
+    assert [key for key in keys if key in missing] == []
+
 
 STOOL_CASES = {
     "nothing": (adult(), "no", []),
@@ -638,6 +700,36 @@ SIBO_CASES = {
 @pytest.mark.parametrize(("answers", "value", "rules"), SIBO_CASES.values(), ids=SIBO_CASES.keys())
 def test_flag_sibo_breath(answers, value, rules):
     _check(answers, "sibo_breath", value, rules)
+
+
+def test_flag_sibo_breath_timing_note_is_the_spec_wording():
+    answers = ibs_adult_met(antibiotics_last_4wk="yes")
+
+    d = assess(answers)
+
+    assert d["flags"]["sibo_breath"]["timing_note"] == (
+        "schedule \u2265 4 weeks after the last antibiotic dose"
+    )
+
+
+def test_flag_thyroid_recent_tsh_with_unanswered_symptoms_lists_them_missing():
+    # THY-S holds only if THY-2a did not fire: unanswered, the symptoms could re-flag it.
+    answers = adult(loose_stools_4wk="yes", prior_labs=[tsh(2.0)])
+
+    d = assess(answers)
+
+    assert d["flags"]["thyroid"]["value"] == "on_file"
+    assert "thyroid_symptoms" in d["data_quality"]["missing"]
+    assert d["assessment_status"] == "partial"
+
+
+def test_flag_thyroid_recent_tsh_with_symptoms_answered_needs_nothing():
+    answers = adult(loose_stools_4wk="yes", thyroid_symptoms=["tremor"], prior_labs=[tsh(2.0)])
+
+    d = assess(answers)
+
+    assert d["flags"]["thyroid"]["value"] == "on_file"
+    assert "thyroid_symptoms" not in d["data_quality"]["missing"]
 
 
 @pytest.mark.parametrize(("antibiotics", "has_note"), [("yes", True), ("no", False), (None, False)])

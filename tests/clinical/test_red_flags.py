@@ -96,6 +96,17 @@ def test_red_flag_rf5_onset_age(age, months, fires):
     assert red_flag_ids(d) == (["RF-5"] if fires else [])
 
 
+@pytest.mark.parametrize(("age", "listed"), [(60, True), (49, False)])
+def test_red_flag_rf5_safety_default_still_lists_the_duration_missing(age, listed):
+    # Abdominal pain never, so IBS is not met and does not need the duration itself.
+    answers = adult(age_years=age, gas_freq="daily", abd_pain_freq="never")
+
+    d = assess(answers)
+
+    assert red_flag_ids(d) == (["RF-5"] if listed else [])
+    assert ("gi_symptom_duration_months" in d["data_quality"]["missing"]) is listed
+
+
 def test_red_flag_rf5_needs_gi_symptoms():
     answers = adult(age_years=70, gi_symptom_duration_months=6)
 
