@@ -100,6 +100,24 @@ def database_from_env(name: str, *, default_url: str) -> dict:
     return config
 
 
+def cache_from_env(name: str) -> dict:
+    """The shared cache behind the rate limits. Unset: a table in the app's own database,
+    which every worker process shares. A redis:// or rediss:// URL: that Redis server, whose
+    counters are atomic (the better choice for several workers under load)."""
+    url = _read(name)
+    if url is None:
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "intake_cache",
+        }
+    if url.split("://", 1)[0] not in ("redis", "rediss") or "://" not in url:
+        raise ImproperlyConfigured(
+            f"{name} must be a Redis URL such as redis://127.0.0.1:6379/0 (got a value that "
+            "is not one)"
+        )
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
 def time_zone_from_env(name: str, default: str) -> str:
     value = env_str(name, default)
     try:
@@ -151,6 +169,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_ratelimit",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -234,6 +253,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "intake.views.common.client_ip"
 # Staff sign in with a second factor (an authenticator app, with recovery codes).
 OTP_TOTP_ISSUER = "RLS & Gut Health Intake"
 # Staff sessions end after this long without a request; a warning comes first.
@@ -249,8 +269,11 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
-    # Only behind a proxy that sets this header itself (never trust a client's copy).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    # Only behind a proxy that sets these headers itself (never trust a client's copy): the
+    # scheme from X-Forwarded-Proto, the client's address from X-Forwarded-For
+    # (intake.views.common.client_ip, used by the rate limits, the lockout and the audit log).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -292,14 +315,17 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 
 # --- Cache and rate limits ------------------------------------------------------------------
 
-# A database table shared by every worker process, so rate limits hold across them.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "intake_cache",
-    }
-}
+# Shared by every worker process, so rate limits hold across them: a table in the database,
+# or Redis with CACHE_URL.
+CACHES = {"default": cache_from_env("CACHE_URL")}
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # django-ratelimit warns that the database cache's increments are not atomic: two requests
+    # at the same instant can count as one, so a burst may get a few tries past the limit
+    # before it is refused. Accepted for a single-server clinic; docs/security.md says to set
+    # CACHE_URL (Redis) where that matters.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "intake.views.common.client_ip"
 RATELIMIT_VIEW = "intake.views.errors.rate_limited"
 RATE_LIMIT_LOGIN = env_rate("RATE_LIMIT_LOGIN", "20/h")
 RATE_LIMIT_PATIENT = env_rate("RATE_LIMIT_PATIENT", "30/h")

@@ -22,6 +22,7 @@ from intake.models import (
     TestRecommendation,
 )
 from intake.templatetags.intake_labels import STATUS_WORDS, status_word
+from intake.views.common import client_ip
 
 admin.site.site_header = "RLS & Gut Health Intake: administration"
 admin.site.site_title = "Intake administration"
@@ -43,7 +44,7 @@ class AuditedViewAdmin(admin.ModelAdmin):
                 intake=intake,
                 patient=patient,
                 obj=obj,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 summary="admin page",
             )
         return response
@@ -266,7 +267,7 @@ class InvitationAdmin(admin.ModelAdmin):
     def revoke_links(self, request, queryset):
         for invitation in queryset.select_related("intake"):
             services.revoke_invitation(
-                invitation=invitation, by=request.user, ip_address=request.META.get("REMOTE_ADDR")
+                invitation=invitation, by=request.user, ip_address=client_ip(request)
             )
         self.message_user(request, f"{queryset.count()} link(s) revoked.")
 
@@ -277,7 +278,7 @@ class InvitationAdmin(admin.ModelAdmin):
             if not invitation.intake.is_draft:
                 continue
             new, token = services.reissue_invitation(
-                invitation=invitation, by=request.user, ip_address=request.META.get("REMOTE_ADDR")
+                invitation=invitation, by=request.user, ip_address=client_ip(request)
             )
             link = request.build_absolute_uri(reverse("intake:open_link", args=[token]))
             issued.append(f"{new.intake.patient.full_name}: {link}")

@@ -7,7 +7,9 @@ from intake.enums import AuditAction
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    from intake.views.common import client_ip
+
+    return client_ip(request) if request is not None else None
 
 
 @receiver(user_logged_in, dispatch_uid="intake_audit_login")

@@ -204,6 +204,31 @@ def test_patient_date_of_birth_checks_are_rate_limited(patient_link, settings):
     assert statuses == [200, 200, 429]
 
 
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_sign_in_pages_are_rate_limited_per_address(db, settings, url):
+    settings.RATE_LIMIT_LOGIN = "2/m"
+    client = Client()
+
+    statuses = [
+        client.post(url, {"username": f"someone{i}", "password": "wrong-password"}).status_code
+        for i in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_failed_sign_ins_from_one_address_lock_it_whatever_the_user_name(practitioner, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.RATE_LIMIT_LOGIN = "100/m"
+    for i in range(3):
+        sign_in(Client(), f"guess{i}", "wrong-password")
+
+    locked = sign_in(Client(), practitioner.username)  # right password, same address
+
+    assert locked.status_code == 429
+    assert "Sign-in locked" in locked.content.decode()
+
+
 def test_security_headers_on_every_page(anonymous):
     response = anonymous.get("/")
 

@@ -109,6 +109,38 @@ def test_settings_bad_value_stops_startup_with_message(env, message):
     assert failure_message(result) == f"django.core.exceptions.ImproperlyConfigured: {message}"
 
 
+@pytest.mark.parametrize(
+    ("cache_url", "backend"),
+    [
+        (None, "django.core.cache.backends.db.DatabaseCache"),
+        ("redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_settings_cache_url_chooses_the_shared_cache(cache_url, backend):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "import json; print(json.dumps([s.CACHES['default']['BACKEND'], s.SILENCED_SYSTEM_CHECKS]))"
+    )
+    env = {"SECRET_KEY": "x", **({"CACHE_URL": cache_url} if cache_url else {})}
+
+    result = start(show, **env)
+
+    assert result.returncode == 0, result.stderr
+    silenced = ["django_ratelimit.E003", "django_ratelimit.W001"] if cache_url is None else []
+    assert json.loads(result.stdout) == [backend, silenced]
+
+
+def test_settings_bad_cache_url_stops_startup_without_echoing_it():
+    result = start(SETUP, CACHE_URL="memcached://secret-host:11211", SECRET_KEY="x")
+
+    assert result.returncode == 1
+    assert failure_message(result) == (
+        "django.core.exceptions.ImproperlyConfigured: CACHE_URL must be a Redis URL such as "
+        "redis://127.0.0.1:6379/0 (got a value that is not one)"
+    )
+    assert result.stderr.count("secret-host") == 0
+
+
 def test_settings_bad_database_url_is_not_echoed():
     result = start(SETUP, DATABASE_URL="postgres://user:hunter2@db.example:port/x", SECRET_KEY="x")
 
