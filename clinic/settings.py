@@ -158,7 +158,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "intake.apps.ClinicAdminConfig",  # django.contrib.admin with the clinic's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -243,7 +243,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/staff/"
+LOGIN_REDIRECT_URL = "intake:landing"
 LOGOUT_REDIRECT_URL = "intake:home"
 
 # Lockout after repeated failed sign-ins, by user name and, separately, by address (axes).

@@ -4,6 +4,8 @@ are read-only here (changes go through the services)."""
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -23,10 +25,6 @@ from intake.models import (
 )
 from intake.templatetags.intake_labels import STATUS_WORDS, status_word
 from intake.views.common import client_ip
-
-admin.site.site_header = "RLS & Gut Health Intake: administration"
-admin.site.site_title = "Intake administration"
-admin.site.index_title = "Records, accounts and the audit log"
 
 
 class AuditedViewAdmin(admin.ModelAdmin):
@@ -257,8 +255,12 @@ class InvitationAdmin(admin.ModelAdmin):
     exclude = ["token_hash"]
     actions = ["revoke_links", "reissue_links"]
 
-    def has_add_permission(self, request):
-        return False  # create on /staff/invitations/, where the new link is shown
+    def add_view(self, request, form_url="", extra_context=None):
+        # One place creates invitations: the staff page, which runs the duplicate-patient check
+        # and shows the new link once (it is never stored, only its hash).
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return redirect("intake:invitations")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -311,6 +313,21 @@ class StaffUserAdmin(UserAdmin):
     """Clinic admins manage accounts and give roles (groups). Superuser status and single
     permissions stay with superusers, and so do superusers' own accounts: otherwise a clinic
     admin could make themselves a superuser, or take one over by setting its password."""
+
+    list_display = ["username", "full_name", "roles", "is_active", "last_login"]
+    list_filter = ["groups", "is_active", "is_superuser"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="Name", ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name() or "—"
+
+    @admin.display(description="Roles")
+    def roles(self, obj):
+        names = sorted(group.name for group in obj.groups.all())
+        return ", ".join(names) or "No role"
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

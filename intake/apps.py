@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.admin import apps as admin_apps
 
 # The admin groups models under their app's name; these say what each group is for.
 ADMIN_SECTION_NAMES = {
@@ -7,6 +8,13 @@ ADMIN_SECTION_NAMES = {
     "otp_static": "Recovery codes",
     "auth": "Staff accounts and roles",
 }
+
+
+class ClinicAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the clinic's site (listed in INSTALLED_APPS in its place)."""
+
+    default = False
+    default_site = "intake.admin_site.ClinicAdminSite"
 
 
 class IntakeConfig(AppConfig):

@@ -223,6 +223,22 @@ class Note(models.Model):
         return f"Note {self.pk} on {self.intake.case_number}"
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk writes refused too, so no code path can edit or delete audit rows in one go."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit events cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("Audit events cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("Audit events cannot be changed.")
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise PermissionError("Audit events cannot be changed.")
+
+
 class AuditEvent(models.Model):
     """Append-only: who did what to which record, when, from where. Never edited or deleted."""
 
@@ -259,6 +275,8 @@ class AuditEvent(models.Model):
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     summary = models.CharField(max_length=300, blank=True, help_text="No health information.")
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -29,6 +29,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.view_assessment",
         "intake.view_testrecommendation",
         "intake.change_testrecommendation",
+        "intake.view_note",
+        "intake.view_labresultentry",
+        # The clinic's licensed IRLS text (a setting the intake depends on, spec §4.6).
+        "intake.view_licensedinstrument",
+        "intake.add_licensedinstrument",
+        "intake.change_licensedinstrument",
         "intake.view_auditevent",
         "intake.manage_records",
         "auth.view_user",
@@ -39,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
         "axes.view_accessfailurelog",
+        "axes.view_accesslog",
         # A member of staff who lost their phone: remove the app so they enrol a new one.
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",

@@ -23,9 +23,19 @@ def audit_login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="intake_audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs):
+    from django.contrib.auth import get_user_model
+
     from intake.services import record_event
 
-    username = str(credentials.get("username", ""))[:150]
+    # What was typed is not kept: a password typed into the user name field would otherwise
+    # sit in the append-only log for good. An attempt on a real account names that account.
+    model = get_user_model()
+    account = model._default_manager.filter(
+        **{model.USERNAME_FIELD: str(credentials.get("username", ""))[:150]}
+    ).first()
     record_event(
-        action=AuditAction.LOGIN_FAILED, ip_address=_ip(request), summary=f"user name {username!r}"
+        action=AuditAction.LOGIN_FAILED,
+        obj=account,
+        ip_address=_ip(request),
+        summary="password refused for this account" if account else "unknown user name",
     )

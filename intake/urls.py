@@ -17,6 +17,7 @@ urlpatterns = [
     path("intake/support/", patient.support, name="support"),
     path("intake/done/", patient.done, name="done"),
     path("staff/", practitioner.queue, name="queue"),
+    path("staff/home/", staff_auth.landing, name="landing"),
     path("staff/2fa/setup/", staff_auth.otp_setup, name="otp_setup"),
     path("staff/2fa/verify/", staff_auth.otp_verify, name="otp_verify"),
     path("staff/keepalive/", staff_auth.keepalive, name="keepalive"),

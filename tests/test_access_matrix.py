@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from intake import services
 from intake.models import Intake, Invitation
@@ -32,6 +32,8 @@ LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
 VERIFY = (302, "/intake/verify/")
 TO_QUEUE = (302, "/staff/")
+TO_LANDING = (302, "/staff/home/")
+TO_AUDIT_LOG = (302, "/admin/intake/auditevent/")
 TO_HOME = (302, "/")
 TO_LINKS = (302, "/staff/invitations/")
 MISSING = 999_999
@@ -139,8 +141,10 @@ GET_MATRIX = {
     "/intake/done/": (404, (302, "/intake/"), 404, 404, 404, 404),
     # Staff pages.
     "/staff/": (LOGIN, LOGIN, 403, 403, 200, 200),
-    "/staff/2fa/setup/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
-    "/staff/2fa/verify/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
+    # Where sign-in leads: each role's first page.
+    "/staff/home/": (LOGIN, LOGIN, 403, TO_AUDIT_LOG, TO_QUEUE, TO_QUEUE),
+    "/staff/2fa/setup/": (LOGIN, LOGIN, TO_LANDING, TO_LANDING, TO_LANDING, TO_LANDING),
+    "/staff/2fa/verify/": (LOGIN, LOGIN, TO_LANDING, TO_LANDING, TO_LANDING, TO_LANDING),
     "/staff/keepalive/": (LOGIN, LOGIN, 405, 405, 405, 405),
     "/staff/export.csv": (LOGIN, LOGIN, 403, 403, 200, 200),
     "/staff/cases/{case}/": (LOGIN, LOGIN, 403, 403, 200, 200),
@@ -161,12 +165,20 @@ GET_MATRIX = {
     "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 403, 403, 403, 200),
     "/staff/patients/{patient}/erase/": (LOGIN, LOGIN, 403, 403, 403, 200),
     "/staff/retention/": (LOGIN, LOGIN, 403, 403, 403, 200),
-    # The Django admin: staff only, then each model's view permission.
-    "/admin/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200),
-    "/admin/intake/auditevent/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200),
-    "/admin/intake/patient/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 200, 200),
-    "/admin/intake/intake/{case}/change/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 200, 200),
-    "/admin/auth/user/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200),
+    # The Django admin: clinic admins and auditors only, then each model's view permission
+    # (every registered model: test_admin_matrix_every_registered_model below).
+    "/admin/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN, 200),
+    "/admin/intake/auditevent/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN, 200),
+    "/admin/intake/patient/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, ADMIN_LOGIN, 200),
+    "/admin/intake/intake/{case}/change/": (
+        ADMIN_LOGIN,
+        ADMIN_LOGIN,
+        ADMIN_LOGIN,
+        403,
+        ADMIN_LOGIN,
+        200,
+    ),
+    "/admin/auth/user/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, ADMIN_LOGIN, 200),
     # Sign-in and account pages (django.contrib.auth.urls).
     "/accounts/login/": (200, 200, 200, 200, 200, 200),
     "/accounts/logout/": (405, 405, 405, 405, 405, 405),
@@ -200,8 +212,9 @@ POST_MATRIX = {
     "/intake/support/": (405, 405, 405, 405, 405, 405),
     "/intake/done/": (405, 405, 405, 405, 405, 405),
     "/staff/": (LOGIN, LOGIN, 403, 403, 405, 405),
-    "/staff/2fa/setup/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
-    "/staff/2fa/verify/": (LOGIN, LOGIN, TO_QUEUE, TO_QUEUE, TO_QUEUE, TO_QUEUE),
+    "/staff/home/": (LOGIN, LOGIN, 405, 405, 405, 405),
+    "/staff/2fa/setup/": (LOGIN, LOGIN, TO_LANDING, TO_LANDING, TO_LANDING, TO_LANDING),
+    "/staff/2fa/verify/": (LOGIN, LOGIN, TO_LANDING, TO_LANDING, TO_LANDING, TO_LANDING),
     "/staff/keepalive/": (LOGIN, LOGIN, 200, 200, 200, 200),
     "/staff/export.csv": (LOGIN, LOGIN, 403, 403, 405, 405),
     "/staff/cases/{case}/": (LOGIN, LOGIN, 403, 403, 405, 405),
@@ -276,6 +289,70 @@ def test_access_matrix_lists_every_named_url():
 
     assert in_get - {name for name in in_get if name.startswith("admin:")} == names
     assert in_post == {name for name in names if not name.startswith("password_")}
+
+
+# --- the admin: every registered model × every role --------------------------------------
+
+ADMIN_PAGES = ("changelist", "add")
+
+
+def _admin_cases():
+    from django.contrib import admin
+
+    return [
+        (model._meta.app_label, model._meta.model_name, page)
+        for model in admin.site._registry
+        for page in ADMIN_PAGES
+    ]
+
+
+def _admin_expected(app_label: str, model_name: str, page: str, role: str, users) -> object:
+    """Who may open an admin page: clinic admins and auditors enter the admin; inside, each
+    model's view (or add) permission decides, as ROLE_PERMISSIONS grants it."""
+    if role in ("anonymous", "patient", "no_role", "practitioner"):
+        return ADMIN_LOGIN
+    codename = f"{app_label}.{'view' if page == 'changelist' else 'add'}_{model_name}"
+    if not users[role].has_perm(codename):
+        return 403
+    # Adding an invitation leads to the staff page that makes one and shows its link once.
+    return TO_LINKS if (model_name, page) == ("invitation", "add") else 200
+
+
+@pytest.mark.parametrize(("app_label", "model_name", "page"), _admin_cases())
+def test_admin_matrix_every_registered_model(world, app_label, model_name, page):
+    path = reverse(f"admin:{app_label}_{model_name}_{page}")
+    expected = tuple(
+        _expected(_admin_expected(app_label, model_name, page, role, world.users), path)
+        for role in ROLES
+    )
+
+    assert _outcomes(world, "GET", path) == expected
+
+
+def test_admin_auditor_sees_only_the_audit_log(world):
+    from django.contrib import admin
+
+    auditor = world.users["auditor"]
+    visible = {
+        model._meta.label_lower
+        for model in admin.site._registry
+        if auditor.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    }
+
+    assert visible == {"intake.auditevent"}
+
+
+def test_admin_clinic_admin_can_open_every_section(world):
+    from django.contrib import admin
+
+    clinic_admin = world.users["clinic_admin"]
+    hidden = {
+        model._meta.label_lower
+        for model in admin.site._registry
+        if not clinic_admin.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    }
+
+    assert hidden == set()
 
 
 # --- own and other object ----------------------------------------------------------------

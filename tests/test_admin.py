@@ -92,22 +92,64 @@ def test_admin_invitation_actions_go_through_services(admin_client, clinic_admin
     ) == ["invitation_revoked", "invitation_reissued"]
 
 
-def test_admin_cannot_add_invitations_or_delete_patients(admin_client):
+def test_admin_adds_invitations_on_the_staff_page_and_never_deletes_patients(admin_client):
     case = submitted_case()
 
     add = admin_client.get("/admin/intake/invitation/add/")
     delete = admin_client.post(f"/admin/intake/patient/{case.patient_id}/delete/", {"post": "yes"})
 
-    assert add.status_code == 403
+    # The staff page runs the duplicate-patient check and shows the new link once.
+    assert (add.status_code, add["Location"]) == (302, "/staff/invitations/")
     assert delete.status_code == 403
+    assert Invitation.objects.count() == 1
 
 
-def test_admin_practitioner_has_no_user_management(practitioner):
+def test_admin_is_closed_to_practitioners_even_with_staff_status(practitioner):
     client = login_verified(Client(), practitioner)
     practitioner.is_staff = True
     practitioner.save()
 
-    assert client.get("/admin/auth/user/").status_code == 403
+    response = client.get("/admin/auth/user/")
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/admin/login/?next=/admin/auth/user/",
+    )
+
+
+def test_admin_auditor_without_staff_status_reads_the_audit_log(db):
+    from django.contrib.auth.models import Group, Permission
+
+    from intake.enums import Role
+    from intake.roles import apply_role_permissions
+    from tests.access import make_user
+
+    apply_role_permissions(Group, Permission)
+    auditor = make_user("audit.only", Role.AUDITOR, is_staff=False)
+    client = login_verified(Client(), auditor)
+
+    log = client.get("/admin/intake/auditevent/")
+    patients = client.get("/admin/intake/patient/")
+
+    assert (log.status_code, patients.status_code) == (200, 403)
+
+
+def test_admin_user_list_shows_each_accounts_roles(admin_client, practitioner, clinic_admin):
+    listing = admin_client.get("/admin/auth/user/")
+
+    rows = {user.username: user for user in listing.context["cl"].result_list}
+    page = listing.content.decode()
+    assert set(rows) == {practitioner.username, clinic_admin.username}
+    assert '<td class="field-roles">Practitioner</td>' in page
+    assert '<td class="field-roles">Clinic admin</td>' in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/intake/note/", "/admin/intake/labresultentry/", "/admin/intake/licensedinstrument/"],
+)
+def test_admin_clinic_admin_without_superuser_opens_notes_results_and_settings(admin_client, url):
+    assert admin_client.get(url).status_code == 200
 
 
 def test_admin_index_names_each_section_for_what_it_holds(admin_client):

@@ -34,9 +34,29 @@ def test_audit_event_cannot_be_deleted_through_the_model(event):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+@pytest.mark.parametrize(
+    "bulk_write",
+    [
+        lambda rows: rows.update(summary="rewritten"),
+        lambda rows: rows.delete(),
+        lambda rows: AuditEvent.objects.bulk_update(list(rows), ["summary"]),
+        lambda rows: AuditEvent.objects.update_or_create(pk=rows[0].pk, defaults={"summary": "x"}),
+    ],
+    ids=["update", "delete", "bulk_update", "update_or_create"],
+)
+def test_audit_rows_cannot_be_changed_or_deleted_in_bulk(event, bulk_write):
+    with pytest.raises(PermissionError):
+        bulk_write(AuditEvent.objects.filter(pk=event.pk))
+
+    assert AuditEvent.objects.get(pk=event.pk).summary == "test export"
+
+
 def test_database_refuses_updates_to_audit_rows(event):
     with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.filter(pk=event.pk).update(summary="rewritten")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE intake_auditevent SET summary = 'rewritten' WHERE id = %s", [event.pk]
+            )
 
     assert AuditEvent.objects.get(pk=event.pk).summary == "test export"
 

@@ -38,7 +38,7 @@ def test_first_sign_in_requires_enrolling_an_authenticator(practitioner):
     queue = client.get("/staff/")
     setup = client.get("/staff/2fa/setup/?next=/staff/")
 
-    assert signed_in["Location"] == "/staff/"
+    assert signed_in["Location"] == "/staff/home/"
     assert queue["Location"] == "/staff/2fa/setup/?next=%2Fstaff%2F"
     assert "<svg" in setup.content.decode()
     assert TOTPDevice.objects.filter(user=practitioner, confirmed=False).count() == 1
@@ -121,7 +121,7 @@ def test_recovery_code_works_once(practitioner):
     sign_in(second, practitioner.username)
     reused = second.post("/staff/2fa/verify/", {"token": codes[0]})
 
-    assert used["Location"] == "/staff/"
+    assert used["Location"] == "/staff/home/"
     assert reused.status_code == 200
     assert StaticToken.objects.filter(token=codes[0]).count() == 0
 
@@ -136,7 +136,7 @@ def test_second_factor_next_never_leaves_the_site(practitioner, target):
 
     response = client.post("/staff/2fa/verify/", {"token": code_for(device), "next": target})
 
-    assert response["Location"] == "/staff/"
+    assert response["Location"] == "/staff/home/"
 
 
 def test_login_next_to_another_site_is_ignored(practitioner):
@@ -147,7 +147,7 @@ def test_login_next_to_another_site_is_ignored(practitioner):
         {"username": practitioner.username, "password": PASSWORD},
     )
 
-    assert response["Location"] == "/staff/"
+    assert response["Location"] == "/staff/home/"
 
 
 def test_repeated_failed_sign_ins_lock_the_account_with_a_clear_message(practitioner, settings):

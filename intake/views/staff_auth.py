@@ -5,12 +5,13 @@ from __future__ import annotations
 import segno
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
@@ -42,10 +43,22 @@ class CodeForm(django_forms.Form):
 
 
 def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or "/staff/"
+    landing = reverse("intake:landing")
+    target = request.POST.get("next") or request.GET.get("next") or landing
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return "/staff/"
+    return landing
+
+
+@login_required
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where staff arrive after signing in: each role's own first page."""
+    if request.user.has_perm("intake.view_intake"):
+        return redirect("intake:queue")
+    if request.user.has_perm("intake.view_auditevent"):
+        return redirect("admin:intake_auditevent_changelist")  # an auditor's one page
+    raise PermissionDenied
 
 
 @never_cache
