@@ -4,9 +4,12 @@
 (function () {
   "use strict";
   var body = document.body;
-  var seconds = parseInt(body.getAttribute("data-session-seconds") || "", 10);
-  var keepaliveUrl = body.getAttribute("data-keepalive-url");
-  var loginUrl = body.getAttribute("data-login-url") || "/accounts/login/";
+  // The staff pages set these on <body>; the admin, whose <body> is Django's, on a <meta>.
+  var config = document.querySelector("[data-session-seconds]");
+  if (!config) { return; }
+  var seconds = parseInt(config.getAttribute("data-session-seconds") || "", 10);
+  var keepaliveUrl = config.getAttribute("data-keepalive-url");
+  var loginUrl = config.getAttribute("data-login-url") || "/accounts/login/";
   if (!seconds || !keepaliveUrl) { return; }
   var warnBefore = Math.min(120, Math.floor(seconds / 2));
   var warnTimer = null;
@@ -29,7 +32,10 @@
     banner.setAttribute("role", "alertdialog");
     banner.setAttribute("aria-live", "assertive");
     var text = document.createElement("span");
-    text.textContent = "For security you will be signed out in 2 minutes unless you continue.";
+    var left = warnBefore >= 60
+      ? Math.round(warnBefore / 60) + (Math.round(warnBefore / 60) === 1 ? " minute" : " minutes")
+      : warnBefore + " seconds";
+    text.textContent = "For security you will be signed out in " + left + " unless you continue.";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-sm btn-primary";
@@ -37,8 +43,9 @@
     button.addEventListener("click", stayIn);
     banner.appendChild(text);
     banner.appendChild(button);
-    var main = document.getElementById("main");
-    (main || body).insertBefore(banner, (main || body).firstChild);
+    // The admin's #main is a row of columns; its #content is where a notice reads well.
+    var host = document.getElementById("content") || document.getElementById("main") || body;
+    host.insertBefore(banner, host.firstChild);
     button.focus();
   }
 

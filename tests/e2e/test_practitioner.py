@@ -27,7 +27,7 @@ def sign_in(page, base_url: str, user) -> None:
     code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
     page.get_by_label("Code").fill(f"{code:06d}")
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{base_url}/staff/")
+    page.wait_for_url(f"{base_url}/staff/**")
 
 
 @pytest.mark.parametrize("size", [DESKTOP, TABLET], ids=["desktop", "tablet"])
