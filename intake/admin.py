@@ -79,6 +79,14 @@ class PatientAdmin(AuditedViewAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # records are erased on request (keeping the audit trail), never deleted
 
+    def save_model(self, request, obj, form, change):
+        services.save_patient_record(
+            patient=obj,
+            changed_fields=list(form.changed_data),
+            by=request.user,
+            ip_address=client_ip(request),
+        )
+
     @admin.display(description="Data protection")
     def data_protection(self, obj):
         if obj is None or obj.pk is None:
@@ -199,15 +207,7 @@ class TestRecommendationAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = [
-        "at",
-        "actor_label",
-        "action",
-        "object_type",
-        "object_id",
-        "patient",
-        "ip_address",
-    ]
+    list_display = ["when", "who", "action", "record", "patient", "address", "summary"]
     list_filter = [
         "action",
         "at",
@@ -217,6 +217,22 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["actor_label", "patient__full_name", "object_id"]
     date_hierarchy = "at"
     list_select_related = ["patient"]
+
+    @admin.display(description="When", ordering="at")
+    def when(self, obj):
+        return obj.at
+
+    @admin.display(description="Who", ordering="actor_label")
+    def who(self, obj):
+        return obj.actor_label
+
+    @admin.display(description="Record")
+    def record(self, obj):
+        return f"{obj.object_type} {obj.object_id}".strip() or "—"
+
+    @admin.display(description="From address", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address or "—"
 
 
 @admin.register(LicensedInstrument)

@@ -159,3 +159,53 @@ def test_admin_index_names_each_section_for_what_it_holds(admin_client):
         assert name in page
     assert "RLS &amp; Gut Health Intake: administration" in page
     assert "Django administration" not in page
+
+
+def test_admin_patient_change_goes_through_the_service_and_is_audited(admin_client, clinic_admin):
+    case = submitted_case(name="Old Name")
+    patient = case.patient
+
+    saved = admin_client.post(
+        f"/admin/intake/patient/{patient.pk}/change/",
+        {
+            "full_name": "New Name",
+            "date_of_birth": patient.date_of_birth.isoformat(),
+            "email": "",
+        },
+    )
+
+    patient.refresh_from_db()
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE, patient=patient).get()
+    assert saved.status_code == 302
+    assert patient.full_name == "New Name"
+    assert (event.actor, event.summary) == (clinic_admin, "changed in the admin: full_name")
+    assert "New Name" not in event.summary and "Old Name" not in event.summary
+
+
+def test_admin_patient_added_is_audited(admin_client, clinic_admin):
+    added = admin_client.post(
+        "/admin/intake/patient/add/",
+        {"full_name": "Added Person", "date_of_birth": "1990-02-03", "email": ""},
+    )
+
+    event = AuditEvent.objects.filter(action=AuditAction.CREATE).get()
+    assert added.status_code == 302
+    assert (event.actor, event.object_type, event.summary) == (
+        clinic_admin,
+        "Patient",
+        "added in the admin",
+    )
+
+
+def test_admin_patient_with_a_bad_date_is_refused_and_nothing_is_audited(admin_client):
+    case = submitted_case(name="Kept Name")
+
+    refused = admin_client.post(
+        f"/admin/intake/patient/{case.patient_id}/change/",
+        {"full_name": "<b>x</b>", "date_of_birth": "31/31/1990", "email": "not-an-email"},
+    )
+
+    errors = refused.context["adminform"].form.errors
+    assert refused.status_code == 200
+    assert sorted(errors) == ["date_of_birth", "email"]
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE).count() == 0

@@ -37,6 +37,7 @@ __all__ = [
     "subject_access_data",
     "export_subject_access",
     "erase_patient",
+    "save_patient_record",
 ]
 
 # What free text is replaced with; the row itself stays so the record's shape is kept.
@@ -357,3 +358,26 @@ def _rename_admin_history(model, pk: int, text: str) -> None:
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id=str(pk)
     ).update(object_repr=text[:200])
+
+
+@transaction.atomic
+def save_patient_record(
+    *, patient: Patient, changed_fields: list[str], by, ip_address: str | None = None
+) -> Patient:
+    """A clinic admin adds a patient record or corrects one (name, date of birth, email), and
+    the audit log says who, which fields (never their values) and from where."""
+    created = patient.pk is None
+    if not created and patient.erased_at is not None:
+        raise IntakeError("This record was erased on request and cannot be edited.")
+    patient.save()
+    record_event(
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        actor=by,
+        patient=patient,
+        obj=patient,
+        ip_address=ip_address,
+        summary="added in the admin"
+        if created
+        else "changed in the admin: " + (", ".join(changed_fields) or "nothing"),
+    )
+    return patient
