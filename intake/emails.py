@@ -14,14 +14,15 @@ def case_url(intake: Intake) -> str:
 
 
 def send_new_case_alert(intake: Intake) -> int:
-    """Tell the clinic's alert address that a case arrived. Urgency is a queue priority, not a
-    finding, so it is the one thing said besides the link."""
+    """Tell the clinic's alert address that a case arrived. Every case gets the same words:
+    urgency is worked out from the health answers, so saying it would reveal something about
+    them to anyone who sees the mailbox. The work queue, after signing in, puts urgent cases
+    first."""
     if not settings.CLINIC_ALERT_EMAIL:
         return 0
-    priority = "Urgent review requested" if intake.urgent else "New case"
-    subject = f"{priority}: {intake.case_number}"
+    subject = f"New intake submitted: {intake.case_number}"
     body = (
-        f"{priority}: {intake.case_number} was submitted.\n\n"
+        f"Intake {intake.case_number} was submitted.\n\n"
         f"Sign in to review it: {case_url(intake)}\n\n"
         "This message holds no patient information by design."
     )

@@ -65,3 +65,9 @@ def test_free_text_never_reaches_logs_or_mail(
     assert MARKER not in mails
     assert "Kid Example" not in mails
     assert "bleeding" not in mails.lower()
+    # The case is urgent (rectal bleeding): the subject must not say so.
+    case.refresh_from_db()
+    assert case.urgent is True
+    assert [m.subject for m in mail.outbox] == [f"New intake submitted: {case.case_number}"]
+    for word in ("urgent", "priority", "red flag", "crisis", "prompt"):
+        assert word not in mail.outbox[0].subject.lower()

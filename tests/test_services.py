@@ -226,6 +226,7 @@ def test_submit_intake_urgent_case_is_marked_and_alert_holds_no_health_informati
     settings, django_capture_on_commit_callbacks
 ):
     settings.CLINIC_ALERT_EMAIL = "alerts@clinic.example"
+    settings.SITE_URL = "https://intake.example.org/"
     invitation, _ = open_invitation(name="Zed Marker")
     _complete(
         invitation.intake_id,
@@ -237,10 +238,37 @@ def test_submit_intake_urgent_case_is_marked_and_alert_holds_no_health_informati
 
     message = mail.outbox[0]
     assert (intake.status, intake.urgent, intake.crisis) == (CaseStatus.NEW, True, False)
-    assert message.subject == f"Urgent review requested: {intake.case_number}"
-    assert "Zed Marker" not in message.body
-    assert "bleeding" not in message.body.lower()
+    # Urgency comes from the health answers, so an urgent case reads like any other.
+    assert message.subject == f"New intake submitted: {intake.case_number}"
+    assert message.body == (
+        f"Intake {intake.case_number} was submitted.\n\n"
+        f"Sign in to review it: https://intake.example.org/staff/cases/{intake.pk}/\n\n"
+        "This message holds no patient information by design."
+    )
     assert message.to == ["alerts@clinic.example"]
+
+
+def test_submit_intake_alert_reads_the_same_for_urgent_and_routine_cases(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.CLINIC_ALERT_EMAIL = "alerts@clinic.example"
+    urgent, _ = open_invitation(name="Una Urgent")
+    routine, _ = open_invitation(name="Rob Routine", born=dt.date(1975, 1, 1))
+    _complete(urgent.intake_id, {"sex_at_birth": "male", "rls_screen": "no", "black_stools": "yes"})
+    _complete(routine.intake_id, {"sex_at_birth": "male", "rls_screen": "no"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.submit_intake(intake_id=urgent.intake_id)
+        second = services.submit_intake(intake_id=routine.intake_id)
+
+    def shape(message, intake) -> list[str]:
+        return [
+            text.replace(intake.case_number, "N").replace(f"/cases/{intake.pk}/", "/cases/ID/")
+            for text in (message.subject, message.body)
+        ]
+
+    assert (first.urgent, second.urgent) == (True, False)
+    assert shape(mail.outbox[0], first) == shape(mail.outbox[1], second)
 
 
 def test_submit_intake_twice_evaluates_once():
