@@ -26,6 +26,10 @@ CHOOSE_ONE = "Choose an answer to this question."
 PHQ9_PARTIAL = (
     "Answer all nine questions, or leave all nine blank and answer the question below instead."
 )
+REVISION_MISSING = (
+    "Your answers were not saved: this page was sent without the check that stops an older "
+    "page overwriting newer answers. Your answers are still below: check them, then save again."
+)
 
 
 def number_message(question: Question) -> str:
@@ -96,8 +100,15 @@ class StepForm(forms.Form):
     """One step of the questionnaire. Build with `step_form_class(step)`."""
 
     step: Step
+    # The step's revision the page was built from: required, so that no save skips the check
+    # against newer answers from another window (services.save_step).
     base_revision = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=0, max_value=10**9
+        widget=forms.HiddenInput,
+        min_value=0,
+        max_value=10**9,
+        error_messages={
+            key: REVISION_MISSING for key in ("required", "invalid", "min_value", "max_value")
+        },
     )
 
     def __init__(self, *args: Any, facts: Facts, **kwargs: Any):
@@ -124,6 +135,9 @@ class StepForm(forms.Form):
         for question in self.step.questions:
             if not questionnaire.field_shown(self.step, question, facts):
                 cleaned[question.key] = None  # does not apply: not stored
+                if not questionnaire.may_show_on_page(self.step, question, self.facts):
+                    # Never on this patient's page, so nothing they could put right.
+                    self.errors.pop(question.key, None)
             elif question.required and cleaned.get(question.key) in (None, ""):
                 if question.key not in self.errors:
                     self.add_error(question.key, self.required_message(question))
@@ -153,6 +167,15 @@ class StepForm(forms.Form):
     def answers(self) -> dict[str, Any]:
         """The values to store: every question of the step (None removes an answer)."""
         return {q.key: self.cleaned_data.get(q.key) for q in self.step.questions}
+
+    def autosave_answers(self) -> dict[str, Any]:
+        """What autosave stores while the patient types: each answer that is valid so far.
+        "Required" errors do not matter yet; a key left out keeps its saved answer."""
+        return {
+            q.key: self.cleaned_data[q.key]
+            for q in self.step.questions
+            if q.key in self.cleaned_data and q.key not in self.errors
+        }
 
 
 def step_form_class(step: Step) -> type[StepForm]:
@@ -254,6 +277,11 @@ class IrlsForm(StepForm):
 
     def answers(self) -> dict[str, Any]:
         return {"irls_items": self.cleaned_data.get("irls_items")}
+
+    def autosave_answers(self) -> dict[str, Any]:
+        # The engine reads a blank item as not answered yet (its schema allows blank items).
+        items = self.cleaned_data.get("irls_items") or []
+        return {"irls_items": items if any(item is not None for item in items) else None}
 
 
 # --- labs ----------------------------------------------------------------------------------
@@ -407,6 +435,31 @@ class LabsForm(StepForm):
             "prior_labs": self.cleaned_data.get("prior_labs"),
             "prior_celiac_test_on_gluten": self.cleaned_data.get("prior_celiac_test_on_gluten"),
         }
+
+    def autosave_answers(self) -> dict[str, Any]:
+        """The rows that are complete so far. A saved row that is being corrected keeps its
+        saved version until it is valid again: the page's rows are the saved rows in order
+        (the revision check makes sure of that), so row n of the page is saved row n."""
+        if not self.rows.management_form.is_valid() or self.rows.non_form_errors():
+            return {}  # a tampered or oversized set of rows: leave the saved rows alone
+        saved = self.facts.answers.get("prior_labs") or []
+        rows = []
+        for index, form in enumerate(self.rows.forms):
+            if form.is_valid():
+                row = form.row()
+            else:
+                row = saved[index] if index < len(saved) else None
+            if row:
+                rows.append(row)
+        values: dict[str, Any] = {"prior_labs": rows or None}
+        question = questionnaire.QUESTIONS["prior_celiac_test_on_gluten"]
+        # Read as posted: clean() drops it unless every row is complete.
+        posted = self[question.key].data
+        if not any(row["test"] == "ttg_iga" for row in rows):
+            values[question.key] = None  # asked only with a coeliac result
+        elif posted in dict(question.choices):
+            values[question.key] = posted
+        return values
 
 
 # --- access and consent --------------------------------------------------------------------

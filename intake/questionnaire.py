@@ -10,7 +10,7 @@ the CH-RLSq. The PHQ-9 is free to use and is shown verbatim.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,6 +164,10 @@ class AnswerIn:
         rule = "data-show-if-not" if self.negate else "data-show-if-in"
         return {"data-show-if-field": self.key, rule: ",".join(str(v) for v in self.values)}
 
+    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
+        """An answer asked on the same page is the browser's to check (it may still change)."""
+        return self.key in on_page or self(facts)
+
 
 @dataclass(frozen=True)
 class AllOf:
@@ -177,6 +181,18 @@ class AllOf:
         for condition in self.conditions:
             attrs.update(getattr(condition, "html_attrs", dict)())
         return attrs
+
+    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
+        return all(holds_off_page(condition, facts, on_page) for condition in self.conditions)
+
+
+def holds_off_page(condition: Condition, facts: Facts, on_page: Collection[str]) -> bool:
+    """Whether the parts of a condition the server decides hold: facts the clinic holds (age,
+    settings) and answers from earlier steps. Answers to the keys in `on_page` count as
+    holding, since the patient may still choose them on that page. A plain function such as
+    `_child` is a server fact through and through."""
+    method = getattr(condition, "holds_off_page", None)
+    return method(facts, on_page) if method else condition(facts)
 
 
 def _is(key: str, *values: Any) -> AnswerIn:
@@ -842,6 +858,15 @@ def mood_question_shown(question: Question, facts: Facts) -> bool:
 def labs_question_shown(question: Question, facts: Facts) -> bool:
     # Only relevant when a tTG-IgA result is on file (spec §2.3).
     return has_ttg_result(facts.answers)
+
+
+def may_show_on_page(step: Step, question: Question, facts: Facts) -> bool:
+    """Whether the question belongs on its step's page for this patient at all. False when a
+    fact the server holds rules it out whatever is chosen on the page (the child's own words
+    for an adult): such a question is never sent to the browser."""
+    if question.show_if is None:
+        return True
+    return holds_off_page(question.show_if, facts, {other.key for other in step.questions})
 
 
 def field_shown(step: Step, question: Question, facts: Facts) -> bool:

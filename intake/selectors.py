@@ -52,16 +52,27 @@ from intake.questionnaire import Facts
 def patient_intake(*, intake_id: int | None, invitation_id: int | None) -> Intake:
     """The intake a patient's session holds access to, or 404. Access lasts while the link
     that granted it is not revoked: revoking or re-issuing a link (e.g. one sent to the wrong
-    address) shuts out every browser that opened it."""
+    address) shuts out every browser that opened it. A draft also needs the link to be
+    unexpired, as a link opened for the first time does (InvitationUnavailable otherwise:
+    the answers are kept for a new link); a sent questionnaire's thank-you page still shows."""
+    from intake.services.common import InvitationUnavailable  # the patient pages' refusal
+
     if intake_id is None or invitation_id is None:
         raise Http404("No questionnaire is open in this browser.")
-    intake = (
-        Intake.objects.select_related("patient")
-        .filter(pk=intake_id, invitations__pk=invitation_id, invitations__revoked_at__isnull=True)
+    invitation = (
+        Invitation.objects.select_related("intake__patient")
+        .filter(pk=invitation_id, intake_id=intake_id, revoked_at__isnull=True)
         .first()
     )
-    if intake is None:
+    if invitation is None:
         raise Http404("No questionnaire is open in this browser.")
+    intake = invitation.intake
+    if intake.is_draft and invitation.expires_at <= timezone.now():
+        expired_on = timezone.localdate(invitation.expires_at)
+        raise InvitationUnavailable(
+            f"This link expired on {expired_on.day} {expired_on:%B %Y}. Your answers so far "
+            "are kept, but you need a new link from your clinic to change or send them."
+        )
     return intake
 
 

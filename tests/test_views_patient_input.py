@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 
+from intake.forms import REVISION_MISSING
 from intake.questionnaire import MAX_LAB_ROWS
 from tests.conftest import PATIENT_DOB, open_invitation
 from tests.intake_answers import answer_steps
@@ -69,13 +70,46 @@ def test_step_tampered_choice_is_refused(patient_link):
     assert patient_link.refresh().answers == {}
 
 
-def test_step_tampered_revision_is_refused(patient_link):
-    response = _post_step(
-        patient_link.client, "about-you", {"sex_at_birth": "female", "pregnant": "no"}, revision="x"
-    )
+@pytest.mark.parametrize("revision", ["x", "", "-1", "10000000000", None])
+def test_step_missing_or_tampered_revision_is_refused_and_keeps_the_answers(patient_link, revision):
+    data = {"sex_at_birth": "female", "pregnant": "no"}
+    if revision is not None:
+        data["base_revision"] = revision
 
+    response = patient_link.client.post("/intake/step/about-you/", data)
+
+    page = response.content.decode()
+    summary = re.search(r'id="error-summary".*?</div>', page, re.S).group()
     assert response.status_code == 200
-    assert response.context["form"].errors == {"base_revision": ["Enter a whole number."]}
+    assert response.context["form"].errors == {"base_revision": [REVISION_MISSING]}
+    assert f"<li>{REVISION_MISSING}</li>" in summary  # plain text: no field to link to
+    assert patient_link.refresh().answers == {}
+    assert re.search(r'value="female"[^>]*checked', page)
+    assert re.search(r'value="no"[^>]*checked', page)
+    # Saving again from the page it came back with stores what the patient sees.
+    assert '<input type="hidden" name="base_revision" value="0"' in page
+
+
+def test_step_missing_revision_then_saving_the_returned_page_stores_the_answers(patient_link):
+    client = patient_link.client
+    refused = client.post("/intake/step/about-you/", {"sex_at_birth": "female", "pregnant": "no"})
+    revision = re.search(r'name="base_revision" value="(\d+)"', refused.content.decode()).group(1)
+
+    saved = _post_step(client, "about-you", {"sex_at_birth": "female", "pregnant": "no"}, revision)
+
+    assert (saved.status_code, saved["Location"]) == (302, "/intake/step/legs/")
+    assert patient_link.refresh().answers == {"sex_at_birth": "female", "pregnant": "no"}
+
+
+def test_step_missing_revision_is_refused_even_when_another_tab_saved_meanwhile(patient_link):
+    client = patient_link.client
+    _post_step(client, "about-you", {"sex_at_birth": "male"}, revision=0)
+
+    response = client.post("/intake/step/about-you/", {"sex_at_birth": "female", "pregnant": "no"})
+
+    assert response.context["form"].errors == {"base_revision": [REVISION_MISSING]}
+    assert patient_link.refresh().answers == {"sex_at_birth": "male"}
+    assert 'name="base_revision" value="1"' in response.content.decode()
 
 
 def test_step_stale_tab_cannot_overwrite_newer_answers(patient_link):
@@ -364,7 +398,8 @@ def test_empty_post_to_a_step_is_answered_with_errors(patient_link):
     response = patient_link.client.post("/intake/step/about-you/", {})
 
     assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["sex_at_birth"]  # pregnant is conditional
+    # pregnant is conditional
+    assert sorted(response.context["form"].errors) == ["base_revision", "sex_at_birth"]
     assert 'id="error-summary"' in response.content.decode()
 
 
@@ -410,3 +445,146 @@ def test_stool_shares_over_100_percent_together_are_refused(patient_link, hard, 
         }
         assert response.context["form"]["pct_bm_hard"].value() == hard
         assert "pct_bm_loose" not in saved
+
+
+# --- autosave on the labs step ------------------------------------------------------------------
+
+FERRITIN = {"test": "ferritin", "value": "42", "unit": "ng/mL", "taken_on": "2026-01-05"}
+FERRITIN_SAVED = {"test": "ferritin", "value": 42, "unit": "ng/mL", "taken_on": "2026-01-05"}
+
+
+def _lab_rows(*rows, total=None) -> dict[str, str]:
+    data = {"labs-TOTAL_FORMS": str(len(rows) if total is None else total)}
+    data["labs-INITIAL_FORMS"] = "0"
+    for index, row in enumerate(rows):
+        data |= {f"labs-{index}-{key}": value for key, value in row.items()}
+    return data
+
+
+def test_labs_step_page_autosaves(patient_link):
+    answer_steps(patient_link.client, stop_at="labs")
+
+    response = patient_link.client.get("/intake/step/labs/")
+
+    assert response.context["autosave"] is True
+    assert 'data-autosave-url="/intake/step/labs/autosave/"' in response.content.decode()
+
+
+def test_labs_autosave_stores_complete_rows_and_skips_the_one_being_typed(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    typing = {"test": "tsh", "value": "2", "unit": "mIU/L", "taken_on": ""}
+
+    response = client.post(
+        "/intake/step/labs/autosave/", {"base_revision": "0", **_lab_rows(FERRITIN, typing)}
+    )
+
+    intake = patient_link.refresh()
+    assert (response.status_code, response.json()["revision"]) == (200, 1)
+    assert intake.answers["prior_labs"] == [FERRITIN_SAVED]
+    assert "labs:done" not in intake.step_revisions  # the step is finished only by its button
+
+
+def test_labs_autosave_keeps_a_saved_row_while_it_is_being_corrected(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    client.post("/intake/step/labs/autosave/", {"base_revision": "0", **_lab_rows(FERRITIN)})
+    correcting = {**FERRITIN, "value": ""}
+
+    response = client.post(
+        "/intake/step/labs/autosave/", {"base_revision": "1", **_lab_rows(correcting)}
+    )
+
+    assert response.status_code == 200
+    assert patient_link.refresh().answers["prior_labs"] == [FERRITIN_SAVED]
+
+
+def test_labs_autosave_emptied_row_is_removed(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    client.post("/intake/step/labs/autosave/", {"base_revision": "0", **_lab_rows(FERRITIN)})
+    empty = {"test": "", "value": "", "unit": "", "taken_on": ""}
+
+    client.post("/intake/step/labs/autosave/", {"base_revision": "1", **_lab_rows(empty)})
+
+    assert "prior_labs" not in patient_link.refresh().answers
+
+
+@pytest.mark.parametrize("total", ["x", "", str(MAX_LAB_ROWS + 5)])
+def test_labs_autosave_tampered_row_count_leaves_saved_rows_alone(patient_link, total):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    client.post("/intake/step/labs/autosave/", {"base_revision": "0", **_lab_rows(FERRITIN)})
+    rows = [{"test": "tsh", "value": "2", "unit": "mIU/L", "taken_on": "2026-01-01"}] * (
+        MAX_LAB_ROWS + 5
+    )
+
+    response = client.post(
+        "/intake/step/labs/autosave/", {"base_revision": "1", **_lab_rows(*rows, total=total)}
+    )
+
+    assert response.status_code == 200
+    assert patient_link.refresh().answers["prior_labs"] == [FERRITIN_SAVED]
+
+
+def test_labs_autosave_keeps_the_gluten_answer_only_with_a_coeliac_result(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    ttg = {"test": "ttg_iga", "value": "negative", "unit": "", "taken_on": "2026-01-05"}
+    typing = {"test": "tsh", "value": "", "unit": "", "taken_on": ""}
+    url = "/intake/step/labs/autosave/"
+
+    client.post(url, {"base_revision": "0", "prior_celiac_test_on_gluten": "yes", **_lab_rows(ttg)})
+    with_ttg = dict(patient_link.refresh().answers)
+    client.post(url, {"base_revision": "1", **_lab_rows(ttg, typing)})  # not sent: kept
+    kept = dict(patient_link.refresh().answers)
+    client.post(url, {"base_revision": "2", "prior_celiac_test_on_gluten": "no", **_lab_rows()})
+    without_ttg = dict(patient_link.refresh().answers)
+
+    assert with_ttg["prior_celiac_test_on_gluten"] == "yes"
+    assert kept["prior_celiac_test_on_gluten"] == "yes"
+    assert "prior_celiac_test_on_gluten" not in without_ttg
+    assert "prior_labs" not in without_ttg
+
+
+def test_labs_autosave_from_a_stale_tab_is_refused(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    client.post("/intake/step/labs/autosave/", {"base_revision": "0", **_lab_rows(FERRITIN)})
+
+    stale = client.post("/intake/step/labs/autosave/", {"base_revision": "0", **_lab_rows()})
+
+    assert (stale.status_code, stale.json()["stale"]) == (409, True)
+    assert patient_link.refresh().answers["prior_labs"] == [FERRITIN_SAVED]
+
+
+def test_labs_full_save_after_autosave_uses_the_new_revision(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    autosaved = client.post(
+        "/intake/step/labs/autosave/", {"base_revision": "0", **_lab_rows(FERRITIN)}
+    )
+
+    stale = _post_step(client, "labs", _lab_rows(FERRITIN), revision=0)
+    saved = _post_step(client, "labs", _lab_rows(FERRITIN), revision=autosaved.json()["revision"])
+
+    assert "changed in another window or device" in stale.content.decode()
+    assert (saved.status_code, saved["Location"]) == (302, "/intake/step/consent/")
+    assert patient_link.refresh().step_revisions["labs:done"] is True
+
+
+# --- no autosave on the mood step -------------------------------------------------------------
+
+
+def test_mood_step_is_not_autosaved_so_the_crisis_check_runs_on_every_save(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="mood")
+    crisis = {f"phq9_{n}": "0" for n in range(1, 9)} | {"phq9_9": "2"}
+
+    page = client.get("/intake/step/mood/")
+    refused = client.post("/intake/step/mood/autosave/", {"base_revision": "0", **crisis})
+
+    assert page.context["autosave"] is False
+    assert "data-autosave-url" not in page.content.decode()
+    assert (refused.status_code, refused.json()["ok"]) == (400, False)
+    assert "phq9_items" not in patient_link.refresh().answers

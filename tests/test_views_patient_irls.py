@@ -53,3 +53,62 @@ def test_irls_answers_are_scored_on_submit(patient_link, irls):
     result = Assessment.objects.get().result
     assert patient_link.refresh().answers["irls_items"] == [2] * 10
     assert result["rls"]["irls"] == {"total": 20, "band": "moderate"}
+
+
+def test_irls_step_page_autosaves(patient_link, irls):
+    answer_steps(patient_link.client, stop_at="severity-scale")
+
+    response = patient_link.client.get("/intake/step/severity-scale/")
+
+    assert response.context["autosave"] is True
+    assert 'data-autosave-url="/intake/step/severity-scale/autosave/"' in response.content.decode()
+
+
+def test_irls_autosave_stores_the_items_answered_so_far_and_drops_a_tampered_one(
+    patient_link, irls
+):
+    client = patient_link.client
+    answer_steps(client, stop_at="severity-scale")
+
+    response = client.post(
+        "/intake/step/severity-scale/autosave/",
+        {"base_revision": "0", "irls_1": "2", "irls_2": "9", "irls_3": "4"},
+    )
+
+    intake = patient_link.refresh()
+    assert (response.status_code, response.json()["revision"]) == (200, 1)
+    assert intake.answers["irls_items"] == [2, None, 4, None, None, None, None, None, None, None]
+    assert "severity-scale:done" not in intake.step_revisions
+
+
+def test_irls_autosave_nothing_answered_stores_nothing(patient_link, irls):
+    client = patient_link.client
+    answer_steps(client, stop_at="severity-scale")
+
+    response = client.post("/intake/step/severity-scale/autosave/", {"base_revision": "0"})
+
+    assert response.status_code == 200
+    assert "irls_items" not in patient_link.refresh().answers
+
+
+def test_irls_autosave_from_a_stale_tab_is_refused(patient_link, irls):
+    client = patient_link.client
+    answer_steps(client, stop_at="severity-scale")
+    url = "/intake/step/severity-scale/autosave/"
+    client.post(url, {"base_revision": "0", "irls_1": "3"})
+
+    stale = client.post(url, {"base_revision": "0", "irls_1": "1"})
+
+    assert (stale.status_code, stale.json()["stale"]) == (409, True)
+    assert patient_link.refresh().answers["irls_items"][0] == 3
+
+
+def test_irls_autosaved_answers_are_on_the_page_when_it_is_opened_again(patient_link, irls):
+    client = patient_link.client
+    answer_steps(client, stop_at="severity-scale")
+    client.post("/intake/step/severity-scale/autosave/", {"base_revision": "0", "irls_4": "3"})
+
+    response = client.get("/intake/step/severity-scale/")
+
+    assert response.context["form"]["irls_4"].value() == 3
+    assert response.context["revision"] == 1

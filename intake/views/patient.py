@@ -8,6 +8,8 @@ a patient can never address another patient's intake by number.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError, connection
@@ -27,6 +29,13 @@ from intake.views.common import client_ip, posted
 SESSION_INTAKE = "patient_intake"
 SESSION_INVITATION = "patient_invitation"
 SESSION_PENDING = "patient_pending_invitation"
+SESSION_RESUME_LINK = "patient_resume_link"  # the public start page's link, until first saved
+
+# Steps whose typing is saved as the patient goes (static/js/autosave.js). Not the mood step:
+# its nine questions are stored all together or not at all, so nothing could be saved before
+# the last one, and that save would store answers that may meet the crisis rule without the
+# crisis page or the clinic being told, which only the full save does. Consent is one click.
+AUTOSAVE_KINDS = frozenset({"questions", "labs", "irls"})
 
 
 def patient_rate(group, request) -> str:
@@ -60,6 +69,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def _grant(request: HttpRequest, invitation: Invitation) -> None:
     request.session.cycle_key()  # a new session id for the newly trusted session
     request.session.pop(SESSION_PENDING, None)
+    request.session.pop(SESSION_RESUME_LINK, None)  # it belonged to the intake open before
     request.session[SESSION_INTAKE] = invitation.intake_id
     request.session[SESSION_INVITATION] = invitation.pk
 
@@ -71,6 +81,26 @@ def _session_intake(request: HttpRequest) -> Intake:
     )
 
 
+def _link_unavailable(request: HttpRequest, refusal: Exception) -> HttpResponse:
+    return render(
+        request, "intake/patient/link_unavailable.html", {"message": str(refusal)}, status=404
+    )
+
+
+def _session_link_live(view):
+    """A draft whose link expired after this browser opened it is shown the same page as the
+    expired link itself: the answers are kept, and the clinic can send a new link."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except services.InvitationUnavailable as refusal:
+            return _link_unavailable(request, refusal)
+
+    return wrapped
+
+
 @never_cache
 @ratelimit(key="ip", rate=patient_rate, method="GET", block=True)
 @require_GET
@@ -78,9 +108,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_for_token(token)
     except services.InvitationUnavailable as refusal:
-        return render(
-            request, "intake/patient/link_unavailable.html", {"message": str(refusal)}, status=404
-        )
+        return _link_unavailable(request, refusal)
     if services.needs_date_of_birth(invitation):
         request.session.pop(SESSION_INTAKE, None)
         request.session.pop(SESSION_INVITATION, None)
@@ -139,7 +167,9 @@ def start(request: HttpRequest) -> HttpResponse:
             **form.cleaned_data, via_public_start=True, ip_address=client_ip(request)
         )
         _grant(request, invitation)
-        request.session["resume_link"] = request.build_absolute_uri(
+        # Shown on the first step page until it is saved: the only way back in from another
+        # device. The token itself is never stored (only its hash) and never emailed.
+        request.session[SESSION_RESUME_LINK] = request.build_absolute_uri(
             reverse("intake:open_link", args=[token])
         )
         return redirect("intake:resume")
@@ -148,6 +178,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
+@_session_link_live
 def resume(request: HttpRequest) -> HttpResponse:
     intake = _session_intake(request)
     if not intake.is_draft:
@@ -186,6 +217,10 @@ def _question_rows(form: forms.StepForm, step: questionnaire.Step) -> list[tuple
     on_step = {question.key for question in step.questions}
     rows = []
     for question in step.questions:
+        if not questionnaire.may_show_on_page(step, question, form.facts):
+            # A fact the server holds rules it out (a child-only question for an adult): the
+            # browser could only show it wrongly once the answer on the page is chosen.
+            continue
         condition = question.show_if
         attrs = getattr(condition, "html_attrs", dict)() if condition else {}
         if attrs.get("data-show-if-field") not in on_step:
@@ -209,6 +244,7 @@ def _step_or_404(slug: str) -> questionnaire.Step:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_session_link_live
 def step(request: HttpRequest, slug: str) -> HttpResponse:
     intake = _session_intake(request)
     if not intake.is_draft:
@@ -238,6 +274,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         except services.StaleSave as refusal:
             stale_message = str(refusal)
         else:
+            request.session.pop(SESSION_RESUME_LINK, None)
             if step.kind == "mood" and services.crisis_indicated(intake):
                 services.report_crisis_in_draft(intake_id=intake.pk, ip_address=client_ip(request))
                 return redirect("intake:support")
@@ -246,6 +283,12 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(_next_url(intake, step))
     if request.method == "GET":
         form.initial["base_revision"] = revision
+    elif "base_revision" in form.errors:
+        # Sent without a revision, or a tampered one: nothing was saved. The page comes back
+        # with the patient's answers and the revision it shows now, so that saving again
+        # stores what they see.
+        form.data = form.data.copy()
+        form.data["base_revision"] = str(revision)
     return render(
         request,
         "intake/patient/step.html",
@@ -257,9 +300,11 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             "progress": _progress(intake, step),
             "previous_url": _previous_url(intake, step),
             "stale_message": stale_message,
-            "autosave": step.kind == "questions",
+            "autosave": step.kind in AUTOSAVE_KINDS,
             "revision": revision,
             "from_review": from_review,
+            "resume_link": request.session.get(SESSION_RESUME_LINK),
+            "invitation_days": settings.INVITATION_TTL_DAYS,
         },
     )
 
@@ -268,9 +313,12 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     """Saves what is valid so far while the patient types; never reports field errors."""
-    intake = _session_intake(request)
+    try:
+        intake = _session_intake(request)
+    except services.InvitationUnavailable as refusal:
+        return JsonResponse({"ok": False, "message": str(refusal)}, status=409)
     step = _step_or_404(slug)
-    if step.kind != "questions" or not services.may_open_step(intake, step):
+    if step.kind not in AUTOSAVE_KINDS or not services.may_open_step(intake, step):
         return JsonResponse({"ok": False, "message": "This page cannot be saved."}, status=400)
     try:
         base_revision = int(request.POST.get("base_revision", ""))
@@ -278,11 +326,7 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
         return JsonResponse({"ok": False, "message": "Reload the page to save."}, status=400)
     form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
     form.is_valid()  # field-level cleaning; "required" errors do not matter while typing
-    values = {
-        question.key: form.cleaned_data[question.key]
-        for question in step.questions
-        if question.key in form.cleaned_data and question.key not in form.errors
-    }
+    values = form.autosave_answers()
     try:
         _intake, revision = services.save_step(
             intake_id=intake.pk, step=step, values=values, base_revision=base_revision, partial=True
@@ -316,12 +360,14 @@ def consent(request: HttpRequest, intake: Intake, step: questionnaire.Step) -> H
             "consent_version": questionnaire.CONSENT_VERSION,
             "progress": _progress(intake, step),
             "previous_url": _previous_url(intake, step),
+            "from_review": request.GET.get("from") == "review",
         },
     )
 
 
 @never_cache
 @require_GET
+@_session_link_live
 def support(request: HttpRequest) -> HttpResponse:
     """Crisis resources, shown at once when the mood answers meet the crisis rule."""
     intake = _session_intake(request)
@@ -340,6 +386,7 @@ def support(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@_session_link_live
 def review(request: HttpRequest) -> HttpResponse:
     intake = _session_intake(request)
     if not intake.is_draft:
@@ -368,6 +415,7 @@ def review(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
+@_session_link_live
 def done(request: HttpRequest) -> HttpResponse:
     intake = _session_intake(request)
     if intake.is_draft:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from intake.enums import CaseStatus
-from intake.models import Intake
+from intake.models import Intake, Invitation
 from tests.conftest import PATIENT_DOB, open_invitation
 from tests.e2e.conftest import (
     DESKTOP,
@@ -94,41 +95,182 @@ def test_intake_leave_resume_on_new_device_and_submit(browser, live_server, size
     assert problems == []
 
 
-def test_intake_crisis_answer_shows_help_at_once(browser, live_server):
+def page_problems(page, name: str) -> list[str]:
+    """axe-core's serious and critical findings, and sideways scrolling, on the open page."""
+    problems = [f"{name}: {line}" for line in check_accessibility(page)]
+    if horizontal_overflow(page) > 0:
+        problems.append(f"{name}: scrolls sideways by {horizontal_overflow(page)} px")
+    return problems
+
+
+SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+
+
+@SIZES
+def test_intake_crisis_answer_shows_help_at_once(browser, live_server, size):
     _invitation, token = open_invitation()
-    context = browser.new_context(viewport=PHONE)
+    folder = f"crisis-{size['width']}"
+    context = browser.new_context(viewport=size)
     page = context.new_page()
     page.goto(f"{live_server.url}/i/{token}/")
-    answer_until(page, live_server.url, "crisis", stop_at="mood")
+    answer_until(page, live_server.url, folder, stop_at="mood")
 
     fill_step(page, {**STEP_DATA["mood"], "phq9_9": "1"})
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url("**/intake/support/")
-    screenshot(page, "crisis", "support")
+    screenshot(page, folder, "support")
+    problems = page_problems(page, "support")
     alert = page.get_by_role("alert").inner_text()
+    focused = page.evaluate("() => document.activeElement.textContent")
     context.close()
 
     assert "emergency" in alert
+    assert focused == "Help is available now"
+    assert problems == []
 
 
-def test_intake_error_path_focuses_summary_and_keeps_answers(browser, live_server):
+@SIZES
+def test_intake_error_path_focuses_summary_and_keeps_answers(browser, live_server, size):
     _invitation, token = open_invitation()
-    context = browser.new_context(viewport=PHONE)
+    folder = f"errors-{size['width']}"
+    context = browser.new_context(viewport=size)
     page = context.new_page()
     page.goto(f"{live_server.url}/i/{token}/")
 
     page.check("input[name='sex_at_birth'][value='female']")
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state()
-    screenshot(page, "errors", "about-you-missing-answer")
+    screenshot(page, folder, "about-you-missing-answer")
+    problems = page_problems(page, "about-you with an error")
     focused = page.evaluate("() => document.activeElement.id")
     summary = page.locator("#error-summary").inner_text()
     kept = page.is_checked("input[name='sex_at_birth'][value='female']")
+    page.get_by_role("link", name="Are you pregnant? Choose an answer to this question.").click()
+    question_focused = page.evaluate("() => document.activeElement.name")
     context.close()
 
     assert focused == "error-summary"
     assert "Are you pregnant? Choose an answer to this question." in summary
     assert kept is True
+    assert question_focused == "pregnant"
+    assert problems == []
+
+
+@SIZES
+def test_intake_number_error_is_announced_with_its_question(browser, live_server, size):
+    _invitation, token = open_invitation()
+    folder = f"errors-{size['width']}"
+    context = browser.new_context(viewport=size)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/i/{token}/")
+    answer_until(page, live_server.url, folder, stop_at="course")
+
+    fill_step(page, {**STEP_DATA["course"], "rls_days_per_week": "9"})
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    screenshot(page, folder, "course-number-out-of-range")
+    problems = page_problems(page, "course with an error")
+    box = page.get_by_role("spinbutton", name="In the past week, on how many days did you have it?")
+    value, description = (
+        box.input_value(),
+        box.evaluate(
+            "el => el.getAttribute('aria-describedby').split(' ')"
+            ".map(id => document.getElementById(id).textContent.trim())"
+        ),
+    )
+    context.close()
+
+    assert value == "9"
+    assert description == ["Enter a whole number from 0 to 7.", "A number from 0 to 7."]
+    assert problems == []
+
+
+@SIZES
+def test_link_unavailable_pages_pass_the_accessibility_check(browser, live_server, size):
+    invitation, token = open_invitation()
+    folder = f"link-unavailable-{size['width']}"
+    context = browser.new_context(viewport=size)
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/i/not-a-real-token/")
+    screenshot(page, folder, "unknown-link")
+    problems = page_problems(page, "unknown link")
+    page.goto(f"{live_server.url}/i/{token}/")
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    page.goto(f"{live_server.url}/intake/")
+    screenshot(page, folder, "expired-while-open")
+    problems += page_problems(page, "expired while open")
+    heading = page.get_by_role("heading", level=1).inner_text()
+    context.close()
+
+    assert heading == "This link cannot be used"
+    assert problems == []
+
+
+def test_intake_keyboard_only_answers_a_step_and_lands_on_the_next_heading(browser, live_server):
+    _invitation, token = open_invitation()
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/i/{token}/")
+
+    def focused() -> str:
+        return page.evaluate(
+            "() => { const el = document.activeElement;"
+            " return el.name ? el.name + '=' + el.value : el.tagName + ':' + el.textContent; }"
+        )
+
+    start = focused()  # focus.js puts focus on the step's heading
+    page.keyboard.press("Tab")
+    first_radio = focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")  # male
+    page.keyboard.press("ArrowUp")  # back to female: the pregnancy question shows again
+    page.keyboard.press("Tab")
+    pregnant = focused()
+    page.keyboard.press("ArrowDown")  # "No"
+    page.keyboard.press("Tab")
+    button = focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/intake/step/legs/")
+    page.wait_for_function("() => document.activeElement.tagName === 'H1'")
+    landed = focused()
+    context.close()
+
+    assert start == "H1:About you"
+    assert first_radio == "sex_at_birth=female"
+    assert pregnant == "pregnant=yes"
+    assert button == "BUTTON:Save and continue"
+    assert landed == "H1:Leg symptoms"
+    assert Intake.objects.get().answers == {"sex_at_birth": "female", "pregnant": "no"}
+
+
+@SIZES
+def test_public_start_shows_the_resume_link_with_a_copy_button(
+    browser, live_server, settings, size
+):
+    settings.PUBLIC_START_ENABLED = True
+    folder = f"public-start-{size['width']}"
+    context = browser.new_context(viewport=size)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/start/")
+    page.get_by_label("Full name").fill("Cara New")
+    page.get_by_label("Date of birth").fill("1980-04-23")
+    page.get_by_label("Email (optional)").fill("cara@example.com")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/intake/step/about-you/")
+
+    screenshot(page, folder, "first-step-with-link")
+    problems = page_problems(page, "first step with the link")
+    link = page.get_by_label("Your link").input_value()
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_role("status").filter(has_text="Link copied.").wait_for(timeout=5_000)
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    context.close()
+
+    assert link.startswith(f"{live_server.url}/i/")
+    assert copied == link
+    assert problems == []
 
 
 def test_intake_autosave_keeps_what_was_typed_when_the_page_is_left(browser, live_server):
