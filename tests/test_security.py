@@ -582,7 +582,10 @@ def _csrf_patient_consent(users):
 
 def _csrf_patient_verify(users):
     link = _patient()
-    link.client.post("/intake/step/about-you/", {"sex_at_birth": "male"})
+    saved = link.client.post(
+        "/intake/step/about-you/", {"base_revision": "0", "sex_at_birth": "male"}
+    )
+    assert saved.status_code == 302  # answers exist, so a new browser is asked the birth date
     client = _strict()
     client.get(f"/i/{link.token}/")
     data = {"date_of_birth": PATIENT_DOB.isoformat()}
@@ -1035,7 +1038,10 @@ def test_date_of_birth_check_refused_once_the_opened_link_is_revoked_or_expired(
     practitioner, change
 ):
     invitation, token = open_invitation()
-    patient_browser(token).post("/intake/step/about-you/", {"sex_at_birth": "male"})
+    saved = patient_browser(token).post(
+        "/intake/step/about-you/", {"base_revision": "0", "sex_at_birth": "male"}
+    )
+    assert saved.status_code == 302
     other_device = Client()
     other_device.get(f"/i/{token}/")
     if change == "revoked":
