@@ -94,3 +94,20 @@ def test_admin_offers_no_way_to_change_audit_rows(clinic_admin, client, event):
     assert change.status_code == 403
     assert delete.status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).summary == "test export"
+
+
+def test_patient_step_saves_autosaves_and_consent_are_audited_without_answers(patient_link):
+    client = patient_link.client
+    client.post("/intake/step/about-you/autosave/", {"base_revision": "0", "sex_at_birth": "male"})
+    client.post("/intake/step/about-you/", {"base_revision": "1", "sex_at_birth": "male"})
+
+    events = list(
+        AuditEvent.objects.filter(intake=patient_link.intake, action=AuditAction.UPDATE)
+        .order_by("pk")
+        .values_list("actor_label", "summary", "ip_address")
+    )
+
+    assert events == [
+        ("patient link", "autosaved: about-you", "127.0.0.1"),
+        ("patient link", "answers saved: about-you", "127.0.0.1"),
+    ]

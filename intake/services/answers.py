@@ -98,6 +98,7 @@ def save_step(
     values: Mapping[str, Any],
     base_revision: int | None,
     partial: bool = False,
+    ip_address: str | None = None,
 ) -> tuple[Intake, int]:
     """Store one step's answers. `base_revision` is the step's revision the page was built
     from: an older one means another tab saved since, and the save is refused (StaleSave).
@@ -130,6 +131,14 @@ def save_step(
         removed={key for key in answers if key not in intake.answers},
     )
     intake.save(update_fields=["answers", "step_revisions", "updated_at"])
+    # The patient's own changes are on record too: which step, never the answers.
+    record_event(
+        action=AuditAction.UPDATE,
+        intake=intake,
+        obj=intake,
+        ip_address=ip_address,
+        summary=f"{'autosaved' if partial else 'answers saved'}: {step.slug}",
+    )
     return intake, revision
 
 
@@ -157,7 +166,7 @@ def may_open_step(intake: Intake, step: questionnaire.Step) -> bool:
 
 
 @transaction.atomic
-def record_consent(*, intake_id: int, full_name: str) -> Intake:
+def record_consent(*, intake_id: int, full_name: str, ip_address: str | None = None) -> Intake:
     intake = Intake.objects.select_for_update().get(pk=intake_id)
     if not intake.is_draft:
         raise NotEditable("This questionnaire has been submitted, so it can no longer be changed.")
@@ -165,6 +174,13 @@ def record_consent(*, intake_id: int, full_name: str) -> Intake:
     intake.consent_version = questionnaire.CONSENT_VERSION
     intake.consented_at = timezone.now()
     intake.save(update_fields=["consent_name", "consent_version", "consented_at", "updated_at"])
+    record_event(
+        action=AuditAction.UPDATE,
+        intake=intake,
+        obj=intake,
+        ip_address=ip_address,
+        summary=f"consent signed (version {intake.consent_version})",
+    )
     return intake
 
 

@@ -368,7 +368,9 @@ def save_patient_record(
     the audit log says who, which fields (never their values) and from where."""
     created = patient.pk is None
     if not created and patient.erased_at is not None:
-        raise IntakeError("This record was erased on request and cannot be edited.")
+        if changed_fields:
+            raise IntakeError("This record was erased on request and cannot be edited.")
+        return patient  # the admin's read-only form of an erased record: nothing to save
     patient.save()
     record_event(
         action=AuditAction.CREATE if created else AuditAction.UPDATE,

@@ -270,6 +270,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
                 step=step,
                 values=form.answers(),
                 base_revision=form.cleaned_data.get("base_revision"),
+                ip_address=client_ip(request),
             )
         except services.StaleSave as refusal:
             stale_message = str(refusal)
@@ -329,7 +330,12 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     values = form.autosave_answers()
     try:
         _intake, revision = services.save_step(
-            intake_id=intake.pk, step=step, values=values, base_revision=base_revision, partial=True
+            intake_id=intake.pk,
+            step=step,
+            values=values,
+            base_revision=base_revision,
+            partial=True,
+            ip_address=client_ip(request),
         )
     except services.StaleSave as refusal:
         return JsonResponse({"ok": False, "stale": True, "message": str(refusal)}, status=409)
@@ -348,7 +354,11 @@ def consent(request: HttpRequest, intake: Intake, step: questionnaire.Step) -> H
         initial={"full_name": intake.consent_name, "agree": bool(intake.consent_name)},
     )
     if request.method == "POST" and form.is_valid():
-        services.record_consent(intake_id=intake.pk, full_name=form.cleaned_data["full_name"])
+        services.record_consent(
+            intake_id=intake.pk,
+            full_name=form.cleaned_data["full_name"],
+            ip_address=client_ip(request),
+        )
         return redirect("intake:review")
     return render(
         request,
