@@ -697,3 +697,27 @@ class ResultsForm(CaseChangeForm):
             self.add_error(None, "Enter at least one result.")
         cleaned["results"] = rows
         return cleaned
+
+    def typed_rows(self) -> list[dict[str, Any]]:
+        """Each row that has anything in it, as typed (the test by its name), to show back
+        when the results could not be saved and the form is not on the page (a colleague
+        closed the case meanwhile)."""
+        if not self.is_bound:
+            return []
+        labels = dict(LAB_TEST_CHOICES)
+        rows = []
+        for row in self.rows.forms:
+            typed = {
+                name: str(row[name].value() or "").strip()
+                for name in ("test", "value", "unit", "taken_on")
+            }
+            if any(typed.values()):
+                test = typed["test"]
+                rows.append(
+                    {
+                        **typed,
+                        "test": labels.get(test, test) if test else "No test chosen",
+                        "errors": [error for errors in row.errors.values() for error in errors],
+                    }
+                )
+        return rows

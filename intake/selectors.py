@@ -24,7 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -229,17 +229,30 @@ def staff_invitation(*, invitation_id: int) -> Invitation:
 
 QUEUE_PER_PAGE = 25
 QUEUE_SORTS = {
-    # key: (label, ordering)
+    # key: (label, ordering). A column's key sorts it ascending, "-" and the key descending;
+    # the work queue's sortable column headers switch between the two.
     # Closed cases last, so that an old urgent case that is done does not sit above open ones.
     "priority": (
         "Open first: crisis, urgent, then oldest",
         ["is_closed", "-crisis", "-urgent", "submitted_at", "pk"],
     ),
-    "oldest": ("Oldest first", ["submitted_at", "pk"]),
-    "newest": ("Newest first", ["-submitted_at", "-pk"]),
-    "patient": ("Patient name", ["patient__full_name", "pk"]),
-    "case": ("Case number", ["pk"]),
+    "case": ("Case number, lowest first", ["pk"]),
+    "-case": ("Case number, highest first", ["-pk"]),
+    "patient": ("Patient name, A to Z", [Lower("patient__full_name"), "pk"]),
+    "-patient": ("Patient name, Z to A", [Lower("patient__full_name").desc(), "-pk"]),
+    # Age today: the youngest patient has the latest date of birth.
+    "age": ("Age, youngest first", ["-patient__date_of_birth", "pk"]),
+    "-age": ("Age, oldest first", ["patient__date_of_birth", "pk"]),
+    "submitted": ("Submitted, oldest first", ["submitted_at", "pk"]),
+    "-submitted": ("Submitted, newest first", ["-submitted_at", "-pk"]),
 }
+# The queue's sortable columns, in table order: (sort key, column heading).
+QUEUE_SORT_COLUMNS = (
+    ("case", "Case"),
+    ("patient", "Patient"),
+    ("age", "Age"),
+    ("submitted", "Submitted"),
+)
 
 
 @dataclass(frozen=True)
@@ -369,6 +382,11 @@ class CaseDetail:
     def result(self) -> dict[str, Any]:
         return self.assessment.result if self.assessment else {}
 
+    @property
+    def earlier_assessments(self) -> list[Assessment]:
+        """The assessments results superseded, newest first, shown read-only on the case."""
+        return [a for a in self.assessments if a.pk != getattr(self.assessment, "pk", None)]
+
 
 def staff_case(*, intake_id: int) -> Intake:
     """A submitted case, or 404 (drafts are the patient's until they submit)."""
@@ -440,6 +458,42 @@ def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
         other_intakes=list(intake.patient.intakes.exclude(pk=intake.pk).order_by("-created_at")),
         flag_changes=_flag_changes(assessments),
     )
+
+
+@dataclass(frozen=True)
+class DecisionTarget:
+    """Where a decision typed on an older page belongs now: its test, and that test's
+    recommendation in the current assessment (None when the test is no longer suggested)."""
+
+    test: str | None
+    current_id: int | None
+
+    @property
+    def test_label(self) -> str:
+        return TestKind(self.test).label if self.test in TestKind.values else ""
+
+
+def decision_target(*, intake: Intake, recommendation_id: int | None) -> DecisionTarget:
+    """Entering results re-evaluates the case and gives every recommendation a new id, so a
+    decision typed meanwhile names an old one; it is matched to the current one by test. Only
+    this case's recommendations count: another case's id finds nothing."""
+    test = (
+        TestRecommendation.objects.filter(pk=recommendation_id, intake=intake)
+        .values_list("test", flat=True)
+        .first()
+        if recommendation_id is not None
+        else None
+    )
+    if test is None:
+        return DecisionTarget(test=None, current_id=None)
+    current_id = (
+        TestRecommendation.objects.filter(
+            intake=intake, assessment_id=intake.current_assessment_id, test=test
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return DecisionTarget(test=test, current_id=current_id)
 
 
 def patient_record(*, patient_id: int) -> tuple[Patient, list[Intake]]:

@@ -50,8 +50,8 @@ def _case_for_change(intake_id: int, version: int, *, allow_closed: bool = False
     if intake.version != version:
         raise Conflict(
             "Someone else changed this case while you were working on it. Their change is "
-            "shown below; your entry was not saved, and is kept in the form so you can check "
-            "it and send it again."
+            "shown below; your entry was not saved, and is shown again so you can check it "
+            "and send it again."
         )
     if intake.status == CaseStatus.CLOSED and not allow_closed:
         raise IntakeError("This case is closed. Reopen it first to make changes.")

@@ -6,10 +6,12 @@ call, redirect. A refused change re-renders the case page with what was typed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from intake import exports, forms, selectors, services
 from intake.clinical.catalogue import TIER_LABELS
 from intake.dates import age_on
-from intake.enums import AuditAction, Decision
+from intake.enums import AuditAction, CaseStatus, Decision
 from intake.views.common import client_ip, posted
 
 # --- invitations ---------------------------------------------------------------------------
@@ -96,6 +98,40 @@ def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the work queue ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SortHeader:
+    """A sortable column heading of the work queue: a link that sorts by it (ascending first,
+    then the other way), and how it is sorted now."""
+
+    label: str
+    href: str
+    aria_sort: str  # "ascending" | "descending" | "" (not sorted by this column)
+    arrow: str
+    hint: str  # for screen readers: what following the link does
+
+
+def _lower_first(text: str) -> str:
+    """'Patient name, A to Z' -> 'patient name, A to Z', to go inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+def _sort_headers(query: QueryDict, current: str) -> dict[str, SortHeader]:
+    """Each sortable column's heading; its link keeps every filter and starts at page 1."""
+    headers = {}
+    for key, label in selectors.QUEUE_SORT_COLUMNS:
+        if current == key:
+            target, aria_sort, arrow = f"-{key}", "ascending", "▲"
+        elif current == f"-{key}":
+            target, aria_sort, arrow = key, "descending", "▼"
+        else:
+            target, aria_sort, arrow = key, "", ""
+        link = query.copy()
+        link["sort"] = target
+        hint = f"sort: {_lower_first(selectors.QUEUE_SORTS[target][0])}"
+        headers[key] = SortHeader(label, f"?{link.urlencode()}", aria_sort, arrow, hint)
+    return headers
+
+
 @never_cache
 @login_required
 @permission_required("intake.view_intake", raise_exception=True)
@@ -112,17 +148,23 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    # The filters alone, without the order: the sort links swap only the order.
+    filter_query = query.copy()
+    filter_query.pop("sort", None)
     return render(
         request,
         "intake/staff/queue.html",
         {
             "filter_form": filter_form,
             "filters": filters,
+            "sort_label": _lower_first(selectors.QUEUE_SORTS[filters.sort][0]),
+            "sort_headers": _sort_headers(filter_query, filters.sort),
             "page": page,
             "rows": rows,
             "counts": selectors.queue_counts(),
             "needing_contact": selectors.drafts_needing_contact(),
             "query": query.urlencode(),
+            "filter_query": filter_query.urlencode(),
         },
     )
 
@@ -195,6 +237,7 @@ def _case_context(request: HttpRequest, intake, **overrides) -> dict:
         "note_form": forms.NoteForm(),
         "results_form": forms.ResultsForm(initial=version),
         "decision_errors": {},
+        "unsaved_decision": None,
         "decision_choices": [c for c in Decision.choices if c[0] != Decision.PENDING],
         "transitions": selectors.status_choices(intake),
         "error": None,
@@ -254,11 +297,34 @@ def _invalid(request: HttpRequest, intake, form_name: str, anchor: str = "", **f
     )
 
 
-def _refused(request: HttpRequest, pk: int, refusal: services.IntakeError, **forms_kept):
-    """Re-render the case as it now is, with the refusal and the form as it was typed."""
-    intake = selectors.staff_case(intake_id=pk)
+def _refused(
+    request: HttpRequest, intake, refusal: services.IntakeError, anchor: str = "", **forms_kept
+):
+    """Re-render the case as it now is (`intake` fetched again after the refusal), with the
+    refusal, a link to where the typed entry is shown, and the form as it was typed."""
     status = 409 if isinstance(refusal, services.Conflict) else 400
-    return _render_case(request, intake, status=status, error=str(refusal), **forms_kept)
+    return _render_case(
+        request, intake, status=status, error=str(refusal), error_anchor=anchor, **forms_kept
+    )
+
+
+def _decision_kept(intake, recommendation_id: int | None, form) -> tuple[dict, str]:
+    """The typed decision, keyed by the test's current recommendation so that its card shows
+    it again even after results re-evaluated the case (new ids); when the test is no longer
+    suggested, it is shown on its own as the unsaved entry. With the summary's link target."""
+    target = selectors.decision_target(intake=intake, recommendation_id=recommendation_id)
+    if target.current_id is not None:
+        return {"decision_errors": {target.current_id: form}}, f"test-{target.current_id}"
+    if target.test is None:
+        return {}, ""
+    choices = dict(Decision.choices)
+    unsaved = {
+        "test": target.test_label,
+        "decision": choices.get(form.data.get("decision", ""), ""),
+        "reason": form.data.get("reason", ""),
+        "errors": [error for errors in form.errors.values() for error in errors],
+    }
+    return {"unsaved_decision": unsaved}, "unsaved-entry"
 
 
 @login_required
@@ -278,7 +344,8 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        return _refused(request, pk, refusal, status_form=form)
+        now = selectors.staff_case(intake_id=pk)
+        return _refused(request, now, refusal, "h-workflow", status_form=form)
     messages.success(request, "Status changed.")
     return redirect("intake:case", pk=pk)
 
@@ -304,7 +371,8 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        return _refused(request, pk, refusal, assign_form=form)
+        now = selectors.staff_case(intake_id=pk)
+        return _refused(request, now, refusal, "h-workflow", assign_form=form)
     messages.success(request, "Assignment saved.")
     return redirect("intake:case", pk=pk)
 
@@ -315,11 +383,10 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(intake_id=pk)
     form = forms.DecisionForm(request.POST)
+    posted_id = _int_or_none(request.POST.get("recommendation"))
     if not form.is_valid():
-        recommendation_id = _int_or_none(request.POST.get("recommendation"))
-        anchor = f"test-{recommendation_id}" if recommendation_id else ""
-        errors = {recommendation_id: form}
-        return _invalid(request, intake, "decision", anchor, decision_errors=errors)
+        kept, anchor = _decision_kept(intake, posted_id, form)
+        return _invalid(request, intake, "decision", anchor, **kept)
     try:
         recommendation = services.record_decision(
             intake_id=intake.pk,
@@ -331,8 +398,9 @@ def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        errors = {form.cleaned_data["recommendation"]: form}
-        return _refused(request, pk, refusal, decision_errors=errors)
+        now = selectors.staff_case(intake_id=pk)
+        kept, anchor = _decision_kept(now, posted_id, form)
+        return _refused(request, now, refusal, anchor, **kept)
     messages.success(
         request,
         f"{recommendation.get_test_display()}: {recommendation.get_decision_display().lower()}.",
@@ -375,7 +443,11 @@ def case_results(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        return _refused(request, pk, refusal, results_form=form)
+        now = selectors.staff_case(intake_id=pk)
+        # A colleague may have closed the case meanwhile: the form is then not on the page,
+        # and the typed rows are shown on their own.
+        anchor = "unsaved-entry" if now.status == CaseStatus.CLOSED else "h-results"
+        return _refused(request, now, refusal, anchor, results_form=form)
     messages.success(request, "Results saved and the case re-evaluated.")
     return redirect("intake:case", pk=pk)
 

@@ -30,11 +30,28 @@ def sign_in(page, base_url: str, user) -> None:
     page.wait_for_url(f"{base_url}/staff/**")
 
 
+def queue_overflow(page) -> int:
+    """How far the work queue's table is wider than its box (it would scroll sideways)."""
+    return page.evaluate(
+        "() => { const box = document.querySelector('.table-responsive');"
+        " return box.scrollWidth - box.clientWidth; }"
+    )
+
+
 @pytest.mark.parametrize("size", [DESKTOP, TABLET], ids=["desktop", "tablet"])
 def test_practitioner_filters_urgent_decides_notes_and_closes(
     browser, live_server, practitioner, size
 ):
+    from intake import services
+
     submitted_case(name="Calm Patient")
+    # A long name, an assignee and a crisis: the widest cells the queue has.
+    busy = submitted_case(
+        name="Maximiliana Featherstonehaugh-Oyelaran", phq9_items=[0, 0, 0, 0, 0, 0, 0, 0, 2]
+    )
+    services.assign_case(
+        intake_id=busy.pk, version=busy.version, assignee=practitioner, by=practitioner
+    )
     urgent = submitted_case(name="Urgent Patient", rectal_bleeding="yes")
     folder = f"practitioner-{size['width']}"
     context = browser.new_context(viewport=size)
@@ -44,6 +61,17 @@ def test_practitioner_filters_urgent_decides_notes_and_closes(
     sign_in(page, live_server.url, practitioner)
     screenshot(page, folder, "queue")
     problems += [f"queue: {line}" for line in check_accessibility(page)]
+    if horizontal_overflow(page) > 0:
+        problems.append(f"queue page scrolls sideways by {horizontal_overflow(page)} px")
+    if queue_overflow(page) > 0:
+        problems.append(f"queue table scrolls sideways by {queue_overflow(page)} px")
+    page.get_by_role("link", name="Patient (sort: patient name, A to Z)").click()
+    page.wait_for_load_state()
+    by_name = page.locator("table.queue-table tbody tr td:nth-child(3) a").all_inner_texts()
+    sorted_header = page.locator("th[aria-sort]").inner_text()
+    screenshot(page, folder, "queue-by-patient")
+    if queue_overflow(page) > 0:
+        problems.append(f"sorted queue table scrolls sideways by {queue_overflow(page)} px")
     page.get_by_text("Search and filter").click()
     page.get_by_label("Urgent", exact=True).check()
     page.get_by_role("button", name="Apply").click()
@@ -82,7 +110,9 @@ def test_practitioner_filters_urgent_decides_notes_and_closes(
         .order_by("pk")
         .values_list("decision", flat=True)
     )
-    assert listed == 1
+    assert listed == 2  # the urgent case and the crisis
+    assert by_name == ["Calm Patient", "Maximiliana Featherstonehaugh-Oyelaran", "Urgent Patient"]
+    assert sorted_header.startswith("Patient▲")
     assert urgent.status == CaseStatus.CLOSED
     assert decisions[:2] == [Decision.ORDERED, Decision.DECLINED]
     assert Note.objects.get().text == "Phoned the patient; GP letter requested."
