@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from intake import services
+from intake.enums import CaseStatus, Decision
 from intake.models import Intake, Invitation, Patient
 
 NO_RED_FLAGS = {
@@ -191,9 +192,142 @@ SUBMITTED_CASES: list[tuple[str, dt.date, dict[str, Any], int]] = [
         9,
     ),
 ]
+
+
+def _profile(kind: str, sex: str) -> dict[str, Any]:
+    """The answers of one kind of patient: RLS alone, RLS with IBS-D, gut symptoms alone, or
+    either with a red flag (rectal bleeding, or weight loss with black stools)."""
+    about = {"sex_at_birth": sex, **({"pregnant": "no"} if sex == "female" else {})}
+    rls = RLS_YES if kind.startswith("rls") else {"rls_screen": "no"}
+    gut = {**QUIET_GUT, **IBS_D} if kind in ("rls_ibs", "gut", "gut_red_flag") else QUIET_GUT
+    flags = dict(NO_RED_FLAGS)
+    if kind == "rls_red_flag":
+        flags["rectal_bleeding"] = "yes"
+    if kind == "gut_red_flag":
+        flags.update(unintentional_weight_loss="yes", black_stools="yes")
+    return {**about, **rls, **gut, **HISTORY, **flags, **CALM_MOOD}
+
+
+# The busier part of the queue, made through the practitioner's workflow so that every status,
+# assignee and counter shows: name, date of birth, sex, kind (see _profile), days since
+# submission, and what happened next:
+#   new · review (taken by the demo practitioner) · review_colleague (assigned to the second
+#   practitioner) · review_unassigned · ordered / ordered_colleague (decisions, tests ordered)
+#   · results (results entered and re-evaluated) · closed_week · closed_earlier
+WORKFLOW_CASES: list[tuple[str, dt.date, str, str, int, str]] = [
+    ("Aisha Rahman", dt.date(1987, 4, 9), "female", "rls", 0, "new"),
+    ("Daniel Kowalski", dt.date(1979, 10, 30), "male", "rls_ibs", 1, "new"),
+    ("Mei Tanaka", dt.date(1996, 2, 17), "female", "gut", 2, "new"),
+    ("Samuel Adeyemi", dt.date(1954, 6, 1), "male", "rls_red_flag", 3, "new"),
+    ("Fatima Haddad", dt.date(1969, 12, 12), "female", "rls", 5, "new"),
+    ("Lucas Moreau", dt.date(2001, 8, 23), "male", "rls", 7, "new"),
+    ("Ingrid Larsen", dt.date(1948, 3, 28), "female", "rls", 8, "review"),
+    ("Carlos Mendes", dt.date(1972, 7, 4), "male", "gut_red_flag", 4, "review"),
+    ("Hannah Schmidt", dt.date(1985, 11, 19), "female", "rls", 10, "review"),
+    ("Kwame Mensah", dt.date(1963, 5, 15), "male", "rls", 6, "review_colleague"),
+    ("Olivia Bennett", dt.date(1990, 1, 26), "female", "rls_ibs", 9, "review_colleague"),
+    ("Yusuf Demir", dt.date(1977, 9, 8), "male", "gut", 11, "review_unassigned"),
+    ("Chloe Dubois", dt.date(1983, 4, 2), "female", "rls", 12, "ordered"),
+    ("Arjun Patel", dt.date(1958, 2, 14), "male", "rls_ibs", 14, "ordered"),
+    ("Elena Petrova", dt.date(1966, 10, 5), "female", "rls", 13, "ordered_colleague"),
+    ("Noah Fischer", dt.date(1994, 6, 21), "male", "gut", 16, "ordered_colleague"),
+    ("Rosa Delgado", dt.date(1961, 8, 17), "female", "rls", 18, "results"),
+    ("Jonas Berg", dt.date(1975, 3, 3), "male", "rls", 5, "closed_week"),
+    ("Amara Okoye", dt.date(1988, 12, 30), "female", "rls_ibs", 6, "closed_week"),
+    ("Peter Novak", dt.date(1950, 11, 11), "male", "rls_red_flag", 4, "closed_week"),
+    ("Sara Lindqvist", dt.date(1992, 5, 27), "female", "gut", 25, "closed_earlier"),
+    ("Mohammed Farouk", dt.date(1970, 1, 9), "male", "rls", 30, "closed_earlier"),
+    ("Julia Romano", dt.date(1981, 7, 16), "female", "rls", 34, "closed_earlier"),
+    ("William Grant", dt.date(1945, 9, 29), "male", "rls", 40, "closed_earlier"),
+    ("Nadia Kaur", dt.date(1999, 3, 12), "female", "rls", 45, "closed_earlier"),
+    ("Tomasz Zielinski", dt.date(1968, 4, 20), "male", "gut", 2, "review"),
+    ("Leila Nasser", dt.date(1976, 6, 6), "female", "rls", 1, "review_colleague"),
+    ("George Whitfield", dt.date(1957, 10, 10), "male", "rls", 3, "ordered"),
+    # A returning patient: an earlier questionnaire, closed, and a new one.
+    ("Margaret O'Neill", dt.date(1952, 2, 8), "female", "rls", 60, "closed_earlier"),
+    ("Margaret O'Neill", dt.date(1952, 2, 8), "female", "rls", 1, "new"),
+]
+# Recent iron results for the "results" case: iron testing goes from "suggested" to "on file"
+# (the case page shows what changed and keeps the first assessment on record).
+DEMO_RESULTS = [
+    {"test": "ferritin", "value": 38, "unit": "ng/mL"},
+    {"test": "tsat", "value": 19, "unit": "%"},
+]
+
+
+def _submit(name: str, born: dt.date, answers: dict[str, Any], days_ago: int, created_by):
+    invitation, _ = services.create_invitation(
+        full_name=name, date_of_birth=born, created_by=created_by
+    )
+    intake = answer_all(invitation.intake, answers)
+    intake = services.submit_intake(intake_id=intake.pk)
+    Intake.objects.filter(pk=intake.pk).update(
+        submitted_at=timezone.now() - dt.timedelta(days=days_ago, hours=days_ago)
+    )
+    return intake
+
+
+def _decide_all(intake: Intake, *, by) -> Intake:
+    """Order every suggested test but the last, and decline that one with a reason."""
+    recommendations = list(intake.recommendations.filter(assessment=intake.current_assessment))
+    for number, recommendation in enumerate(recommendations, start=1):
+        last = number == len(recommendations)
+        services.record_decision(
+            intake_id=intake.pk,
+            version=intake.version,
+            recommendation_id=recommendation.pk,
+            decision=Decision.DECLINED if last and number > 1 else Decision.ORDERED,
+            reason="Done at the GP last month; copy requested." if last and number > 1 else "",
+            by=by,
+        )
+        intake.refresh_from_db(fields=["version"])
+    return intake
+
+
+def _work_on(intake: Intake, step: str, *, practitioner, colleague, days_ago: int) -> None:
+    """Take the case through the practitioner's workflow as far as `step`."""
+    me = colleague if step.endswith("_colleague") else practitioner
+    if step == "new":
+        return
+    if step == "review_unassigned":
+        services.change_status(
+            intake_id=intake.pk, version=intake.version, status=CaseStatus.IN_REVIEW, by=me
+        )
+        return
+    intake = services.assign_case(intake_id=intake.pk, version=intake.version, assignee=me, by=me)
+    if step.startswith("review"):
+        return
+    intake = _decide_all(intake, by=me)
+    if step == "results":
+        taken_on = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
+        intake = services.record_results(
+            intake_id=intake.pk,
+            version=intake.version,
+            results=[{**row, "taken_on": taken_on} for row in DEMO_RESULTS],
+            by=me,
+        )
+    intake = services.change_status(
+        intake_id=intake.pk, version=intake.version, status=CaseStatus.TESTS_ORDERED, by=me
+    )
+    if step.startswith("closed"):
+        services.add_note(
+            intake_id=intake.pk, text="Results reviewed with the patient by phone.", by=me
+        )
+        intake.refresh_from_db(fields=["version"])
+        services.change_status(
+            intake_id=intake.pk, version=intake.version, status=CaseStatus.CLOSED, by=me
+        )
+        if step == "closed_earlier":
+            # Closed well before this week, some days after it came in.
+            closed = timezone.now() - dt.timedelta(days=max(days_ago - 5, 8))
+            Intake.objects.filter(pk=intake.pk).update(closed_at=closed)
+
+
+# The patient whose fresh link `seed` returns on every run.
+DEMO_PATIENT = ("Maria Lopez", dt.date(1985, 2, 11))
 # name, date of birth, state
 INVITATIONS = [
-    ("Maria Lopez", dt.date(1985, 2, 11), "fresh"),
+    (*DEMO_PATIENT, "fresh"),
     ("James Okafor", dt.date(1971, 8, 3), "in_progress"),
     ("Ben Howard", dt.date(1964, 12, 24), "expired"),
     ("Lena Fischer", dt.date(1993, 6, 6), "revoked"),
@@ -235,17 +369,21 @@ def sign_in_codes(*, user) -> list[str]:
     return codes
 
 
-def seed(created_by) -> str:
-    """Create the demo records once; on every run, return a fresh working invitation link path."""
+def seed(created_by, colleague=None) -> tuple[str, dt.date]:
+    """Create the demo records once; on every run, return a fresh working invitation link path
+    and the date of birth it asks for when opened in another browser. `colleague` is a second
+    practitioner, so that the queue has cases assigned to someone else too."""
     if not Patient.objects.exists():
         for name, born, answers, days_ago in SUBMITTED_CASES:
-            invitation, _ = services.create_invitation(
-                full_name=name, date_of_birth=born, created_by=created_by
-            )
-            intake = answer_all(invitation.intake, answers)
-            intake = services.submit_intake(intake_id=intake.pk)
-            Intake.objects.filter(pk=intake.pk).update(
-                submitted_at=timezone.now() - dt.timedelta(days=days_ago, hours=days_ago)
+            _submit(name, born, answers, days_ago, created_by)
+        for name, born, sex, kind, days_ago, step in WORKFLOW_CASES:
+            intake = _submit(name, born, _profile(kind, sex), days_ago, created_by)
+            _work_on(
+                intake,
+                step,
+                practitioner=created_by,
+                colleague=colleague or created_by,
+                days_ago=days_ago,
             )
         for name, born, state in INVITATIONS:
             invitation, _ = services.create_invitation(
@@ -268,6 +406,7 @@ def seed(created_by) -> str:
                 )
             elif state == "revoked":
                 services.revoke_invitation(invitation=invitation, by=created_by)
-    fresh = Invitation.objects.filter(intake__patient__full_name="Maria Lopez").first()
+    name, born = DEMO_PATIENT
+    fresh = Invitation.objects.filter(intake__patient__full_name=name).first()
     _new, token = services.reissue_invitation(invitation=fresh, by=created_by)
-    return f"/i/{token}/"
+    return f"/i/{token}/", born

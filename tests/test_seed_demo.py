@@ -1,10 +1,17 @@
+import datetime as dt
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.test import Client
+from django.utils import timezone
 
+from intake import selectors, services
+from intake.enums import CaseStatus
 from intake.models import Intake, Patient
 
 
@@ -17,6 +24,7 @@ def test_seed_demo_twice_creates_each_account_once():
     assert [(u.username, u.is_staff, u.is_superuser) for u in users] == [
         ("admin", True, True),
         ("practitioner", True, False),
+        ("practitioner2", True, False),
     ]
     assert sorted(Group.objects.values_list("name", flat=True)) == [
         "Auditor",
@@ -26,10 +34,11 @@ def test_seed_demo_twice_creates_each_account_once():
 
 
 @pytest.mark.django_db
-def test_seed_demo_practitioner_is_in_practitioner_group():
+@pytest.mark.parametrize("username", ["practitioner", "practitioner2"])
+def test_seed_demo_practitioner_is_in_practitioner_group(username):
     call_command("seed_demo", force=True)
 
-    practitioner = get_user_model().objects.get(username="practitioner")
+    practitioner = get_user_model().objects.get(username=username)
     assert list(practitioner.groups.values_list("name", flat=True)) == ["Practitioner"]
     assert practitioner.check_password("demo-pass-1234") is True
 
@@ -48,22 +57,100 @@ def test_seed_demo_without_debug_refuses(settings):
     assert get_user_model().objects.count() == 0
 
 
+def _link_line(out: StringIO) -> str:
+    return next(line for line in out.getvalue().splitlines() if "/i/" in line)
+
+
 @pytest.mark.django_db
 def test_seed_demo_makes_cases_and_a_working_invitation_link(client):
     call_command("seed_demo", force=True)
     out = StringIO()
     call_command("seed_demo", force=True, stdout=out)
 
-    link = next(line for line in out.getvalue().splitlines() if "/i/" in line).split("8000")[1]
+    line = _link_line(out)
+    link = line.split("8000")[1].split()[0]
     opened = client.get(link)
-    statuses = sorted(Intake.objects.values_list("status", flat=True))
     assert opened["Location"] == "/intake/"
-    assert statuses.count("new") == 6
-    assert Intake.objects.filter(urgent=True).count() == 3  # RF-5, RF-1 + RF-7, RF-12
-    assert Patient.objects.count() == 11
+    assert line.endswith(
+        " (date of birth 1985-02-11, asked when the link is opened in another browser)"
+    )
     # One patient stopped after a crisis answer: the work queue asks staff to contact them.
     [draft] = Intake.objects.filter(crisis_reported_at__isnull=False)
     assert draft.is_draft and draft.patient.full_name == "Priya Nair"
+
+
+@pytest.mark.django_db
+def test_seed_demo_printed_date_of_birth_opens_the_link_in_another_browser(client):
+    out = StringIO()
+    call_command("seed_demo", force=True, stdout=out)
+    line = _link_line(out)
+    link, born = line.split("8000")[1].split()[0], line.split("date of birth ")[1].split(",")[0]
+
+    client.get(link)
+    saved = client.post(
+        "/intake/step/about-you/",
+        {"base_revision": "0", "sex_at_birth": "female", "pregnant": "no"},
+    )
+    # Once answers exist, another browser opening the same link is asked for the date of birth.
+    other = Client()
+    asked = other.get(link)
+    answer = other.post("/intake/verify/", {"date_of_birth": born})
+
+    assert born == "1985-02-11"
+    assert saved.status_code == 302
+    assert asked["Location"] == "/intake/verify/"
+    assert answer["Location"] == "/intake/"
+
+
+@pytest.mark.django_db
+def test_seed_demo_queue_spreads_over_statuses_assignees_and_two_pages():
+    call_command("seed_demo", force=True)
+    call_command("seed_demo", force=True)  # a second run adds nothing
+
+    submitted = Intake.objects.exclude(status=CaseStatus.DRAFT)
+    statuses = Counter(submitted.values_list("status", flat=True))
+    assignees = Counter(submitted.values_list("assigned_to__username", flat=True))
+    assert statuses == {"new": 13, "in_review": 8, "tests_ordered": 6, "closed": 9}
+    assert assignees == {"practitioner": 17, None: 14, "practitioner2": 5}
+    assert submitted.count() > selectors.QUEUE_PER_PAGE  # the queue has a second page
+    assert selectors.queue_counts() == {
+        "new": 13,
+        "urgent": 7,
+        "awaiting_tests": 6,
+        "closed_this_week": 3,
+    }
+    assert submitted.filter(urgent=True).count() == 8
+    assert submitted.filter(status=CaseStatus.CLOSED, closed_at__lt=_week_start()).count() == 6
+    assert Patient.objects.count() == 40
+    assert Intake.objects.count() == 41
+
+
+@pytest.mark.django_db
+def test_seed_demo_has_a_returning_patient_and_a_case_with_results():
+    call_command("seed_demo", force=True)
+
+    [returning] = Patient.objects.annotate(n=Count("intakes")).filter(n=2)
+    later, earlier = returning.intakes.order_by("-submitted_at")
+    [with_results] = Intake.objects.filter(lab_results__isnull=False).distinct()
+    detail = selectors.case_detail(intake=with_results, facts=services.facts_for(with_results))
+
+    assert returning.full_name == "Margaret O'Neill"
+    assert (earlier.status, later.status) == (CaseStatus.CLOSED, CaseStatus.NEW)
+    assert later.matched_existing_patient is True
+    assert with_results.patient.full_name == "Rosa Delgado"
+    assert detail.flag_changes == [("Iron panel with ferritin", "order", "on_file")]
+    assert len(detail.earlier_assessments) == 1
+    # The decisions made before the results carried over to the re-evaluated case.
+    assert [(r.test, r.decision) for r in detail.recommendations] == [
+        ("thyroid", "ordered"),
+        ("celiac", "declined"),
+    ]
+
+
+def _week_start():
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    return timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
 
 
 @pytest.mark.django_db

@@ -18,8 +18,8 @@ DEMO_SITE = "http://127.0.0.1:8000"
 
 class Command(BaseCommand):
     help = (
-        "Create the Practitioner and Clinic admin groups and the demo users 'practitioner' and "
-        f"'admin' (password {DEMO_PASSWORD}). Running it again resets them."
+        "Create the Practitioner and Clinic admin groups and the demo users 'practitioner', "
+        f"'practitioner2' and 'admin' (password {DEMO_PASSWORD}). Running it again resets them."
     )
 
     def add_arguments(self, parser):
@@ -39,15 +39,26 @@ class Command(BaseCommand):
             apply_role_permissions(Group, Permission)
             practitioner = _demo_user("practitioner", is_superuser=False)
             practitioner.groups.add(Group.objects.get(name=Role.PRACTITIONER))
+            # A colleague, so that the queue has cases assigned to someone else.
+            colleague = _demo_user("practitioner2", is_superuser=False)
+            colleague.groups.add(Group.objects.get(name=Role.PRACTITIONER))
             admin = _demo_user("admin", is_superuser=True)
             admin.groups.add(Group.objects.get(name=Role.CLINIC_ADMIN))
-            link = demo.seed(created_by=practitioner)
-            codes = {user.username: demo.sign_in_codes(user=user) for user in (practitioner, admin)}
+            link, born = demo.seed(created_by=practitioner, colleague=colleague)
+            codes = {
+                user.username: demo.sign_in_codes(user=user)
+                for user in (practitioner, colleague, admin)
+            }
 
         login_url = DEMO_SITE + reverse("login")
-        self.stdout.write(f"Demo data ready. Try the patient's questionnaire: {DEMO_SITE}{link}")
+        self.stdout.write(
+            f"Demo data ready. Try the patient's questionnaire: {DEMO_SITE}{link} "
+            f"(date of birth {born.isoformat()}, asked when the link is opened in another "
+            "browser)"
+        )
         self.stdout.write(f"Staff sign in at {login_url}")
         self.stdout.write(f"  practitioner / {DEMO_PASSWORD}  (a practitioner)")
+        self.stdout.write(f"  practitioner2 / {DEMO_PASSWORD}  (a second practitioner)")
         self.stdout.write(f"  admin / {DEMO_PASSWORD}  (clinic admin and superuser)")
         self.stdout.write("Second step: one-time codes (each works once; make run makes new ones)")
         for username, user_codes in codes.items():
