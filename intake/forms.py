@@ -294,6 +294,8 @@ QUALITATIVE_WORDS = {
     "ttg_iga": {"negative": "neg", "neg": "neg", "positive": "pos", "pos": "pos"},
     "total_iga": {"normal": "normal", "low": "low"},
 }
+# The words a refusal offers (abbreviations like "neg" are accepted but not suggested).
+QUALITATIVE_OPTIONS = {"ttg_iga": "negative or positive", "total_iga": "low or normal"}
 UNIT_CHOICES = [("", "No unit")] + sorted(
     {(unit, unit) for units in LAB_UNITS.values() for unit in units}
 )
@@ -334,8 +336,7 @@ class LabRowForm(forms.Form):
         elif test in QUALITATIVE_WORDS:
             word = QUALITATIVE_WORDS[test].get(value.lower())
             if word is None:
-                options = " or ".join(sorted({w for w in QUALITATIVE_WORDS[test] if len(w) > 3}))
-                self.add_error("value", f"For this test enter {options}.")
+                self.add_error("value", f"For this test enter {QUALITATIVE_OPTIONS[test]}.")
             else:
                 cleaned["value"] = word
         else:
