@@ -22,9 +22,14 @@ def test_seed_demo_twice_creates_each_account_once():
 
     users = get_user_model().objects.order_by("username")
     assert [(u.username, u.is_staff, u.is_superuser) for u in users] == [
-        ("admin", True, True),
+        ("admin", True, False),
+        ("auditor", True, False),
         ("practitioner", True, False),
         ("practitioner2", True, False),
+    ]
+    assert [list(u.groups.values_list("name", flat=True)) for u in users[:2]] == [
+        ["Clinic admin"],
+        ["Auditor"],
     ]
     assert sorted(Group.objects.values_list("name", flat=True)) == [
         "Auditor",

@@ -18,8 +18,8 @@ DEMO_SITE = "http://127.0.0.1:8000"
 
 class Command(BaseCommand):
     help = (
-        "Create the Practitioner and Clinic admin groups and the demo users 'practitioner', "
-        f"'practitioner2' and 'admin' (password {DEMO_PASSWORD}). Running it again resets them."
+        "Create the role groups and the demo users 'practitioner', 'practitioner2', 'admin' "
+        f"and 'auditor' (password {DEMO_PASSWORD}). Running it again resets them."
     )
 
     def add_arguments(self, parser):
@@ -42,12 +42,16 @@ class Command(BaseCommand):
             # A colleague, so that the queue has cases assigned to someone else.
             colleague = _demo_user("practitioner2", is_superuser=False)
             colleague.groups.add(Group.objects.get(name=Role.PRACTITIONER))
-            admin = _demo_user("admin", is_superuser=True)
+            # The roles as a clinic would give them: no superuser, so the demo shows what each
+            # role itself may do.
+            admin = _demo_user("admin", is_superuser=False)
             admin.groups.add(Group.objects.get(name=Role.CLINIC_ADMIN))
+            auditor = _demo_user("auditor", is_superuser=False)
+            auditor.groups.add(Group.objects.get(name=Role.AUDITOR))
             link, born = demo.seed(created_by=practitioner, colleague=colleague)
             codes = {
                 user.username: demo.sign_in_codes(user=user)
-                for user in (practitioner, colleague, admin)
+                for user in (practitioner, colleague, admin, auditor)
             }
 
         login_url = DEMO_SITE + reverse("login")
@@ -59,7 +63,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Staff sign in at {login_url}")
         self.stdout.write(f"  practitioner / {DEMO_PASSWORD}  (a practitioner)")
         self.stdout.write(f"  practitioner2 / {DEMO_PASSWORD}  (a second practitioner)")
-        self.stdout.write(f"  admin / {DEMO_PASSWORD}  (clinic admin and superuser)")
+        self.stdout.write(f"  admin / {DEMO_PASSWORD}  (a clinic admin: also the admin at /admin/)")
+        self.stdout.write(f"  auditor / {DEMO_PASSWORD}  (an auditor: the audit log only)")
         self.stdout.write("Second step: one-time codes (each works once; make run makes new ones)")
         for username, user_codes in codes.items():
             self.stdout.write(f"  {username}: {' '.join(user_codes)}")
