@@ -155,11 +155,26 @@ def irls_instrument() -> LicensedInstrument | None:
 INVITATIONS_PER_PAGE = 25
 
 
-def invitation_list(*, search: str = "") -> QuerySet[Invitation]:
+# What each staff read needs: the role's permission (intake/roles.py). Views refuse a role
+# without it first (403); the reads below return nothing to it as well, so a view that forgot
+# its check would still show no record.
+CASES = "intake.view_intake"
+PATIENTS = "intake.view_patient"
+INVITATIONS = "intake.view_invitation"
+RECORDS = "intake.manage_records"
+
+
+def visible(queryset: QuerySet, *, user, permission: str) -> QuerySet:
+    """The rows of `queryset` that `user` may see: all with the permission, none without."""
+    return queryset if user.has_perm(permission) else queryset.none()
+
+
+def invitation_list(*, user, search: str = "") -> QuerySet[Invitation]:
     """Staff's list of invitations, newest first, with what they need to show a status."""
     newer_link = Invitation.objects.filter(intake=OuterRef("intake"), pk__gt=OuterRef("pk"))
     invitations = (
-        Invitation.objects.select_related("intake__patient", "created_by")
+        visible(Invitation.objects, user=user, permission=INVITATIONS)
+        .select_related("intake__patient", "created_by")
         .annotate(replaced=Exists(newer_link))
         .order_by("-created_at", "-pk")
     )
@@ -200,11 +215,12 @@ def invitation_actions(status: str) -> tuple[str, ...]:
     return INVITATION_ACTIONS.get(status, LIVE_LINK_ACTIONS)
 
 
-def drafts_needing_contact() -> list[Intake]:
+def drafts_needing_contact(*, user) -> list[Intake]:
     """Questionnaires not yet sent whose mood answers met the crisis rule, and whose patient
     nobody has recorded contacting yet: the top of the work queue, oldest report first."""
     return list(
-        Intake.objects.filter(
+        visible(Intake.objects, user=user, permission=CASES)
+        .filter(
             status=CaseStatus.DRAFT,
             crisis_reported_at__isnull=False,
             crisis_contacted_at__isnull=True,
@@ -214,15 +230,22 @@ def drafts_needing_contact() -> list[Intake]:
     )
 
 
-def crisis_report(*, intake_id: int) -> Intake:
+def crisis_report(*, user, intake_id: int) -> Intake:
     """A questionnaire with a crisis report, for recording contact (404 for any other)."""
     return get_object_or_404(
-        Intake.objects.select_related("patient"), pk=intake_id, crisis_reported_at__isnull=False
+        visible(Intake.objects, user=user, permission=CASES).select_related("patient"),
+        pk=intake_id,
+        crisis_reported_at__isnull=False,
     )
 
 
-def staff_invitation(*, invitation_id: int) -> Invitation:
-    return get_object_or_404(Invitation.objects.select_related("intake__patient"), pk=invitation_id)
+def staff_invitation(*, user, invitation_id: int) -> Invitation:
+    return get_object_or_404(
+        visible(Invitation.objects, user=user, permission=INVITATIONS).select_related(
+            "intake__patient"
+        ),
+        pk=invitation_id,
+    )
 
 
 # --- the practitioners' work queue -----------------------------------------------------------
@@ -295,7 +318,11 @@ def _search(queryset: QuerySet[Intake], text: str) -> QuerySet[Intake]:
 
 def work_queue(*, user, filters: QueueFilters) -> QuerySet[Intake]:
     """Submitted cases, filtered and sorted; each row's current recommendations prefetched."""
-    cases = Intake.objects.exclude(status=CaseStatus.DRAFT).select_related("patient", "assigned_to")
+    cases = (
+        visible(Intake.objects, user=user, permission=CASES)
+        .exclude(status=CaseStatus.DRAFT)
+        .select_related("patient", "assigned_to")
+    )
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.urgent:
@@ -339,10 +366,12 @@ def raised_tests(intake: Intake) -> list[TestRecommendation]:
     ]
 
 
-def queue_counts() -> dict[str, int]:
+def queue_counts(*, user) -> dict[str, int]:
     """The strip above the queue, in one query."""
     week_start = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
-    submitted = Intake.objects.exclude(status=CaseStatus.DRAFT)
+    submitted = visible(Intake.objects, user=user, permission=CASES).exclude(
+        status=CaseStatus.DRAFT
+    )
     return submitted.aggregate(
         new=Count("pk", filter=Q(status=CaseStatus.NEW)),
         urgent=Count("pk", filter=Q(urgent=True) & ~Q(status=CaseStatus.CLOSED)),
@@ -388,12 +417,12 @@ class CaseDetail:
         return [a for a in self.assessments if a.pk != getattr(self.assessment, "pk", None)]
 
 
-def staff_case(*, intake_id: int) -> Intake:
+def staff_case(*, user, intake_id: int) -> Intake:
     """A submitted case, or 404 (drafts are the patient's until they submit)."""
     return get_object_or_404(
-        Intake.objects.exclude(status=CaseStatus.DRAFT).select_related(
-            "patient", "assigned_to", "current_assessment"
-        ),
+        visible(Intake.objects, user=user, permission=CASES)
+        .exclude(status=CaseStatus.DRAFT)
+        .select_related("patient", "assigned_to", "current_assessment"),
         pk=intake_id,
     )
 
@@ -496,8 +525,10 @@ def decision_target(*, intake: Intake, recommendation_id: int | None) -> Decisio
     return DecisionTarget(test=test, current_id=current_id)
 
 
-def patient_record(*, patient_id: int) -> tuple[Patient, list[Intake]]:
-    patient = get_object_or_404(Patient, pk=patient_id)
+def patient_record(*, user, patient_id: int) -> tuple[Patient, list[Intake]]:
+    patient = get_object_or_404(
+        visible(Patient.objects, user=user, permission=PATIENTS), pk=patient_id
+    )
     intakes = list(patient.intakes.select_related("assigned_to").order_by("-created_at", "-pk"))
     return patient, intakes
 
@@ -575,12 +606,15 @@ def export_rows(*, user, filters: QueueFilters) -> Iterator[dict[str, Any]]:
 RETENTION_PER_PAGE = 25
 
 
-def staff_patient(*, patient_id: int) -> Patient:
-    """A patient's record for the records pages, or 404."""
-    return get_object_or_404(Patient.objects.select_related("erased_by"), pk=patient_id)
+def staff_patient(*, user, patient_id: int) -> Patient:
+    """A patient's record for the records pages (subject access, erasure), or 404."""
+    return get_object_or_404(
+        visible(Patient.objects, user=user, permission=RECORDS).select_related("erased_by"),
+        pk=patient_id,
+    )
 
 
-def retention_due(*, today: dt.date | None = None) -> QuerySet[Patient]:
+def retention_due(*, user, today: dt.date | None = None) -> QuerySet[Patient]:
     """Patients not erased whose latest activity (the record's creation or a change to any of
     their questionnaires) is older than RECORD_RETENTION_DAYS, oldest first, for review.
     Each carries `last_activity` and `intake_count`."""
@@ -588,7 +622,8 @@ def retention_due(*, today: dt.date | None = None) -> QuerySet[Patient]:
     cutoff_day = today - dt.timedelta(days=settings.RECORD_RETENTION_DAYS)
     cutoff = timezone.make_aware(dt.datetime.combine(cutoff_day, dt.time.min))
     return (
-        Patient.objects.filter(erased_at__isnull=True)
+        visible(Patient.objects, user=user, permission=RECORDS)
+        .filter(erased_at__isnull=True)
         .annotate(
             # Coalesce: a patient without questionnaires has no latest change to compare.
             last_activity=Greatest(

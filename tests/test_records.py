@@ -644,20 +644,21 @@ def test_retention_due_lists_only_records_past_the_setting(settings, clinic_admi
     services.erase_patient(patient=erased.patient, by=clinic_admin, reason="Request")
     _age(erased, days=300)
 
-    due = list(selectors.retention_due())
+    due = list(selectors.retention_due(user=clinic_admin))
 
     assert [p.full_name for p in due] == ["Older Record", "Old Record"]
     assert [p.intake_count for p in due] == [1, 1]
 
 
-def test_retention_due_patient_without_questionnaires_uses_creation(settings):
+def test_retention_due_patient_without_questionnaires_uses_creation(settings, clinic_admin):
     settings.RECORD_RETENTION_DAYS = 30
     patient = Patient.objects.create(full_name="No Intakes", date_of_birth=dt.date(1970, 1, 2))
     Patient.objects.filter(pk=patient.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
 
-    assert [p.full_name for p in selectors.retention_due()] == ["No Intakes"]
+    assert [p.full_name for p in selectors.retention_due(user=clinic_admin)] == ["No Intakes"]
+    two_days_ago = timezone.localdate() - dt.timedelta(2)
     assert [
-        p.full_name for p in selectors.retention_due(today=timezone.localdate() - dt.timedelta(2))
+        p.full_name for p in selectors.retention_due(user=clinic_admin, today=two_days_ago)
     ] == []
 
 

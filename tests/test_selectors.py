@@ -25,7 +25,19 @@ def _local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> 
     return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
 
 
+def _reader():
+    """A practitioner, who may read the queue (the selectors return nothing to others)."""
+    from django.contrib.auth import get_user_model
+
+    from intake.enums import Role
+    from tests.conftest import _staff
+
+    existing = get_user_model().objects.filter(username="queue.reader").first()
+    return existing or _staff("queue.reader", Role.PRACTITIONER)
+
+
 def _names(filters: selectors.QueueFilters, user=None) -> list[str]:
+    user = user or _reader()
     return [i.patient.full_name for i in selectors.work_queue(user=user, filters=filters)]
 
 
@@ -149,7 +161,8 @@ def test_work_queue_sort_ties_fall_back_to_case_number():
 
     orders = {
         sort: [
-            i.pk for i in selectors.work_queue(user=None, filters=selectors.QueueFilters(sort=sort))
+            i.pk
+            for i in selectors.work_queue(user=_reader(), filters=selectors.QueueFilters(sort=sort))
         ]
         for sort in ("patient", "-patient", "age", "-age", "submitted", "-submitted")
     }
@@ -207,3 +220,96 @@ def test_decision_target_of_another_case_or_nothing_finds_nothing(recommendation
 
     assert target == selectors.DecisionTarget(test=None, current_id=None)
     assert target.test_label == ""
+
+
+# --- the reads return nothing to a role without their permission ------------------------------
+
+
+@pytest.fixture
+def records():
+    from tests.conftest import open_invitation
+
+    case = submitted_case(name="Scoped Case")
+    invitation, _token = open_invitation(name="Scoped Invitee")
+    return case, invitation
+
+
+def _reads(user, case, invitation) -> dict[str, object]:
+    """What each staff read gives `user`: the rows, or "404"."""
+    from django.http import Http404
+
+    def one(read):
+        try:
+            return read()
+        except Http404:
+            return "404"
+
+    return {
+        "work_queue": list(selectors.work_queue(user=user, filters=selectors.QueueFilters())),
+        "queue_counts": selectors.queue_counts(user=user)["new"],
+        "invitation_list": list(selectors.invitation_list(user=user)),
+        "staff_case": one(lambda: selectors.staff_case(user=user, intake_id=case.pk)),
+        "patient_record": one(
+            lambda: selectors.patient_record(user=user, patient_id=case.patient_id)[0]
+        ),
+        "staff_invitation": one(
+            lambda: selectors.staff_invitation(user=user, invitation_id=invitation.pk)
+        ),
+        "staff_patient": one(
+            lambda: selectors.staff_patient(user=user, patient_id=case.patient_id)
+        ),
+        "retention_due": list(selectors.retention_due(user=user, today=dt.date(2999, 1, 1))),
+    }
+
+
+NOTHING = {
+    "work_queue": [],
+    "queue_counts": 0,
+    "invitation_list": [],
+    "staff_case": "404",
+    "patient_record": "404",
+    "staff_invitation": "404",
+    "staff_patient": "404",
+    "retention_due": [],
+}
+
+
+def test_selectors_give_a_user_without_a_role_nothing(records):
+    from tests.access import make_user
+
+    case, invitation = records
+
+    reads = _reads(make_user("nobody.here"), case, invitation)
+
+    assert reads == NOTHING
+
+
+def test_selectors_give_an_auditor_no_patient_records(records):
+    from django.contrib.auth.models import Group, Permission
+
+    from intake.enums import Role
+    from intake.roles import apply_role_permissions
+    from tests.access import make_user
+
+    apply_role_permissions(Group, Permission)
+    case, invitation = records
+
+    reads = _reads(make_user("audit.reader", Role.AUDITOR), case, invitation)
+
+    assert reads == NOTHING
+
+
+def test_selectors_give_each_role_what_it_holds(records, practitioner, clinic_admin):
+    case, invitation = records
+
+    as_practitioner = _reads(practitioner, case, invitation)
+    as_admin = _reads(clinic_admin, case, invitation)
+
+    assert (as_practitioner["staff_case"], as_practitioner["patient_record"]) == (
+        case,
+        case.patient,
+    )
+    assert as_practitioner["staff_invitation"] == invitation
+    # Subject access, erasure and retention are the clinic admin's (intake.manage_records).
+    assert (as_practitioner["staff_patient"], as_practitioner["retention_due"]) == ("404", [])
+    assert (as_admin["staff_patient"], len(as_admin["retention_due"])) == (case.patient, 2)

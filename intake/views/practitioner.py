@@ -55,7 +55,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
     # A NUL character cannot be sent to PostgreSQL (it would be a server error); no name has one.
     search = request.GET.get("q", "").replace("\x00", "")[:100]
     page = Paginator(
-        selectors.invitation_list(search=search), selectors.INVITATIONS_PER_PAGE
+        selectors.invitation_list(user=request.user, search=search), selectors.INVITATIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
     rows = []
     for invitation in page:
@@ -72,7 +72,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
 @permission_required("intake.change_invitation", raise_exception=True)
 @require_POST
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.staff_invitation(invitation_id=pk)
+    invitation = selectors.staff_invitation(user=request.user, invitation_id=pk)
     services.revoke_invitation(
         invitation=invitation, by=request.user, ip_address=client_ip(request)
     )
@@ -85,7 +85,7 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.change_invitation", raise_exception=True)
 @require_POST
 def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.staff_invitation(invitation_id=pk)
+    invitation = selectors.staff_invitation(user=request.user, invitation_id=pk)
     if not invitation.intake.is_draft:
         messages.error(request, "That questionnaire was already submitted; no new link is needed.")
         return redirect("intake:invitations")
@@ -161,8 +161,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "sort_headers": _sort_headers(filter_query, filters.sort),
             "page": page,
             "rows": rows,
-            "counts": selectors.queue_counts(),
-            "needing_contact": selectors.drafts_needing_contact(),
+            "counts": selectors.queue_counts(user=request.user),
+            "needing_contact": selectors.drafts_needing_contact(user=request.user),
             "query": query.urlencode(),
             "filter_query": filter_query.urlencode(),
         },
@@ -173,7 +173,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @permission_required("intake.change_intake", raise_exception=True)
 @require_POST
 def crisis_contacted(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.crisis_report(intake_id=pk)
+    intake = selectors.crisis_report(user=request.user, intake_id=pk)
     services.record_crisis_contact(
         intake_id=intake.pk, by=request.user, ip_address=client_ip(request)
     )
@@ -261,7 +261,7 @@ def _render_case(request: HttpRequest, intake, *, status: int = 200, **overrides
 @permission_required("intake.view_intake", raise_exception=True)
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     services.record_event(
         action=AuditAction.VIEW,
         actor=request.user,
@@ -331,7 +331,7 @@ def _decision_kept(intake, recommendation_id: int | None, form) -> tuple[dict, s
 @permission_required("intake.change_intake", raise_exception=True)
 @require_POST
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     form = forms.StatusForm(request.POST)
     if not form.is_valid():
         return _invalid(request, intake, "status", status_form=form)
@@ -344,7 +344,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        now = selectors.staff_case(intake_id=pk)
+        now = selectors.staff_case(user=request.user, intake_id=pk)
         return _refused(request, now, refusal, "h-workflow", status_form=form)
     messages.success(request, "Status changed.")
     return redirect("intake:case", pk=pk)
@@ -354,7 +354,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.change_intake", raise_exception=True)
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     staff = selectors.assignable_staff()
     data = request.POST.copy()
     if "take" in data:
@@ -371,7 +371,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        now = selectors.staff_case(intake_id=pk)
+        now = selectors.staff_case(user=request.user, intake_id=pk)
         return _refused(request, now, refusal, "h-workflow", assign_form=form)
     messages.success(request, "Assignment saved.")
     return redirect("intake:case", pk=pk)
@@ -381,7 +381,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.change_testrecommendation", raise_exception=True)
 @require_POST
 def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     form = forms.DecisionForm(request.POST)
     posted_id = _int_or_none(request.POST.get("recommendation"))
     if not form.is_valid():
@@ -398,7 +398,7 @@ def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        now = selectors.staff_case(intake_id=pk)
+        now = selectors.staff_case(user=request.user, intake_id=pk)
         kept, anchor = _decision_kept(now, posted_id, form)
         return _refused(request, now, refusal, anchor, **kept)
     messages.success(
@@ -412,7 +412,7 @@ def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.change_intake", raise_exception=True)
 @require_POST
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         return _invalid(request, intake, "note", note_form=form)
@@ -430,7 +430,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.change_intake", raise_exception=True)
 @require_POST
 def case_results(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     form = forms.ResultsForm(request.POST)
     if not form.is_valid():
         return _invalid(request, intake, "results", results_form=form)
@@ -443,7 +443,7 @@ def case_results(request: HttpRequest, pk: int) -> HttpResponse:
             ip_address=client_ip(request),
         )
     except services.IntakeError as refusal:
-        now = selectors.staff_case(intake_id=pk)
+        now = selectors.staff_case(user=request.user, intake_id=pk)
         # A colleague may have closed the case meanwhile: the form is then not on the page,
         # and the typed rows are shown on their own.
         anchor = "unsaved-entry" if now.status == CaseStatus.CLOSED else "h-results"
@@ -460,7 +460,7 @@ def case_results(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.view_intake", raise_exception=True)
 @require_GET
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     services.record_event(
         action=AuditAction.PRINT,
         actor=request.user,
@@ -477,7 +477,7 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.view_intake", raise_exception=True)
 @require_GET
 def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(intake_id=pk)
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
     html = render_to_string(
         "intake/staff/case_pdf.html", _case_context(request, intake), request=request
     )
@@ -500,7 +500,7 @@ def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("intake.view_patient", raise_exception=True)
 @require_GET
 def patient(request: HttpRequest, pk: int) -> HttpResponse:
-    record, intakes = selectors.patient_record(patient_id=pk)
+    record, intakes = selectors.patient_record(user=request.user, patient_id=pk)
     services.record_event(
         action=AuditAction.VIEW,
         actor=request.user,

@@ -20,7 +20,7 @@ PERMISSION = "intake.manage_records"
 
 
 def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    patient = selectors.staff_patient(patient_id=pk)
+    patient = selectors.staff_patient(user=request.user, patient_id=pk)
     content, content_type, filename = services.export_subject_access(
         patient=patient, by=request.user, fmt=fmt, ip_address=client_ip(request)
     )
@@ -50,7 +50,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = selectors.staff_patient(patient_id=pk)
+    patient = selectors.staff_patient(user=request.user, patient_id=pk)
     form = ErasureForm(posted(request), patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,9 +80,9 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 @require_GET
 def retention(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.retention_due(), selectors.RETENTION_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.retention_due(user=request.user), selectors.RETENTION_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "intake/staff/retention.html",
