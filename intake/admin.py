@@ -24,7 +24,7 @@ from intake.models import (
     TestRecommendation,
 )
 from intake.templatetags.intake_labels import STATUS_WORDS, status_word
-from intake.views.common import client_ip
+from intake.views.common import audit_list_view, client_ip
 
 
 class AuditedViewAdmin(admin.ModelAdmin):
@@ -44,6 +44,19 @@ class AuditedViewAdmin(admin.ModelAdmin):
                 obj=obj,
                 ip_address=client_ip(request),
                 summary="admin page",
+            )
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and hasattr(response, "context_data")
+        ):
+            shown = len(response.context_data["cl"].result_list)
+            audit_list_view(
+                request, what=f"admin list of {self.opts.verbose_name_plural}", shown=shown
             )
         return response
 
@@ -242,7 +255,7 @@ class LicensedInstrumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedViewAdmin):
     """Invitations are created on the staff page (the link is shown once there); here they can
     be found, revoked and re-issued, through the same services."""
 

@@ -111,3 +111,38 @@ def test_patient_step_saves_autosaves_and_consent_are_audited_without_answers(pa
         ("patient link", "autosaved: about-you", "127.0.0.1"),
         ("patient link", "answers saved: about-you", "127.0.0.1"),
     ]
+
+
+def test_list_pages_are_audited_with_what_was_asked_for(practitioner, clinic_admin):
+    from django.test import Client
+
+    from tests.cases import submitted_case
+    from tests.conftest import login_verified
+
+    submitted_case(name="Listed Person")
+    staff = login_verified(Client(), practitioner)
+    admin = login_verified(Client(), clinic_admin)
+
+    staff.get("/staff/", {"urgent": "on", "q": "Listed"})
+    staff.get("/staff/invitations/")
+    staff.get("/staff/export.csv", {"status": "new"})
+    admin.get("/staff/retention/")
+    admin.get("/admin/intake/patient/")
+
+    def summaries(user):
+        return list(
+            AuditEvent.objects.filter(actor=user)
+            .exclude(action=AuditAction.LOGIN)
+            .order_by("pk")
+            .values_list("action", "summary")
+        )
+
+    assert summaries(practitioner) == [
+        (AuditAction.VIEW, "work queue: 0 shown; urgent=on&q=Listed"),
+        (AuditAction.VIEW, "invitations list: 1 shown"),
+        (AuditAction.EXPORT, "work queue CSV: status=new"),
+    ]
+    assert summaries(clinic_admin) == [
+        (AuditAction.VIEW, "retention review: 0 shown"),
+        (AuditAction.VIEW, "admin list of patients: 1 shown"),
+    ]

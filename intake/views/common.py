@@ -23,6 +23,21 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def audit_list_view(request: HttpRequest, *, what: str, shown: int) -> None:
+    """A page listing patients is a view of patient data too: on record with what was asked
+    for (filters, search, page) and how many rows it showed."""
+    from intake import services
+    from intake.enums import AuditAction
+
+    query = request.GET.urlencode()
+    services.record_event(
+        action=AuditAction.VIEW,
+        actor=request.user,
+        ip_address=client_ip(request),
+        summary=f"{what}: {shown} shown" + (f"; {query}" if query else ""),
+    )
+
+
 def posted(request: HttpRequest) -> QueryDict | None:
     """The form data to bind: the POST body on a POST, even an empty one, so that an empty
     submission is validated and answered with errors rather than shown as a first visit."""

@@ -23,7 +23,7 @@ from intake import exports, forms, selectors, services
 from intake.clinical.catalogue import TIER_LABELS
 from intake.dates import age_on
 from intake.enums import AuditAction, CaseStatus, Decision
-from intake.views.common import client_ip, posted
+from intake.views.common import audit_list_view, client_ip, posted
 
 # --- invitations ---------------------------------------------------------------------------
 
@@ -61,6 +61,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
     for invitation in page:
         status = selectors.invitation_status(invitation)
         rows.append((invitation, status, selectors.invitation_actions(status)))
+    audit_list_view(request, what="invitations list", shown=len(rows))
     return render(
         request,
         "intake/staff/invitations.html",
@@ -146,6 +147,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
         for intake in page
     ]
+    needing_contact = selectors.drafts_needing_contact(user=request.user)
+    audit_list_view(request, what="work queue", shown=len(rows) + len(needing_contact))
     query = request.GET.copy()
     query.pop("page", None)
     # The filters alone, without the order: the sort links swap only the order.
@@ -162,7 +165,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "counts": selectors.queue_counts(user=request.user),
-            "needing_contact": selectors.drafts_needing_contact(user=request.user),
+            "needing_contact": needing_contact,
             "query": query.urlencode(),
             "filter_query": filter_query.urlencode(),
         },
@@ -201,7 +204,7 @@ def export_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         action=AuditAction.EXPORT,
         actor=request.user,
         ip_address=client_ip(request),
-        summary="work queue CSV",
+        summary="work queue CSV" + (f": {request.GET.urlencode()}" if request.GET else ""),
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import selectors, services
 from intake.forms_records import ErasureForm
-from intake.views.common import client_ip, posted
+from intake.views.common import audit_list_view, client_ip, posted
 
 PERMISSION = "intake.manage_records"
 
@@ -83,6 +83,7 @@ def retention(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         selectors.retention_due(user=request.user), selectors.RETENTION_PER_PAGE
     ).get_page(request.GET.get("page"))
+    audit_list_view(request, what="retention review", shown=len(page.object_list))
     return render(
         request,
         "intake/staff/retention.html",
