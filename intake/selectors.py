@@ -472,6 +472,8 @@ def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
     timeline = list(
         AuditEvent.objects.filter(intake=intake)
         .exclude(action=AuditAction.VIEW)
+        # The patient's own saves while filling in stay in the audit log, not in the case's story.
+        .exclude(action=AuditAction.UPDATE, actor__isnull=True)
         .order_by("at", "pk")
     )
     return CaseDetail(

@@ -313,3 +313,21 @@ def test_selectors_give_each_role_what_it_holds(records, practitioner, clinic_ad
     # Subject access, erasure and retention are the clinic admin's (intake.manage_records).
     assert (as_practitioner["staff_patient"], as_practitioner["retention_due"]) == ("404", [])
     assert (as_admin["staff_patient"], len(as_admin["retention_due"])) == (case.patient, 2)
+
+
+def test_case_timeline_tells_the_cases_story_without_views_or_the_patients_saves(practitioner):
+    case = submitted_case(name="Told Story")
+    case = services.assign_case(
+        intake_id=case.pk, version=case.version, assignee=practitioner, by=practitioner
+    )
+    services.add_note(intake_id=case.pk, text="Called the patient.", by=practitioner)
+    services.record_event(action="view", actor=practitioner, intake=case, obj=case)
+
+    detail = selectors.case_detail(intake=case, facts=services.facts_for(case))
+
+    assert [(event.actor_label, event.action) for event in detail.timeline] == [
+        ("patient link", "invitation_created"),
+        ("patient link", "submit"),
+        ("pat.practitioner", "assign"),
+        ("pat.practitioner", "note"),
+    ]
