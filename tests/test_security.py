@@ -389,6 +389,28 @@ def _pdf_names(pdf: bytes) -> set[str]:
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
+def test_xss_free_text_shown_as_text_on_every_admin_page_that_holds_it(staff, admin_staff, payload):
+    case = _hostile_case(payload, staff)
+    note = case.notes.get()
+    rec = TestRecommendation.objects.get(intake=case, decision=Decision.DECLINED)
+    admin_staff.get("/staff/", {"q": payload})  # the search is on record in the audit log
+
+    pages = {
+        "note": f"/admin/intake/note/{note.pk}/change/",
+        "recommendation": f"/admin/intake/testrecommendation/{rec.pk}/change/",
+        "recommendations": "/admin/intake/testrecommendation/",
+        "audit log": "/admin/intake/auditevent/",
+        "patients": "/admin/intake/patient/",
+    }
+    shown = {
+        name: _Markup(admin_staff.get(path).content.decode()).injected()
+        for name, path in pages.items()
+    }
+
+    assert shown == {name: [] for name in pages}
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
 def test_xss_pdfs_draw_free_text_as_text_with_no_active_content(staff, admin_staff, payload):
     case = _hostile_case(payload, staff)
 
@@ -687,6 +709,58 @@ def _csrf_login(users):
     return client, "/accounts/login/", data, lambda: SESSION_KEY in client.session
 
 
+def _csrf_crisis_contacted(users):
+    invitation, _ = open_invitation(name="Crisis Draft")
+    services.report_crisis_in_draft(intake_id=invitation.intake_id)
+    client = _staff_browser(users["practitioner"])
+    path = f"/staff/cases/{invitation.intake_id}/crisis-contacted/"
+    return client, path, {}, lambda: Intake.objects.get(pk=invitation.intake_id).crisis_contacted_at
+
+
+def _csrf_password_change(users):
+    user = users["practitioner"]
+    user.set_password(PASSWORD)
+    user.save()
+    client = _staff_browser(user)
+    data = {
+        "old_password": PASSWORD,
+        "new_password1": "a-new-pass-98765",
+        "new_password2": "a-new-pass-98765",
+    }
+    return (
+        client,
+        "/accounts/password_change/",
+        data,
+        lambda: get_user_model().objects.get(pk=user.pk).password,
+    )
+
+
+def _csrf_admin_login(users):
+    client = _strict()
+    data = {"username": users["clinic_admin"].username, "password": PASSWORD}
+    return client, "/admin/login/", data, lambda: SESSION_KEY in client.session
+
+
+def _csrf_admin_change(users):
+    case = submitted_case(name="Admin Edited")
+    client = _staff_browser(users["clinic_admin"])
+    data = {"full_name": "Forged Name", "date_of_birth": "1980-04-23", "email": ""}
+    path = f"/admin/intake/patient/{case.patient_id}/change/"
+    return client, path, data, lambda: Patient.objects.get(pk=case.patient_id).full_name
+
+
+def _csrf_admin_action(users):
+    invitation, _ = open_invitation()
+    client = _staff_browser(users["clinic_admin"])
+    data = {"action": "revoke_links", "_selected_action": [invitation.pk]}
+    return (
+        client,
+        "/admin/intake/invitation/",
+        data,
+        lambda: list(Invitation.objects.values_list("pk", "revoked_at")),
+    )
+
+
 def _csrf_logout(users):
     client = _staff_browser(users["practitioner"])
     return client, "/accounts/logout/", {}, lambda: client.get("/staff/").status_code
@@ -713,6 +787,11 @@ CSRF_CASES = {
     "records erase": _csrf_erase,
     "login": _csrf_login,
     "logout": _csrf_logout,
+    "crisis contacted": _csrf_crisis_contacted,
+    "password change": _csrf_password_change,
+    "admin login": _csrf_admin_login,
+    "admin change form": _csrf_admin_change,
+    "admin action": _csrf_admin_action,
 }
 
 
