@@ -186,16 +186,16 @@ def evaluate(
     red = evaluate_red_flags(parsed, gut=predicates, pregnant=pregnant)
 
     context = Context(
-        answers=parsed,
-        pediatric=pediatric,
-        pregnant=pregnant,
-        rls_met=rls_result.met,
-        ibs_met=ibs.met,
-        gut=predicates,
-        protocol_rules=bool(protocol_rules),
-        iron_lookback_days=iron_lookback_days,
-        tsh_lookback_days=tsh_lookback_days,
-        celiac_lookback_days=celiac_lookback_days,
+        parsed,
+        pediatric,
+        pregnant,
+        rls_result.met,
+        ibs.met,
+        predicates,
+        bool(protocol_rules),
+        iron_lookback_days,
+        tsh_lookback_days,
+        celiac_lookback_days,
     )
     if in_scope:
         flags, flags_needed = evaluate_flags(context)

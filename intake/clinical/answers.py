@@ -238,6 +238,9 @@ _ITEM_VALUES = {
 _MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.kind == "multi"}
 # One U per key, made once: "unanswered" is the commonest reason a rule cannot be decided.
 MISSING = {key: unknown(key) for key in SCHEMA}
+# Answers.weekly() of an answered FREQ question, by its value, for rules that read the answer
+# themselves (unanswered is MISSING[key]).
+WEEKLY_TRI = {freq: TRUE if freq in WEEKLY_OR_MORE else FALSE for freq in FREQ}
 
 
 def _refuse(key: str, value: object, expected: str) -> ValueError:
@@ -398,12 +401,15 @@ _NO_LABS: tuple[dict[str, tuple[int, float | str]], bool] = ({}, False)
 class Answers:
     """Validated answers with three-valued accessors (T / F / U carrying the missing key)."""
 
-    __slots__ = ("_values", "lab_unit_conflict", "_latest_labs", "get", "has")
+    __slots__ = ("_values", "answered", "lab_unit_conflict", "_latest_labs", "get", "has")
 
     def __init__(self, values: dict[str, Any]):
         # test -> (days_ago, value) of its most recent usable result; see _check_labs.
         self._latest_labs, self.lab_unit_conflict = values.pop("prior_labs", _NO_LABS)
         self._values = values
+        # The answers themselves, key -> value, for set operations on the answered keys
+        # (`KEYS.difference(answers.answered)`: the unanswered ones). Read-only.
+        self.answered = values
         # The answer to a key, None when unanswered; and whether it was answered. Bound
         # directly to the dict's methods: rules call them hundreds of times per evaluation.
         self.get = values.get

@@ -3,8 +3,6 @@ final value. `rules_fired` lists only the triggers that fired (never suppression
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .answers import MISSING, Answers
 from .catalogue import FIRED_RECORDS, RULES, THY_2B_EXTRAPOLATED_REASON, fired
 from .gut import GutPredicates
@@ -53,28 +51,55 @@ CELIAC_CAVEATS = {
 SIBO_ANTIBIOTIC_NOTE = "schedule ≥ 4 weeks after the last antibiotic dose"  # §8.5, verbatim
 
 
-# Not frozen: a frozen dataclass's __init__ costs several times more, once per evaluation.
-@dataclass(slots=True)
 class Context:
-    answers: Answers
-    pediatric: bool
-    pregnant: bool  # pregnant_eff (§3.1)
-    rls_met: Tri
-    ibs_met: Tri
-    gut: GutPredicates
-    protocol_rules: bool
-    iron_lookback_days: int
-    tsh_lookback_days: int
-    celiac_lookback_days: int
-    # §3.2 iron_deficient_lab: the latest ferritin within CELIAC_LOOKBACK_DAYS is below 30.
-    iron_deficient_lab: bool = False
-    adult_ibs_met: Tri = FALSE  # "adult and ibs.status = met" (CEL-1, SIBO-1)
+    """What the five flags read: the answers, the parts of the assessment they depend on and
+    the settings. A plain class with positional arguments: a dataclass's keyword arguments
+    cost several times more, once per evaluation."""
 
-    def __post_init__(self) -> None:
-        ferritin = self.answers.latest_lab("ferritin", self.celiac_lookback_days)
+    __slots__ = (
+        "answers",
+        "pediatric",
+        "pregnant",
+        "rls_met",
+        "ibs_met",
+        "gut",
+        "protocol_rules",
+        "iron_lookback_days",
+        "tsh_lookback_days",
+        "celiac_lookback_days",
+        "iron_deficient_lab",
+        "adult_ibs_met",
+    )
+
+    def __init__(
+        self,
+        answers: Answers,
+        pediatric: bool,
+        pregnant: bool,  # pregnant_eff (§3.1)
+        rls_met: Tri,
+        ibs_met: Tri,
+        gut: GutPredicates,
+        protocol_rules: bool,
+        iron_lookback_days: int,
+        tsh_lookback_days: int,
+        celiac_lookback_days: int,
+    ):
+        self.answers = answers
+        self.pediatric = pediatric
+        self.pregnant = pregnant
+        self.rls_met = rls_met
+        self.ibs_met = ibs_met
+        self.gut = gut
+        self.protocol_rules = protocol_rules
+        self.iron_lookback_days = iron_lookback_days
+        self.tsh_lookback_days = tsh_lookback_days
+        self.celiac_lookback_days = celiac_lookback_days
+        # §3.2 iron_deficient_lab: the latest ferritin within CELIAC_LOOKBACK_DAYS is below 30.
+        ferritin = answers.latest_lab("ferritin", celiac_lookback_days)
         self.iron_deficient_lab = ferritin is not None and ferritin < IRON_DEFICIENT_FERRITIN
-        # all_of(adult, ibs_met): F for a child, otherwise ibs_met itself.
-        self.adult_ibs_met = FALSE if self.pediatric else self.ibs_met
+        # "adult and ibs.status = met" (CEL-1, SIBO-1): all_of(adult, ibs_met), so F for a
+        # child and otherwise ibs_met itself.
+        self.adult_ibs_met = FALSE if pediatric else ibs_met
 
 
 # THY-2b's record when only "other autoimmune" conditions fired it; shared and read-only, like

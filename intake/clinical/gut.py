@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import MISSING, Answers
+from .answers import MISSING, WEEKLY_TRI, Answers
 from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of
 
 ASSOCIATION_KEYS = (
@@ -39,6 +39,7 @@ class IbsResult:
     pain_feature_conflict: bool
     stool_pct_conflict: bool
     subtype_caveat: str | None
+    pain_weekly: Tri  # P, which the gut predicates use too
 
 
 def _pain_feature_conflict(answers: Answers) -> bool:
@@ -114,10 +115,12 @@ def subtype(answers: Answers) -> tuple[str, bool, frozenset[str]]:
 
 
 def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResult:
+    get = answers.get
     variant = "pediatric" if pediatric else "adult"
-    pain = answers.weekly("abd_pain_freq")  # P
-    pain_conflict = _pain_feature_conflict(answers)
-    hard, loose = answers.get("pct_bm_hard"), answers.get("pct_bm_loose")
+    pain_freq = get("abd_pain_freq")
+    pain = MISSING["abd_pain_freq"] if pain_freq is None else WEEKLY_TRI[pain_freq]  # P: weekly+
+    pain_conflict = pain_freq == "never" and _pain_feature_conflict(answers)
+    hard, loose = get("pct_bm_hard"), get("pct_bm_loose")
     stool_conflict = hard is not None and loose is not None and hard + loose > 100
     if not assessed:
         return IbsResult(
@@ -129,10 +132,13 @@ def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResul
             pain_conflict,
             stool_conflict,
             None,
+            pain,
         )
 
     # all_of(P, A, D[, X]): the criteria as in the Rome IV order.
-    if pediatric:
+    if pain.value is False:
+        met = FALSE  # all_of() is F whatever the other criteria are
+    elif pediatric:
         met = all_of(
             pain,
             answers.any_yes(*ASSOCIATION_KEYS),
@@ -163,6 +169,7 @@ def assess_ibs(answers: Answers, *, assessed: bool, pediatric: bool) -> IbsResul
         pain_conflict,
         stool_conflict,
         caveat,
+        pain,
     )
 
 
@@ -208,39 +215,52 @@ def _ibs_subtype_in(ibs: IbsResult, answers: Answers, subtypes: tuple[str, ...])
 
 
 def predicates(answers: Answers, ibs: IbsResult) -> GutPredicates:
-    pain = answers.weekly("abd_pain_freq")
-    bloating = answers.weekly("bloating_freq")
-    gas = answers.weekly("gas_freq")
-    loose = answers.yes("loose_stools_4wk")
-    constipation = answers.yes("constipation_4wk")
-    # ACG 2020's SIBO symptom list: pain, gas, bloating, diarrhoea.
-    sibo_symptoms = any_of(pain, bloating, gas, loose)
-    # Without IBS met (the usual case) the subtype terms are ibs.met itself: no call.
-    ibs_met = ibs.met.value is True
-    return GutPredicates(
-        # any_of(pain, bloating, gas, loose, constipation), reusing the first four.
-        gi_symptomatic=TRUE if sibo_symptoms.value is True else any_of(sibo_symptoms, constipation),
-        sibo_symptoms=sibo_symptoms,
-        chronic_diarrhea=any_of(
-            loose, _ibs_subtype_in(ibs, answers, ("IBS-D", "IBS-M")) if ibs_met else ibs.met
-        ),
-        chronic_constipation=any_of(
-            constipation, _ibs_subtype_in(ibs, answers, ("IBS-C", "IBS-M")) if ibs_met else ibs.met
-        ),
-        pain_weekly=pain,
-        bloating_weekly=bloating,
-        loose_stools=loose,
+    """§3.2. The answers are read here, not through Answers.weekly() and .yes(), and a Kleene
+    OR whose result is plain from one term is not called: this runs once per evaluation."""
+    get = answers.get
+    pain = ibs.pain_weekly
+    value = get("bloating_freq")
+    bloating = MISSING["bloating_freq"] if value is None else WEEKLY_TRI[value]
+    value = get("gas_freq")
+    gas = MISSING["gas_freq"] if value is None else WEEKLY_TRI[value]
+    # answers.yes(), with the two common answers spelled out:
+    value = get("loose_stools_4wk")
+    loose = TRUE if value == "yes" else FALSE if value == "no" else answers.yes("loose_stools_4wk")
+    value = get("constipation_4wk")
+    constipation = (
+        TRUE if value == "yes" else FALSE if value == "no" else answers.yes("constipation_4wk")
     )
-
-
-def gi_onset_at_or_after(answers: Answers, age_limit: int) -> Tri:
-    """gi_onset_age = age - duration/12 >= limit, in whole months to avoid rounding.
-
-    RF-5's safety default: with the duration unanswered, a patient aged >= limit counts as a
-    late onset.
-    """
-    age = answers.get("age_years")
-    months = answers.get("gi_symptom_duration_months")
-    if months is None:
-        return of(age >= age_limit)
-    return of(age * 12 - months >= age_limit * 12)
+    # ACG 2020's SIBO symptom list: pain, gas, bloating, diarrhoea.
+    if pain.value is True or bloating.value is True or gas.value is True or loose.value is True:
+        sibo_symptoms = TRUE
+    else:
+        sibo_symptoms = any_of(pain, bloating, gas, loose)
+    # any_of(pain, bloating, gas, loose, constipation), reusing the first four; any_of(x, F) is x.
+    if sibo_symptoms.value is True or constipation.value is False:
+        gi_symptomatic = sibo_symptoms
+    else:
+        gi_symptomatic = any_of(sibo_symptoms, constipation)
+    # The IBS subtype terms: without IBS met (the usual case) they are ibs.met itself.
+    if ibs.met.value is True:
+        diarrhea_subtype = _ibs_subtype_in(ibs, answers, ("IBS-D", "IBS-M"))
+        constipation_subtype = _ibs_subtype_in(ibs, answers, ("IBS-C", "IBS-M"))
+    else:
+        diarrhea_subtype = constipation_subtype = ibs.met
+    # loose or (ibs met and subtype D or M); constipation or (ibs met and subtype C or M)
+    if diarrhea_subtype.value is False:
+        chronic_diarrhea = loose
+    else:
+        chronic_diarrhea = any_of(loose, diarrhea_subtype)
+    if constipation_subtype.value is False:
+        chronic_constipation = constipation
+    else:
+        chronic_constipation = any_of(constipation, constipation_subtype)
+    return GutPredicates(  # positional, in the order of the fields: cheaper than keywords
+        gi_symptomatic,
+        sibo_symptoms,
+        chronic_diarrhea,
+        chronic_constipation,
+        pain,
+        bloating,
+        loose,
+    )

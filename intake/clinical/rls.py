@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .answers import MISSING, Answers
-from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of
+from .logic import FALSE, TRUE, UNSURE, Tri, any_of, of
 
 DETAIL_KEYS = (
     "rls_c1_urge",
@@ -32,7 +32,6 @@ COEXISTING_MIMIC_CONDITIONS = ("arthritis", "varicose_veins", "peripheral_neurop
 ONSET_GRADES = {"bedtime_only": 1, "evening": 2, "afternoon": 3, "morning_or_all_day": 4}
 DOPAMINERGIC = ("dopamine_agonist", "levodopa")
 AUG_EARLIER_ONSET_HOURS = 2  # AUG-1: symptoms start >= 2 h earlier (MPI criteria)
-LEG_MAIN_PROBLEM = frozenset({"leg_main_problem"})
 
 
 @dataclass(slots=True)
@@ -70,51 +69,11 @@ class RlsResult:
 ALL_CRITERIA_UNKNOWN = {name: "U" for name in ("C1", "C2", "C3", "C4", "C5")}
 NO_RISS = {"days_per_week": None, "onset_grade": None, "impact": None}
 NO_IRLS = {"total": None, "band": None}
-SYMBOLS = {True: "T", False: "F", None: "U"}  # Tri.value -> the letter of the output schema
-STATUSES = {True: "met", False: "not_met", None: "incomplete"}  # all_of(criteria).value -> status
-
-
-def _c34(answers: Answers, key: str) -> Tri:
-    # C3/C4: relief or the evening pattern may have faded in very severe RLS, but it counts
-    # when it was present earlier (IRLSSG 2012).
-    value = answers.get(key)
-    if value in ("yes", "previously_yes_now_constant"):
-        return TRUE
-    if value == "no":
-        return FALSE
-    return MISSING[key] if value is None else UNSURE
-
-
-def _c5(answers: Answers) -> Tri:
-    problem = answers.get("leg_main_problem")
-    shift = answers.yes("position_shift_relief")
-    if problem in MIMIC_PROBLEMS or shift.value is True:
-        return FALSE
-    if problem == "urge_to_move" and shift.value is False:
-        return TRUE
-    if problem is not None:
-        return shift if shift.value is None else UNSURE  # U, open only on the shift answer
-    open_keys = shift.missing | LEG_MAIN_PROBLEM
-    return Tri(None, open_keys)
-
-
-def criteria(answers: Answers) -> dict[str, Tri]:
-    return {
-        "C1": answers.yes("rls_c1_urge"),
-        "C2": answers.yes("rls_c2_rest"),
-        "C3": _c34(answers, "rls_c3_movement_relief"),
-        "C4": _c34(answers, "rls_c4_evening"),
-        "C5": _c5(answers),
-    }
-
-
-def _riss(answers: Answers) -> dict[str, object]:
-    get = answers.get
-    return {
-        "days_per_week": get("rls_days_per_week"),
-        "onset_grade": ONSET_GRADES.get(get("rls_onset_time")),  # None when unanswered
-        "impact": get("rls_impact_level"),
-    }
+DETAIL_KEY_SET = frozenset(DETAIL_KEYS)
+# §4.2 C1-C4: the letter of each answer; unanswered is U. For C3 and C4, relief or the evening
+# pattern may have faded in very severe RLS, but it counts when it was present earlier (IRLSSG
+# 2012): "previously_yes_now_constant" is T. (C1 and C2 have no such answer.)
+CRITERION_LETTERS = {"yes": "T", "previously_yes_now_constant": "T", "no": "F", "unsure": "U"}
 
 
 def irls_band(total: int) -> str:
@@ -130,6 +89,9 @@ def irls_band(total: int) -> str:
     return "very_severe"
 
 
+IRLS_BANDS = tuple(irls_band(total) for total in range(41))  # irls_band(total), looked up
+
+
 def _irls(answers: Answers, licensed: bool) -> dict[str, object]:
     items = answers.get("irls_items")
     if not licensed or items is None:
@@ -137,15 +99,17 @@ def _irls(answers: Answers, licensed: bool) -> dict[str, object]:
     if None in items:
         return {"total": None, "band": "incomplete"}  # bands only when all 10 are answered
     total = sum(items)
-    return {"total": total, "band": irls_band(total)}
+    return {"total": total, "band": IRLS_BANDS[total]}
 
 
 def augmentation(answers: Answers) -> Tri:
     """AUG-1: on a dopaminergic drug and any sign of augmentation (not urgent)."""
-    on_dopaminergic = answers.takes(*DOPAMINERGIC)
-    if on_dopaminergic.value is not True:
+    medications = answers.get("medications")  # answers.takes(*DOPAMINERGIC), spelled out
+    if medications is None:
+        return MISSING["medications"]
+    if medications.isdisjoint(DOPAMINERGIC):
         # The augmentation questions are asked only of patients on these drugs.
-        return on_dopaminergic
+        return FALSE
     hours = answers.get("aug_earlier_onset_hours")
     earlier_onset = (
         MISSING["aug_earlier_onset_hours"]
@@ -180,56 +144,89 @@ def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResul
     aug_screen = augmentation(answers)
     aug = aug_screen.value is True
     if not assessed:
-        return RlsResult(
-            status="not_assessed",
-            criteria=ALL_CRITERIA_UNKNOWN,
-            failed=[],
-            unknown=[],
-            riss=NO_RISS,
-            irls=NO_IRLS,
-            augmentation_suspected=aug,
-            met=FALSE,
+        return RlsResult(  # positional, in the order of the fields: cheaper than keywords
+            "not_assessed",
+            ALL_CRITERIA_UNKNOWN,
+            [],  # failed
+            [],  # unknown
+            None,  # course
+            None,  # clinically_significant
+            NO_RISS,
+            NO_IRLS,
+            aug,
+            False,  # screen_detail_conflict
+            FALSE,  # met
+            frozenset(),  # needed
         )
 
-    riss = _riss(answers)
+    get = answers.get
+    riss = {  # RISS (§4.5): three descriptors, never summed
+        "days_per_week": get("rls_days_per_week"),
+        "onset_grade": ONSET_GRADES.get(get("rls_onset_time")),  # None when unanswered
+        "impact": get("rls_impact_level"),
+    }
     irls = _irls(answers, irls_licensed)
-    screen_negative = answers.get("rls_screen") == "no"
-    if screen_negative and not any(answers.has(key) for key in DETAIL_KEYS):
+    screen_negative = get("rls_screen") == "no"
+    if screen_negative and DETAIL_KEY_SET.isdisjoint(answers.answered):
         # §4.2 screen gate: a negative screen with no details is not_met, nothing unknown.
         return RlsResult(
-            status="not_met",
-            criteria=ALL_CRITERIA_UNKNOWN,
-            failed=["screen_negative"],
-            unknown=[],
-            riss=riss,
-            irls=irls,
-            augmentation_suspected=aug,
-            met=FALSE,
-            needed=aug_screen.missing,
+            "not_met",
+            ALL_CRITERIA_UNKNOWN,
+            ["screen_negative"],  # failed
+            [],  # unknown
+            None,  # course
+            None,  # clinically_significant
+            riss,
+            irls,
+            aug,
+            False,  # screen_detail_conflict
+            FALSE,  # met
+            aug_screen.missing,  # needed
         )
 
-    results = criteria(answers)
-    met = all_of(*results.values())
-    status = STATUSES[met.value]
-    letters, failed, unknown = {}, [], []
-    for name, tri in results.items():
-        value = tri.value
-        letters[name] = SYMBOLS[value]
-        if value is False:
+    problem, shift = get("leg_main_problem"), get("position_shift_relief")
+    letters = {  # §4.2 RLS-DX, T / F / U per criterion
+        "C1": CRITERION_LETTERS.get(get("rls_c1_urge"), "U"),  # urge to move
+        "C2": CRITERION_LETTERS.get(get("rls_c2_rest"), "U"),  # begins or worsens at rest
+        "C3": CRITERION_LETTERS.get(get("rls_c3_movement_relief"), "U"),  # relieved by movement
+        "C4": CRITERION_LETTERS.get(get("rls_c4_evening"), "U"),  # worse in the evening or night
+        # C5, not solely a mimic: F for a mimic's main problem, or relief by one change of
+        # position; T for an urge to move that one change of position does not relieve.
+        "C5": "F"
+        if problem in MIMIC_PROBLEMS or shift == "yes"
+        else "T"
+        if problem == "urge_to_move" and shift == "no"
+        else "U",
+    }
+    failed, unknown = [], []
+    for name, letter in letters.items():
+        if letter == "F":
             failed.append(name)
-        elif value is None:
+        elif letter == "U":
             unknown.append(name)
+    if failed:
+        status, met = "not_met", FALSE
+    elif unknown:
+        # With no criterion F, each unanswered detail question leaves one undecided: the U of
+        # all_of(C1..C5) carries exactly those keys.
+        status = "incomplete"
+        open_keys = DETAIL_KEY_SET.difference(answers.answered)
+        met = Tri(None, open_keys) if open_keys else UNSURE
+    else:
+        status, met = "met", TRUE
     result = RlsResult(
-        status=status,
-        criteria=letters,
-        failed=failed,
-        unknown=unknown,
-        riss=riss,
-        irls=irls,
-        augmentation_suspected=aug,
-        screen_detail_conflict=screen_negative,  # DQ-1: the details decide
-        met=met,
-        needed=met.missing | aug_screen.missing,
+        status,
+        letters,
+        failed,
+        unknown,
+        None,  # course, below
+        None,  # clinically_significant, below
+        riss,
+        irls,
+        aug,
+        screen_negative,  # screen_detail_conflict, DQ-1: the details decide
+        met,
+        met.missing | aug_screen.missing,  # needed
     )
     if status == "met":
         # §4.3 specifiers, only when met.
