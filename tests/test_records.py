@@ -435,8 +435,9 @@ def test_records_urls_practitioner_forbidden(practitioner):
 
     statuses = [client.get(url).status_code for url in _record_urls(case.patient.pk)]
 
-    assert statuses == [403, 403, 403, 403]
-    assert client.post(f"/staff/patients/{case.patient.pk}/erase/").status_code == 403
+    # A patient's record pages answer as if it did not exist; the retention list is refused.
+    assert statuses == [404, 404, 404, 403]
+    assert client.post(f"/staff/patients/{case.patient.pk}/erase/").status_code == 404
 
 
 def test_records_urls_anonymous_redirected_to_login(anonymous):

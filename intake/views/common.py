@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -21,6 +22,23 @@ def client_ip(request: HttpRequest) -> str | None:
         except ValueError:
             pass  # no usable header: fall back to the connection's address
     return request.META.get("REMOTE_ADDR") or None
+
+
+def permission_or_404(permission: str):
+    """For a page about one record: a role without `permission` gets the same 404 as a record
+    that does not exist, so a refusal says nothing about which records exist. (The selectors
+    return nothing to such a role either.) Put it under @login_required."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def checked(request: HttpRequest, *args, **kwargs):
+            if not request.user.has_perm(permission):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorator
 
 
 def audit_list_view(request: HttpRequest, *, what: str, shown: int) -> None:

@@ -23,7 +23,7 @@ from intake import exports, forms, selectors, services
 from intake.clinical.catalogue import TIER_LABELS
 from intake.dates import age_on
 from intake.enums import AuditAction, CaseStatus, Decision
-from intake.views.common import audit_list_view, client_ip, posted
+from intake.views.common import audit_list_view, client_ip, permission_or_404, posted
 
 # --- invitations ---------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("intake.change_invitation", raise_exception=True)
+@permission_or_404("intake.change_invitation")
 @require_POST
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.staff_invitation(user=request.user, invitation_id=pk)
@@ -83,7 +83,7 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required("intake.change_invitation", raise_exception=True)
+@permission_or_404("intake.change_invitation")
 @require_POST
 def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.staff_invitation(user=request.user, invitation_id=pk)
@@ -173,7 +173,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("intake.change_intake", raise_exception=True)
+@permission_or_404("intake.change_intake")
 @require_POST
 def crisis_contacted(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.crisis_report(user=request.user, intake_id=pk)
@@ -261,7 +261,7 @@ def _render_case(request: HttpRequest, intake, *, status: int = 200, **overrides
 
 @never_cache
 @login_required
-@permission_required("intake.view_intake", raise_exception=True)
+@permission_or_404("intake.view_intake")
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -331,7 +331,7 @@ def _decision_kept(intake, recommendation_id: int | None, form) -> tuple[dict, s
 
 
 @login_required
-@permission_required("intake.change_intake", raise_exception=True)
+@permission_or_404("intake.change_intake")
 @require_POST
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -354,7 +354,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("intake.change_intake", raise_exception=True)
+@permission_or_404("intake.change_intake")
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -381,7 +381,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("intake.change_testrecommendation", raise_exception=True)
+@permission_or_404("intake.change_testrecommendation")
 @require_POST
 def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -412,7 +412,7 @@ def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("intake.change_intake", raise_exception=True)
+@permission_or_404("intake.change_intake")
 @require_POST
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -430,7 +430,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@permission_required("intake.change_intake", raise_exception=True)
+@permission_or_404("intake.change_intake")
 @require_POST
 def case_results(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -460,7 +460,7 @@ def case_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required("intake.view_intake", raise_exception=True)
+@permission_or_404("intake.view_intake")
 @require_GET
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -477,7 +477,7 @@ def case_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required("intake.view_intake", raise_exception=True)
+@permission_or_404("intake.view_intake")
 @require_GET
 def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
@@ -500,7 +500,7 @@ def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required("intake.view_patient", raise_exception=True)
+@permission_or_404("intake.view_patient")
 @require_GET
 def patient(request: HttpRequest, pk: int) -> HttpResponse:
     record, intakes = selectors.patient_record(user=request.user, patient_id=pk)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import selectors, services
 from intake.forms_records import ErasureForm
-from intake.views.common import audit_list_view, client_ip, posted
+from intake.views.common import audit_list_view, client_ip, permission_or_404, posted
 
 PERMISSION = "intake.manage_records"
 
@@ -31,7 +31,7 @@ def _export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@permission_or_404(PERMISSION)
 @require_GET
 def export_json(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "json")
@@ -39,7 +39,7 @@ def export_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@permission_or_404(PERMISSION)
 @require_GET
 def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _export(request, pk, "pdf")
@@ -47,7 +47,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@permission_or_404(PERMISSION)
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     patient = selectors.staff_patient(user=request.user, patient_id=pk)
