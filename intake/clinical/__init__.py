@@ -23,34 +23,6 @@ ADULT_AGE = 18  # §3.1: 6 <= age < 18 is paediatric
 DEFAULT_MIN_AGE = 6  # §3.1 MIN_AGE: below it nothing is assessed automatically
 
 
-# The copies below use plain loops: in CPython 3.11 a comprehension is one more function call.
-
-
-def _copy_records(records: list[dict]) -> list[dict]:
-    copies = []
-    for record in records:
-        copies.append(record.copy())
-    return copies
-
-
-def _copy_flags(flags: dict[str, dict]) -> dict[str, dict]:
-    """A fresh copy of the five §11 flag dicts, written for their known shape: a container
-    added to a flag must be added here too."""
-    copies = {}
-    for name, flag in flags.items():
-        copy = flag.copy()
-        records = []  # _copy_records(), spelled out: five times per call
-        for record in flag["rules_fired"]:
-            records.append(record.copy())
-        copy["rules_fired"] = records
-        copies[name] = copy
-    copies["stool"]["components"] = flags["stool"]["components"].copy()
-    interpretation = flags["iron_panel"]["interpretation"]
-    if interpretation is not None:
-        copies["iron_panel"]["interpretation"] = interpretation.copy()
-    return copies
-
-
 class Assessment:
     """The result of one evaluation.
 
@@ -109,11 +81,46 @@ class Assessment:
         self.ruleset_version = RULESET_VERSION
 
     def as_dict(self) -> dict:
-        """The §11 dict, new on every call, so the caller may mutate it."""
-        ibs, red = self._ibs, self._red
+        """The §11 dict, new on every call, so the caller may mutate it.
+
+        Written out for the known shape, in one function: a container added to the output must
+        be copied here too. The lists of records are copied with plain loops (in CPython 3.11
+        a comprehension is one more function call)."""
+        rls_result, ibs, red, flags = self._rls, self._ibs, self._red, self._flags
+        flag_copies = {}
+        for name, flag in flags.items():
+            copy = flag.copy()
+            records = []
+            for record in flag["rules_fired"]:
+                records.append(record.copy())
+            copy["rules_fired"] = records
+            flag_copies[name] = copy
+        flag_copies["stool"]["components"] = flags["stool"]["components"].copy()
+        interpretation = flags["iron_panel"]["interpretation"]
+        if interpretation is not None:
+            flag_copies["iron_panel"]["interpretation"] = interpretation.copy()
+        reasons = []
+        for record in red.reasons:
+            reasons.append(record.copy())
+        associations = []
+        for record in self._associations:
+            associations.append(record.copy())
+        aggravators = []
+        for record in self._aggravators:
+            aggravators.append(record.copy())
         return {
             "assessment_status": self._status,
-            "rls": self._rls.as_dict(),
+            "rls": {
+                "status": rls_result.status,
+                "criteria": rls_result.criteria.copy(),
+                "failed": rls_result.failed.copy(),
+                "unknown": rls_result.unknown.copy(),
+                "course": rls_result.course,
+                "clinically_significant": rls_result.clinically_significant,
+                "riss": rls_result.riss.copy(),
+                "irls": rls_result.irls.copy(),
+                "augmentation_suspected": rls_result.augmentation_suspected,
+            },
             "ibs": {
                 "status": ibs.status,
                 "variant": ibs.variant,
@@ -122,14 +129,10 @@ class Assessment:
                 "ibs_sss": self._ibs_sss.copy(),
             },
             "phq9": self._phq9.copy(),
-            "flags": _copy_flags(self._flags),
-            "urgent": {
-                "value": bool(red.reasons),
-                "reasons": _copy_records(red.reasons),
-                "crisis": red.crisis,
-            },
-            "associations": _copy_records(self._associations),
-            "aggravators": _copy_records(self._aggravators),
+            "flags": flag_copies,
+            "urgent": {"value": bool(reasons), "reasons": reasons, "crisis": red.crisis},
+            "associations": associations,
+            "aggravators": aggravators,
             "data_quality": {"missing": self._missing.copy(), "conflicts": self._conflicts.copy()},
         }
 

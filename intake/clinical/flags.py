@@ -6,7 +6,7 @@ from __future__ import annotations
 from .answers import MISSING, Answers
 from .catalogue import FIRED_RECORDS, RULES, THY_2B_EXTRAPOLATED_REASON, fired
 from .gut import GutPredicates
-from .logic import FALSE, TRUE, Tri, all_of, any_of, of
+from .logic import FALSE, TRUE, Tri, any_of, both, either
 
 ADULT_IRON_SUPPRESS_FERRITIN = 75  # IRON-S adult: ferritin <= 75 settles the decision
 PEDIATRIC_FERRITIN = 50  # IRON-S / interpretation, paediatric: ferritin < 50 (IRLSSG 2018)
@@ -110,10 +110,11 @@ _NOTHING_NEEDED: frozenset[str] = frozenset()
 
 
 def _triggers(
-    context: Context, candidates: list[tuple[str, Tri]]
+    context: Context, candidates: tuple[tuple[str, Tri], ...]
 ) -> tuple[list[dict[str, str]], frozenset[str]]:
-    """The records of the triggers that fired; when none did, the missing answers that leave
-    one undecided (the `missing` of their Kleene OR, logic.any_of), which are needed.
+    """The records of the triggers that fired, of (rule, Tri) candidates; when none did, the
+    missing answers that leave one undecided (the `missing` of their Kleene OR, logic.any_of),
+    which are needed.
 
     One plain loop: this runs five times per evaluation."""
     records = []
@@ -222,9 +223,11 @@ def iron_interpretation(context: Context, f: float | None, t: float | None) -> d
 
 
 def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
-    records, needed = _triggers(
-        context, [("IRON-1", context.rls_met), ("IRON-2", context.gut.chronic_diarrhea)]
-    )
+    iron_1 = context.rls_met  # IRON-1: rls_status == met
+    iron_2 = context.gut.chronic_diarrhea  # IRON-2: chronic_diarrhea
+    if iron_1.value is False and iron_2.value is False:  # the usual case, without the loop
+        return {"value": "no", "rules_fired": [], "interpretation": None}, _NOTHING_NEEDED
+    records, needed = _triggers(context, (("IRON-1", iron_1), ("IRON-2", iron_2)))
     result: dict[str, object] = {"value": "no", "rules_fired": records, "interpretation": None}
     if not records:
         return result, needed
@@ -241,50 +244,50 @@ def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
         result["interpretation"] = iron_interpretation(context, ferritin, tsat)
     else:
         result["value"] = "order"
-    return result, frozenset()
+    return result, _NOTHING_NEEDED
 
 
 # --- thyroid (§8.2) ----------------------------------------------------------------------
 
 
-def _thyroid_symptoms(answers: Answers) -> Tri:
-    """THY-2a: neck swelling, or at least two of the other listed symptoms."""
-    symptoms = answers.get("thyroid_symptoms")
-    if symptoms is None:
-        return MISSING["thyroid_symptoms"]
-    if "neck_swelling" in symptoms:
-        return TRUE
-    return of(len(symptoms) >= THYROID_SYMPTOMS_NEEDED)  # all of them "other" symptoms
-
-
 def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers = context.answers
-    has_condition = answers.has_condition
-    thy_2a = _thyroid_symptoms(answers)
-    guideline_risk = any_of(
-        has_condition("t1dm", "neck_irradiation"),
-        answers.yes("fhx_thyroid"),
-        answers.takes("lithium", "amiodarone"),
-    )
-    if guideline_risk.value is True:
-        thy_2b = TRUE
+    get, has_condition, takes = answers.get, answers.has_condition, answers.takes
+    thy_1 = context.gut.chronic_diarrhea  # THY-1: chronic_diarrhea
+    # THY-2a: neck swelling, or at least two of the other listed symptoms
+    symptoms = get("thyroid_symptoms")
+    if symptoms is None:
+        thy_2a = MISSING["thyroid_symptoms"]
+    elif "neck_swelling" in symptoms or len(symptoms) >= THYROID_SYMPTOMS_NEEDED:
+        thy_2a = TRUE
     else:
-        thy_2b = any_of(guideline_risk, has_condition(*AUTOIMMUNE_OTHER))
+        thy_2a = FALSE
+    # THY-2b at guideline level (ATA/AACE 2012): t1dm or neck irradiation, fhx_thyroid, lithium
+    # or amiodarone; with only another autoimmune condition, THY-2b at tier P (below).
+    risk_conditions = has_condition("t1dm", "neck_irradiation")
+    value = get("fhx_thyroid")  # answers.yes("fhx_thyroid"), the two common answers spelled out
+    family_history = (
+        TRUE if value == "yes" else FALSE if value == "no" else answers.yes("fhx_thyroid")
+    )
+    risk_drugs = takes("lithium", "amiodarone")
+    if risk_conditions.value is True or family_history.value is True or risk_drugs.value is True:
+        guideline_risk = thy_2b = TRUE  # any_of(...) is T: no call
+    else:
+        guideline_risk = any_of(risk_conditions, family_history, risk_drugs)
+        thy_2b = either(guideline_risk, has_condition(*AUTOIMMUNE_OTHER))
+    thy_3 = context.rls_met  # THY-3: rls_status == met
+    # THY-4: known hypothyroid, hyperthyroid or autoimmune thyroid disease, or levothyroxine
+    known_disease = has_condition("hypothyroid", "hyperthyroid", "autoimmune_thyroid")
+    thy_4 = TRUE if known_disease.value is True else either(known_disease, takes("levothyroxine"))
     records, needed = _triggers(
         context,
-        [
-            ("THY-1", context.gut.chronic_diarrhea),
+        (
+            ("THY-1", thy_1),
             ("THY-2a", thy_2a),
             ("THY-2b", thy_2b),
-            ("THY-3", context.rls_met),
-            (
-                "THY-4",
-                any_of(
-                    has_condition("hypothyroid", "hyperthyroid", "autoimmune_thyroid"),
-                    answers.takes("levothyroxine"),
-                ),
-            ),
-        ],
+            ("THY-3", thy_3),
+            ("THY-4", thy_4),
+        ),
     )
     if not records:
         return {"value": "no", "rules_fired": records}, needed
@@ -307,28 +310,28 @@ def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers, gut = context.answers, context.gut
     has_condition = answers.has_condition
+    # CEL-1: (adult and ibs.status = met) or chronic_diarrhea; either(F, x) is x
+    adult_ibs_met = context.adult_ibs_met
+    if adult_ibs_met.value is False:
+        cel_1 = gut.chronic_diarrhea
+    else:
+        cel_1 = either(adult_ibs_met, gut.chronic_diarrhea)
+    # CEL-2: iron_deficiency_known or iron_deficient_lab (which is T or F)
+    cel_2 = TRUE if context.iron_deficient_lab else has_condition("iron_deficiency_known")
+    # CEL-3: gi_symptomatic, unintentional weight loss, fhx_celiac, t1dm or autoimmune thyroid
+    # disease; gi_symptomatic, the commonest reason, is tested first.
+    if gut.gi_symptomatic.value is True:
+        cel_3 = TRUE
+    else:
+        cel_3 = any_of(
+            gut.gi_symptomatic,
+            answers.yes("unintentional_weight_loss"),
+            answers.yes("fhx_celiac"),
+            has_condition("t1dm", "autoimmune_thyroid"),
+        )
+    cel_4 = context.rls_met  # CEL-4: rls_status == met
     records, needed = _triggers(
-        context,
-        [
-            ("CEL-1", any_of(context.adult_ibs_met, gut.chronic_diarrhea)),
-            (
-                "CEL-2",
-                # any_of(iron_deficiency_known, iron_deficient_lab), the lab being T or F.
-                TRUE if context.iron_deficient_lab else has_condition("iron_deficiency_known"),
-            ),
-            (
-                "CEL-3",
-                TRUE
-                if gut.gi_symptomatic.value is True  # the commonest reason, tested first
-                else any_of(
-                    gut.gi_symptomatic,
-                    answers.yes("unintentional_weight_loss"),
-                    answers.yes("fhx_celiac"),
-                    has_condition("t1dm", "autoimmune_thyroid"),
-                ),
-            ),
-            ("CEL-4", context.rls_met),
-        ],
+        context, (("CEL-1", cel_1), ("CEL-2", cel_2), ("CEL-3", cel_3), ("CEL-4", cel_4))
     )
     result: dict[str, object] = {"value": "no", "rules_fired": records, "caveat": None}
     if not records:
@@ -365,30 +368,29 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 
 def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers, gut = context.answers, context.gut
-    diarrhea, loose = gut.chronic_diarrhea, gut.loose_stools
-    # In the all_of() terms below, "F if the first term is F" saves reading the second answer:
-    # all_of() is F whatever it is.
-    candidates = [
-        ("STOOL-1", diarrhea),
-        (
-            "STOOL-2",
-            FALSE
-            if diarrhea.value is False
-            else all_of(diarrhea, answers.yes("travel_high_risk_12mo")),
-        ),
-        (
-            "STOOL-3",
-            FALSE if loose.value is False else all_of(loose, answers.yes("antibiotics_last_3mo")),
-        ),
-        (
-            "STOOL-4",
-            any_of(
-                answers.yes("greasy_floating_stools"),
-                answers.has_condition("chronic_pancreatitis"),
-            ),
-        ),
-        ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
-    ]
+    diarrhea, loose, rls_met = gut.chronic_diarrhea, gut.loose_stools, context.rls_met
+    # In the Kleene ANDs below, a first term F decides: the second answer is not read then.
+    stool_1 = diarrhea  # STOOL-1: chronic_diarrhea
+    # STOOL-2: chronic_diarrhea and travel_high_risk_12mo
+    if diarrhea.value is False:
+        stool_2 = FALSE
+    else:
+        stool_2 = both(diarrhea, answers.yes("travel_high_risk_12mo"))
+    # STOOL-3: loose_stools_4wk and antibiotics_last_3mo
+    stool_3 = FALSE if loose.value is False else both(loose, answers.yes("antibiotics_last_3mo"))
+    # STOOL-4: greasy_floating_stools or chronic_pancreatitis
+    stool_4 = either(
+        answers.yes("greasy_floating_stools"), answers.has_condition("chronic_pancreatitis")
+    )
+    # STOOL-5: rls_status == met and gi_symptomatic
+    stool_5 = FALSE if rls_met.value is False else both(rls_met, gut.gi_symptomatic)
+    candidates = (
+        ("STOOL-1", stool_1),
+        ("STOOL-2", stool_2),
+        ("STOOL-3", stool_3),
+        ("STOOL-4", stool_4),
+        ("STOOL-5", stool_5),
+    )
     records, needed = _triggers(context, candidates)
     if not records:
         return {"value": "no", "components": [], "rules_fired": records}, needed
@@ -408,21 +410,23 @@ def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 
 def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers, gut = context.answers, context.gut
-    pain, bloating = gut.pain_weekly, gut.bloating_weekly
+    symptoms, constipation, rls_met = gut.sibo_symptoms, gut.chronic_constipation, context.rls_met
     # SIBO-X: PPI use never appears here, so a PPI without symptoms never triggers.
+    sibo_1 = context.adult_ibs_met  # SIBO-1: adult and ibs.status = met
+    # SIBO-2: sibo_symptoms and a motility disorder or prior surgery (F at once without symptoms)
+    if symptoms.value is False:
+        sibo_2 = FALSE
+    else:
+        sibo_2 = both(symptoms, answers.has_condition(*SIBO_RISK_CONDITIONS))
+    # SIBO-3: chronic_constipation and (bloating weekly+ or pain weekly+)
+    if constipation.value is False:
+        sibo_3 = FALSE
+    else:
+        sibo_3 = both(constipation, either(gut.bloating_weekly, gut.pain_weekly))
+    # SIBO-4: rls_status == met and sibo_symptoms
+    sibo_4 = FALSE if rls_met.value is False else both(rls_met, symptoms)
     records, triggers_needed = _triggers(
-        context,
-        [
-            ("SIBO-1", context.adult_ibs_met),
-            (
-                "SIBO-2",
-                FALSE  # F whatever the conditions are; saves the lookup
-                if gut.sibo_symptoms.value is False
-                else all_of(gut.sibo_symptoms, answers.has_condition(*SIBO_RISK_CONDITIONS)),
-            ),
-            ("SIBO-3", all_of(gut.chronic_constipation, any_of(bloating, pain))),
-            ("SIBO-4", all_of(context.rls_met, gut.sibo_symptoms)),
-        ],
+        context, (("SIBO-1", sibo_1), ("SIBO-2", sibo_2), ("SIBO-3", sibo_3), ("SIBO-4", sibo_4))
     )
     result: dict[str, object] = {"value": "no", "rules_fired": records, "timing_note": None}
     needed: frozenset[str] = frozenset()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .answers import MISSING, WEEKLY_TRI, Answers
-from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, of
+from .logic import FALSE, TRUE, UNSURE, Tri, all_of, any_of, either, of
 
 ASSOCIATION_KEYS = (
     "pain_related_to_bm",
@@ -235,11 +235,11 @@ def predicates(answers: Answers, ibs: IbsResult) -> GutPredicates:
         sibo_symptoms = TRUE
     else:
         sibo_symptoms = any_of(pain, bloating, gas, loose)
-    # any_of(pain, bloating, gas, loose, constipation), reusing the first four; any_of(x, F) is x.
+    # any_of(pain, bloating, gas, loose, constipation), reusing the first four; either(x, F) is x.
     if sibo_symptoms.value is True or constipation.value is False:
         gi_symptomatic = sibo_symptoms
     else:
-        gi_symptomatic = any_of(sibo_symptoms, constipation)
+        gi_symptomatic = either(sibo_symptoms, constipation)
     # The IBS subtype terms: without IBS met (the usual case) they are ibs.met itself.
     if ibs.met.value is True:
         diarrhea_subtype = _ibs_subtype_in(ibs, answers, ("IBS-D", "IBS-M"))
@@ -250,11 +250,11 @@ def predicates(answers: Answers, ibs: IbsResult) -> GutPredicates:
     if diarrhea_subtype.value is False:
         chronic_diarrhea = loose
     else:
-        chronic_diarrhea = any_of(loose, diarrhea_subtype)
+        chronic_diarrhea = either(loose, diarrhea_subtype)
     if constipation_subtype.value is False:
         chronic_constipation = constipation
     else:
-        chronic_constipation = any_of(constipation, constipation_subtype)
+        chronic_constipation = either(constipation, constipation_subtype)
     return GutPredicates(  # positional, in the order of the fields: cheaper than keywords
         gi_symptomatic,
         sibo_symptoms,

@@ -97,3 +97,29 @@ def all_of(*terms: Tri) -> Tri:
     if first_open is None:
         return TRUE
     return _open(terms) if several_open else first_open
+
+
+# either and both: any_of and all_of of exactly two terms, with the same results. A call with a
+# fixed number of arguments costs CPython 3.11 about half as much as one with *terms.
+
+
+def either(a: Tri, b: Tri) -> Tri:
+    """Kleene OR of two terms: any_of(a, b)."""
+    if a.value is True or b.value is True:
+        return TRUE
+    if a.value is False:
+        return b
+    if b.value is False:
+        return a
+    return _open((a, b))
+
+
+def both(a: Tri, b: Tri) -> Tri:
+    """Kleene AND of two terms: all_of(a, b)."""
+    if a.value is False or b.value is False:
+        return FALSE
+    if a.value is True:
+        return b
+    if b.value is True:
+        return a
+    return _open((a, b))

@@ -9,7 +9,7 @@ from itertools import compress
 from .answers import MISSING, Answers
 from .catalogue import URGENT_RECORDS
 from .gut import GutPredicates
-from .logic import FALSE, TRUE, Tri, all_of, any_of, of
+from .logic import FALSE, TRUE, Tri, any_of, both, of
 
 LATE_ONSET_AGE = 50  # RF-5: new bowel symptoms at >= 50 (Rome IV; ACG 2021 uses 45)
 OLDER_ANAEMIA_AGE = 50  # RF-7
@@ -60,7 +60,7 @@ def _anaemia(answers: Answers, gi_symptomatic: Tri, pregnant: bool) -> Tri:
     conditions = answers.get("conditions")  # answers.has_condition("anemia_known"), spelled out
     if pregnant or (conditions is not None and "anemia_known" not in conditions):
         return FALSE  # the commonest case, without evaluating the rest
-    return all_of(
+    return both(
         TRUE if conditions is not None else MISSING["conditions"],
         any_of(
             of(answers.get("sex_at_birth") == "male"),
@@ -81,8 +81,8 @@ def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) 
     )
     rf5 = gi_symptomatic if late_onset else FALSE  # all_of(gi_symptomatic, late_onset)
     family_history = answers.any_yes("fhx_crc", "fhx_ibd")
-    # all_of(gi_symptomatic, family_history), without the call in the usual case
-    rf6 = family_history if gi_symptomatic.value is True else all_of(gi_symptomatic, family_history)
+    # both(gi_symptomatic, family_history), without the call in the usual case
+    rf6 = family_history if gi_symptomatic.value is True else both(gi_symptomatic, family_history)
     rf7 = _anaemia(answers, gi_symptomatic, pregnant)
     rf9 = get("persistent_vomiting") == "yes" or get("dysphagia") == "yes"
     rf10 = (

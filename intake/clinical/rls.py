@@ -49,23 +49,8 @@ class RlsResult:
     met: Tri = UNSURE  # rls_status == met, as a Tri, for the flags that depend on it
     needed: frozenset[str] = frozenset()
 
-    def as_dict(self) -> dict[str, object]:
-        """The §11 rls dict, with new dicts and lists on every call (this result's may be
-        shared, see below)."""
-        return {
-            "status": self.status,
-            "criteria": self.criteria.copy(),
-            "failed": self.failed.copy(),
-            "unknown": self.unknown.copy(),
-            "course": self.course,
-            "clinically_significant": self.clinically_significant,
-            "riss": self.riss.copy(),
-            "irls": self.irls.copy(),
-            "augmentation_suspected": self.augmentation_suspected,
-        }
 
-
-# Shared, read-only outputs (see RlsResult.as_dict).
+# Shared, read-only outputs: Assessment.as_dict() copies the dicts and lists of a result.
 ALL_CRITERIA_UNKNOWN = {name: "U" for name in ("C1", "C2", "C3", "C4", "C5")}
 NO_RISS = {"days_per_week": None, "onset_grade": None, "impact": None}
 NO_IRLS = {"total": None, "band": None}
