@@ -104,6 +104,7 @@ QUALITATIVE_LAB_VALUES = {
     "total_iga": frozenset({"normal", "low"}),
 }
 LAB_TESTS = (*NUMERIC_LAB_UNITS, *QUALITATIVE_LAB_VALUES)
+_LAB_TEST_SET = frozenset(LAB_TESTS)
 LAB_FIELDS = frozenset({"test", "value", "unit", "days_ago"})
 
 
@@ -243,6 +244,24 @@ MISSING = {key: unknown(key) for key in SCHEMA}
 WEEKLY_TRI = {freq: TRUE if freq in WEEKLY_OR_MORE else FALSE for freq in FREQ}
 
 
+class _Unanswered:
+    """Stands for an unanswered multi-select in Answers.conditions and .medications: asked
+    whether it is disjoint from some choices, it answers None, "unknown"."""
+
+    __slots__ = ()
+
+    def isdisjoint(self, _choices: object) -> None:
+        return None
+
+
+UNANSWERED = _Unanswered()
+# has_condition(*group) and takes(*group) in one lookup, for the rules that ask them most
+# (a call costs more than the test): the key is answers.conditions.isdisjoint(group), or
+# answers.medications.isdisjoint(group); False means "holds one of them".
+CONDITION_TRI = {False: TRUE, True: FALSE, None: MISSING["conditions"]}
+MEDICATION_TRI = {False: TRUE, True: FALSE, None: MISSING["medications"]}
+
+
 def _refuse(key: str, value: object, expected: str) -> ValueError:
     return ValueError(f"{key}: invalid value {value!r}; expected {expected}")
 
@@ -295,13 +314,14 @@ def _check_text(key: str, field: Field, value: object) -> str:
 
 def _check_multi(key: str, field: Field, value: object) -> frozenset[str]:
     choices = _MULTI_CHOICES[key]
-    # Fast path: a list of exact strs (hashing an arbitrary item could raise), all choices.
-    if (
-        value.__class__ is list
-        and _STR_ONLY.issuperset(map(type, value))
-        and choices.issuperset(value)
-    ):
-        return frozenset(value)
+    # Fast path: a list of exact strs (hashing an arbitrary item could raise), all choices;
+    # a plain loop, as the lists are short.
+    if value.__class__ is list:
+        for item in value:
+            if item.__class__ is not str or item not in choices:
+                break
+        else:
+            return frozenset(value)
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, set, frozenset)):
         raise _refuse(key, value, "a list of: " + ", ".join(field.choices))
     for item in value:
@@ -313,7 +333,9 @@ def _check_multi(key: str, field: Field, value: object) -> frozenset[str]:
 
 
 def _check_int_list(key: str, field: Field, value: object) -> tuple[int | None, ...]:
-    if not isinstance(value, (list, tuple)) or len(value) != field.length:
+    if not (
+        (value.__class__ is list or isinstance(value, (list, tuple))) and len(value) == field.length
+    ):
         raise _refuse(key, value, f"a list of {field.length} whole numbers")
     # Fast path: every item an exact int (True and 1.0 equal 1) and in range.
     if _INT_ONLY.issuperset(map(type, value)) and _ITEM_VALUES[key].issuperset(value):
@@ -354,18 +376,27 @@ def _check_labs(
             entry["unit"],
             entry["days_ago"],
         )
-        if test not in LAB_TESTS or not isinstance(test, str):
+        # Each check tests the usual exact classes first (str, int, float), then in full.
+        if not (test.__class__ is str and test in _LAB_TEST_SET) and (
+            test not in LAB_TESTS or not isinstance(test, str)
+        ):
             raise _refuse(key, test, "a lab test, one of " + ", ".join(LAB_TESTS))
         if days_ago.__class__ is not int or days_ago < 0:
             _check_int(f"{key}.days_ago", days_ago, 0, None)
-        if unit is not None and not isinstance(unit, str):
+        if unit is not None and unit.__class__ is not str and not isinstance(unit, str):
             raise _refuse(f"{key}.unit", unit, "a unit or null")
-        if test in NUMERIC_LAB_UNITS:
-            if not isinstance(result, (int, float)) or isinstance(result, bool) or result < 0:
-                raise _refuse(f"{key}.value", result, f"a non-negative number for {test}")
-            if result != result or result in _INFINITIES:
-                raise _refuse(f"{key}.value", result, f"a finite number for {test}")
-            accepted = unit in NUMERIC_LAB_UNITS[test]
+        units = NUMERIC_LAB_UNITS.get(test)
+        if units is not None:
+            result_class = result.__class__
+            if not (
+                (result_class is int and result >= 0)
+                or (result_class is float and 0 <= result < math.inf)  # NaN compares False
+            ):
+                if not isinstance(result, (int, float)) or isinstance(result, bool) or result < 0:
+                    raise _refuse(f"{key}.value", result, f"a non-negative number for {test}")
+                if result != result or result in _INFINITIES:
+                    raise _refuse(f"{key}.value", result, f"a finite number for {test}")
+            accepted = unit in units
         else:
             if not isinstance(result, str) or result not in QUALITATIVE_LAB_VALUES[test]:
                 raise _refuse(
@@ -401,7 +432,16 @@ _NO_LABS: tuple[dict[str, tuple[int, float | str]], bool] = ({}, False)
 class Answers:
     """Validated answers with three-valued accessors (T / F / U carrying the missing key)."""
 
-    __slots__ = ("_values", "answered", "lab_unit_conflict", "_latest_labs", "get", "has")
+    __slots__ = (
+        "_values",
+        "answered",
+        "lab_unit_conflict",
+        "_latest_labs",
+        "get",
+        "has",
+        "conditions",
+        "medications",
+    )
 
     def __init__(self, values: dict[str, Any]):
         # test -> (days_ago, value) of its most recent usable result; see _check_labs.
@@ -414,6 +454,11 @@ class Answers:
         # directly to the dict's methods: rules call them hundreds of times per evaluation.
         self.get = values.get
         self.has = values.__contains__
+        # The two multi-selects the rules read most, as frozensets, or UNANSWERED (see
+        # CONDITION_TRI and MEDICATION_TRI).
+        conditions, medications = values.get("conditions"), values.get("medications")
+        self.conditions = UNANSWERED if conditions is None else conditions
+        self.medications = UNANSWERED if medications is None else medications
 
     def yes(self, key: str) -> Tri:
         """`key == yes`: yes is T, no is F, unsure (or 'unknown') is U, absent is U(missing)."""
@@ -439,7 +484,8 @@ class Answers:
         return FALSE if value.isdisjoint(members) else TRUE
 
     # has_condition and takes are includes() spelled out for the two multi-selects the rules
-    # ask about most (about fifteen times an evaluation), to save a call layer.
+    # ask about most; the test flags look them up in CONDITION_TRI and MEDICATION_TRI instead,
+    # which gives the same Tri without a call.
     def has_condition(self, *conditions: str) -> Tri:
         """The conditions answer holds any of `conditions`."""
         selected = self._values.get("conditions")

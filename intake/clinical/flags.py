@@ -3,7 +3,7 @@ final value. `rules_fired` lists only the triggers that fired (never suppression
 
 from __future__ import annotations
 
-from .answers import MISSING, Answers
+from .answers import CONDITION_TRI, MEDICATION_TRI, MISSING, Answers
 from .catalogue import FIRED_RECORDS, RULES, THY_2B_EXTRAPOLATED_REASON, fired
 from .gut import GutPredicates
 from .logic import FALSE, TRUE, Tri, any_of, both, either
@@ -19,21 +19,30 @@ FCM_FERRITIN = 300  # IRLSSG 2018: ferric carboxymaltose effective with ferritin
 HIGH_TSAT = 45  # unverified IV-iron caution (spec §8.1)
 THYROID_SYMPTOMS_NEEDED = 2  # THY-2a: >= 2 of the listed symptoms other than neck swelling
 
-AUTOIMMUNE_OTHER = (
-    "celiac_known",
-    "rheumatoid_arthritis",
-    "sjogren",
-    "scleroderma",
-    "other_autoimmune",
+# The groups of conditions and medicines the flags ask about (CONDITION_TRI, MEDICATION_TRI).
+THYROID_RISK_CONDITIONS = frozenset({"t1dm", "neck_irradiation"})  # THY-2b, guideline level
+THYROID_RISK_MEDICATIONS = frozenset({"lithium", "amiodarone"})  # THY-2b, guideline level
+AUTOIMMUNE_OTHER = frozenset(  # THY-2b, tier P
+    {"celiac_known", "rheumatoid_arthritis", "sjogren", "scleroderma", "other_autoimmune"}
 )
-SIBO_RISK_CONDITIONS = (
-    "prior_luminal_gi_surgery",
-    "bariatric_surgery",
-    "gastroparesis",
-    "scleroderma",
-    "intestinal_pseudo_obstruction",
-    "other_motility_disorder",
+KNOWN_THYROID_DISEASE = frozenset({"hypothyroid", "hyperthyroid", "autoimmune_thyroid"})  # THY-4
+LEVOTHYROXINE = frozenset({"levothyroxine"})  # THY-4
+IRON_DEFICIENCY_KNOWN = frozenset({"iron_deficiency_known"})  # CEL-2
+CELIAC_RISK_CONDITIONS = frozenset({"t1dm", "autoimmune_thyroid"})  # CEL-3
+CELIAC_KNOWN = frozenset({"celiac_known"})  # celiac M1
+IGA_DEFICIENCY = frozenset({"iga_deficiency"})  # celiac M4
+CHRONIC_PANCREATITIS = frozenset({"chronic_pancreatitis"})  # STOOL-4
+SIBO_RISK_CONDITIONS = frozenset(  # SIBO-2
+    {
+        "prior_luminal_gi_surgery",
+        "bariatric_surgery",
+        "gastroparesis",
+        "scleroderma",
+        "intestinal_pseudo_obstruction",
+        "other_motility_disorder",
+    }
 )
+CKD_DIALYSIS = frozenset({"ckd_dialysis"})  # iron interpretation
 STOOL_COMPONENTS = {
     "STOOL-1": ("calprotectin", "giardia"),
     "STOOL-2": ("ova_and_parasites",),
@@ -188,7 +197,7 @@ def _iron_code(context: Context, f: float | None, t: float | None) -> str:
         if f is None:
             return "ferritin_needed"
         return "oral_iron_candidate" if f < PREGNANCY_FERRITIN else "no_iron_by_rls_thresholds"
-    if context.answers.has_condition("ckd_dialysis").value is True:
+    if CONDITION_TRI[context.answers.conditions.isdisjoint(CKD_DIALYSIS)].value is True:
         if f is None or t is None:
             return "tsat_and_ferritin_needed"
         if f < DIALYSIS_FERRITIN and t < TSAT_LOW:
@@ -252,7 +261,7 @@ def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 
 def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers = context.answers
-    get, has_condition, takes = answers.get, answers.has_condition, answers.takes
+    get, conditions, medications = answers.get, answers.conditions, answers.medications
     thy_1 = context.gut.chronic_diarrhea  # THY-1: chronic_diarrhea
     # THY-2a: neck swelling, or at least two of the other listed symptoms
     symptoms = get("thyroid_symptoms")
@@ -264,21 +273,24 @@ def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
         thy_2a = FALSE
     # THY-2b at guideline level (ATA/AACE 2012): t1dm or neck irradiation, fhx_thyroid, lithium
     # or amiodarone; with only another autoimmune condition, THY-2b at tier P (below).
-    risk_conditions = has_condition("t1dm", "neck_irradiation")
+    risk_conditions = CONDITION_TRI[conditions.isdisjoint(THYROID_RISK_CONDITIONS)]
     value = get("fhx_thyroid")  # answers.yes("fhx_thyroid"), the two common answers spelled out
     family_history = (
         TRUE if value == "yes" else FALSE if value == "no" else answers.yes("fhx_thyroid")
     )
-    risk_drugs = takes("lithium", "amiodarone")
+    risk_drugs = MEDICATION_TRI[medications.isdisjoint(THYROID_RISK_MEDICATIONS)]
     if risk_conditions.value is True or family_history.value is True or risk_drugs.value is True:
         guideline_risk = thy_2b = TRUE  # any_of(...) is T: no call
     else:
         guideline_risk = any_of(risk_conditions, family_history, risk_drugs)
-        thy_2b = either(guideline_risk, has_condition(*AUTOIMMUNE_OTHER))
+        thy_2b = either(guideline_risk, CONDITION_TRI[conditions.isdisjoint(AUTOIMMUNE_OTHER)])
     thy_3 = context.rls_met  # THY-3: rls_status == met
     # THY-4: known hypothyroid, hyperthyroid or autoimmune thyroid disease, or levothyroxine
-    known_disease = has_condition("hypothyroid", "hyperthyroid", "autoimmune_thyroid")
-    thy_4 = TRUE if known_disease.value is True else either(known_disease, takes("levothyroxine"))
+    known_disease = CONDITION_TRI[conditions.isdisjoint(KNOWN_THYROID_DISEASE)]
+    if known_disease.value is True:
+        thy_4 = TRUE
+    else:
+        thy_4 = either(known_disease, MEDICATION_TRI[medications.isdisjoint(LEVOTHYROXINE)])
     records, needed = _triggers(
         context,
         (
@@ -309,7 +321,7 @@ def thyroid(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 
 def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers, gut = context.answers, context.gut
-    has_condition = answers.has_condition
+    conditions = answers.conditions
     # CEL-1: (adult and ibs.status = met) or chronic_diarrhea; either(F, x) is x
     adult_ibs_met = context.adult_ibs_met
     if adult_ibs_met.value is False:
@@ -317,7 +329,10 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     else:
         cel_1 = either(adult_ibs_met, gut.chronic_diarrhea)
     # CEL-2: iron_deficiency_known or iron_deficient_lab (which is T or F)
-    cel_2 = TRUE if context.iron_deficient_lab else has_condition("iron_deficiency_known")
+    if context.iron_deficient_lab:
+        cel_2 = TRUE
+    else:
+        cel_2 = CONDITION_TRI[conditions.isdisjoint(IRON_DEFICIENCY_KNOWN)]
     # CEL-3: gi_symptomatic, unintentional weight loss, fhx_celiac, t1dm or autoimmune thyroid
     # disease; gi_symptomatic, the commonest reason, is tested first.
     if gut.gi_symptomatic.value is True:
@@ -327,7 +342,7 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
             gut.gi_symptomatic,
             answers.yes("unintentional_weight_loss"),
             answers.yes("fhx_celiac"),
-            has_condition("t1dm", "autoimmune_thyroid"),
+            CONDITION_TRI[conditions.isdisjoint(CELIAC_RISK_CONDITIONS)],
         )
     cel_4 = context.rls_met  # CEL-4: rls_status == met
     records, needed = _triggers(
@@ -344,14 +359,14 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     on_gluten = answers.yes("prior_celiac_test_on_gluten") if negative_on_file else FALSE
     needed = needed | on_gluten.missing
     # Modifiers in priority order (M1-M5).
-    if has_condition("celiac_known").value is True:
+    if CONDITION_TRI[conditions.isdisjoint(CELIAC_KNOWN)].value is True:
         result["value"] = "not_indicated_known_celiac"
     elif on_gluten.value is True:  # and negative_on_file
         result["value"] = "on_file"
     elif gluten in ("less_than_daily", "gluten_free"):
         result["value"] = "deferred_low_gluten"
         result["caveat"] = CELIAC_CAVEATS["deferred_low_gluten"]
-    elif has_condition("iga_deficiency").value is True:  # M4
+    elif CONDITION_TRI[conditions.isdisjoint(IGA_DEFICIENCY)].value is True:  # M4
         result["value"] = "order_igg_based"
     else:
         result["value"] = "order"
@@ -380,7 +395,8 @@ def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     stool_3 = FALSE if loose.value is False else both(loose, answers.yes("antibiotics_last_3mo"))
     # STOOL-4: greasy_floating_stools or chronic_pancreatitis
     stool_4 = either(
-        answers.yes("greasy_floating_stools"), answers.has_condition("chronic_pancreatitis")
+        answers.yes("greasy_floating_stools"),
+        CONDITION_TRI[answers.conditions.isdisjoint(CHRONIC_PANCREATITIS)],
     )
     # STOOL-5: rls_status == met and gi_symptomatic
     stool_5 = FALSE if rls_met.value is False else both(rls_met, gut.gi_symptomatic)
@@ -417,7 +433,7 @@ def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     if symptoms.value is False:
         sibo_2 = FALSE
     else:
-        sibo_2 = both(symptoms, answers.has_condition(*SIBO_RISK_CONDITIONS))
+        sibo_2 = both(symptoms, CONDITION_TRI[answers.conditions.isdisjoint(SIBO_RISK_CONDITIONS)])
     # SIBO-3: chronic_constipation and (bloating weekly+ or pain weekly+)
     if constipation.value is False:
         sibo_3 = FALSE

@@ -17,9 +17,12 @@ def phq9_band(total: int) -> str:
     return "severe"
 
 
+PHQ9_BANDS = tuple(phq9_band(total) for total in range(28))  # phq9_band(total), looked up
+
+
 def phq9(answers: Answers) -> dict[str, object]:
     items = answers.get("phq9_items")
     if items is None:
         return {"total": None, "band": None, "item9": None}
     total = sum(items)
-    return {"total": total, "band": phq9_band(total), "item9": items[8]}
+    return {"total": total, "band": PHQ9_BANDS[total], "item9": items[8]}
