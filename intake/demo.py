@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from intake import services
+from intake import questionnaire, services
 from intake.enums import CaseStatus, Decision
 from intake.models import Intake, Invitation, Patient
 
@@ -345,9 +345,7 @@ def answer_all(intake: Intake, answers: dict[str, Any], *, until_step: str | Non
                 intake_id=intake.pk, full_name=intake.patient.full_name
             )
             continue
-        keys = [q.key for q in step.questions]
-        keys += {"mood": ["phq9_items"], "labs": ["prior_labs"]}.get(step.kind, [])
-        values = {key: answers.get(key) for key in keys}
+        values = {key: answers.get(key) for key in questionnaire.step_keys(step)}
         intake, _ = services.save_step(
             intake_id=intake.pk, step=step, values=values, base_revision=None
         )

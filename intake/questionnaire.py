@@ -820,7 +820,9 @@ QUESTIONS = {question.key: question for step in STEPS for question in step.quest
 # Keys the questionnaire collects outside plain questions: PHQ-9 items on the mood step and lab
 # rows on the labs step; age comes from the date of birth the clinic holds.
 DERIVED_KEYS = frozenset({"age_years"})
-GROUP_KEYS = frozenset({"phq9_items", "prior_labs", "irls_items"})
+# The list answer each kind of step collects beside (or instead of) its plain questions.
+GROUP_KEY_BY_KIND = {"irls": "irls_items", "mood": "phq9_items", "labs": "prior_labs"}
+GROUP_KEYS = frozenset(GROUP_KEY_BY_KIND.values())
 IRLS_ITEM_COUNT = 10
 
 
@@ -833,12 +835,16 @@ def applicable_keys(facts: Facts) -> set[str]:
     keys = set()
     for step in applicable_steps(facts):
         keys.update(question.key for question in step.visible_questions(facts))
-        if step.kind == "irls":
-            keys.add("irls_items")
-        if step.kind == "mood":
-            keys.add("phq9_items")
-        if step.kind == "labs":
-            keys.add("prior_labs")
+        if step.kind in GROUP_KEY_BY_KIND:
+            keys.add(GROUP_KEY_BY_KIND[step.kind])
+    return keys
+
+
+def step_keys(step: Step) -> set[str]:
+    """Every answer key a step can hold, whether or not it applies now."""
+    keys = {question.key for question in step.questions}
+    if step.kind in GROUP_KEY_BY_KIND:
+        keys.add(GROUP_KEY_BY_KIND[step.kind])
     return keys
 
 

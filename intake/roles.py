@@ -56,6 +56,18 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def grant_roles_in_migration(apps) -> None:
+    """For a data migration: create the permissions now (Django normally does it after all
+    migrations), then give each role its permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
 def apply_role_permissions(group_model, permission_model) -> None:
     """Give each role exactly its permissions. A permission that a later migration creates
     (e.g. intake.manage_records, 0005) does not exist yet when an earlier migration runs this;

@@ -1,17 +1,12 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def grant_unlock_and_device_reset(apps, schema_editor):
     # The Clinic admin role unlocks sign-ins (django-axes) and removes a lost authenticator
     # (django-otp); those apps' permissions must exist before the role can hold them.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    from intake.roles import apply_role_permissions
+    from intake.roles import grant_roles_in_migration
 
-    apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    grant_roles_in_migration(apps)
 
 
 class Migration(migrations.Migration):

@@ -80,14 +80,8 @@ def _reopen_changed_steps(
     for other in questionnaire.STEPS:
         if other.slug == saved.slug or other.slug not in steps_after:
             continue
-        own_keys = {question.key for question in other.questions} | _GROUP_KEYS.get(
-            other.kind, set()
-        )
-        if other.slug not in steps_before or own_keys & changed_keys:
+        if other.slug not in steps_before or questionnaire.step_keys(other) & changed_keys:
             intake.step_revisions.pop(f"{other.slug}:done", None)
-
-
-_GROUP_KEYS = {"mood": {"phq9_items"}, "labs": {"prior_labs"}, "irls": {"irls_items"}}
 
 
 @transaction.atomic
@@ -131,15 +125,17 @@ def save_step(
         removed={key for key in answers if key not in intake.answers},
     )
     intake.save(update_fields=["answers", "step_revisions", "updated_at"])
-    # The patient's own changes are on record too: which step, never the answers.
-    record_event(
-        action=AuditAction.UPDATE,
-        intake=intake,
-        obj=intake,
-        ip_address=ip_address,
-        summary=f"{'autosaved' if partial else 'answers saved'}: {step.slug}",
+    _record_patient_change(
+        intake, ip_address, f"{'autosaved' if partial else 'answers saved'}: {step.slug}"
     )
     return intake, revision
+
+
+def _record_patient_change(intake: Intake, ip_address: str | None, summary: str) -> None:
+    # The patient's own changes are on record too: which step, never the answers.
+    record_event(
+        action=AuditAction.UPDATE, intake=intake, obj=intake, ip_address=ip_address, summary=summary
+    )
 
 
 def step_done(intake: Intake, step: questionnaire.Step) -> bool:
@@ -174,13 +170,7 @@ def record_consent(*, intake_id: int, full_name: str, ip_address: str | None = N
     intake.consent_version = questionnaire.CONSENT_VERSION
     intake.consented_at = timezone.now()
     intake.save(update_fields=["consent_name", "consent_version", "consented_at", "updated_at"])
-    record_event(
-        action=AuditAction.UPDATE,
-        intake=intake,
-        obj=intake,
-        ip_address=ip_address,
-        summary=f"consent signed (version {intake.consent_version})",
-    )
+    _record_patient_change(intake, ip_address, f"consent signed (version {intake.consent_version})")
     return intake
 
 
