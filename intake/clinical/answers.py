@@ -81,6 +81,14 @@ MEDICATIONS = (
     "levothyroxine",
     "amiodarone",
 )
+RLS_TREATMENT_MEDS = (  # R3-19: what the patient takes for restless legs
+    "dopamine_agonist",
+    "levodopa",
+    "gabapentinoid",
+    "opioid",
+    "iron",
+    "other",
+)
 THYROID_SYMPTOMS = (
     "cold_intolerance",
     "heat_intolerance",
@@ -135,9 +143,12 @@ SCHEMA: dict[str, Field] = {
     "age_years": _int(0, 130),
     "sex_at_birth": _choice("female", "male", "other"),
     "pregnant": _YN,
+    "breastfeeding": _YN,  # R3-11, optional
     "weeks_pregnant": _int(0, 45),
     "guardian_completed": Field("bool"),
-    # §2.2 RLS
+    # §2.2 RLS: whether treated is asked first (R3-2), then which medicines (R3-19)
+    "rls_on_treatment": _YN,
+    "rls_treatment_meds": Field("multi", RLS_TREATMENT_MEDS),
     "rls_screen": _YN,
     "rls_c1_urge": _YN,
     "rls_c2_rest": _YN,
@@ -155,7 +166,7 @@ SCHEMA: dict[str, Field] = {
     ),
     "position_shift_relief": _YN,
     "rls_child_own_words": Field("text"),
-    "rls_on_treatment": _YN,
+    "fhx_rls": _choice(*FAMILY_HISTORY),  # R3-11, optional; supportive, fires no rule
     "rls_freq": _choice("lt_2_per_week", "ge_2_per_week"),
     "rls_lifetime_episodes_ge5": _YN,
     "rls_impact_level": _choice("none", "mild", "moderate", "severe"),
@@ -179,7 +190,9 @@ SCHEMA: dict[str, Field] = {
     "loose_stools_4wk": _YN,
     "constipation_4wk": _YN,
     "greasy_floating_stools": _YN,
-    "pain_resolves_with_constipation_treatment": _choice("yes", "no", "na"),
+    "pain_resolves_with_constipation_treatment": _choice(
+        "yes", "no", "not_treated_yet", "no_constipation"  # R3-3: "na" is refused
+    ),
     "rectal_bleeding": _YN,
     "black_stools": _YN,
     "unintentional_weight_loss": _YN,
@@ -204,6 +217,15 @@ SCHEMA: dict[str, Field] = {
     # §2.4 history, medicines, labs, mood
     "conditions": Field("multi", CONDITIONS),
     "medications": Field("multi", MEDICATIONS),
+    # Emergency red-flag items RF-13..RF-16 (R3-15)
+    "vomiting_blood": _YN,
+    "bleeding_now_or_faint": _YN,
+    "clot_chest_symptoms": _YN,
+    "vomiting_green_or_no_fluids": _YN,
+    "anemia_recent_unexplained": _YN,  # RF-7 (R3-7, R3-17)
+    "iv_iron_last_12wk": _YN,  # R3-11, R3-18, optional
+    "heavy_menstrual_bleeding": _YN,  # R3-11, optional
+    "blood_donor_regular": _YN,  # R3-11, optional
     "thyroid_symptoms": Field("multi", THYROID_SYMPTOMS),
     "caffeine_cups_per_day": _int(0, 100),
     "alcohol_units_per_week": _int(0, 500),

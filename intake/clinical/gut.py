@@ -84,8 +84,10 @@ def _pediatric_x(answers: Answers) -> Tri:
     value = answers.get("pain_resolves_with_constipation_treatment")
     if value == "yes":
         return FALSE
-    if value in ("no", "na"):
+    if value in ("no", "no_constipation"):
         return TRUE
+    if value == "not_treated_yet":
+        return UNSURE
     if answers.get("constipation_4wk") == "yes":
         return MISSING["pain_resolves_with_constipation_treatment"]
     return TRUE
