@@ -2,8 +2,9 @@
 
 from django import template
 
-from intake import questionnaire
+from intake import explain_answers, questionnaire
 from intake.enums import TestKind
+from intake.services.answers import RAISED_FLAG_VALUES
 
 register = template.Library()
 
@@ -11,6 +12,8 @@ CRITERION_WORDS = {"T": "Met", "F": "Not met", "U": "Unknown"}
 FLAG_WORDS = {
     "order": "Suggested",
     "order_igg_based": "Suggested (IgG-based tests: IgA deficiency)",
+    "positive_on_file": "Positive tTG-IgA on file: refer",
+    "consider": "Optional: consider",
     "on_file": "Recent result on file",
     "deferred_low_gluten": "Deferred: not eating enough gluten",
     "deferred_pregnancy": "Deferred: pregnancy",
@@ -75,7 +78,8 @@ def test_short_name(value: str) -> str:
     return TEST_SHORT_NAMES.get(value, value)
 
 
-SUGGESTED = ("order", "order_igg_based")
+# The raised values (spec §8): each became a recommendation the practitioner decides on.
+SUGGESTED = RAISED_FLAG_VALUES
 
 
 @register.filter
@@ -88,6 +92,38 @@ def test_name(key: str) -> str:
 def not_suggested(flags) -> list:
     """The (test, flag) pairs of the assessment's flags that are not a suggestion to order."""
     return [(name, flag) for name, flag in (flags or {}).items() if flag["value"] not in SUGGESTED]
+
+
+@register.filter
+def because(entries) -> list[explain_answers.BecauseLine]:
+    """The answers that made a rule fire for this patient, as lines (derived facts with their
+    own inputs under them); nothing for an assessment made before rules said why."""
+    return explain_answers.because_lines(entries)
+
+
+@register.filter
+def because_text(entries) -> str:
+    return explain_answers.because_text(entries)
+
+
+@register.filter
+def contact_today(urgent) -> bool:
+    return explain_answers.contact_today(urgent)
+
+
+@register.filter
+def unsure_red_flag(key) -> str:
+    return explain_answers.unsure_red_flag(key)
+
+
+@register.filter
+def ibs_note(note) -> str:
+    return explain_answers.ibs_note(note)
+
+
+@register.filter
+def iron_context(ids) -> str:
+    return explain_answers.iron_context(ids)
 
 
 @register.filter
