@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 
-RAISED_FLAG_VALUES = frozenset({"order", "order_igg_based"})  # clinical-spec §8
+RAISED_FLAG_VALUES = frozenset({"order", "order_igg_based", "positive_on_file", "consider"})  # §8
 
 
 def _prune(intake: Intake, answers: dict[str, Any]) -> dict[str, Any]:
