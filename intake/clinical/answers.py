@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .logic import FALSE, TRUE, UNSURE, Tri, unknown
+from .logic import FALSE, UNSURE, Tri, true_because, unknown
 
 YES_NO = ("yes", "no", "unsure")
 FREQ = (
@@ -259,31 +259,6 @@ _ITEM_VALUES = {
     key: frozenset(range(f.low, f.high + 1)) for key, f in SCHEMA.items() if f.kind == "int_list"
 }
 _MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.kind == "multi"}
-# One U per key, made once: "unanswered" is the commonest reason a rule cannot be decided.
-MISSING = {key: unknown(key) for key in SCHEMA}
-# Answers.weekly() of an answered FREQ question, by its value, for rules that read the answer
-# themselves (unanswered is MISSING[key]).
-WEEKLY_TRI = {freq: TRUE if freq in WEEKLY_OR_MORE else FALSE for freq in FREQ}
-
-
-class _Unanswered:
-    """Stands for an unanswered multi-select in Answers.conditions and .medications: asked
-    whether it is disjoint from some choices, it answers None, "unknown"."""
-
-    __slots__ = ()
-
-    def isdisjoint(self, _choices: object) -> None:
-        return None
-
-
-UNANSWERED = _Unanswered()
-# has_condition(*group) and takes(*group) in one lookup, for the rules that ask them most
-# (a call costs more than the test): the key is answers.conditions.isdisjoint(group), or
-# answers.medications.isdisjoint(group); False means "holds one of them".
-CONDITION_TRI = {False: TRUE, True: FALSE, None: MISSING["conditions"]}
-MEDICATION_TRI = {False: TRUE, True: FALSE, None: MISSING["medications"]}
-
-
 def _refuse(key: str, value: object, expected: str) -> ValueError:
     return ValueError(f"{key}: invalid value {value!r}; expected {expected}")
 
@@ -452,105 +427,59 @@ _NO_LABS: tuple[dict[str, tuple[int, float | str]], bool] = ({}, False)
 
 
 class Answers:
-    """Validated answers with three-valued accessors (T / F / U carrying the missing key)."""
+    """Validated answers with three-valued accessors: each returns a Tri that is T with the
+    answer that makes it so, F, or U carrying the key when it is unanswered."""
 
-    __slots__ = (
-        "_values",
-        "answered",
-        "lab_unit_conflict",
-        "_latest_labs",
-        "get",
-        "has",
-        "conditions",
-        "medications",
-    )
+    __slots__ = ("_values", "answered", "lab_unit_conflict", "_latest_labs", "get", "has")
 
     def __init__(self, values: dict[str, Any]):
         # test -> (days_ago, value) of its most recent usable result; see _check_labs.
         self._latest_labs, self.lab_unit_conflict = values.pop("prior_labs", _NO_LABS)
         self._values = values
-        # The answers themselves, key -> value, for set operations on the answered keys
-        # (`KEYS.difference(answers.answered)`: the unanswered ones). Read-only.
-        self.answered = values
-        # The answer to a key, None when unanswered; and whether it was answered. Bound
-        # directly to the dict's methods: rules call them hundreds of times per evaluation.
-        self.get = values.get
+        self.answered = values  # key -> answer, read-only: the answered keys
+        self.get = values.get  # the answer to a key, None when unanswered
         self.has = values.__contains__
-        # The two multi-selects the rules read most, as frozensets, or UNANSWERED (see
-        # CONDITION_TRI and MEDICATION_TRI).
-        conditions, medications = values.get("conditions"), values.get("medications")
-        self.conditions = UNANSWERED if conditions is None else conditions
-        self.medications = UNANSWERED if medications is None else medications
 
     def yes(self, key: str) -> Tri:
-        """`key == yes`: yes is T, no is F, unsure (or 'unknown') is U, absent is U(missing)."""
+        """`key == yes`: yes is T, no is F, unsure (or "unknown") is U, unanswered is U(key)."""
         value = self._values.get(key)
-        if value == "yes":  # two string compares cost less than a dict lookup
-            return TRUE
+        if value == "yes":
+            return true_because(key, "yes")
         if value == "no":
             return FALSE
-        return UNSURE if value is not None else MISSING[key]
+        return UNSURE if value is not None else unknown(key)
 
     def weekly(self, key: str) -> Tri:
         """A FREQ answer at least once a week ("weekly+")."""
         value = self._values.get(key)
         if value is None:
-            return MISSING[key]
-        return TRUE if value in WEEKLY_OR_MORE else FALSE
+            return unknown(key)
+        return true_because(key, value) if value in WEEKLY_OR_MORE else FALSE
 
     def includes(self, key: str, *members: str) -> Tri:
-        """A multi-select answer holds any of `members`."""
-        value = self._values.get(key)
-        if value is None:
-            return MISSING[key]
-        return FALSE if value.isdisjoint(members) else TRUE
-
-    # has_condition and takes are includes() spelled out for the two multi-selects the rules
-    # ask about most; the test flags look them up in CONDITION_TRI and MEDICATION_TRI instead,
-    # which gives the same Tri without a call.
-    def has_condition(self, *conditions: str) -> Tri:
-        """The conditions answer holds any of `conditions`."""
-        selected = self._values.get("conditions")
+        """A multi-select answer holds any of `members`: one reason per member it holds, in
+        the order given (R3-24)."""
+        selected = self._values.get(key)
         if selected is None:
-            return MISSING["conditions"]
-        return FALSE if selected.isdisjoint(conditions) else TRUE
+            return unknown(key)
+        held = tuple((key, member) for member in members if member in selected)
+        return Tri(True, because=held) if held else FALSE
 
-    def takes(self, *medications: str) -> Tri:
-        """The medications answer holds any of `medications`."""
-        selected = self._values.get("medications")
-        if selected is None:
-            return MISSING["medications"]
-        return FALSE if selected.isdisjoint(medications) else TRUE
-
-    def any_yes(self, *keys: str) -> Tri:
-        """any_of(yes(key) for key in keys), in one call: several red flags take any of a few
-        yes/no answers."""
-        values = self._values
-        undecided = False
-        unanswered: list[str] = []
-        for key in keys:
-            value = values.get(key)
-            if value == "yes":
-                return TRUE
-            if value != "no":
-                undecided = True
-                if value is None:
-                    unanswered.append(key)
-        if not undecided:
-            return FALSE
-        if not unanswered:
-            return UNSURE
-        if len(unanswered) == 1:
-            return MISSING[unanswered[0]]  # the shared U of that key: no new Tri
-        return Tri(None, frozenset(unanswered))
+    def holds(self, key: str, member: str) -> bool:
+        """A multi-select answer holds `member` (unanswered holds nothing)."""
+        return member in (self._values.get(key) or ())
 
     def latest_lab(self, test: str, within_days: int) -> float | str | None:
         """The value of the most recent result of `test`, if it is within the last
-        `within_days` days (day `within_days` included); otherwise None."""
+        `within_days` days (R3-12: day `within_days` itself included); otherwise None."""
         latest = self._latest_labs.get(test)
         if latest is None or latest[0] > within_days:
             return None
         return latest[1]
+
+    def has_lab(self, test: str) -> bool:
+        """A usable result of `test` was entered, however old."""
+        return test in self._latest_labs
 
 
 def parse_answers(raw: Mapping[str, object]) -> Answers:

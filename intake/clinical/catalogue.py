@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RULESET_VERSION = "2026.2"
+RULESET_VERSION = "2026.3"  # clinical-spec revision 3
 
 TIER_LABELS = {
     "G": "Guideline",
@@ -80,7 +80,7 @@ RULES: tuple[Rule, ...] = (
         "AUG-1",
         "G",
         "RLS",
-        "dopamine_agonist or levodopa, and any of: symptoms start >= 2 h earlier, spread to "
+        "rls_treatment_meds holds dopamine_agonist or levodopa (R3-19), and any of: symptoms start >= 2 h earlier, spread to "
         "arms or trunk, dose escalation or shorter relief.",
         "rls.augmentation_suspected: possible augmentation, practitioner review (not urgent).",
         "MPI/IRLSSG (Garcia-Borreguero 2007); IRLSSG/EURLSSG/RLS-F task force 2016",
@@ -139,8 +139,8 @@ RULES: tuple[Rule, ...] = (
         "rls.status = met.",
         "iron_panel: order (ferritin, iron, TIBC, TSAT, CBC).",
         "AASM 2024 (Winkelman 2025); Silber 2021",
-        "RLS criteria are met: ferritin and transferrin saturation should be checked in "
-        "clinically significant RLS (AASM 2024).",
+        "RLS criteria met: iron studies (ferritin and TSAT) are recommended in all RLS "
+        "(AASM 2024; Silber 2021)",
     ),
     Rule(
         "IRON-2",
@@ -153,12 +153,27 @@ RULES: tuple[Rule, ...] = (
         "(BSG 2018).",
     ),
     Rule(
+        "IRON-3",
+        "G",
+        "Iron panel",
+        "rls_on_treatment = yes and rls_treatment_meds holds dopamine_agonist, levodopa, "
+        "gabapentinoid or opioid.",
+        "iron_panel: order.",
+        "AASM 2024 good-practice statement; IRLSSG/EURLSSG/RLS-F task force 2016; Silber 2021",
+        "On RLS medication: iron studies (ferritin and TSAT) are recommended, and low iron "
+        "raises the risk of augmentation (AASM 2024; IRLSSG 2016)",
+    ),
+    Rule(
         "IRON-S",
         "-",
         "Iron panel",
-        "Result within IRON_LOOKBACK_DAYS: adult ferritin <= 75 or ferritin and TSAT both on "
-        "file; paediatric ferritin < 50 or both on file.",
-        "Suppression: iron_panel becomes on_file and the §8.1 interpretation is shown.",
+        "Result within IRON_LOOKBACK_DAYS (the last day included): ckd_dialysis, ferritin and "
+        "TSAT both on file; otherwise adult ferritin <= 75, paediatric ferritin < 50, or both "
+        "on file. Never with iv_iron_last_12wk = yes.",
+        "Suppression: iron_panel becomes on_file; the §8.1 interpretation is shown when IRON-1 "
+        "or IRON-3 fired. IV iron in the last 12 weeks: stays order, with the caveat to draw "
+        "at least 8 weeks after the last dose (the 8-week wait is to be verified against the "
+        "IRLSSG full text).",
         "AASM 2024; IRLSSG 2018",
     ),
     # §8.2 thyroid
@@ -189,8 +204,7 @@ RULES: tuple[Rule, ...] = (
         "scleroderma, other_autoimmune) gives tier P.",
         "thyroid: order. One rule id, one tier per evaluation.",
         "ATA/AACE 2012 case-finding in at-risk groups; P tier is the app's extrapolation",
-        "Higher risk of thyroid disease (type 1 diabetes, family history, lithium, amiodarone "
-        "or neck irradiation): case-finding TSH (ATA/AACE 2012).",
+        "A recognised risk factor for thyroid disease: case-finding TSH (ATA/AACE 2012).",
     ),
     Rule(
         "THY-3",
@@ -246,8 +260,18 @@ RULES: tuple[Rule, ...] = (
         "gi_symptomatic, unintentional_weight_loss, fhx_celiac = yes, t1dm or autoimmune_thyroid.",
         "celiac: order, then modifiers.",
         "NICE NG20; ACG 2023",
-        "Persistent gut symptoms, unexplained weight loss, a relative with coeliac disease, "
-        "type 1 diabetes or autoimmune thyroid disease: offer coeliac serology (NICE NG20).",
+        "Persistent gut symptoms or a recognised coeliac risk factor: offer coeliac serology "
+        "(NICE NG20).",
+    ),
+    Rule(
+        "CEL-5",
+        "G",
+        "Celiac serology",
+        "A positive tTG-IgA within CELIAC_LOOKBACK_DAYS.",
+        "celiac: positive_on_file (modifier M1b).",
+        "ACG 2023",
+        "Positive tTG-IgA on file: refer for upper endoscopy with duodenal biopsies while on "
+        "gluten (ACG 2023).",
     ),
     Rule(
         "CEL-4",
@@ -265,6 +289,16 @@ RULES: tuple[Rule, ...] = (
         "Celiac serology",
         "celiac_known.",
         "Modifier 1: not_indicated_known_celiac.",
+        "ACG 2023",
+    ),
+    Rule(
+        "CEL-M1b",
+        "-",
+        "Celiac serology",
+        "A positive tTG-IgA within CELIAC_LOOKBACK_DAYS.",
+        "Modifier 1b: positive_on_file (raised), caveat: refer for biopsy (adult) or to "
+        "paediatric gastroenterology (under 18), do not repeat the serology; with little or no "
+        "gluten now, a supervised gluten challenge first.",
         "ACG 2023",
     ),
     Rule(
@@ -295,7 +329,7 @@ RULES: tuple[Rule, ...] = (
         "CEL-M5",
         "-",
         "Celiac serology",
-        "gluten_intake unknown (or unanswered).",
+        "gluten_intake unknown.",
         "Modifier 5: order, caveat 'confirm gluten intake before the blood draw'.",
         "NICE NG20",
     ),
@@ -355,7 +389,7 @@ RULES: tuple[Rule, ...] = (
         "GW",
         "SIBO breath test",
         "adult and ibs.status = met.",
-        "sibo_breath: order (glucose or lactulose, H2 and CH4).",
+        "sibo_breath: consider (glucose or lactulose, H2 and CH4; optional).",
         "ACG 2020 (Pimentel), conditional, very low certainty",
         "IBS symptom criteria are met: a breath test may be considered (ACG 2020, conditional, "
         "very low certainty).",
@@ -366,7 +400,7 @@ RULES: tuple[Rule, ...] = (
         "SIBO breath test",
         "sibo_symptoms and prior_luminal_gi_surgery, bariatric_surgery, gastroparesis, "
         "scleroderma, intestinal_pseudo_obstruction or other_motility_disorder.",
-        "sibo_breath: order.",
+        "sibo_breath: consider.",
         "ACG 2020",
         "Gut symptoms with a motility disorder or previous luminal surgery: breath testing "
         "is suggested (ACG 2020).",
@@ -376,7 +410,7 @@ RULES: tuple[Rule, ...] = (
         "GW",
         "SIBO breath test",
         "chronic_constipation and (bloating weekly+ or abdominal pain weekly+).",
-        "sibo_breath: order (methane).",
+        "sibo_breath: consider (methane).",
         "ACG 2020",
         "Constipation with bloating or abdominal pain: methane breath testing is suggested "
         "(ACG 2020).",
@@ -386,7 +420,7 @@ RULES: tuple[Rule, ...] = (
         "S",
         "SIBO breath test",
         "rls.status = met and sibo_symptoms.",
-        "sibo_breath: order.",
+        "sibo_breath: consider.",
         "Clinic protocol; Weinstock & Walters 2011 (n = 32)",
         "RLS criteria are met with gut symptoms: the clinic protocol offers a SIBO breath test "
         "(one small study, not a guideline).",
@@ -404,11 +438,12 @@ RULES: tuple[Rule, ...] = (
         "P",
         "SIBO breath test",
         "1. age < 18; 2. pregnant_eff; 3. antibiotics in the last 4 weeks.",
-        "1. not_applicable_pediatric whatever fired; 2. deferred_pregnancy; 3. order with the "
-        "timing note 'schedule >= 4 weeks after the last antibiotic dose'.",
+        "1. not_applicable_pediatric whatever fired; 2. deferred_pregnancy; 3. consider (never "
+        "order: R3-10), with the timing note 'schedule >= 4 weeks after the last antibiotic "
+        "dose' after recent antibiotics.",
         "North American Consensus 2017",
     ),
-    # §9 red flags (urgent: review within one working day)
+    # §9 red flags (urgent: review within one working day; emergency and crisis: now)
     Rule(
         "RF-1",
         "G",
@@ -462,17 +497,18 @@ RULES: tuple[Rule, ...] = (
         "gi_symptomatic and (fhx_crc = yes or fhx_ibd = yes).",
         "urgent.",
         "Rome IV / ACG alarm list",
-        "Gut symptoms with a first-degree relative with colorectal cancer or IBD.",
+        "Gut symptoms with a family history of colorectal cancer or IBD: an alarm feature.",
     ),
     Rule(
         "RF-7",
         "G",
         "Red flag",
-        "anemia_known and not pregnant_eff and (male or age >= 50 or gi_symptomatic).",
+        "anemia_recent_unexplained = yes, and not pregnant_eff, and not (ckd_dialysis without "
+        "gi_symptomatic), and (sex male or other, age >= 50, or gi_symptomatic).",
         "urgent.",
         "AGA 2020; BSG 2021 IDA guideline",
-        "Known anaemia in a man, a patient aged 50 or over, or a patient with gut symptoms "
-        "needs GI evaluation.",
+        "Recent unexplained anaemia in a patient at risk of a GI cause: GI evaluation is "
+        "needed (AGA 2020; BSG 2021).",
     ),
     Rule(
         "RF-8",
@@ -490,27 +526,28 @@ RULES: tuple[Rule, ...] = (
         "persistent_vomiting = yes or dysphagia = yes.",
         "urgent.",
         "Upper-GI alarm features",
-        "Persistent vomiting or difficulty swallowing: upper-GI alarm features.",
+        "Persistent vomiting or difficulty swallowing: an upper-GI alarm feature.",
     ),
     Rule(
         "RF-10",
         "G",
         "Red flag",
         "leg_weakness_progressive, saddle_numbness, new_bladder_bowel_control_loss or "
-        "new_spreading_numbness = yes.",
-        "urgent.",
+        "new_spreading_numbness = yes (each new in the last 4 weeks).",
+        "urgent and emergency: the patient is told at once to seek emergency care.",
         "Neurological alarm features; never an RLS feature",
-        "Progressive weakness, saddle numbness, new loss of bladder or bowel control or "
-        "spreading numbness: possible cord or cauda equina compression or acute neuropathy.",
+        "Emergency: a new neurological symptom of the legs or pelvis: possible cord or cauda "
+        "equina compression, or an acute neuropathy.",
     ),
     Rule(
         "RF-11",
         "G",
         "Red flag",
-        "unilateral_calf_swelling_pain = yes.",
-        "urgent.",
+        "unilateral_calf_swelling_pain = yes (in the last 2 weeks).",
+        "urgent and emergency.",
         "DVT mimic",
-        "Swelling and pain in one calf: possible deep vein thrombosis.",
+        "Emergency: one calf or leg newly swollen, painful or tender: possible deep vein "
+        "thrombosis.",
     ),
     Rule(
         "RF-12",
@@ -521,6 +558,56 @@ RULES: tuple[Rule, ...] = (
         "resources shown to the patient at once; on-call clinician paged.",
         "PHQ-9 (Kroenke 2001)",
         "Thoughts of self-harm or of being better off dead reported: crisis pathway.",
+    ),
+    Rule(
+        "RF-13",
+        "G",
+        "Red flag",
+        "vomiting_blood = yes (in the last 7 days).",
+        "urgent and emergency.",
+        "Upper GI bleed",
+        "Emergency: vomited blood or coffee-ground material in the last 7 days: possible upper "
+        "GI bleeding.",
+    ),
+    Rule(
+        "RF-14",
+        "G",
+        "Red flag",
+        "bleeding_now_or_faint = yes (asked after rectal bleeding or black stools).",
+        "urgent and emergency.",
+        "Active GI bleeding",
+        "Emergency: bleeding or black stools in the last 48 hours, or faint on standing: "
+        "possible active bleeding.",
+    ),
+    Rule(
+        "RF-15",
+        "G",
+        "Red flag",
+        "clot_chest_symptoms = yes (asked after a swollen calf).",
+        "urgent and emergency (call the emergency number now).",
+        "Possible pulmonary embolism",
+        "Emergency: new breathlessness, chest pain or coughing up blood with a swollen calf: "
+        "possible pulmonary embolism.",
+    ),
+    Rule(
+        "RF-16",
+        "G",
+        "Red flag",
+        "vomiting_green_or_no_fluids = yes (asked after persistent vomiting).",
+        "urgent and emergency.",
+        "Possible obstruction or dehydration",
+        "Emergency: green vomit, or no fluids kept down for 24 hours (12 in a child): possible "
+        "obstruction or dehydration.",
+    ),
+    Rule(
+        "RF-U",
+        "P",
+        "Red flag",
+        "An RF-10, RF-11 or RF-13..RF-16 item, or self_harm_thoughts, answered unsure.",
+        "urgent (neither emergency nor crisis); the patient sees the emergency advice (crisis "
+        "resources for self_harm_thoughts) and the case is listed for contact today.",
+        "Practice (safety first)",
+        "Answered Not sure to an emergency-level question: contact the patient today",
     ),
 )
 
@@ -533,42 +620,56 @@ THY_2B_EXTRAPOLATED_REASON = (
 )
 
 
-# Every rule's output record, made once. They are shared by all evaluations and must never be
-# mutated: Assessment.as_dict() hands out copies.
-FIRED_RECORDS = {
-    rule.id: {"rule": rule.id, "tier": rule.tier, "reason": rule.reason} for rule in RULES
-}
-URGENT_RECORDS = {rule.id: {"rule": rule.id, "reason": rule.reason} for rule in RULES}
-
-
-def fired(rule_id: str, tier: str | None = None, reason: str | None = None) -> dict[str, str]:
-    """The output record of a fired rule: {"rule", "tier", "reason"} (spec §0). Read-only."""
-    if tier is None and reason is None:
-        return FIRED_RECORDS[rule_id]
+def fired(
+    rule_id: str, because: tuple[tuple[str, object], ...], tier: str | None = None,
+    reason: str | None = None,
+) -> dict[str, object]:
+    """The output record of a fired rule (spec §0): {"rule", "tier", "reason", "because"}, a new
+    dict on every call. `because` lists the answers that made it fire (R3-13, R3-24)."""
     rule = RULES_BY_ID[rule_id]
-    return {"rule": rule_id, "tier": tier or rule.tier, "reason": reason or rule.reason}
-
-
-def urgent_reason(rule_id: str) -> dict[str, str]:
-    """A red flag's record in urgent.reasons: {"rule", "reason"} (spec §11). Read-only."""
-    return URGENT_RECORDS[rule_id]
+    return {
+        "rule": rule_id,
+        "tier": tier or rule.tier,
+        "reason": reason or rule.reason,
+        "because": [{"key": key, "value": value} for key, value in because],
+    }
 
 
 def render_markdown() -> str:
-    """The rules table of docs/clinical-rules.md."""
+    """The rules tables of docs/clinical-rules.md: the guideline and practice rules first, then
+    the clinic-protocol (tier S) rules in a block of their own, so a clinician signing them off
+    sees them apart."""
 
     def cell(text: str) -> str:
         return text.replace("|", "\\|")
 
-    lines = [
-        f"Ruleset version: **{RULESET_VERSION}**",
-        "",
+    header = [
         "| Rule | Tier | Area | Trigger | Effect | Source | Reason shown to the practitioner |",
         "|---|---|---|---|---|---|---|",
     ]
-    for rule in RULES:
-        lines.append(
+
+    def rows(rules) -> list[str]:
+        return [
             f"| {rule.id} | {rule.tier} | {rule.area} | {cell(rule.trigger)} | "
             f"{cell(rule.effect)} | {cell(rule.source)} | {cell(rule.reason) or '-'} |"
-        )
+            for rule in rules
+        ]
+
+    lines = [
+        f"Ruleset version: **{RULESET_VERSION}**",
+        "",
+        "### Guideline and practice rules",
+        "",
+        *header,
+        *rows(rule for rule in RULES if rule.tier != "S"),
+        "",
+        "### Clinic-protocol rules (tier S)",
+        "",
+        "Not guidelines: they come from the clinic's source articles and are backed at most by "
+        "small observational studies. They fire for adults only (age 18 or over) and only while "
+        "`ENABLE_CLINIC_PROTOCOL_RULES` is on; the case page labels them \"clinic protocol\".",
+        "",
+        *header,
+        *rows(rule for rule in RULES if rule.tier == "S"),
+    ]
     return "\n".join(lines) + "\n"

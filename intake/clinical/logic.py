@@ -1,20 +1,28 @@
-"""Three-valued (Kleene) logic that remembers which unanswered questions left a result open.
+"""Three-valued (Kleene) logic that remembers why.
 
-Spec §10: a criterion that depends on a missing item is U, a flag fires only when its predicate
-is true from the data present, and every missing item that is *needed* is listed. A Tri that is
-U carries the keys whose absence made it U, so "needed" falls out of the logic itself: a missing
-answer is needed exactly when it leaves some reported result undecided.
+A `Tri` is T, F or U (spec §10: a criterion that depends on a missing item is U, and a rule
+fires only when its predicate is true from the data present). It carries two lists:
+
+* `missing`: when U, the unanswered keys that left it open. "Needed" (§10, R3-12) falls out of
+  the logic: a missing answer matters exactly when it leaves a reported outcome undecided.
+* `because`: when T, the answers that made it true for this patient (R3-13, R3-24), as
+  (key, value) pairs in trigger order. Only positive conditions that are true are listed;
+  an exclusion (a negated term) never is.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
+Because = tuple[tuple[str, object], ...]
+_NO_KEYS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Tri:
-    __slots__ = ("value", "missing")
-
-    def __init__(self, value: bool | None, missing: frozenset[str] = frozenset()):
-        self.value = value
-        self.missing = missing
+    value: bool | None
+    missing: frozenset[str] = _NO_KEYS
+    because: Because = ()
 
     @property
     def is_true(self) -> bool:
@@ -25,101 +33,98 @@ class Tri:
         return self.value is False
 
     @property
+    def is_open(self) -> bool:
+        return self.value is None
+
+    @property
     def symbol(self) -> str:
         """The T / F / U letter the output schema uses for a criterion."""
         return "T" if self.value is True else "F" if self.value is False else "U"
 
-    def __bool__(self) -> bool:  # pragma: no cover - guards against `if tri:` mistakes
-        raise TypeError("Tri has three values; use .is_true or .is_false")
-
-    def __repr__(self) -> str:
-        return (
-            f"Tri({self.symbol}{', missing=' + str(sorted(self.missing)) if self.missing else ''})"
-        )
+    def __bool__(self) -> bool:  # guards against `if tri:` mistakes
+        raise TypeError("Tri has three values; use .is_true, .is_false or .is_open")
 
 
 TRUE = Tri(True)
 FALSE = Tri(False)
-UNSURE = Tri(None)  # answered, but not with yes or no
-_EMPTY: frozenset[str] = frozenset()
+UNSURE = Tri(None)  # answered, but with neither yes nor no
 
 
 def unknown(*keys: str) -> Tri:
+    """U because these keys are unanswered."""
     return Tri(None, frozenset(keys))
 
 
-def of(value: bool) -> Tri:
-    return TRUE if value else FALSE
+def true_because(key: str, value: object) -> Tri:
+    """T, and the answer that makes it so."""
+    return Tri(True, because=((key, value),))
 
 
-def _open(terms: tuple[Tri, ...]) -> Tri:
-    """U carrying the missing keys of every open (U) term in `terms`."""
-    missing = _EMPTY
-    for term in terms:
-        if term.value is None and term.missing:
-            missing = missing | term.missing
-    return Tri(None, missing) if missing else UNSURE
-
-
-# any_of and all_of: when a single term is open, that term is itself the result (same value,
-# same missing keys; Tris are never changed), which saves making a Tri and a set.
+def of(value: bool, key: str = "", shown: object = None) -> Tri:
+    """A decided fact; when true and `key` is given, it lists (key, shown) as its reason."""
+    if not value:
+        return FALSE
+    return true_because(key, shown) if key else TRUE
 
 
 def any_of(*terms: Tri) -> Tri:
-    """Kleene OR: T if any term is T; F if all are F; otherwise U with the open terms' keys."""
-    first_open = None
-    several_open = False
+    """Kleene OR: T if any term is T (listing every true term's reasons, in order); F if all
+    are F; otherwise U with the open terms' missing keys."""
+    because: Because = ()
+    decided_true = False
+    open_terms = []
     for term in terms:
         if term.value is True:
-            return TRUE
-        if term.value is None:
-            if first_open is None:
-                first_open = term
-            else:
-                several_open = True
-    if first_open is None:
+            decided_true = True
+            because += term.because
+        elif term.value is None:
+            open_terms.append(term)
+    if decided_true:
+        return Tri(True, because=because)
+    if not open_terms:
         return FALSE
-    return _open(terms) if several_open else first_open
+    return _open(open_terms)
 
 
 def all_of(*terms: Tri) -> Tri:
-    """Kleene AND: F if any term is F; T if all are T; otherwise U with the open terms' keys."""
-    first_open = None
-    several_open = False
+    """Kleene AND: F if any term is F; T if all are T (listing their reasons, in order);
+    otherwise U with the open terms' missing keys."""
+    open_terms = []
+    because: Because = ()
     for term in terms:
         if term.value is False:
             return FALSE
         if term.value is None:
-            if first_open is None:
-                first_open = term
-            else:
-                several_open = True
-    if first_open is None:
-        return TRUE
-    return _open(terms) if several_open else first_open
+            open_terms.append(term)
+        else:
+            because += term.because
+    if open_terms:
+        return _open(open_terms)
+    return Tri(True, because=because)
 
 
-# either and both: any_of and all_of of exactly two terms, with the same results. A call with a
-# fixed number of arguments costs CPython 3.11 about half as much as one with *terms.
+def negate(term: Tri) -> Tri:
+    """Kleene NOT, for exclusions: a negated term is never listed as a reason."""
+    if term.value is None:
+        return term
+    return FALSE if term.value else TRUE
 
 
-def either(a: Tri, b: Tri) -> Tri:
-    """Kleene OR of two terms: any_of(a, b)."""
-    if a.value is True or b.value is True:
-        return TRUE
-    if a.value is False:
-        return b
-    if b.value is False:
-        return a
-    return _open((a, b))
+def derived(name: str, term: Tri) -> Tri:
+    """A named predicate of §3 (chronic_diarrhea, gi_symptomatic...): when true it is listed as
+    {"key": name, "value": true}, followed by its own reasons (R3-24)."""
+    if term.value is not True:
+        return term
+    return Tri(True, because=((name, True), *term.because))
 
 
-def both(a: Tri, b: Tri) -> Tri:
-    """Kleene AND of two terms: all_of(a, b)."""
-    if a.value is False or b.value is False:
-        return FALSE
-    if a.value is True:
-        return b
-    if b.value is True:
-        return a
-    return _open((a, b))
+def _open(terms: list[Tri]) -> Tri:
+    missing = _NO_KEYS
+    for term in terms:
+        missing = missing | term.missing
+    return Tri(None, missing)
+
+
+def because_records(because: Because) -> list[dict[str, object]]:
+    """The output form of a reason list: [{"key": ..., "value": ...}, ...]."""
+    return [{"key": key, "value": value} for key, value in because]

@@ -1,12 +1,13 @@
 """RLS / Willis-Ekbom disease (spec §4): IRLSSG 2012 criteria, course, significance, the
-severity summary (RISS), the licensed IRLS score and the augmentation screen (AUG-1)."""
+severity summary (RISS), the licensed IRLS score, the augmentation screen (AUG-1) and the
+cautions a practitioner must weigh (R3-5, R3-25)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .answers import MISSING, Answers
-from .logic import FALSE, TRUE, UNSURE, Tri, any_of, of
+from .answers import Answers
+from .logic import FALSE, Tri, true_because, unknown
 
 DETAIL_KEYS = (
     "rls_c1_urge",
@@ -16,6 +17,7 @@ DETAIL_KEYS = (
     "leg_main_problem",
     "position_shift_relief",
 )
+CRITERIA = ("C1", "C2", "C3", "C4", "C5")
 # §4.2 C5: a main problem that describes a mimic fails criterion 5.
 MIMIC_PROBLEMS = frozenset(
     {
@@ -27,38 +29,54 @@ MIMIC_PROBLEMS = frozenset(
         "habit_tapping",
     }
 )
-# §4.2: coexisting mimics do not fail C5 ("solely"); the practitioner confirms.
-COEXISTING_MIMIC_CONDITIONS = ("arthritis", "varicose_veins", "peripheral_neuropathy")
+# §4.2 C1-C4: the letter of each answer; unanswered is U. For C3 and C4, relief or the evening
+# pattern may have faded in very severe RLS, but it counts when it was present earlier (IRLSSG
+# 2012): "previously_yes_now_constant" is T.
+CRITERION_LETTERS = {"yes": "T", "previously_yes_now_constant": "T", "no": "F", "unsure": "U"}
 ONSET_GRADES = {"bedtime_only": 1, "evening": 2, "afternoon": 3, "morning_or_all_day": 4}
-DOPAMINERGIC = ("dopamine_agonist", "levodopa")
+# R3-19: AUG-1 and the augmentation questions follow what is taken FOR RLS, so a Parkinson's
+# patient on levodopa for Parkinson's is not screened for RLS augmentation.
+DOPAMINERGIC = frozenset({"dopamine_agonist", "levodopa"})
 AUG_EARLIER_ONSET_HOURS = 2  # AUG-1: symptoms start >= 2 h earlier (MPI criteria)
+# R3-5: akathisia from a dopamine blocker is the mimic the questions cannot separate.
+AKATHISIA_MEDICATIONS = frozenset({"antipsychotic", "antiemetic_dopamine_antagonist"})
+AKATHISIA_TEXT = (
+    "Akathisia from this medicine can look like RLS: restlessness of the whole body, less tied "
+    "to evening or rest — practitioner to confirm"
+)
+# R3-5, R3-25: coexisting mimics do not fail C5 ("solely"); each is a caution of its own.
+COEXISTING_MIMIC_CONDITIONS = {
+    "arthritis": "Arthritis",
+    "rheumatoid_arthritis": "Rheumatoid arthritis",
+    "varicose_veins": "Varicose veins",
+    "peripheral_neuropathy": "Peripheral neuropathy",
+}
+MIMIC_TEXT = (
+    "{condition} can cause leg symptoms like RLS; the criteria require that it does not fully "
+    "explain them — practitioner to confirm"
+)
+ALL_CRITERIA_UNKNOWN = dict.fromkeys(CRITERIA, "U")
+NO_RISS = {"days_per_week": None, "onset_grade": None, "impact": None}
+NO_IRLS = {"total": None, "band": None}
 
 
 @dataclass(slots=True)
 class RlsResult:
     status: str  # met | not_met | incomplete | not_assessed
-    criteria: dict[str, str]
-    failed: list[str]
-    unknown: list[str]
+    criteria: dict[str, str] = field(default_factory=lambda: dict(ALL_CRITERIA_UNKNOWN))
+    failed: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
     course: str | None = None
     clinically_significant: bool | None = None
-    riss: dict[str, object] = field(default_factory=dict)
-    irls: dict[str, object] = field(default_factory=dict)
+    riss: dict[str, object] = field(default_factory=lambda: dict(NO_RISS))
+    irls: dict[str, object] = field(default_factory=lambda: dict(NO_IRLS))
     augmentation_suspected: bool = False
-    screen_detail_conflict: bool = False
-    met: Tri = UNSURE  # rls_status == met, as a Tri, for the flags that depend on it
+    cautions: list[dict[str, str]] = field(default_factory=list)
+    screen_detail_conflict: bool = False  # DQ-1
+    # rls.status == met as a Tri, for the rules that depend on it: T listing the status, F, or
+    # U carrying the detail answers still needed.
+    met: Tri = FALSE
     needed: frozenset[str] = frozenset()
-
-
-# Shared, read-only outputs: Assessment.as_dict() copies the dicts and lists of a result.
-ALL_CRITERIA_UNKNOWN = {name: "U" for name in ("C1", "C2", "C3", "C4", "C5")}
-NO_RISS = {"days_per_week": None, "onset_grade": None, "impact": None}
-NO_IRLS = {"total": None, "band": None}
-DETAIL_KEY_SET = frozenset(DETAIL_KEYS)
-# §4.2 C1-C4: the letter of each answer; unanswered is U. For C3 and C4, relief or the evening
-# pattern may have faded in very severe RLS, but it counts when it was present earlier (IRLSSG
-# 2012): "previously_yes_now_constant" is T. (C1 and C2 have no such answer.)
-CRITERION_LETTERS = {"yes": "T", "previously_yes_now_constant": "T", "no": "F", "unsure": "U"}
 
 
 def irls_band(total: int) -> str:
@@ -74,153 +92,133 @@ def irls_band(total: int) -> str:
     return "very_severe"
 
 
-IRLS_BANDS = tuple(irls_band(total) for total in range(41))  # irls_band(total), looked up
-
-
 def _irls(answers: Answers, licensed: bool) -> dict[str, object]:
     items = answers.get("irls_items")
     if not licensed or items is None:
-        return NO_IRLS
+        return dict(NO_IRLS)
     if None in items:
         return {"total": None, "band": "incomplete"}  # bands only when all 10 are answered
     total = sum(items)
-    return {"total": total, "band": IRLS_BANDS[total]}
+    return {"total": total, "band": irls_band(total)}
 
 
-def augmentation(answers: Answers) -> Tri:
-    """AUG-1: on a dopaminergic drug and any sign of augmentation (not urgent)."""
-    medications = answers.get("medications")  # answers.takes(*DOPAMINERGIC), spelled out
-    if medications is None:
-        return MISSING["medications"]
-    if medications.isdisjoint(DOPAMINERGIC):
-        # The augmentation questions are asked only of patients on these drugs.
-        return FALSE
+def augmentation_suspected(answers: Answers) -> bool:
+    """AUG-1: a dopamine agonist or levodopa taken for RLS, and any sign of augmentation."""
+    if DOPAMINERGIC.isdisjoint(answers.get("rls_treatment_meds") or ()):
+        return False
     hours = answers.get("aug_earlier_onset_hours")
-    earlier_onset = (
-        MISSING["aug_earlier_onset_hours"]
-        if hours is None
-        else of(hours >= AUG_EARLIER_ONSET_HOURS)
-    )
-    return any_of(
-        earlier_onset,
-        answers.yes("aug_spread_to_arms"),
-        answers.yes("aug_dose_escalation_or_shorter_relief"),
+    return (
+        (hours is not None and hours >= AUG_EARLIER_ONSET_HOURS)
+        or answers.get("aug_spread_to_arms") == "yes"
+        or answers.get("aug_dose_escalation_or_shorter_relief") == "yes"
     )
 
 
-def _course(answers: Answers) -> tuple[str, frozenset[str]]:
+def _c5(answers: Answers) -> str:
+    """C5, not solely a mimic: F for a mimic's main problem, or relief by one change of
+    position; T for an urge to move that one change of position does not relieve."""
+    problem, shift = answers.get("leg_main_problem"), answers.get("position_shift_relief")
+    if problem in MIMIC_PROBLEMS or shift == "yes":
+        return "F"
+    if problem == "urge_to_move" and shift == "no":
+        return "T"
+    return "U"
+
+
+def cautions(answers: Answers) -> list[dict[str, str]]:
+    """R3-5, R3-25: shown when RLS is met or incomplete; they change no status and no flag."""
+    found = []
+    if not AKATHISIA_MEDICATIONS.isdisjoint(answers.get("medications") or ()):
+        found.append({"id": "possible_akathisia", "text": AKATHISIA_TEXT})
+    conditions = answers.get("conditions") or ()
+    for key, label in COEXISTING_MIMIC_CONDITIONS.items():
+        if key in conditions:
+            text = MIMIC_TEXT.format(condition=label)
+            found.append({"id": "coexisting_mimic", "condition": key, "text": text})
+    return found
+
+
+def _course(answers: Answers) -> str:
     freq = answers.get("rls_freq")
     if freq == "ge_2_per_week":
-        return "chronic_persistent", frozenset()
-    if freq == "lt_2_per_week":
-        lifetime = answers.yes("rls_lifetime_episodes_ge5")
-        return ("intermittent" if lifetime.is_true else "unclassified"), lifetime.missing
-    return "unclassified", frozenset({"rls_freq"})
+        return "chronic_persistent"
+    if freq == "lt_2_per_week" and answers.get("rls_lifetime_episodes_ge5") == "yes":
+        return "intermittent"
+    return "unclassified"
 
 
-def _significance(answers: Answers) -> tuple[bool | None, frozenset[str]]:
+def _significance(answers: Answers) -> bool | None:
     impact = answers.get("rls_impact_level")
-    if impact is None:
-        return None, frozenset({"rls_impact_level"})
-    return impact in ("moderate", "severe"), frozenset()
+    return None if impact is None else impact in ("moderate", "severe")
 
 
 def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResult:
-    aug_screen = augmentation(answers)
-    aug = aug_screen.value is True
+    aug = augmentation_suspected(answers)
     if not assessed:
-        return RlsResult(  # positional, in the order of the fields: cheaper than keywords
-            "not_assessed",
-            ALL_CRITERIA_UNKNOWN,
-            [],  # failed
-            [],  # unknown
-            None,  # course
-            None,  # clinically_significant
-            NO_RISS,
-            NO_IRLS,
-            aug,
-            False,  # screen_detail_conflict
-            FALSE,  # met
-            frozenset(),  # needed
-        )
+        return RlsResult("not_assessed", augmentation_suspected=aug)
 
     get = answers.get
     riss = {  # RISS (§4.5): three descriptors, never summed
         "days_per_week": get("rls_days_per_week"),
-        "onset_grade": ONSET_GRADES.get(get("rls_onset_time")),  # None when unanswered
+        "onset_grade": ONSET_GRADES.get(get("rls_onset_time")),
         "impact": get("rls_impact_level"),
     }
     irls = _irls(answers, irls_licensed)
-    screen_negative = get("rls_screen") == "no"
-    if screen_negative and DETAIL_KEY_SET.isdisjoint(answers.answered):
-        # §4.2 screen gate: a negative screen with no details is not_met, nothing unknown.
+    screen = get("rls_screen")
+    treated = get("rls_on_treatment") == "yes"
+    any_detail = any(answers.has(key) for key in DETAIL_KEYS)
+    # §4.2 screen gate (R3-19): a treated patient answers the screen for the legs without
+    # treatment, so a "no" never gates them.
+    gated = screen == "no" and not treated
+    if gated and not any_detail:
+        needed = frozenset()
+        if not answers.has("rls_on_treatment"):
+            needed = frozenset({"rls_on_treatment"})  # "yes" would lift the gate: incomplete
         return RlsResult(
             "not_met",
-            ALL_CRITERIA_UNKNOWN,
-            ["screen_negative"],  # failed
-            [],  # unknown
-            None,  # course
-            None,  # clinically_significant
-            riss,
-            irls,
-            aug,
-            False,  # screen_detail_conflict
-            FALSE,  # met
-            aug_screen.missing,  # needed
+            failed=["screen_negative"],
+            riss=riss,
+            irls=irls,
+            augmentation_suspected=aug,
+            met=FALSE,
+            needed=needed,
         )
 
-    problem, shift = get("leg_main_problem"), get("position_shift_relief")
-    letters = {  # §4.2 RLS-DX, T / F / U per criterion
+    letters = {
         "C1": CRITERION_LETTERS.get(get("rls_c1_urge"), "U"),  # urge to move
         "C2": CRITERION_LETTERS.get(get("rls_c2_rest"), "U"),  # begins or worsens at rest
         "C3": CRITERION_LETTERS.get(get("rls_c3_movement_relief"), "U"),  # relieved by movement
-        "C4": CRITERION_LETTERS.get(get("rls_c4_evening"), "U"),  # worse in the evening or night
-        # C5, not solely a mimic: F for a mimic's main problem, or relief by one change of
-        # position; T for an urge to move that one change of position does not relieve.
-        "C5": "F"
-        if problem in MIMIC_PROBLEMS or shift == "yes"
-        else "T"
-        if problem == "urge_to_move" and shift == "no"
-        else "U",
+        "C4": CRITERION_LETTERS.get(get("rls_c4_evening"), "U"),  # worse in the evening/night
+        "C5": _c5(answers),  # not solely a mimic
     }
-    failed, unknown = [], []
-    for name, letter in letters.items():
-        if letter == "F":
-            failed.append(name)
-        elif letter == "U":
-            unknown.append(name)
+    failed = [name for name in CRITERIA if letters[name] == "F"]
+    open_criteria = [name for name in CRITERIA if letters[name] == "U"]
+    needed: frozenset[str] = frozenset()
     if failed:
         status, met = "not_met", FALSE
-    elif unknown:
-        # With no criterion F, each unanswered detail question leaves one undecided: the U of
-        # all_of(C1..C5) carries exactly those keys.
+    elif open_criteria:
         status = "incomplete"
-        open_keys = DETAIL_KEY_SET.difference(answers.answered)
-        met = Tri(None, open_keys) if open_keys else UNSURE
+        # Each unanswered detail can still fail or meet its criterion. They are asked (and so
+        # needed) unless the gate holds, where the answers given decide (DQ-1).
+        if not gated:
+            needed = frozenset(key for key in DETAIL_KEYS if not answers.has(key))
+            if screen is None and not any_detail and not treated:
+                needed = needed | {"rls_screen"}  # a "no" would gate: not_met
+        met = unknown(*needed)
     else:
-        status, met = "met", TRUE
-    result = RlsResult(
+        status, met = "met", true_because("rls.status", "met")
+    return RlsResult(
         status,
-        letters,
-        failed,
-        unknown,
-        None,  # course, below
-        None,  # clinically_significant, below
-        riss,
-        irls,
-        aug,
-        screen_negative,  # screen_detail_conflict, DQ-1: the details decide
-        met,
-        met.missing | aug_screen.missing,  # needed
+        criteria=letters,
+        failed=failed,
+        unknown=open_criteria,
+        course=_course(answers) if status == "met" else None,
+        clinically_significant=_significance(answers) if status == "met" else None,
+        riss=riss,
+        irls=irls,
+        augmentation_suspected=aug,
+        cautions=cautions(answers) if status in ("met", "incomplete") else [],
+        screen_detail_conflict=gated,  # DQ-1: the details decide despite the "no" screen
+        met=met,
+        needed=needed,
     )
-    if status == "met":
-        # §4.3 specifiers, only when met.
-        result.course, course_needed = _course(answers)
-        result.clinically_significant, significance_needed = _significance(answers)
-        result.needed = result.needed | course_needed | significance_needed
-    return result
-
-
-def coexisting_mimics(answers: Answers) -> list[str]:
-    conditions = answers.get("conditions") or frozenset()
-    return [key for key in COEXISTING_MIMIC_CONDITIONS if key in conditions]

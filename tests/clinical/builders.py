@@ -165,6 +165,8 @@ def full_adult(**overrides):
         "caffeine_cups_per_day": 0,
         "alcohol_units_per_week": 0,
         "nicotine": "no",
+        "vomiting_blood": "no",
+        "anemia_recent_unexplained": "no",
         "leg_weakness_progressive": "no",
         "saddle_numbness": "no",
         "new_bladder_bowel_control_loss": "no",

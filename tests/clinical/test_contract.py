@@ -46,21 +46,22 @@ SHAPE = {
         "riss",
         "irls",
         "augmentation_suspected",
+        "cautions",
     },
     ("rls", "criteria"): {"C1", "C2", "C3", "C4", "C5"},
     ("rls", "riss"): {"days_per_week", "onset_grade", "impact"},
     ("rls", "irls"): {"total", "band"},
-    ("ibs",): {"status", "variant", "subtype", "alarm_features_present", "ibs_sss"},
+    ("ibs",): {"status", "variant", "subtype", "alarm_features_present", "notes", "ibs_sss"},
     ("ibs", "ibs_sss"): {"total", "band"},
     ("phq9",): {"total", "band", "item9"},
     ("flags",): {"thyroid", "iron_panel", "celiac", "stool", "sibo_breath"},
     ("flags", "thyroid"): {"value", "rules_fired"},
-    ("flags", "iron_panel"): {"value", "rules_fired", "interpretation"},
+    ("flags", "iron_panel"): {"value", "rules_fired", "interpretation", "context", "caveat"},
     ("flags", "celiac"): {"value", "rules_fired", "caveat"},
     ("flags", "stool"): {"value", "components", "rules_fired"},
     ("flags", "sibo_breath"): {"value", "rules_fired", "timing_note"},
-    ("urgent",): {"value", "reasons", "crisis"},
-    ("data_quality",): {"missing", "conflicts"},
+    ("urgent",): {"value", "reasons", "crisis", "emergency"},
+    ("data_quality",): {"missing", "conflicts", "unsure_red_flags"},
 }
 
 LIST_FIELDS = [
@@ -71,6 +72,10 @@ LIST_FIELDS = [
     ("urgent", "reasons"),
     ("data_quality", "missing"),
     ("data_quality", "conflicts"),
+    ("data_quality", "unsure_red_flags"),
+    ("rls", "cautions"),
+    ("ibs", "notes"),
+    ("flags", "iron_panel", "context"),
     ("flags", "stool", "components"),
 ] + [("flags", flag, "rules_fired") for flag in SHAPE[("flags",)]]
 

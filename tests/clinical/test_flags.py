@@ -366,8 +366,8 @@ CELIAC_CASES = {
             prior_labs=[ttg_iga("pos"), total_iga("normal")],
             **DAILY,
         ),
-        "order",
-        [("CEL-2", "G")],
+        "positive_on_file",  # R3-8: CEL-5 fires, M1b wins over M2
+        [("CEL-2", "G"), ("CEL-5", "G")],
     ),
     "m2_total_iga_low": (
         adult(
@@ -438,8 +438,8 @@ CELIAC_CASES = {
             ],
             **DAILY,
         ),
-        "order",
-        [("CEL-2", "G")],
+        "positive_on_file",
+        [("CEL-2", "G"), ("CEL-5", "G")],
     ),
     "m3_less_than_daily": (
         adult(conditions=IDK, gluten_intake="less_than_daily"),
@@ -540,20 +540,23 @@ def test_flag_celiac_plain_order_has_no_caveat():
 # ---- stool (§8.4) ---------------------------------------------------------------------------
 
 
-def test_flag_stool_undecided_components_are_missing_when_another_fired():
-    # Each component has its own trigger: calprotectin and Giardia (STOOL-1) fired, but O&P,
-    # C. difficile and elastase stay undecided without their answers.
+def test_flag_stool_undecided_components_are_not_needed_once_the_value_is_order():
+    # R3-12: "needed" is about a flag's value. STOOL-1 fired, so the unanswered O&P,
+    # C. difficile and elastase questions cannot change "order".
     answers = adult(loose_stools_4wk="yes")
 
     d = assess(answers)
 
-    assert d["flags"]["stool"]["components"] == ["calprotectin", "giardia"]
+    assert (d["flags"]["stool"]["value"], d["flags"]["stool"]["components"]) == (
+        "order",
+        ["calprotectin", "giardia"],
+    )
     missing = d["data_quality"]["missing"]
-    assert [key for key in ("travel_high_risk_12mo", "antibiotics_last_3mo") if key in missing] == [
-        "travel_high_risk_12mo",
-        "antibiotics_last_3mo",
-    ]
-    assert "greasy_floating_stools" in missing
+    assert [
+        key
+        for key in ("travel_high_risk_12mo", "antibiotics_last_3mo", "greasy_floating_stools")
+        if key in missing
+    ] == []
 
 
 def test_flag_stool_answered_components_leave_nothing_missing_for_stool():
@@ -628,12 +631,12 @@ SIBO_RISK = [
 
 SIBO_CASES = {
     "nothing": (adult(), "no", []),
-    "ibs_met_adult": (ibs_adult_met(), "order", [("SIBO-1", "GW")]),
-    "ibs_c_adult": (ibs_adult_met(pct_bm_hard=30), "order", [("SIBO-1", "GW"), ("SIBO-3", "GW")]),
+    "ibs_met_adult": (ibs_adult_met(), "consider", [("SIBO-1", "GW")]),
+    "ibs_c_adult": (ibs_adult_met(pct_bm_hard=30), "consider", [("SIBO-1", "GW"), ("SIBO-3", "GW")]),
     **{
         f"risk_{c}": (
             adult(bloating_freq="1_per_week", conditions=[c]),
-            "order",
+            "consider",
             [("SIBO-2", "GW")],
         )
         for c in SIBO_RISK
@@ -646,17 +649,17 @@ SIBO_CASES = {
     ),
     "constipation_with_bloating": (
         adult(constipation_4wk="yes", bloating_freq="2_3_per_week"),
-        "order",
+        "consider",
         [("SIBO-3", "GW")],
     ),
     "constipation_with_pain": (
         adult(constipation_4wk="yes", abd_pain_freq="daily"),
-        "order",
+        "consider",
         [("SIBO-3", "GW")],
     ),
     "constipation_alone": (adult(constipation_4wk="yes"), "no", []),
-    "rls_met_gas": (rls_positive(gas_freq="daily"), "order", [("SIBO-4", "S")]),
-    "rls_met_loose_stools": (rls_positive(loose_stools_4wk="yes"), "order", [("SIBO-4", "S")]),
+    "rls_met_gas": (rls_positive(gas_freq="daily"), "consider", [("SIBO-4", "S")]),
+    "rls_met_loose_stools": (rls_positive(loose_stools_4wk="yes"), "consider", [("SIBO-4", "S")]),
     "rls_met_constipation_is_not_sibo_symptom": (rls_positive(constipation_4wk="yes"), "no", []),
     # SIBO-X: PPI use without symptoms never triggers
     "ppi_alone": (adult(medications=["ppi"]), "no", []),
@@ -677,7 +680,7 @@ SIBO_CASES = {
     ),
     "pregnant_unsure": (
         adult(pregnant="unsure", bloating_freq="daily", conditions=["gastroparesis"]),
-        "order",
+        "consider",
         [("SIBO-2", "GW")],
     ),
     # §8: nothing fired -> no (only the age modifier applies "even when none fired", §3.1).
@@ -686,7 +689,7 @@ SIBO_CASES = {
         adult(
             sex_at_birth="male", pregnant="yes", bloating_freq="daily", conditions=["gastroparesis"]
         ),
-        "order",
+        "consider",
         [("SIBO-2", "GW")],
     ),
     "pediatric_beats_pregnancy": (
@@ -739,7 +742,7 @@ def test_flag_sibo_breath_timing_note_after_recent_antibiotics(antibiotics, has_
     d = assess(answers)
 
     note = d["flags"]["sibo_breath"]["timing_note"]
-    assert d["flags"]["sibo_breath"]["value"] == "order"
+    assert d["flags"]["sibo_breath"]["value"] == "consider"  # R3-10: never "order"
     assert (type(note) is str and note.strip() != "") is has_note
     assert (note is None) is (not has_note)
 
@@ -825,7 +828,8 @@ def test_flag_rules_fired_entries_are_rule_tier_reason(flag):
     entries = d["flags"][flag]["rules_fired"]
     assert entries != []
     for entry in entries:
-        assert set(entry) == {"rule", "tier", "reason"}
+        assert set(entry) == {"rule", "tier", "reason", "because"}
+        assert entry["because"] != []  # R3-13: what made it fire for this patient
         assert entry["tier"] in {"G", "GW", "P", "S"}
         assert type(entry["reason"]) is str
         assert entry["reason"].strip() != ""
@@ -866,5 +870,5 @@ def test_flag_everything_fires_every_trigger():
         "iron_panel": "on_file",
         "celiac": "order_igg_based",
         "stool": "order",
-        "sibo_breath": "order",
+        "sibo_breath": "consider",
     }

@@ -123,11 +123,17 @@ PEDS_CASES = {
         {"constipation_4wk": "yes", "pain_resolves_with_constipation_treatment": "no"},
         "met",
     ),
-    "x_resolves_na": ({"pain_resolves_with_constipation_treatment": "na"}, "met"),
+    "x_no_constipation": ({"pain_resolves_with_constipation_treatment": "no_constipation"}, "met"),
+    # R3-3: not treated yet is an answer that leaves X open, never "met".
+    "x_not_treated_yet": (
+        {"pain_resolves_with_constipation_treatment": "not_treated_yet"},
+        "incomplete",
+    ),
     "x_missing_with_constipation": ({"constipation_4wk": "yes"}, "incomplete"),
     "x_missing_without_constipation": ({"constipation_4wk": "no"}, "met"),
-    # §5.2 "missing -> U if constipation_4wk == yes, otherwise T": constipation unknown -> T.
-    "x_missing_constipation_missing": ({"constipation_4wk": None}, "met"),
+    # R3-22: X missing is T only when constipation_4wk is no; unknown constipation leaves U.
+    "x_missing_constipation_missing": ({"constipation_4wk": None}, "incomplete"),
+    "x_missing_constipation_unsure": ({"constipation_4wk": "unsure"}, "incomplete"),
     "x_false_beats_unknown": (
         {
             "constipation_4wk": "yes",
@@ -259,7 +265,14 @@ def test_ibs_bowel_meds_current_keeps_subtype_and_shape():
     d = assess(answers)
 
     assert d["ibs"]["subtype"] == "IBS-D"
-    assert set(d["ibs"]) == {"status", "variant", "subtype", "alarm_features_present", "ibs_sss"}
+    assert set(d["ibs"]) == {
+        "status",
+        "variant",
+        "subtype",
+        "alarm_features_present",
+        "notes",
+        "ibs_sss",
+    }
 
 
 @pytest.mark.parametrize(

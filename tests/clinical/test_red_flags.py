@@ -1,4 +1,5 @@
-"""Red flags RF-1..RF-12, urgent and crisis (spec §9, DQ-5)."""
+"""Red flags RF-1..RF-16 and RF-U, urgent, emergency and crisis (spec §9, R3-1, R3-14..R3-17,
+DQ-5)."""
 
 import pytest
 
@@ -12,24 +13,30 @@ SINGLE_RF_CASES = {
     "RF-4": adult(nocturnal_diarrhea="yes"),
     "RF-5": adult(age_years=55, bloating_freq="1_per_week", gi_symptom_duration_months=12),
     "RF-6": adult(bloating_freq="1_per_week", gi_symptom_duration_months=12, fhx_crc="yes"),
-    "RF-7": adult(sex_at_birth="male", conditions=["anemia_known"]),
+    "RF-7": adult(sex_at_birth="male", anemia_recent_unexplained="yes"),
     "RF-8": adult(fever_with_gi="yes"),
     "RF-9": adult(persistent_vomiting="yes"),
     "RF-10": adult(leg_weakness_progressive="yes"),
     "RF-11": adult(unilateral_calf_swelling_pain="yes"),
     "RF-12": adult(phq9_items=[0, 0, 0, 0, 0, 0, 0, 0, 1]),
+    "RF-13": adult(vomiting_blood="yes"),
+    "RF-14": adult(rectal_bleeding="no", black_stools="no", bleeding_now_or_faint="yes"),
+    "RF-15": adult(unilateral_calf_swelling_pain="no", clot_chest_symptoms="yes"),
+    "RF-16": adult(persistent_vomiting="no", vomiting_green_or_no_fluids="yes"),
 }
+EMERGENCY_RULES = {"RF-10", "RF-11", "RF-13", "RF-14", "RF-15", "RF-16"}
 
 
 @pytest.mark.parametrize(("rule", "answers"), SINGLE_RF_CASES.items(), ids=SINGLE_RF_CASES.keys())
 def test_red_flag_fires_alone(rule, answers):
     d = assess(answers)
 
-    assert (d["urgent"]["value"], red_flag_ids(d), d["urgent"]["crisis"]) == (
-        True,
-        [rule],
-        rule == "RF-12",
-    )
+    assert (
+        d["urgent"]["value"],
+        red_flag_ids(d),
+        d["urgent"]["crisis"],
+        d["urgent"]["emergency"],
+    ) == (True, [rule], rule == "RF-12", rule in EMERGENCY_RULES)
 
 
 OTHER_ARM_CASES = {
@@ -55,22 +62,26 @@ def test_red_flag_reasons_have_rule_and_reason():
 
     d = assess(answers)
 
-    # §11 shows {"rule", "reason"}; §0 says "the same shape" as rules_fired (with tier), so a
-    # "tier" key is not asserted either way.
+    # R3-24: red-flag reasons carry a tier and because[], like rules_fired.
     for entry in d["urgent"]["reasons"]:
+        assert set(entry) == {"rule", "tier", "reason", "because"}
         assert type(entry["reason"]) is str
         assert entry["reason"].strip() != ""
-    assert red_flag_ids(d) == ["RF-1", "RF-12"]
+    assert [(r["rule"], r["tier"], r["because"]) for r in d["urgent"]["reasons"]] == [
+        ("RF-1", "G", [{"key": "rectal_bleeding", "value": "yes"}]),
+        ("RF-12", "G", [{"key": "self_harm_thoughts", "value": "yes"}]),
+    ]
 
 
 def test_red_flag_none_when_nothing_answered():
     d = assess(adult())
 
-    assert (d["urgent"]["value"], d["urgent"]["reasons"], d["urgent"]["crisis"]) == (
-        False,
-        [],
-        False,
-    )
+    assert (
+        d["urgent"]["value"],
+        d["urgent"]["reasons"],
+        d["urgent"]["crisis"],
+        d["urgent"]["emergency"],
+    ) == (False, [], False, False)
 
 
 # ---- RF-5: onset age >= 50, missing duration defaults to "yes" -----------------------------
@@ -137,28 +148,60 @@ def test_red_flag_rf6_family_history(fhx_crc, fhx_ibd, gi, fires):
 # ---- RF-7 combinations ----------------------------------------------------------------------
 
 RF7_CASES = {
-    "male": (adult(sex_at_birth="male", conditions=["anemia_known"]), True),
-    "female_30_asymptomatic": (adult(conditions=["anemia_known"]), False),
-    "female_49": (adult(age_years=49, conditions=["anemia_known"]), False),
-    "female_50": (adult(age_years=50, conditions=["anemia_known"]), True),
-    "other_sex_30": (adult(sex_at_birth="other", conditions=["anemia_known"]), False),
-    "female_gi_symptomatic": (adult(conditions=["anemia_known"], bloating_freq="daily"), True),
+    "male": (adult(sex_at_birth="male", anemia_recent_unexplained="yes"), True),
+    "female_30_asymptomatic": (adult(anemia_recent_unexplained="yes"), False),
+    "female_49": (adult(age_years=49, anemia_recent_unexplained="yes"), False),
+    "female_50": (adult(age_years=50, anemia_recent_unexplained="yes"), True),
+    # R3-17: sex "other" counts like male.
+    "other_sex_30": (adult(sex_at_birth="other", anemia_recent_unexplained="yes"), True),
+    "female_gi_symptomatic": (
+        adult(anemia_recent_unexplained="yes", bloating_freq="daily"),
+        True,
+    ),
     "female_gi_symptomatic_pregnant": (
-        adult(conditions=["anemia_known"], bloating_freq="daily", pregnant="yes"),
+        adult(anemia_recent_unexplained="yes", bloating_freq="daily", pregnant="yes"),
         False,
     ),
     "female_gi_symptomatic_pregnant_unsure": (
-        adult(conditions=["anemia_known"], bloating_freq="daily", pregnant="unsure"),
+        adult(anemia_recent_unexplained="yes", bloating_freq="daily", pregnant="unsure"),
         True,
     ),
     "male_pregnant_yes_treated_as_no": (
-        adult(sex_at_birth="male", pregnant="yes", conditions=["anemia_known"]),
+        adult(sex_at_birth="male", pregnant="yes", anemia_recent_unexplained="yes"),
         True,
     ),
+    "unsure_never_fires": (adult(sex_at_birth="male", anemia_recent_unexplained="unsure"), False),
+    # R3-7: "ever told anaemia" (history) no longer fires anything.
+    "anemia_known_history_only": (adult(sex_at_birth="male", conditions=["anemia_known"]), False),
     "iron_deficiency_only": (
         adult(sex_at_birth="male", conditions=["iron_deficiency_known"]),
         False,
     ),
+    # R3-7, R3-17: dialysis explains anaemia, unless there are gut symptoms.
+    "dialysis_male_no_gut_symptoms": (
+        adult(
+            sex_at_birth="male",
+            age_years=60,
+            anemia_recent_unexplained="yes",
+            conditions=["ckd_dialysis"],
+            bloating_freq="never",
+            abd_pain_freq="never",
+            gas_freq="never",
+            loose_stools_4wk="no",
+            constipation_4wk="no",
+        ),
+        False,
+    ),
+    "dialysis_with_gut_symptoms": (
+        adult(anemia_recent_unexplained="yes", conditions=["ckd_dialysis"], gas_freq="daily"),
+        True,
+    ),
+    # An exclusion holds only when the answers show it (safety first).
+    "dialysis_gut_symptoms_unknown": (
+        adult(sex_at_birth="male", anemia_recent_unexplained="yes", conditions=["ckd_dialysis"]),
+        True,
+    ),
+    "conditions_unanswered": (adult(sex_at_birth="male", anemia_recent_unexplained="yes"), True),
 }
 
 
@@ -176,7 +219,7 @@ RF12_CASES = [
     ({"phq9_items": [0, 0, 0, 0, 0, 0, 0, 0, 1]}, True),
     ({"self_harm_thoughts": "yes"}, True),
     ({"self_harm_thoughts": "no"}, False),
-    ({"self_harm_thoughts": "unsure"}, False),
+    ({"self_harm_thoughts": "unsure"}, False),  # RF-U: urgent, not a crisis (below)
     ({"phq9_items": [0] * 9, "self_harm_thoughts": "yes"}, True),
 ]
 
@@ -187,12 +230,14 @@ def test_red_flag_rf12_sets_crisis(overrides, crisis):
 
     d = assess(answers)
 
-    assert (d["urgent"]["value"], d["urgent"]["crisis"]) == (crisis, crisis)
+    assert d["urgent"]["crisis"] == crisis
+    assert ("RF-12" in red_flag_ids(d)) == crisis
 
 
 # ---- unsure never counts; age < 6 still evaluated ------------------------------------------
 
-YN_RED_FLAG_KEYS = [
+# Red-flag items whose "Not sure" is listed for the practitioner to ask, and nothing more.
+LISTED_ONLY_KEYS = [
     "rectal_bleeding",
     "black_stools",
     "unintentional_weight_loss",
@@ -200,22 +245,54 @@ YN_RED_FLAG_KEYS = [
     "fever_with_gi",
     "persistent_vomiting",
     "dysphagia",
+    "anemia_recent_unexplained",
+]
+# R3-16: "Not sure" to an emergency-level question (or self-harm) fires RF-U.
+CONTACT_TODAY_KEYS = [
     "leg_weakness_progressive",
     "saddle_numbness",
     "new_bladder_bowel_control_loss",
     "new_spreading_numbness",
     "unilateral_calf_swelling_pain",
+    "vomiting_blood",
+    "bleeding_now_or_faint",
+    "clot_chest_symptoms",
+    "vomiting_green_or_no_fluids",
     "self_harm_thoughts",
 ]
 
 
-@pytest.mark.parametrize("key", YN_RED_FLAG_KEYS)
-def test_red_flag_unsure_never_counts(key):
+@pytest.mark.parametrize("key", LISTED_ONLY_KEYS)
+def test_red_flag_unsure_never_counts_and_is_listed(key):
     answers = adult(**{key: "unsure"})
 
     d = assess(answers)
 
     assert (d["urgent"]["value"], d["urgent"]["reasons"]) == (False, [])
+    assert d["data_quality"]["unsure_red_flags"] == [key]
+
+
+@pytest.mark.parametrize("key", CONTACT_TODAY_KEYS)
+def test_red_flag_unsure_emergency_item_fires_rf_u(key):
+    answers = adult(**{key: "unsure"})
+
+    d = assess(answers)
+
+    assert d["urgent"] == {
+        "value": True,
+        "reasons": [
+            {
+                "rule": "RF-U",
+                "tier": "P",
+                "reason": "Answered Not sure to an emergency-level question: contact the "
+                "patient today",
+                "because": [{"key": key, "value": "unsure"}],
+            }
+        ],
+        "crisis": False,
+        "emergency": False,
+    }
+    assert d["data_quality"]["unsure_red_flags"] == [key]
 
 
 @pytest.mark.parametrize(

@@ -353,7 +353,8 @@ AUG_CASES = [
     ids=[case[0] for case in AUG_CASES],
 )
 def test_rls_augmentation_suspected(medications, aug_answers, expected):
-    answers = rls_positive(medications=medications, rls_on_treatment="yes", **aug_answers)
+    # R3-19: what is taken FOR RLS decides, not the general medicines list.
+    answers = rls_positive(rls_treatment_meds=medications, rls_on_treatment="yes", **aug_answers)
 
     d = assess(answers)
 
@@ -413,3 +414,17 @@ def test_rls_irls_without_items_has_no_total_when_licensed():
     # §4.6 says "incomplete" but §11 has no field for it: band may be null or "incomplete".
     assert d["rls"]["irls"]["total"] is None
     assert d["rls"]["irls"]["band"] in (None, "incomplete")
+
+
+def test_rls_augmentation_ignores_levodopa_taken_for_parkinsons():
+    # R3-19: levodopa in the general medicines list (for Parkinson's) is not an RLS treatment.
+    answers = rls_positive(
+        medications=["levodopa"],
+        conditions=["parkinsons"],
+        rls_on_treatment="no",
+        aug_spread_to_arms="yes",
+    )
+
+    d = assess(answers)
+
+    assert d["rls"]["augmentation_suspected"] is False
