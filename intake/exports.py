@@ -15,6 +15,8 @@ QUEUE_COLUMNS = (
     "status",
     "urgent",
     "crisis",
+    "emergency",
+    "unsure_red_flags",
     "patient_id",
     "patient_name",
     "date_of_birth",

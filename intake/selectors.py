@@ -562,10 +562,17 @@ def export_rows(*, user, filters: QueueFilters) -> Iterator[dict[str, Any]]:
         )
         for test in TestKind.values
     }
+    # Read from the stored result, so assessments made under earlier rules (no emergency
+    # class, no unsure list) export as "no" and an empty cell.
+    result = "current_assessment__result"
+    red_flag_fields = {
+        "result_emergency": KeyTransform("emergency", KeyTransform("urgent", result)),
+        "result_unsure": KeyTransform("unsure_red_flags", KeyTransform("data_quality", result)),
+    }
     cases = (
         work_queue(user=user, filters=filters)
         .prefetch_related(None)
-        .annotate(**flag_fields)
+        .annotate(**flag_fields, **red_flag_fields)
         .values(
             "pk",
             "submitted_at",
@@ -580,6 +587,7 @@ def export_rows(*, user, filters: QueueFilters) -> Iterator[dict[str, Any]]:
             "assigned_to__username",
             "current_assessment__ruleset_version",
             *flag_fields,
+            *red_flag_fields,
         )
     )
     for row in cases.iterator(chunk_size=2000):
@@ -591,6 +599,10 @@ def export_rows(*, user, filters: QueueFilters) -> Iterator[dict[str, Any]]:
             "status": row["status"],
             "urgent": "yes" if row["urgent"] else "no",
             "crisis": "yes" if row["crisis"] else "no",
+            "emergency": "yes" if row["result_emergency"] is True else "no",
+            "unsure_red_flags": " ".join(map(str, row["result_unsure"]))
+            if isinstance(row["result_unsure"], list)
+            else "",
             "patient_id": row["patient_id"],
             "patient_name": row["patient__full_name"],
             "date_of_birth": born.isoformat(),

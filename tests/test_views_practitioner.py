@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from intake import selectors, services
+from intake import questionnaire, selectors, services
 from intake.enums import AuditAction, CaseStatus, Decision
 from intake.models import Assessment, AuditEvent, Intake, Note, TestRecommendation
 from tests.cases import submitted_case
 from tests.conftest import login_verified
+from tests.stored_results import (
+    IV_IRON_CAVEAT,
+    NEW_VERSION,
+    REVISION_3,
+    RULES_2026_2,
+    case_stored_under_2026_2,
+    case_under_revision_3,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -1037,7 +1049,7 @@ def test_csv_export_rows_follow_the_queue_sort(staff, sort, expected):
     response = staff.get("/staff/export.csv", {"sort": sort})
     lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
 
-    assert [line.split(",")[6] for line in lines[1:]] == expected
+    assert [line.split(",")[8] for line in lines[1:]] == expected
 
 
 def test_csv_export_refuses_an_unknown_sort(staff):
@@ -1046,3 +1058,376 @@ def test_csv_export_refuses_an_unknown_sort(staff):
     response = staff.get("/staff/export.csv", {"sort": "newest"})
 
     assert (response.status_code, response.content.decode()) == (400, "Unknown sort order.")
+
+
+# --- why each rule fired (revision 3) and results stored under earlier rules ----------------
+
+
+class _Blocks(HTMLParser):
+    """What a reader sees of a page part: the text of each block (heading, paragraph, list
+    item...) in reading order, whitespace collapsed, with how many lists it sits in. Forms are
+    left out (the decision controls are tested elsewhere)."""
+
+    BLOCKS = frozenset({"h2", "h3", "p", "li", "dt", "dd", "div", "th", "td"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[list] = []
+        self.open: list[int] = []
+        self.lists = 0
+        self.in_form = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self.in_form += 1
+        if tag in ("ul", "ol"):
+            self.lists += 1
+        if tag in self.BLOCKS:
+            self.lines.append([self.lists, ""])
+            self.open.append(len(self.lines) - 1)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form -= 1
+        if tag in ("ul", "ol"):
+            self.lists -= 1
+        if tag in self.BLOCKS and self.open:
+            self.open.pop()
+            if self.open:
+                # Text after a block, inside its parent, reads as a line of its own.
+                self.lines.append([self.lines[self.open[-1]][0], ""])
+                self.open[-1] = len(self.lines) - 1
+
+    def handle_data(self, data):
+        if self.open and not self.in_form:
+            self.lines[self.open[-1]][1] += data
+
+
+def _section(page: str, heading_id: str) -> list[tuple[int, str]]:
+    start = page.index(f'<section class="case-section" aria-labelledby="{heading_id}">')
+    parser = _Blocks()
+    parser.feed(page[start : page.index("</section>", start)])
+    return [(depth, " ".join(text.split())) for depth, text in parser.lines if text.strip()]
+
+
+LOOSE = "For 4 weeks or more, have you had loose or watery stools on most days? Yes"
+NEW_RED_FLAGS = [
+    (0, "Red flags"),
+    (
+        0,
+        "EMERGENCY: a warning sign that needs emergency care was reported (below). The patient "
+        "was told to seek emergency care now; contact them today.",
+    ),
+    (0, "Urgent: contact the patient today."),
+    (1, "RF-2 Guideline Black, tarry stools: possible upper GI bleed."),
+    (2, "In the last 3 months, have you had black, sticky, tar-like, bad-smelling stools? Yes"),
+    (2, "Iron tablets"),
+    (1, "RF-5 Practice-based New bowel symptoms at 50 or over."),
+    (2, "Gut symptoms (weekly, or for 4 weeks or more)"),
+    (3, LOOSE),
+    (
+        2,
+        "How many months have you had bowel or tummy symptoms? Not answered (counted as onset at "
+        "50 or over)",
+    ),
+    (1, "RF-10 Guideline Possible cord or cauda equina compression."),
+    (
+        2,
+        "Is there numbness or tingling, new in the last 4 weeks, between your legs, around your "
+        "bottom or genitals? Yes",
+    ),
+    (0, "Answered “Not sure”"),
+    (
+        1,
+        "Have you had a fever along with your tummy symptoms? — answered Not sure: ask the patient",
+    ),
+]
+
+
+def test_case_page_red_flags_say_why_with_tier_emergency_and_not_sure(staff, monkeypatch):
+    case = case_under_revision_3(monkeypatch)
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    assert _section(page, "h-redflags") == NEW_RED_FLAGS
+
+
+def test_case_page_tests_say_why_each_rule_fired_and_raise_positive_ttg_and_sibo(
+    staff, monkeypatch
+):
+    from intake.questionnaire import QUESTIONS
+
+    case = case_under_revision_3(monkeypatch)
+    agonist = dict(QUESTIONS["rls_treatment_meds"].choices)["dopamine_agonist"]
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    recommendations = TestRecommendation.objects.filter(intake=case).order_by("pk")
+    assert [(r.test, r.value) for r in recommendations] == [
+        ("thyroid", "order"),
+        ("iron_panel", "order"),
+        ("celiac", "positive_on_file"),
+        ("sibo_breath", "consider"),
+    ]
+    assert _section(page, "h-tests") == [
+        (0, "Tests to consider"),
+        (0, "Thyroid (TSH, reflex free T4)"),
+        (0, "Not decided yet"),
+        (0, "Suggested"),
+        (
+            1,
+            "THY-1 Guideline Chronic diarrhoea: thyroid function is part of the initial work-up "
+            "(BSG 2018).",
+        ),
+        (2, "Chronic diarrhoea"),
+        (3, LOOSE),
+        (1, "THY-2b Guideline Higher risk of thyroid disease: case-finding TSH (ATA/AACE 2012)."),
+        (2, "Has a parent, brother, sister or child had thyroid disease? Yes"),
+        (0, "Iron panel with ferritin"),
+        (0, "Not decided yet"),
+        (0, "Suggested"),
+        (
+            1,
+            "IRON-1 Guideline RLS criteria met: iron studies (ferritin and TSAT) are recommended "
+            "in all RLS (AASM 2024; Silber 2021)",
+        ),
+        (2, "RLS criteria: met"),
+        (
+            1,
+            "IRON-3 Guideline On RLS medication: iron studies (ferritin and TSAT) are recommended, "
+            "and low iron raises the risk of augmentation (AASM 2024; IRLSSG 2016)",
+        ),
+        (2, "Do you take anything for your restless legs now? Yes"),
+        (2, agonist),
+        (0, f"Note: {IV_IRON_CAVEAT}"),
+        (0, "Also weigh: heavy periods, IV iron in the last 12 weeks"),
+        (0, "Coeliac serology"),
+        (0, "Not decided yet"),
+        (0, "Positive tTG-IgA on file: refer"),
+        (1, "CEL-5 Guideline A positive tTG-IgA is on file."),
+        (2, "Coeliac blood test (tTG-IgA): Positive"),
+        (
+            0,
+            "Note: Positive tTG-IgA on file: refer to gastroenterology for duodenal biopsy while "
+            "still eating gluten; do not repeat the serology",
+        ),
+        (0, "SIBO breath test"),
+        (0, "Not decided yet"),
+        (0, "Optional: consider"),
+        (
+            1,
+            "SIBO-2 Guideline, conditional (very low certainty) Gut symptoms after bowel surgery: "
+            "a breath test may be considered (ACG 2020).",
+        ),
+        (2, "Symptoms that fit SIBO (abdominal pain, bloating, gas or diarrhoea)"),
+        (3, LOOSE),
+        (2, "Surgery on the stomach or bowel"),
+        (0, "Other tests"),
+        (1, "Stool testing: Not flagged"),
+    ]
+
+
+def test_case_page_shows_rls_cautions_and_the_ibs_note(staff, monkeypatch):
+    case = case_under_revision_3(monkeypatch)
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    rls = _section(page, "h-rls")
+    cautions = rls.index((0, "Cautions before relying on the criteria"))
+    assert rls[cautions : cautions + 3] == [
+        (0, "Cautions before relying on the criteria"),
+        (
+            1,
+            "Akathisia from this medicine can look like RLS: restlessness of the whole body, less "
+            "tied to evening or rest — practitioner to confirm",
+        ),
+        (
+            1,
+            "Varicose veins can cause leg symptoms like RLS; the criteria require that it does "
+            "not fully explain them — practitioner to confirm",
+        ),
+    ]
+    assert _section(page, "h-gut") == [
+        (0, "Gut (Rome IV adult): Incomplete answers"),
+        (0, "IBS subtype"),
+        (0, "—"),
+        (0, "Note"),
+        (
+            0,
+            "The constipation has not been treated yet: Rome IV asks whether the pain settles "
+            "once it is",
+        ),
+        (0, "Alarm features"),
+        (0, "Present: exclude organic disease first"),
+        (0, "IBS-SSS"),
+        (0, "Not completed"),
+    ]
+
+
+def test_case_page_other_tests_say_why_a_rule_fired_when_not_raised(staff, monkeypatch):
+    result = copy.deepcopy(REVISION_3)
+    result["flags"]["iron_panel"]["value"] = "on_file"
+    result["flags"]["iron_panel"]["context"] = ["blood_donor_regular"]
+    result["flags"]["iron_panel"]["caveat"] = None
+    case = case_under_revision_3(monkeypatch, result)
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    others = _section(page, "h-tests")
+    assert others[others.index((0, "Other tests")) :] == [
+        (0, "Other tests"),
+        (
+            1,
+            "Iron panel with ferritin: Recent result on file (IRON-1, IRON-3). Also weigh: "
+            "regular blood donation",
+        ),
+        (1, "IRON-1: RLS criteria: met"),
+        (
+            1,
+            "IRON-3: Do you take anything for your restless legs now? Yes; "
+            + dict(questionnaire.QUESTIONS["rls_treatment_meds"].choices)["dopamine_agonist"],
+        ),
+        (1, "Stool testing: Not flagged"),
+    ]
+
+
+def test_case_print_view_and_pdf_say_why_as_the_case_page_does(staff, monkeypatch):
+    from intake import exports
+
+    case = case_under_revision_3(monkeypatch)
+    printed = {}
+    monkeypatch.setattr(exports, "html_to_pdf", lambda html: printed.setdefault("html", html))
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+    print_view = staff.get(f"/staff/cases/{case.pk}/print/").content.decode()
+    staff.get(f"/staff/cases/{case.pk}/summary.pdf")
+
+    for html in (print_view, printed["html"]):
+        assert _section(html, "h-redflags") == NEW_RED_FLAGS
+        assert _section(html, "h-tests") == _section(page, "h-tests")
+        assert _section(html, "h-gut") == _section(page, "h-gut")
+        assert f"rules version {NEW_VERSION} ·" in html
+
+
+def test_case_page_result_stored_under_2026_2_shows_as_it_was_with_its_version(staff, monkeypatch):
+    case = case_stored_under_2026_2(monkeypatch)
+    # Built literally: what rules 2026.2 stored (no because, no tier on red flags, SIBO "order").
+    assert case.current_assessment.result == RULES_2026_2
+
+    response = staff.get(f"/staff/cases/{case.pk}/")
+    print_view = staff.get(f"/staff/cases/{case.pk}/print/").content.decode()
+
+    page = response.content.decode()
+    red_flags = [
+        (0, "Red flags"),
+        (
+            0,
+            "CRISIS: suicidal ideation reported. Contact the patient today; crisis resources were "
+            "shown to them.",
+        ),
+        (0, "Urgent: review within one working day."),
+        (1, "RF-1 Rectal bleeding reported: GI bleeding needs prompt evaluation."),
+        (
+            1,
+            "RF-12 Thoughts of self-harm or of being better off dead reported: crisis pathway.",
+        ),
+    ]
+    tests = [
+        (0, "Tests to consider"),
+        (0, "Thyroid (TSH, reflex free T4)"),
+        (0, "Not decided yet"),
+        (0, "Suggested"),
+        (
+            1,
+            "THY-1 Guideline Chronic diarrhoea: thyroid function is part of the initial work-up "
+            "(BSG 2018).",
+        ),
+        (0, "SIBO breath test"),
+        (0, "Not decided yet"),
+        (0, "Suggested"),
+        (
+            1,
+            "SIBO-4 Clinic protocol RLS criteria are met with gut symptoms: the clinic protocol "
+            "offers a SIBO breath test (one small study, not a guideline).",
+        ),
+        (0, "Other tests"),
+        (
+            1,
+            "Iron panel with ferritin: Recent result on file (IRON-1). Interpretation: Ferritin "
+            "60: oral or IV iron candidate.",
+        ),
+        (1, "Coeliac serology: Not flagged"),
+        (1, "Stool testing: Not flagged"),
+    ]
+    for html in (page, print_view):
+        assert _section(html, "h-redflags") == red_flags
+        assert _section(html, "h-tests") == tests
+        assert "Cautions before relying" not in html and 'class="because' not in html
+    assert _section(page, "h-gut")[:3] == [
+        (0, "Gut (Rome IV adult): Incomplete answers"),
+        (0, "IBS subtype"),
+        (0, "—"),
+    ]
+    assert response.context["case"].assessment.ruleset_version == "2026.2"
+    made = timezone.localtime(case.current_assessment.created_at)
+    assert (
+        f'assessment-version">Assessment complete · rules version 2026.2 · patient submission '
+        f"on {made:%Y-%m-%d %H:%M}</p>"
+    ) in page
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def test_case_page_print_and_pdf_escape_hostile_stored_words(staff, monkeypatch):
+    from intake import exports
+
+    result = copy.deepcopy(REVISION_3)
+    result["urgent"]["reasons"][0]["because"] = [{"key": HOSTILE, "value": HOSTILE}]
+    result["flags"]["thyroid"]["rules_fired"][0]["because"] = [
+        {"key": "chronic_diarrhea", "value": True},
+        {"key": "prior_labs.<b>x</b>", "value": HOSTILE},
+    ]
+    result["rls"]["cautions"] = [{"id": "x", "text": HOSTILE}]
+    result["ibs"]["notes"] = [HOSTILE]
+    result["flags"]["iron_panel"]["context"] = [HOSTILE]
+    result["data_quality"]["unsure_red_flags"] = [HOSTILE]
+    case = case_under_revision_3(monkeypatch, result)
+    printed = {}
+    monkeypatch.setattr(exports, "html_to_pdf", lambda html: printed.setdefault("html", html))
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+    print_view = staff.get(f"/staff/cases/{case.pk}/print/").content.decode()
+    staff.get(f"/staff/cases/{case.pk}/summary.pdf")
+
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for html in (page, print_view, printed["html"]):
+        assert HOSTILE not in html and "<b>x</b>" not in html
+        assert _section(html, "h-redflags")[4] == (2, f"{HOSTILE}: {HOSTILE}")
+        assert f"<li>{escaped}: {escaped}</li>" in html
+        assert f"<li>prior_labs.&lt;b&gt;x&lt;/b&gt;: {escaped}</li>" in html
+        assert f"<li>{escaped} — answered Not sure: ask the patient</li>" in html
+        assert f'<p class="mb-0">{escaped}</p>' in html
+        assert f"Also weigh: {escaped}" in html
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ({"crisis": True, "emergency": False, "urgent": True}, ["Crisis"]),
+        ({"crisis": False, "emergency": True, "urgent": True}, ["Emergency"]),
+        ({"crisis": True, "emergency": True, "urgent": True}, ["Crisis", "Emergency"]),
+        ({"crisis": False, "emergency": False, "urgent": True}, ["Urgent"]),
+        ({"crisis": False, "emergency": False, "urgent": False}, []),
+        # An intake without the emergency field (as before revision 3) shows as before.
+        ({"crisis": False, "urgent": True}, ["Urgent"]),
+    ],
+)
+def test_urgent_badge_marks_crisis_and_emergency_side_by_side(flags, expected):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    html = render_to_string("intake/staff/_urgent_badge.html", {"intake": SimpleNamespace(**flags)})
+
+    assert re.findall(r'<span class="badge text-bg-danger">([^<]*)</span>', html) == expected
