@@ -23,6 +23,7 @@ from intake.selectors import QUEUE_SORTS, QueueFilters
 TEXT_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 200
 CHOOSE_ONE = "Choose an answer to this question."
+TICK_ONE = "Tick at least one answer."
 PHQ9_PARTIAL = (
     "Answer all nine questions, or leave all nine blank and answer the question below instead."
 )
@@ -138,7 +139,8 @@ class StepForm(forms.Form):
                 if not questionnaire.may_show_on_page(self.step, question, self.facts):
                     # Never on this patient's page, so nothing they could put right.
                     self.errors.pop(question.key, None)
-            elif question.required and cleaned.get(question.key) in (None, ""):
+            elif question.required and cleaned.get(question.key) in (None, "", []):
+                # A required list (what is taken for restless legs) needs one box ticked.
                 if question.key not in self.errors:
                     self.add_error(question.key, self.required_message(question))
         if self.step.slug == "stool-form":
@@ -162,6 +164,8 @@ class StepForm(forms.Form):
             return number_message(question)
         if question.kind == "text":
             return "Enter an answer."
+        if question.kind == "multi":
+            return TICK_ONE
         return CHOOSE_ONE
 
     def answers(self) -> dict[str, Any]:

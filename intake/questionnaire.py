@@ -10,6 +10,7 @@ the CH-RLSq. The PHQ-9 is free to use and is shown verbatim.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,17 @@ FREQUENCY = (
     ("4_6_per_week", "4 to 6 times a week"),
     ("daily", "Every day"),
 )
+# The same scale counted in days, for pain (R3-11: Rome IV counts days with pain).
+DAYS_FREQUENCY = (
+    ("never", "Never"),
+    ("lt_1_per_month", "Less than 1 day a month"),
+    ("1_3_per_month", "1 to 3 days a month"),
+    ("1_per_week", "About 1 day a week"),
+    ("2_3_per_week", "2 or 3 days a week"),
+    ("4_6_per_week", "4 to 6 days a week"),
+    ("daily", "Every day"),
+)
+WEEKLY_OR_MORE = ("1_per_week", "2_3_per_week", "4_6_per_week", "daily")
 PHQ9_CHOICES = (
     (0, "Not at all"),
     (1, "Several days"),
@@ -146,27 +158,78 @@ class Step:
 
 @dataclass(frozen=True)
 class AnswerIn:
-    """Shown when an earlier answer is one of `values` (or, negated, answered and not one)."""
+    """Shown when an earlier answer is one of `values`. Negated: when it is answered and is not
+    one of them; negated with `unanswered_holds`: unless it is one of them, so that an
+    unanswered question counts as holding (the spec's "constipation_4wk != no")."""
 
     key: str
     values: tuple[Any, ...]
     negate: bool = False
+    unanswered_holds: bool = False
 
     def __call__(self, facts: Facts) -> bool:
         value = facts.answer(self.key)
-        if self.negate:
-            return value is not None and value not in self.values
-        return value in self.values
+        if value is None:
+            return self.unanswered_holds
+        return (value not in self.values) if self.negate else (value in self.values)
+
+    def browser_rule(self) -> dict[str, Any]:
+        """The condition as static/js/show-if.js tests it: the field and one test of `in`
+        (one of the values chosen), `not` (an answer chosen, none of the values) or `unless`
+        (none of the values chosen, no answer included)."""
+        if not self.negate:
+            test = "in"
+        else:
+            test = "unless" if self.unanswered_holds else "not"
+        return {"field": self.key, test: [str(value) for value in self.values]}
 
     def html_attrs(self) -> dict[str, str]:
         """For static/js/show-if.js, which hides the question in the browser (the server
         enforces the same condition on its own)."""
-        rule = "data-show-if-not" if self.negate else "data-show-if-in"
-        return {"data-show-if-field": self.key, rule: ",".join(str(v) for v in self.values)}
+        return _rule_attrs(self.browser_rule())
 
     def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
         """An answer asked on the same page is the browser's to check (it may still change)."""
         return self.key in on_page or self(facts)
+
+
+@dataclass(frozen=True)
+class Includes:
+    """Shown when a multi-select answer holds any of `values` (R3-19: the augmentation
+    questions follow what the patient takes for their restless legs)."""
+
+    key: str
+    values: tuple[str, ...]
+
+    def __call__(self, facts: Facts) -> bool:
+        chosen = facts.answer(self.key) or ()
+        return any(value in chosen for value in self.values)
+
+    def browser_rule(self) -> dict[str, Any]:
+        # The script reads every ticked box, so "in" means "any of these ticked".
+        return {"field": self.key, "in": list(self.values)}
+
+    def html_attrs(self) -> dict[str, str]:
+        return _rule_attrs(self.browser_rule())
+
+    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
+        return self.key in on_page or self(facts)
+
+
+def _rule_attrs(rule: Mapping[str, Any]) -> dict[str, str]:
+    [(test, values)] = [(test, values) for test, values in rule.items() if test != "field"]
+    return {"data-show-if-field": rule["field"], f"data-show-if-{test}": ",".join(values)}
+
+
+@dataclass(frozen=True)
+class AgeBetween:
+    """A fact the clinic holds: the patient's age in whole years, `low` to `high` included."""
+
+    low: int = 0
+    high: int | None = None
+
+    def __call__(self, facts: Facts) -> bool:
+        return facts.age_years >= self.low and (self.high is None or facts.age_years <= self.high)
 
 
 @dataclass(frozen=True)
@@ -177,6 +240,8 @@ class AllOf:
         return all(condition(facts) for condition in self.conditions)
 
     def html_attrs(self) -> dict[str, str]:
+        # Only one part may depend on an answer (the others are facts the server holds):
+        # the browser tests one rule per question, or one AnyOf.
         attrs: dict[str, str] = {}
         for condition in self.conditions:
             attrs.update(getattr(condition, "html_attrs", dict)())
@@ -184,6 +249,33 @@ class AllOf:
 
     def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
         return all(holds_off_page(condition, facts, on_page) for condition in self.conditions)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Shown when any of several answers holds (R3-19: the RLS details follow an open screen
+    or a treated patient). Every part is an answer the browser can test: on a question's
+    page they must all be answers on that same page (tests/test_questionnaire.py checks)."""
+
+    conditions: tuple[AnswerIn | Includes, ...]
+
+    def __call__(self, facts: Facts) -> bool:
+        return any(condition(facts) for condition in self.conditions)
+
+    def html_attrs(self) -> dict[str, str]:
+        """The first part as a single rule (its field tells the page which answer decides),
+        the others as a JSON list of further rules in `data-show-if-or`."""
+        first, *others = (condition.browser_rule() for condition in self.conditions)
+        attrs = _rule_attrs(first)
+        if others:
+            attrs["data-show-if-or"] = json.dumps(others, separators=(",", ":"))
+        return attrs
+
+    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
+        return any(holds_off_page(condition, facts, on_page) for condition in self.conditions)
+
+    def fields(self) -> set[str]:
+        return {condition.key for condition in self.conditions}
 
 
 def holds_off_page(condition: Condition, facts: Facts, on_page: Collection[str]) -> bool:
@@ -203,15 +295,16 @@ def _is_not(key: str, *values: Any) -> AnswerIn:
     return AnswerIn(key, values, negate=True)
 
 
+def _unless(key: str, *values: Any) -> AnswerIn:
+    return AnswerIn(key, values, negate=True, unanswered_holds=True)
+
+
 def _both(*conditions: Condition) -> AllOf:
     return AllOf(conditions)
 
 
-def _any_gut_trouble(facts: Facts) -> bool:
-    # The severity questions only make sense to someone with tummy pain or bloating.
-    return any(
-        facts.answer(key) not in (None, "never") for key in ("abd_pain_freq", "bloating_freq")
-    )
+def _either(*conditions: AnswerIn | Includes) -> AnyOf:
+    return AnyOf(conditions)
 
 
 def _child(facts: Facts) -> bool:
@@ -243,7 +336,53 @@ def _percent(key: str, label: str, help_text: str = "", **kwargs: Any) -> Questi
     )
 
 
-_SCREEN_OPEN = _is_not("rls_screen", "no")  # details follow a yes or a not-sure screen
+# "Asked when" (clinical-spec, revision 3): each condition below is the spec's, by name.
+TREATED = _is("rls_on_treatment", "yes")
+# The RLS details follow a yes or a not-sure screen, and are always asked of a treated patient,
+# whose screen describes the legs without treatment (R3-2, R3-19).
+RLS_DETAILS_ASKED = _either(_is_not("rls_screen", "no"), TREATED)
+# Augmentation is a complication of dopaminergic treatment of RLS: asked on what the patient
+# takes for their legs, never on `medications` (levodopa for Parkinson's is not it; R3-19).
+# The list is only asked of a treated patient; a list left from before the patient changed
+# that answer asks nothing.
+DOPAMINERGIC_FOR_RLS = _both(
+    TREATED, Includes("rls_treatment_meds", ("dopamine_agonist", "levodopa"))
+)
+SEX_NOT_MALE_FROM_10 = _both(_is_not("sex_at_birth", "male"), AgeBetween(low=10))
+FROM_AGE_12 = AgeBetween(low=12)
+# spec §3.2 gi_symptomatic, from the answers on the bowel step.
+GI_SYMPTOMATIC = _either(
+    _is("abd_pain_freq", *WEEKLY_OR_MORE),
+    _is("bloating_freq", *WEEKLY_OR_MORE),
+    _is("gas_freq", *WEEKLY_OR_MORE),
+    _is("loose_stools_4wk", "yes"),
+    _is("constipation_4wk", "yes"),
+)
+PAIN_OR_BLOATING_WEEKLY = _either(
+    _is("abd_pain_freq", *WEEKLY_OR_MORE), _is("bloating_freq", *WEEKLY_OR_MORE)
+)
+# R3-3: children 6-17 whose constipation answer is not "no" (no answer counts as not "no").
+CHILD_MAY_BE_CONSTIPATED = _both(AgeBetween(low=6, high=17), _unless("constipation_4wk", "no"))
+YES_OR_UNSURE = ("yes", "unsure")
+
+# R3-2, R3-19: the screen and the criteria describe the legs without treatment.
+WITHOUT_TREATMENT = (
+    "If you take anything for your restless legs, answer for your legs without it, or as they "
+    "were before you started it."
+)
+# R3-14: an emergency question asks about something new, not a long-standing problem.
+NOT_LONG_STANDING = "A problem you have had for longer, unchanged, is not a yes"
+OPTIONAL = "You can leave this blank."
+
+
+def _without_treatment(help_text: str = "") -> str:
+    return f"{help_text} {WITHOUT_TREATMENT}".strip()
+
+
+def _emergency(key: str, label: str, **kwargs: Any) -> Question:
+    # The spec's words exactly, as the help under each emergency question.
+    return _yes_no_unsure(key, label, NOT_LONG_STANDING, **kwargs)
+
 
 STEPS: tuple[Step, ...] = (
     Step(
@@ -258,9 +397,7 @@ STEPS: tuple[Step, ...] = (
                 (("female", "Female"), ("male", "Male"), ("other", "Intersex or another answer")),
                 "Some tests and conditions depend on it.",
             ),
-            _yes_no_unsure(
-                "pregnant", "Are you pregnant?", show_if=_is_not("sex_at_birth", "male")
-            ),
+            _yes_no_unsure("pregnant", "Are you pregnant?", show_if=SEX_NOT_MALE_FROM_10),
             Question(
                 "weeks_pregnant",
                 "How many weeks pregnant are you?",
@@ -285,24 +422,59 @@ STEPS: tuple[Step, ...] = (
     Step(
         "legs",
         "Leg symptoms",
-        "These questions are about uncomfortable feelings in your legs.",
+        "These questions are about uncomfortable feelings in your legs. If you take anything for "
+        "your restless legs, answer the questions after the first ones for your legs without "
+        "it, or as they were before you started it.",
         (
+            _yes_no(
+                "rls_on_treatment",
+                "Do you take anything for your restless legs now?",
+                "A medicine, iron or anything else you take to ease your legs.",
+            ),
+            Question(
+                "rls_treatment_meds",
+                "Which of these do you take for your restless legs?",
+                "multi",
+                (
+                    (
+                        "dopamine_agonist",
+                        "Pramipexole, ropinirole or rotigotine (a skin patch), for example "
+                        "Mirapexin, Requip or Neupro",
+                    ),
+                    ("levodopa", "Levodopa, for example co-beneldopa (Madopar) or Sinemet"),
+                    ("gabapentinoid", "Gabapentin or pregabalin (Lyrica)"),
+                    (
+                        "opioid",
+                        "An opioid painkiller, for example tramadol, codeine, oxycodone or "
+                        "methadone",
+                    ),
+                    ("iron", "Iron: tablets, liquid or a drip"),
+                    ("other", "Something else, or I am not sure what it is"),
+                ),
+                "Tick everything you take for your legs.",
+                widget="checkboxes",
+                show_if=TREATED,
+            ),
             _yes_no_unsure(
                 "rls_screen",
                 "In the evening or at night, when you try to rest, do you get unpleasant, restless "
                 "feelings in your legs that get better when you walk or move?",
+                _without_treatment(),
             ),
             _yes_no_unsure(
                 "rls_c1_urge",
                 "Do you feel a need to move your legs, usually with unpleasant feelings in them?",
-                "People describe crawling, pulling, aching, itching or fizzy feelings. The need "
-                "to move can also come on its own.",
-                show_if=_SCREEN_OPEN,
+                _without_treatment(
+                    "People describe crawling, pulling, aching, itching or fizzy feelings. The "
+                    "need to move can also come on its own."
+                ),
+                show_if=RLS_DETAILS_ASKED,
             ),
             _yes_no_unsure(
                 "rls_c2_rest",
                 "Does it start, or get worse, when you sit or lie still?",
-                show_if=_SCREEN_OPEN,
+                _without_treatment(),
+                show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "rls_c3_movement_relief",
@@ -314,7 +486,8 @@ STEPS: tuple[Step, ...] = (
                     ("no", "No"),
                     ("unsure", "Not sure"),
                 ),
-                show_if=_SCREEN_OPEN,
+                _without_treatment(),
+                show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "rls_c4_evening",
@@ -327,7 +500,8 @@ STEPS: tuple[Step, ...] = (
                     ("no", "No"),
                     ("unsure", "Not sure"),
                 ),
-                show_if=_SCREEN_OPEN,
+                _without_treatment(),
+                show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "leg_main_problem",
@@ -346,13 +520,15 @@ STEPS: tuple[Step, ...] = (
                     ("habit_tapping", "Tapping or jiggling my feet out of habit"),
                     ("other_unsure", "Something else, or I am not sure"),
                 ),
-                show_if=_SCREEN_OPEN,
+                _without_treatment(),
+                show_if=RLS_DETAILS_ASKED,
             ),
             _yes_no_unsure(
                 "position_shift_relief",
                 "Does changing position just once make it stop completely, without needing to "
                 "keep moving?",
-                show_if=_SCREEN_OPEN,
+                _without_treatment(),
+                show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "rls_child_own_words",
@@ -361,16 +537,16 @@ STEPS: tuple[Step, ...] = (
                 help_text="Please write down how the child describes it, in their words.",
                 required=False,
                 widget="textarea",
-                show_if=_both(_child, _SCREEN_OPEN),
+                show_if=_both(_child, RLS_DETAILS_ASKED),
             ),
         ),
     ),
     Step(
         "course",
         "How often and how much",
-        "If you take anything for your legs, answer for how it was before treatment.",
+        "Some questions are about your legs without treatment, others about the past week as "
+        "things are now: each question says which.",
         (
-            _yes_no("rls_on_treatment", "Do you take any medicine or supplement for your legs?"),
             Question(
                 "rls_freq",
                 "Over the past year, before any treatment, how often did it happen on average?",
@@ -379,10 +555,12 @@ STEPS: tuple[Step, ...] = (
                     ("lt_2_per_week", "Less than 2 days a week"),
                     ("ge_2_per_week", "2 or more days a week"),
                 ),
+                WITHOUT_TREATMENT,
             ),
             _yes_no_unsure(
                 "rls_lifetime_episodes_ge5",
                 "Has it happened at least 5 times in your life?",
+                WITHOUT_TREATMENT,
                 show_if=_is("rls_freq", "lt_2_per_week"),
             ),
             Question(
@@ -396,19 +574,21 @@ STEPS: tuple[Step, ...] = (
                     ("moderate", "Quite a lot"),
                     ("severe", "Very much"),
                 ),
+                WITHOUT_TREATMENT,
             ),
             Question(
                 "rls_days_per_week",
-                "In the past week, on how many days did you have it?",
+                "In the past week, as things are now, on how many days did you have it?",
                 "int",
                 min_value=0,
                 max_value=7,
                 widget="number",
-                help_text="A number from 0 to 7.",
+                help_text="A number from 0 to 7. If you take anything for your legs, count the "
+                "days as they are now, with it.",
             ),
             Question(
                 "rls_onset_time",
-                "When in the day does it usually start?",
+                "In the past week, as things are now, when in the day did it usually start?",
                 "choice",
                 (
                     ("bedtime_only", "Only at bedtime"),
@@ -416,14 +596,16 @@ STEPS: tuple[Step, ...] = (
                     ("afternoon", "In the afternoon"),
                     ("morning_or_all_day", "In the morning, or all day"),
                 ),
+                "If you take anything for your legs, answer for how they are now, with it.",
             ),
         ),
-        show_if=_SCREEN_OPEN,
+        show_if=RLS_DETAILS_ASKED,
     ),
     Step(
         "treatment",
         "Your leg treatment",
-        "Some leg treatments can, over time, make symptoms come earlier or spread.",
+        "Some leg treatments can, over time, make symptoms come earlier or spread. These "
+        "questions are about your legs now, with your treatment.",
         (
             Question(
                 "aug_earlier_onset_hours",
@@ -444,14 +626,14 @@ STEPS: tuple[Step, ...] = (
                 "Do you need more of the medicine than before, or does its effect wear off sooner?",
             ),
         ),
-        show_if=_both(_SCREEN_OPEN, _is("rls_on_treatment", "yes")),
+        show_if=DOPAMINERGIC_FOR_RLS,
     ),
     Step(
         "severity-scale",
         "Leg symptom severity",
         "Think about the past week. The clinic uses a licensed rating scale for these questions.",
         (),
-        show_if=_both(_SCREEN_OPEN, lambda facts: facts.irls_licensed),
+        show_if=_both(RLS_DETAILS_ASKED, lambda facts: facts.irls_licensed),
         kind="irls",
     ),
     Step(
@@ -459,10 +641,14 @@ STEPS: tuple[Step, ...] = (
         "Tummy and bowel symptoms",
         "Think about the last 3 months.",
         (
-            _frequency(
+            Question(
                 "abd_pain_freq",
-                "How often have you had pain in your tummy (abdomen)?",
-                "Count pain only: bloating or discomfort on its own does not count here.",
+                "On how many days have you had pain in your tummy (abdomen), on average, over "
+                "the last 3 months?",
+                "choice",
+                DAYS_FREQUENCY,
+                "Count days with pain only: bloating or discomfort on its own does not count here.",
+                widget="select",
             ),
             _yes_no_unsure(
                 "pain_related_to_bm",
@@ -494,10 +680,15 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "pain_resolves_with_constipation_treatment",
-                "When the constipation was treated, did the tummy pain go away?",
+                "When the constipation has been treated, does the tummy pain go away?",
                 "choice",
-                (("yes", "Yes"), ("no", "No"), ("na", "It has not been treated")),
-                show_if=_both(_child, _is("constipation_4wk", "yes")),
+                (
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("not_treated_yet", "It has not been treated yet"),
+                    ("no_constipation", "My child is not constipated"),
+                ),
+                show_if=CHILD_MAY_BE_CONSTIPATED,
             ),
             Question(
                 "gi_symptom_duration_months",
@@ -515,6 +706,7 @@ STEPS: tuple[Step, ...] = (
             _yes_no(
                 "bowel_meds_current",
                 "Do you take laxatives or medicine for diarrhoea at the moment?",
+                show_if=GI_SYMPTOMATIC,
             ),
         ),
     ),
@@ -535,6 +727,7 @@ STEPS: tuple[Step, ...] = (
                 "A number from 0 to 100. Enter 0 if none.",
             ),
         ),
+        show_if=GI_SYMPTOMATIC,
     ),
     Step(
         "gut-severity",
@@ -571,7 +764,7 @@ STEPS: tuple[Step, ...] = (
                 "0 = not at all, 100 = completely.",
             ),
         ),
-        show_if=_any_gut_trouble,
+        show_if=PAIN_OR_BLOATING_WEEKLY,
     ),
     Step(
         "gut-risks",
@@ -625,6 +818,14 @@ STEPS: tuple[Step, ...] = (
                 "Has a parent, brother, sister or child had thyroid disease?",
                 "choice",
                 FAMILY,
+            ),
+            Question(
+                "fhx_rls",
+                "Has a parent, brother, sister or child had restless legs?",
+                "choice",
+                FAMILY,
+                OPTIONAL,
+                required=False,
             ),
         ),
     ),
@@ -707,6 +908,33 @@ STEPS: tuple[Step, ...] = (
                 required=False,
                 widget="checkboxes",
             ),
+            _yes_no_unsure(
+                "iv_iron_last_12wk",
+                "In the last 12 weeks, have you been given iron through a drip (into a vein)?",
+                OPTIONAL,
+                required=False,
+            ),
+            _yes_no(
+                "blood_donor_regular",
+                "Do you give blood more than twice a year?",
+                OPTIONAL,
+                required=False,
+            ),
+            _yes_no(
+                "heavy_menstrual_bleeding",
+                "Do you have heavy periods now?",
+                "For example, needing to change a pad or tampon every 1 to 2 hours, passing large "
+                f"clots, or bleeding for more than 7 days. {OPTIONAL}",
+                required=False,
+                show_if=SEX_NOT_MALE_FROM_10,
+            ),
+            _yes_no(
+                "breastfeeding",
+                "Are you breastfeeding?",
+                OPTIONAL,
+                required=False,
+                show_if=SEX_NOT_MALE_FROM_10,
+            ),
             Question(
                 "thyroid_symptoms",
                 "Have you noticed any of these?",
@@ -739,8 +967,9 @@ STEPS: tuple[Step, ...] = (
                 max_value=500,
                 widget="number",
                 help_text="A small glass of wine or half a pint of beer is about 1 to 1.5 units.",
+                show_if=FROM_AGE_12,
             ),
-            _yes_no("nicotine", "Do you smoke, vape or use nicotine?"),
+            _yes_no("nicotine", "Do you smoke, vape or use nicotine?", show_if=FROM_AGE_12),
         ),
     ),
     Step(
@@ -749,9 +978,28 @@ STEPS: tuple[Step, ...] = (
         "Please answer carefully: these help the clinic see who needs to be seen soon.",
         (
             _yes_no_unsure(
-                "rectal_bleeding", "Have you seen blood from your bottom or in your stools?"
+                "rectal_bleeding",
+                "In the last 3 months, have you seen blood from your bottom or in your stools?",
             ),
-            _yes_no_unsure("black_stools", "Have your stools been black, like tar?"),
+            _yes_no_unsure(
+                "black_stools",
+                "In the last 3 months, have you had black, sticky, tar-like, bad-smelling stools? "
+                "(Iron tablets and bismuth make stools dark but usually firm and not sticky. If "
+                "you take them and are not sure, answer Not sure.)",
+            ),
+            _emergency(
+                "bleeding_now_or_faint",
+                "Is the bleeding or black stool happening in the last 48 hours, or do you feel "
+                "faint or dizzy when you stand up?",
+                show_if=_either(
+                    _is("rectal_bleeding", *YES_OR_UNSURE), _is("black_stools", *YES_OR_UNSURE)
+                ),
+            ),
+            _emergency(
+                "vomiting_blood",
+                "In the last 7 days, have you vomited blood, or something that looks like coffee "
+                "grounds?",
+            ),
             _yes_no_unsure(
                 "unintentional_weight_loss",
                 "Have you lost weight without trying in the last 6 months (about 1 in 20 of "
@@ -760,29 +1008,55 @@ STEPS: tuple[Step, ...] = (
             _yes_no_unsure("nocturnal_diarrhea", "Does diarrhoea wake you up at night?"),
             _yes_no_unsure("fever_with_gi", "Have you had a fever along with your tummy symptoms?"),
             _yes_no_unsure("persistent_vomiting", "Do you keep being sick (vomiting)?"),
+            _emergency(
+                "vomiting_green_or_no_fluids",
+                "Is the vomit green, or have you (or your child) been unable to keep fluids down "
+                "for 24 hours (12 hours in a child)?",
+                show_if=_is("persistent_vomiting", *YES_OR_UNSURE),
+            ),
             _yes_no_unsure("dysphagia", "Do you have difficulty swallowing?"),
-            _yes_no_unsure("leg_weakness_progressive", "Are your legs getting weaker?"),
             _yes_no_unsure(
+                "anemia_recent_unexplained",
+                "In the last 12 months, has a blood test shown anaemia (a low blood count) whose "
+                "cause has not been found? Answer yes even if you were given iron for it.",
+            ),
+            _emergency(
+                "leg_weakness_progressive",
+                "In the last 4 weeks, has weakness in one or both legs started or got worse "
+                "(tripping, foot dragging, legs giving way)?",
+            ),
+            _emergency(
                 "saddle_numbness",
-                "Do you have numbness between your legs or around your bottom?",
+                "Is there numbness or tingling, new in the last 4 weeks, between your legs, "
+                "around your bottom or genitals?",
             ),
-            _yes_no_unsure(
+            _emergency(
                 "new_bladder_bowel_control_loss",
-                "Have you recently lost control of your bladder or bowels?",
+                "In the last 4 weeks, have you had new trouble passing urine, or leaking of urine "
+                "or stool that you cannot control?",
             ),
-            _yes_no_unsure(
-                "new_spreading_numbness", "Do you have numbness that is new and spreading?"
+            _emergency(
+                "new_spreading_numbness",
+                "In the last 4 weeks, has numbness or weakness started and spread over days (for "
+                "example from the feet upwards)?",
             ),
-            _yes_no_unsure(
+            _emergency(
                 "unilateral_calf_swelling_pain",
-                "Is one calf swollen and painful?",
+                "In the last 2 weeks, has one calf or leg (not both) become swollen, painful or "
+                "tender?",
+            ),
+            _emergency(
+                "clot_chest_symptoms",
+                "Any new breathlessness, chest pain, or coughing up blood?",
+                show_if=_is("unilateral_calf_swelling_pain", *YES_OR_UNSURE),
             ),
         ),
         notice=(
             "Do not wait for your clinic if you have sudden weakness in your legs, new numbness "
             "around your bottom or between your legs, have just lost control of your bladder or "
-            "bowels, have one swollen and painful calf, or are bleeding heavily: call your local "
-            "emergency number or go to an emergency department now."
+            "bowels, have one swollen and painful calf, have new breathlessness or chest pain, "
+            "are vomiting blood or are bleeding heavily: call your local emergency number or go "
+            "to an emergency department now."
         ),
     ),
     Step(
@@ -791,7 +1065,7 @@ STEPS: tuple[Step, ...] = (
         "Over the last 2 weeks, how often have you been bothered by any of the following "
         "problems? If you prefer not to answer these nine questions, leave them all blank.",
         (
-            _yes_no(
+            _yes_no_unsure(
                 "self_harm_thoughts",
                 "In the last 2 weeks, have you had thoughts that you would be better off dead, "
                 "or of hurting yourself?",

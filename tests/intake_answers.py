@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake.demo import NO_RED_FLAGS
+from intake.questionnaire import STEPS_BY_SLUG
+
+# Every question of the warning-signs step answered "no", taken from the step itself so that a
+# question added there is answered here too. The follow-ups ("is the bleeding happening now?")
+# are sent as well: the server drops them while they do not apply, and a test that answers
+# "yes" to a red flag gets its follow-up answered "no".
+NO_RED_FLAGS = {question.key: "no" for question in STEPS_BY_SLUG["warning-signs"].questions}
 
 # POST data per step for an adult woman with RLS and IBS-D symptoms; tests override keys.
 STEP_DATA: dict[str, dict[str, Any]] = {
     "about-you": {"sex_at_birth": "female", "pregnant": "no"},
     "legs": {
+        "rls_on_treatment": "no",
         "rls_screen": "yes",
         "rls_c1_urge": "yes",
         "rls_c2_rest": "yes",
@@ -19,7 +26,6 @@ STEP_DATA: dict[str, dict[str, Any]] = {
         "position_shift_relief": "no",
     },
     "course": {
-        "rls_on_treatment": "no",
         "rls_freq": "ge_2_per_week",
         "rls_impact_level": "moderate",
         "rls_days_per_week": "5",
@@ -60,9 +66,14 @@ STEP_DATA: dict[str, dict[str, Any]] = {
         "fhx_ibd": "no",
         "fhx_celiac": "no",
         "fhx_thyroid": "no",
+        "fhx_rls": "no",
     },
     "history": {
         "medications": ["ppi"],
+        "iv_iron_last_12wk": "no",
+        "blood_donor_regular": "no",
+        "heavy_menstrual_bleeding": "no",
+        "breastfeeding": "no",
         "caffeine_cups_per_day": "2",
         "alcohol_units_per_week": "3",
         "nicotine": "no",

@@ -80,10 +80,13 @@ def test_flow_screen_no_skips_rls_details_and_course(patient_link):
     assert answers["rls_screen"] == "no"
 
 
-def test_flow_on_treatment_adds_treatment_step(patient_link):
-    visited = answer_steps(patient_link.client, {"course": {"rls_on_treatment": "yes"}})
+def test_flow_on_dopaminergic_treatment_adds_treatment_step(patient_link):
+    treated = {"rls_on_treatment": "yes", "rls_treatment_meds": ["dopamine_agonist"]}
+
+    visited = answer_steps(patient_link.client, {"legs": treated})
 
     assert visited[:4] == ["about-you", "legs", "course", "treatment"]
+    assert patient_link.refresh().answers["rls_treatment_meds"] == ["dopamine_agonist"]
 
 
 def test_flow_male_patient_is_not_asked_about_pregnancy(patient_link):

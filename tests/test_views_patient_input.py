@@ -164,6 +164,7 @@ def test_step_very_long_text_is_refused_with_its_length(patient_link):
     client = patient_link.client
     answer_steps(client, {"about-you": {"guardian_completed": "yes"}}, stop_at="legs")
     data = {
+        "rls_on_treatment": "no",
         "rls_screen": "yes",
         "rls_c1_urge": "yes",
         "rls_c2_rest": "yes",

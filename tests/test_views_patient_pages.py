@@ -18,6 +18,8 @@ from tests.intake_answers import STEP_DATA, answer_steps, step_slug
 pytestmark = pytest.mark.django_db
 CHILD_BORN = dt.date(2014, 1, 1)
 LEGS_QUESTIONS = [
+    "rls_on_treatment",
+    "rls_treatment_meds",
     "rls_screen",
     "rls_c1_urge",
     "rls_c2_rest",
@@ -62,7 +64,9 @@ def test_legs_page_child_is_sent_the_own_words_question_for_the_browser_to_show(
     assert [name for name, _attrs in _rows(response)] == [*LEGS_QUESTIONS, "rls_child_own_words"]
     assert _rows(response)[-1] == (
         "rls_child_own_words",
-        ' data-show-if-field="rls_screen" data-show-if-not="no"',
+        ' data-show-if-field="rls_screen" data-show-if-not="no"'
+        ' data-show-if-or="[{&quot;field&quot;:&quot;rls_on_treatment&quot;,'
+        '&quot;in&quot;:[&quot;yes&quot;]}]"',
     )
 
 
@@ -75,7 +79,7 @@ def test_bowel_page_adult_is_not_sent_the_childs_constipation_treatment_question
     names = [name for name, _attrs in _rows(response)]
     assert "constipation_4wk" in names
     assert "pain_resolves_with_constipation_treatment" not in names
-    assert "When the constipation was treated" not in response.content.decode()
+    assert "When the constipation has been treated" not in response.content.decode()
 
 
 def test_bowel_page_child_is_sent_the_constipation_treatment_question(patient_link):
@@ -86,7 +90,7 @@ def test_bowel_page_child_is_sent_the_constipation_treatment_question(patient_li
     response = client.get("/intake/step/bowel/")
 
     assert dict(_rows(response))["pain_resolves_with_constipation_treatment"] == (
-        ' data-show-if-field="constipation_4wk" data-show-if-in="yes"'
+        ' data-show-if-field="constipation_4wk" data-show-if-unless="no"'
     )
 
 
@@ -150,7 +154,11 @@ def _step_pages(client) -> dict[str, str]:
     url = client.get("/intake/")["Location"]
     overrides = {
         "about-you": {"guardian_completed": "yes"},
-        "bowel": {"constipation_4wk": "yes", "pain_resolves_with_constipation_treatment": "na"},
+        "legs": {"rls_on_treatment": "yes", "rls_treatment_meds": ["levodopa"]},
+        "bowel": {
+            "constipation_4wk": "yes",
+            "pain_resolves_with_constipation_treatment": "not_treated_yet",
+        },
     }
     while (slug := step_slug(url)) is not None and slug != "consent":
         page = client.get(url)

@@ -3,17 +3,27 @@
  * and shows it again when it does. UX only: the server applies the same conditions itself and
  * ignores answers to questions that do not apply, and without this script every question shows.
  *
- * Markup, on the question's wrapper:
+ * Markup, on the question's wrapper (intake/questionnaire.py writes it):
  *   data-show-if-field="rls_screen" data-show-if-not="no"        shown once an answer other
  *                                                                than "no" is chosen
  *   data-show-if-field="rls_screen" data-show-if-in="yes,unsure"  shown when the answer is
- *                                                                "yes" or "unsure"
- * Both lists are comma-separated. With no answer chosen the question stays hidden. An answer
- * that is itself inside a hidden question counts as no answer, so chains of conditions work.
- * If the named field is not on the page at all, the wrapper is left alone (the server decided).
+ *                                                                "yes" or "unsure" (for tick
+ *                                                                boxes: any of them ticked)
+ *   data-show-if-field="constipation_4wk" data-show-if-unless="no"
+ *                                                                shown unless "no" is chosen
+ *                                                                (no answer yet: shown)
+ * and, for "any of several answers", further rules as JSON, each {"field", and one of "in",
+ * "not" or "unless" with a list of values}:
+ *   data-show-if-or='[{"field":"rls_on_treatment","in":["yes"]}]'
+ * The question shows when any rule holds. The lists in the first rule are comma-separated.
+ * With no answer chosen, "in" and "not" do not hold. An answer that is itself inside a hidden
+ * question counts as no answer, so chains of conditions work. A rule whose field is not on the
+ * page at all is left out; with none left, the wrapper is left alone (the server decided).
  */
 (function () {
   "use strict";
+
+  var TESTS = ["in", "not", "unless"];
 
   function list(text) {
     return text
@@ -24,6 +34,27 @@
       .filter(function (item) {
         return item !== "";
       });
+  }
+
+  // The wrapper's rules: the one in its attributes, then any in data-show-if-or.
+  function rulesOf(wrapper) {
+    var first = { field: wrapper.getAttribute("data-show-if-field") };
+    TESTS.forEach(function (test) {
+      var attribute = "data-show-if-" + test;
+      if (wrapper.hasAttribute(attribute)) {
+        first[test] = list(wrapper.getAttribute(attribute));
+      }
+    });
+    var rules = [first];
+    var more = wrapper.getAttribute("data-show-if-or");
+    if (more) {
+      try {
+        rules = rules.concat(JSON.parse(more));
+      } catch (error) {
+        // Malformed markup: keep to the first rule rather than hide the question for good.
+      }
+    }
+    return rules;
   }
 
   // The controls answering the named question, in the wrapper's form (or the page).
@@ -61,27 +92,38 @@
     return values;
   }
 
+  function chosenAny(values, wanted) {
+    return values.some(function (value) {
+      return wanted.indexOf(value) !== -1;
+    });
+  }
+
+  // Whether one rule holds for the chosen values; null when it names no test.
+  function holds(rule, values) {
+    if (Array.isArray(rule["in"])) {
+      return chosenAny(values, rule["in"]);
+    }
+    if (Array.isArray(rule.not)) {
+      return values.length > 0 && !chosenAny(values, rule.not);
+    }
+    if (Array.isArray(rule.unless)) {
+      return !chosenAny(values, rule.unless);
+    }
+    return null;
+  }
+
   function applies(wrapper) {
-    var values = chosenValues(controlsFor(wrapper, wrapper.getAttribute("data-show-if-field")));
-    if (values === null) {
-      return !wrapper.hidden;
-    }
-    if (wrapper.hasAttribute("data-show-if-in")) {
-      var wanted = list(wrapper.getAttribute("data-show-if-in"));
-      return values.some(function (value) {
-        return wanted.indexOf(value) !== -1;
-      });
-    }
-    if (wrapper.hasAttribute("data-show-if-not")) {
-      var excluded = list(wrapper.getAttribute("data-show-if-not"));
-      return (
-        values.length > 0 &&
-        values.every(function (value) {
-          return excluded.indexOf(value) === -1;
-        })
-      );
-    }
-    return !wrapper.hidden;
+    var decided = false;
+    var show = false;
+    rulesOf(wrapper).forEach(function (rule) {
+      var values = rule && rule.field ? chosenValues(controlsFor(wrapper, rule.field)) : null;
+      var result = values === null ? null : holds(rule, values);
+      if (result !== null) {
+        decided = true;
+        show = show || result;
+      }
+    });
+    return decided ? show : !wrapper.hidden;
   }
 
   function update() {
