@@ -48,7 +48,7 @@ JUNK = st.one_of(
 SLUGS = [step.slug for step in questionnaire.STEPS]
 # How the browser gets to a step that only some patients see.
 REACH = {
-    "treatment": {"course": {"rls_on_treatment": "yes"}},
+    "treatment": {"legs": {"rls_on_treatment": "yes", "rls_treatment_meds": ["levodopa"]}},
 }
 
 

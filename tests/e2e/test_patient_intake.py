@@ -170,7 +170,9 @@ def test_intake_number_error_is_announced_with_its_question(browser, live_server
     page.wait_for_load_state()
     screenshot(page, folder, "course-number-out-of-range")
     problems = page_problems(page, "course with an error")
-    box = page.get_by_role("spinbutton", name="In the past week, on how many days did you have it?")
+    box = page.get_by_role(
+        "spinbutton", name="In the past week, as things are now, on how many days did you have it?"
+    )
     value, description = (
         box.input_value(),
         box.evaluate(
@@ -181,7 +183,11 @@ def test_intake_number_error_is_announced_with_its_question(browser, live_server
     context.close()
 
     assert value == "9"
-    assert description == ["Enter a whole number from 0 to 7.", "A number from 0 to 7."]
+    assert description == [
+        "Enter a whole number from 0 to 7.",
+        "A number from 0 to 7. If you take anything for your legs, count the days as they are "
+        "now, with it.",
+    ]
     assert problems == []
 
 
@@ -280,7 +286,7 @@ def test_intake_autosave_keeps_what_was_typed_when_the_page_is_left(browser, liv
     page.goto(f"{live_server.url}/i/{token}/")
     answer_until(page, live_server.url, "autosave", stop_at="course")
 
-    page.check("input[name='rls_on_treatment'][value='no']")
+    page.check("input[name='rls_freq'][value='ge_2_per_week']")
     page.fill("input[name='rls_days_per_week']", "4")
     page.locator("[data-autosave-status]").filter(has_text="Saved at").wait_for(timeout=10_000)
     page.goto(f"{live_server.url}/intake/")  # leave mid-step, come back
