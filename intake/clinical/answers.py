@@ -191,7 +191,10 @@ SCHEMA: dict[str, Field] = {
     "constipation_4wk": _YN,
     "greasy_floating_stools": _YN,
     "pain_resolves_with_constipation_treatment": _choice(
-        "yes", "no", "not_treated_yet", "no_constipation"  # R3-3: "na" is refused
+        "yes",
+        "no",
+        "not_treated_yet",
+        "no_constipation",  # R3-3: "na" is refused
     ),
     "rectal_bleeding": _YN,
     "black_stools": _YN,
@@ -259,6 +262,8 @@ _ITEM_VALUES = {
     key: frozenset(range(f.low, f.high + 1)) for key, f in SCHEMA.items() if f.kind == "int_list"
 }
 _MULTI_CHOICES = {key: frozenset(f.choices) for key, f in SCHEMA.items() if f.kind == "multi"}
+
+
 def _refuse(key: str, value: object, expected: str) -> ValueError:
     return ValueError(f"{key}: invalid value {value!r}; expected {expected}")
 

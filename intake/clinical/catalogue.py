@@ -621,7 +621,9 @@ THY_2B_EXTRAPOLATED_REASON = (
 
 
 def fired(
-    rule_id: str, because: tuple[tuple[str, object], ...], tier: str | None = None,
+    rule_id: str,
+    because: tuple[tuple[str, object], ...],
+    tier: str | None = None,
     reason: str | None = None,
 ) -> dict[str, object]:
     """The output record of a fired rule (spec §0): {"rule", "tier", "reason", "because"}, a new
@@ -667,7 +669,7 @@ def render_markdown() -> str:
         "",
         "Not guidelines: they come from the clinic's source articles and are backed at most by "
         "small observational studies. They fire for adults only (age 18 or over) and only while "
-        "`ENABLE_CLINIC_PROTOCOL_RULES` is on; the case page labels them \"clinic protocol\".",
+        '`ENABLE_CLINIC_PROTOCOL_RULES` is on; the case page labels them "clinic protocol".',
         "",
         *header,
         *rows(rule for rule in RULES if rule.tier == "S"),

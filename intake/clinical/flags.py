@@ -110,13 +110,11 @@ class Context:
         """§3.2: the latest ferritin within CELIAC_LOOKBACK_DAYS is below 30."""
         ferritin = self.answers.latest_lab("ferritin", self.celiac_lookback_days)
         deficient = ferritin is not None and ferritin < IRON_DEFICIENT_FERRITIN
-        return derived(
-            "iron_deficient_lab", of(deficient, "prior_labs.ferritin", ferritin)
-        )
+        return derived("iron_deficient_lab", of(deficient, "prior_labs.ferritin", ferritin))
 
     @property
     def adult_ibs_met(self) -> Tri:
-        """"adult and ibs.status = met" (CEL-1, SIBO-1)."""
+        """ "adult and ibs.status = met" (CEL-1, SIBO-1)."""
         return FALSE if self.pediatric else self.ibs_met
 
     def rule_applies(self, rule_id: str) -> bool:
@@ -201,7 +199,11 @@ def iron_interpretation(context: Context, f: float | None, t: float | None) -> d
     sentences = [IRON_INTERPRETATIONS[code]]
     if f is not None and f < IRON_DEFICIENT_FERRITIN:
         sentences.append(IRON_NOTES["deficient"])
-    if code in ("iron_therapy_candidate", "iv_iron_candidate") and f is not None and f < FCM_FERRITIN:
+    if (
+        code in ("iron_therapy_candidate", "iv_iron_candidate")
+        and f is not None
+        and f < FCM_FERRITIN
+    ):
         sentences.append(IRON_NOTES["carboxymaltose"])
     if t is not None and t >= HIGH_TSAT:
         sentences.append(IRON_NOTES["high_tsat"])
@@ -268,7 +270,9 @@ def _iron_settled(context: Context, dialysis: bool, f: float | None, t: float | 
 
 def iron_panel(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers = context.answers
-    iron_3 = all_of(answers.yes("rls_on_treatment"), answers.includes("rls_treatment_meds", *IRON_3_MEDS))
+    iron_3 = all_of(
+        answers.yes("rls_on_treatment"), answers.includes("rls_treatment_meds", *IRON_3_MEDS)
+    )
     triggers = _triggers(
         context,
         (
@@ -436,24 +440,32 @@ def celiac(context: Context) -> tuple[dict[str, object], frozenset[str]]:
 
 def stool(context: Context) -> tuple[dict[str, object], frozenset[str]]:
     answers, gut = context.answers, context.gut
-    triggers = _triggers(
-        context,
+    candidates = (
+        ("STOOL-1", gut.chronic_diarrhea),
+        ("STOOL-2", all_of(gut.chronic_diarrhea, answers.yes("travel_high_risk_12mo"))),
+        ("STOOL-3", all_of(gut.loose_stools, answers.yes("antibiotics_last_3mo"))),
         (
-            ("STOOL-1", gut.chronic_diarrhea),
-            ("STOOL-2", all_of(gut.chronic_diarrhea, answers.yes("travel_high_risk_12mo"))),
-            ("STOOL-3", all_of(gut.loose_stools, answers.yes("antibiotics_last_3mo"))),
-            (
-                "STOOL-4",
-                any_of(
-                    answers.yes("greasy_floating_stools"),
-                    answers.includes("conditions", "chronic_pancreatitis"),
-                ),
+            "STOOL-4",
+            any_of(
+                answers.yes("greasy_floating_stools"),
+                answers.includes("conditions", "chronic_pancreatitis"),
             ),
-            ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
         ),
+        ("STOOL-5", all_of(context.rls_met, gut.gi_symptomatic)),
     )
+    triggers = _triggers(context, candidates)
     if not triggers.records:
-        return {"value": "no", "components": [], "rules_fired": []}, triggers.open_keys
+        # STOOL-2 and STOOL-3 imply STOOL-1 (chronic diarrhoea; loose stools are chronic
+        # diarrhoea), so their own answers (travel, antibiotics) can never change the value.
+        open_keys = _triggers(
+            context,
+            tuple(
+                (rule_id, tri)
+                for rule_id, tri in candidates
+                if rule_id not in ("STOOL-2", "STOOL-3")
+            ),
+        ).open_keys
+        return {"value": "no", "components": [], "rules_fired": []}, open_keys
     components = []
     for record in triggers.records:
         components.extend(STOOL_COMPONENTS[record["rule"]])
@@ -484,7 +496,11 @@ def sibo_breath(context: Context) -> tuple[dict[str, object], frozenset[str]]:
             ("SIBO-4", all_of(context.rls_met, gut.sibo_symptoms)),
         ),
     )
-    result: dict[str, object] = {"value": "no", "rules_fired": triggers.records, "timing_note": None}
+    result: dict[str, object] = {
+        "value": "no",
+        "rules_fired": triggers.records,
+        "timing_note": None,
+    }
     if context.pediatric:
         result["value"] = "not_applicable_pediatric"  # whatever fired, even nothing
         return result, frozenset()
@@ -530,4 +546,3 @@ def evaluate_flags(context: Context) -> tuple[dict[str, dict[str, object]], froz
         flags[name], flag_needed = flag(context)
         needed = needed | flag_needed
     return flags, needed
-

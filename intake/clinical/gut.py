@@ -209,9 +209,7 @@ def predicates(answers: Answers, ibs: IbsResult) -> GutPredicates:
     loose = answers.yes("loose_stools_4wk")
     constipation = answers.yes("constipation_4wk")
     return GutPredicates(
-        gi_symptomatic=derived(
-            "gi_symptomatic", any_of(pain, bloating, gas, loose, constipation)
-        ),
+        gi_symptomatic=derived("gi_symptomatic", any_of(pain, bloating, gas, loose, constipation)),
         # ACG 2020's SIBO symptom list: pain, gas, bloating, diarrhoea.
         sibo_symptoms=derived("sibo_symptoms", any_of(pain, bloating, gas, loose)),
         chronic_diarrhea=derived(

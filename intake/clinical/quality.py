@@ -102,9 +102,7 @@ def asked(key: str, answers: Answers, *, gi_symptomatic: bool) -> bool:
     return is_asked_follow_up(key, answers)
 
 
-def needed_keys(
-    candidates: Iterable[str], answers: Answers, *, gi_symptomatic: bool
-) -> list[str]:
+def needed_keys(candidates: Iterable[str], answers: Answers, *, gi_symptomatic: bool) -> list[str]:
     """The missing answers to list in data_quality.missing, in the order of §2."""
     needed = set()
     for key in candidates:

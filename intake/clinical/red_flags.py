@@ -120,9 +120,7 @@ def _anaemia(answers: Answers, gi_symptomatic: Tri, pregnant: bool) -> Tri:
     is not withheld on a guess (safety first). An unanswered input behind an exclusion is
     needed instead (see evaluate_red_flags)."""
     sex, age = answers.get("sex_at_birth"), answers.get("age_years")
-    explained_by_dialysis = (
-        answers.holds("conditions", "ckd_dialysis") and gi_symptomatic.is_false
-    )
+    explained_by_dialysis = answers.holds("conditions", "ckd_dialysis") and gi_symptomatic.is_false
     return all_of(
         answers.yes("anemia_recent_unexplained"),
         negate(of(pregnant or explained_by_dialysis)),
@@ -137,7 +135,9 @@ def _anaemia(answers: Answers, gi_symptomatic: Tri, pregnant: bool) -> Tri:
 def _self_harm(answers: Answers) -> Tri:
     """RF-12: PHQ-9 item 9 >= 1, or thoughts of self-harm reported."""
     items = answers.get("phq9_items")
-    item_9 = unknown("phq9_items") if items is None else of(items[8] >= 1, "phq9_items[9]", items[8])
+    item_9 = (
+        unknown("phq9_items") if items is None else of(items[8] >= 1, "phq9_items[9]", items[8])
+    )
     return any_of(item_9, answers.yes("self_harm_thoughts"))
 
 
@@ -208,4 +208,3 @@ def evaluate_red_flags(answers: Answers, *, gut: GutPredicates, pregnant: bool) 
         unsure_items=[key for key in RED_FLAG_ITEMS if answers.get(key) == "unsure"],
         needed=needed,
     )
-

@@ -170,10 +170,16 @@ def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResul
     # §4.2 screen gate (R3-19): a treated patient answers the screen for the legs without
     # treatment, so a "no" never gates them.
     gated = screen == "no" and not treated
+    # Without any detail answer, the screen and the treatment question decide between the
+    # gate (not_met) and incomplete: each is needed while unanswered and the other leaves the
+    # gate possible.
+    gate_keys = frozenset()
+    if not any_detail:
+        if screen is None and not treated:
+            gate_keys = gate_keys | {"rls_screen"}
+        if screen in (None, "no") and not answers.has("rls_on_treatment"):
+            gate_keys = gate_keys | {"rls_on_treatment"}
     if gated and not any_detail:
-        needed = frozenset()
-        if not answers.has("rls_on_treatment"):
-            needed = frozenset({"rls_on_treatment"})  # "yes" would lift the gate: incomplete
         return RlsResult(
             "not_met",
             failed=["screen_negative"],
@@ -181,7 +187,7 @@ def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResul
             irls=irls,
             augmentation_suspected=aug,
             met=FALSE,
-            needed=needed,
+            needed=gate_keys,
         )
 
     letters = {
@@ -202,9 +208,8 @@ def assess(answers: Answers, *, assessed: bool, irls_licensed: bool) -> RlsResul
         # needed) unless the gate holds, where the answers given decide (DQ-1).
         if not gated:
             needed = frozenset(key for key in DETAIL_KEYS if not answers.has(key))
-            if screen is None and not any_detail and not treated:
-                needed = needed | {"rls_screen"}  # a "no" would gate: not_met
         met = unknown(*needed)
+        needed = needed | gate_keys
     else:
         status, met = "met", true_because("rls.status", "met")
     return RlsResult(

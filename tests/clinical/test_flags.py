@@ -632,7 +632,11 @@ SIBO_RISK = [
 SIBO_CASES = {
     "nothing": (adult(), "no", []),
     "ibs_met_adult": (ibs_adult_met(), "consider", [("SIBO-1", "GW")]),
-    "ibs_c_adult": (ibs_adult_met(pct_bm_hard=30), "consider", [("SIBO-1", "GW"), ("SIBO-3", "GW")]),
+    "ibs_c_adult": (
+        ibs_adult_met(pct_bm_hard=30),
+        "consider",
+        [("SIBO-1", "GW"), ("SIBO-3", "GW")],
+    ),
     **{
         f"risk_{c}": (
             adult(bloating_freq="1_per_week", conditions=[c]),
