@@ -80,8 +80,8 @@ RULES: tuple[Rule, ...] = (
         "AUG-1",
         "G",
         "RLS",
-        "rls_treatment_meds holds dopamine_agonist or levodopa (R3-19), and any of: symptoms start >= 2 h earlier, spread to "
-        "arms or trunk, dose escalation or shorter relief.",
+        "rls_treatment_meds holds dopamine_agonist or levodopa (R3-19), and any of: symptoms "
+        "start >= 2 h earlier, spread to arms or trunk, dose escalation or shorter relief.",
         "rls.augmentation_suspected: possible augmentation, practitioner review (not urgent).",
         "MPI/IRLSSG (Garcia-Borreguero 2007); IRLSSG/EURLSSG/RLS-F task force 2016",
     ),
