@@ -381,7 +381,8 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "intake@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where new red-flag and crisis alerts go; empty means no alert email is sent.
+# Where new-case alerts and the crisis, emergency and "Not sure" contact alerts go (R3-23);
+# empty means no alert email is sent.
 CLINIC_ALERT_EMAIL = env_str("CLINIC_ALERT_EMAIL", "")
 
 # --- Logging ---------------------------------------------------------------------------------
@@ -413,12 +414,20 @@ INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14, min_value=1)
 RECORD_RETENTION_DAYS = env_int("RECORD_RETENTION_DAYS", 3650, min_value=1)
 # The site's public address, for links in emails (alerts link to the case, never describe it).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
-# Shown to a patient at once when their mood answers meet the crisis rule (RF-12).
+# Shown to a patient at once when their mood answers meet the crisis rule (RF-12), or when they
+# answer "Not sure" to the self-harm question (RF-U).
 CRISIS_RESOURCES_TEXT = env_str(
     "CRISIS_RESOURCES_TEXT",
     "If you are in danger now or might act on thoughts of harming yourself, call your local "
     "emergency number (112 in Europe, 911 in the US, 999 in the UK) or go to the nearest "
     "emergency department. You can also call or text a crisis line at any hour: 988 in the US, "
     "Samaritans on 116 123 in the UK and Ireland.",
+)
+# Shown to a patient at once when their answers point to an emergency, or when they answer
+# "Not sure" to an emergency-level question (clinical-spec §9, R3-1, R3-16, R3-23). Phone numbers
+# in this text and the one above become tap-to-call links.
+EMERGENCY_ADVICE_TEXT = env_str(
+    "EMERGENCY_ADVICE_TEXT",
+    "Go to an emergency department or call your emergency number now.",
 )
 PUBLIC_START_ENABLED = env_bool("PUBLIC_START_ENABLED", False)
