@@ -1143,10 +1143,18 @@ def labs_question_shown(question: Question, facts: Facts) -> bool:
 def may_show_on_page(step: Step, question: Question, facts: Facts) -> bool:
     """Whether the question belongs on its step's page for this patient at all. False when a
     fact the server holds rules it out whatever is chosen on the page (the child's own words
-    for an adult): such a question is never sent to the browser."""
-    if question.show_if is None:
-        return True
-    return holds_off_page(question.show_if, facts, {other.key for other in step.questions})
+    for an adult), or when the answer it follows is itself not on the page (how many weeks
+    pregnant, for a 9-year-old): such a question is never sent to the browser."""
+    return question.key in _keys_on_page(step, facts)
+
+
+def _keys_on_page(step: Step, facts: Facts) -> set[str]:
+    # A condition reads answers asked before it, so one pass in page order settles each.
+    on_page: set[str] = set()
+    for question in step.questions:
+        if question.show_if is None or holds_off_page(question.show_if, facts, on_page):
+            on_page.add(question.key)
+    return on_page
 
 
 def field_shown(step: Step, question: Question, facts: Facts) -> bool:

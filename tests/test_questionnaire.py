@@ -653,27 +653,42 @@ def _answer_parts(condition) -> list:
 @pytest.mark.parametrize(
     "step", [s for s in questionnaire.STEPS if s.questions], ids=lambda s: s.slug
 )
-def test_every_question_condition_is_one_rule_on_answers_the_page_can_see(step):
-    # The browser tests one rule (or one AnyOf) per question. An AnyOf must be decided on its
+def test_every_question_condition_is_one_rule_on_answers_asked_before_it(step):
+    # The browser tests one rule (or one AnyOf) per question, on answers above it on the page
+    # (may_show_on_page settles the page in one pass, in order). An AnyOf must be decided on its
     # own page: a part on an earlier page would be unknown to the browser, which could hide a
     # question the server asks.
-    on_page = {question.key for question in step.questions}
-    earlier = {
-        q.key for s in questionnaire.STEPS[: questionnaire.STEPS.index(step)] for q in s.questions
-    }
+    position = questionnaire.STEPS.index(step)
+    earlier = {q.key for s in questionnaire.STEPS[:position] for q in s.questions}
     problems = []
-    for question in step.questions:
+    for index, question in enumerate(step.questions):
+        above = {q.key for q in step.questions[:index]}
         parts = _answer_parts(question.show_if)
         if len(parts) > 1:
             problems.append(f"{question.key}: {len(parts)} answer rules")
         for part in parts:
             keys = part.fields() if isinstance(part, questionnaire.AnyOf) else {part.key}
-            if isinstance(part, questionnaire.AnyOf) and not keys <= on_page:
-                problems.append(f"{question.key}: AnyOf reads {sorted(keys - on_page)}")
-            if not keys <= on_page | earlier:
-                problems.append(f"{question.key}: reads later answers {sorted(keys)}")
+            if isinstance(part, questionnaire.AnyOf) and not keys <= above:
+                problems.append(f"{question.key}: AnyOf reads {sorted(keys - above)}")
+            if not keys <= above | earlier:
+                problems.append(f"{question.key}: reads {sorted(keys)}, not asked before it")
 
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("age", "sex", "on_page"),
+    [(9, "female", False), (10, "female", True), (40, "male", True)],
+)
+def test_may_show_on_page_weeks_pregnant_only_where_the_pregnancy_question_is(age, sex, on_page):
+    # A male patient's page has both (the browser hides them as he answers); a 9-year-old's
+    # has neither, as the question it follows is never sent.
+    step = questionnaire.STEPS_BY_SLUG["about-you"]
+    question = questionnaire.QUESTIONS["weeks_pregnant"]
+
+    assert questionnaire.may_show_on_page(step, question, Facts({"sex_at_birth": sex}, age)) is (
+        on_page
+    )
 
 
 def test_any_of_holds_off_page_when_any_part_may_still_hold():
