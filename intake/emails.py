@@ -29,17 +29,25 @@ def send_new_case_alert(intake: Intake) -> int:
     return send_mail(subject, body, None, [settings.CLINIC_ALERT_EMAIL])
 
 
-def send_crisis_contact_alert(intake: Intake) -> int:
-    """A patient filling in their questionnaire needs prompt contact. Which patient, and why,
-    is only on the work queue after signing in."""
+def send_contact_alert(intake: Intake) -> int:
+    """A patient needs contact today (crisis, emergency or "Not sure": the same words for
+    each, since the kind is health information). Which patient, and why, is only on the work
+    queue after signing in. Sent once per kind per intake (services.report_contact_needed)."""
     if not settings.CLINIC_ALERT_EMAIL:
         return 0
     subject = f"Prompt contact needed: {intake.case_number}"
-    queue_url = settings.SITE_URL.rstrip("/") + reverse("intake:queue")
-    body = (
-        f"A patient filling in questionnaire {intake.case_number} needs prompt contact by the "
-        "clinic. The questionnaire has not been sent yet.\n\n"
-        f"Sign in to see who: {queue_url}\n\n"
-        "This message holds no patient information by design."
-    )
+    if intake.is_draft:
+        where = settings.SITE_URL.rstrip("/") + reverse("intake:queue")
+        body = (
+            f"A patient filling in questionnaire {intake.case_number} needs prompt contact by "
+            "the clinic. The questionnaire has not been sent yet.\n\n"
+            f"Sign in to see who: {where}\n\n"
+            "This message holds no patient information by design."
+        )
+    else:
+        body = (
+            f"The patient of case {intake.case_number} needs prompt contact by the clinic.\n\n"
+            f"Sign in to see who: {case_url(intake)}\n\n"
+            "This message holds no patient information by design."
+        )
     return send_mail(subject, body, None, [settings.CLINIC_ALERT_EMAIL])

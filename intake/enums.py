@@ -61,5 +61,20 @@ class AuditAction(models.TextChoices):
     RESULTS = "results", "Results entered"
     SECOND_FACTOR = "second_factor", "Second factor"
     ERASE = "erase", "Erased"
+    CONTACT_NEEDED = "contact_needed", "Contact needed: clinic alerted"
+    CONTACTED = "contacted", "Patient contacted"
+    # Written before crisis, emergency and "Not sure" shared one contact path; kept so that the
+    # append-only audit rows of that time still read as they did.
     CRISIS_REPORTED = "crisis_reported", "Crisis reported in a draft"
     CRISIS_CONTACTED = "crisis_contacted", "Patient contacted after a crisis report"
+
+
+class ContactReason(models.TextChoices):
+    """Why a patient must be contacted today (clinical-spec §9, R3-23), in the order markers
+    are shown. The same actions for each: help shown to the patient at once, the top of the work
+    queue until contact is recorded, one alert email per kind."""
+
+    CRISIS = "crisis", "Crisis"
+    EMERGENCY = "emergency", "Emergency"
+    # RF-U: "Not sure" to an emergency-level question, or to the self-harm question.
+    UNSURE = "unsure", "Not sure: contact today"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from intake.enums import AssessmentKind, AuditAction, CaseStatus, Decision, TestKind
+from intake.enums import AssessmentKind, AuditAction, CaseStatus, ContactReason, Decision, TestKind
 
 
 class Patient(models.Model):
@@ -51,6 +51,7 @@ class Intake(models.Model):
     # Copied from the latest assessment so the work queue can filter and sort in SQL.
     urgent = models.BooleanField(default=False)
     crisis = models.BooleanField(default=False)
+    emergency = models.BooleanField(default=False)
     rls_status = models.CharField(max_length=20, blank=True)
     ibs_status = models.CharField(max_length=20, blank=True)
     assigned_to = models.ForeignKey(
@@ -70,11 +71,17 @@ class Intake(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # A draft whose mood answers met the crisis rule: staff see it at once, before the patient
-    # sends anything, until someone records that they contacted the patient.
-    crisis_reported_at = models.DateTimeField(null=True, blank=True)
-    crisis_contacted_at = models.DateTimeField(null=True, blank=True)
-    crisis_contacted_by = models.ForeignKey(
+    # Answers that call for contact today (crisis, emergency, or "Not sure" to one of their
+    # questions; clinical-spec §9, R3-23), in a draft or at submission: staff see the patient at
+    # the top of the work queue at once, before the answers are sent, until someone records
+    # that they contacted the patient. Each kind is reported (and emailed) once per intake; a
+    # kind reported after contact was recorded opens the need again.
+    contact_needed_at = models.DateTimeField(null=True, blank=True)
+    contact_reasons = models.JSONField(
+        default=list, blank=True, help_text="The kinds reported, each once (ContactReason)."
+    )
+    contacted_at = models.DateTimeField(null=True, blank=True)
+    contacted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
@@ -87,6 +94,12 @@ class Intake(models.Model):
         indexes = [
             models.Index(fields=["status", "-urgent", "submitted_at"]),
             models.Index(fields=["submitted_at"]),
+            # The top of the work queue: the few patients still waiting for contact.
+            models.Index(
+                fields=["contact_needed_at"],
+                condition=Q(contact_needed_at__isnull=False, contacted_at__isnull=True),
+                name="intake_contact_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -105,6 +118,14 @@ class Intake(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == CaseStatus.DRAFT
+
+    @property
+    def needs_contact(self) -> bool:
+        return self.contact_needed_at is not None and self.contacted_at is None
+
+    def get_contact_reasons_display(self) -> list[str]:
+        """The reported kinds' labels, in ContactReason's order."""
+        return [label for value, label in ContactReason.choices if value in self.contact_reasons]
 
 
 class Invitation(models.Model):

@@ -215,27 +215,26 @@ def invitation_actions(status: str) -> tuple[str, ...]:
     return INVITATION_ACTIONS.get(status, LIVE_LINK_ACTIONS)
 
 
-def drafts_needing_contact(*, user) -> list[Intake]:
-    """Questionnaires not yet sent whose mood answers met the crisis rule, and whose patient
-    nobody has recorded contacting yet: the top of the work queue, oldest report first."""
+def contact_needed(*, user) -> list[Intake]:
+    """Patients whose answers called for contact today (crisis, emergency, "Not sure"; R3-23)
+    and whom nobody has recorded contacting yet, drafts and submitted cases alike: the top of
+    the work queue, oldest first. A draft shows only its patient and case number; its answers
+    stay the patient's until they send them."""
     return list(
         visible(Intake.objects, user=user, permission=CASES)
-        .filter(
-            status=CaseStatus.DRAFT,
-            crisis_reported_at__isnull=False,
-            crisis_contacted_at__isnull=True,
-        )
+        .filter(contact_needed_at__isnull=False, contacted_at__isnull=True)
         .select_related("patient")
-        .order_by("crisis_reported_at", "pk")
+        .order_by("contact_needed_at", "pk")
     )
 
 
-def crisis_report(*, user, intake_id: int) -> Intake:
-    """A questionnaire with a crisis report, for recording contact (404 for any other)."""
+def contact_request(*, user, intake_id: int) -> Intake:
+    """A draft or case whose answers called for contact, for recording it (404 for any other,
+    and for a role that may not see cases)."""
     return get_object_or_404(
         visible(Intake.objects, user=user, permission=CASES).select_related("patient"),
         pk=intake_id,
-        crisis_reported_at__isnull=False,
+        contact_needed_at__isnull=False,
     )
 
 
@@ -255,9 +254,10 @@ QUEUE_SORTS = {
     # key: (label, ordering). A column's key sorts it ascending, "-" and the key descending;
     # the work queue's sortable column headers switch between the two.
     # Closed cases last, so that an old urgent case that is done does not sit above open ones.
+    # Patients waiting for contact today come before everything, closed or not (R3-23).
     "priority": (
-        "Open first: crisis, urgent, then oldest",
-        ["is_closed", "-crisis", "-urgent", "submitted_at", "pk"],
+        "Needing contact first, then open: crisis, emergency, urgent, oldest",
+        ["-needs_contact", "is_closed", "-crisis", "-emergency", "-urgent", "submitted_at", "pk"],
     ),
     "case": ("Case number, lowest first", ["pk"]),
     "-case": ("Case number, highest first", ["-pk"]),
@@ -347,7 +347,12 @@ def work_queue(*, user, filters: QueueFilters) -> QuerySet[Intake]:
             default=Value(0),
             output_field=IntegerField(),
         )
-        cases = cases.alias(is_closed=closed)
+        waiting = Case(
+            When(contact_needed_at__isnull=False, contacted_at__isnull=True, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        cases = cases.alias(is_closed=closed, needs_contact=waiting)
     return cases.order_by(*ordering).prefetch_related(
         Prefetch(
             "recommendations",
@@ -422,7 +427,7 @@ def staff_case(*, user, intake_id: int) -> Intake:
     return get_object_or_404(
         visible(Intake.objects, user=user, permission=CASES)
         .exclude(status=CaseStatus.DRAFT)
-        .select_related("patient", "assigned_to", "current_assessment"),
+        .select_related("patient", "assigned_to", "current_assessment", "contacted_by"),
         pk=intake_id,
     )
 
@@ -531,7 +536,9 @@ def patient_record(*, user, patient_id: int) -> tuple[Patient, list[Intake]]:
     patient = get_object_or_404(
         visible(Patient.objects, user=user, permission=PATIENTS), pk=patient_id
     )
-    intakes = list(patient.intakes.select_related("assigned_to").order_by("-created_at", "-pk"))
+    intakes = list(
+        patient.intakes.select_related("assigned_to", "contacted_by").order_by("-created_at", "-pk")
+    )
     return patient, intakes
 
 

@@ -29,11 +29,7 @@ urlpatterns = [
     path("staff/cases/<int:pk>/note/", practitioner.case_note, name="case_note"),
     path("staff/cases/<int:pk>/results/", practitioner.case_results, name="case_results"),
     path("staff/cases/<int:pk>/print/", practitioner.case_print, name="case_print"),
-    path(
-        "staff/cases/<int:pk>/crisis-contacted/",
-        practitioner.crisis_contacted,
-        name="crisis_contacted",
-    ),
+    path("staff/cases/<int:pk>/contacted/", practitioner.record_contact, name="record_contact"),
     path("staff/cases/<int:pk>/summary.pdf", practitioner.case_pdf, name="case_pdf"),
     path("staff/patients/<int:pk>/", practitioner.patient, name="patient"),
     path("staff/invitations/", practitioner.invitations, name="invitations"),

@@ -139,7 +139,8 @@ GET_MATRIX = {
     "/intake/step/no-such-step/": (404, 404, 404, 404, 404, 404),
     "/intake/step/about-you/autosave/": (405, 405, 405, 405, 405, 405),
     "/intake/review/": (404, 200, 404, 404, 404, 404),
-    "/intake/support/": (404, 200, 404, 404, 404, 404),
+    # The help page shows only while the answers call for help; otherwise back to the steps.
+    "/intake/support/": (404, (302, "/intake/"), 404, 404, 404, 404),
     "/intake/done/": (404, (302, "/intake/"), 404, 404, 404, 404),
     # Staff pages.
     "/staff/": (LOGIN, LOGIN, 403, 403, 200, 200),
@@ -156,7 +157,7 @@ GET_MATRIX = {
     "/staff/cases/{case}/note/": (LOGIN, LOGIN, 404, 404, 405, 405),
     "/staff/cases/{case}/results/": (LOGIN, LOGIN, 404, 404, 405, 405),
     "/staff/cases/{case}/print/": (LOGIN, LOGIN, 404, 404, 200, 200),
-    "/staff/cases/{case}/crisis-contacted/": (LOGIN, LOGIN, 404, 404, 405, 405),
+    "/staff/cases/{case}/contacted/": (LOGIN, LOGIN, 404, 404, 405, 405),
     "/staff/cases/{case}/summary.pdf": (LOGIN, LOGIN, 404, 404, 200, 200),
     "/staff/patients/{patient}/": (LOGIN, LOGIN, 404, 404, 200, 200),
     "/staff/invitations/": (LOGIN, LOGIN, 403, 403, 200, 200),
@@ -227,8 +228,8 @@ POST_MATRIX = {
     "/staff/cases/{case}/note/": (LOGIN, LOGIN, 404, 404, 400, 400),
     "/staff/cases/{case}/results/": (LOGIN, LOGIN, 404, 404, 400, 400),
     "/staff/cases/{case}/print/": (LOGIN, LOGIN, 404, 404, 405, 405),
-    # Only a questionnaire whose draft reported a crisis has a contact to record.
-    "/staff/cases/{case}/crisis-contacted/": (LOGIN, LOGIN, 404, 404, 404, 404),
+    # Only a questionnaire whose answers called for contact today has a contact to record.
+    "/staff/cases/{case}/contacted/": (LOGIN, LOGIN, 404, 404, 404, 404),
     "/staff/cases/{case}/summary.pdf": (LOGIN, LOGIN, 404, 404, 405, 405),
     "/staff/patients/{patient}/": (LOGIN, LOGIN, 404, 404, 405, 405),
     "/staff/invitations/": (LOGIN, LOGIN, 403, 403, 200, 200),
@@ -387,8 +388,8 @@ OBJECT_MATRIX = {
     ("POST", "/staff/cases/{id}/note/", "other_case"): (404, 404, 400, 400),
     ("POST", "/staff/cases/{id}/note/", "draft"): (404, 404, 404, 404),
     ("POST", "/staff/cases/{id}/note/", "missing"): (404, 404, 404, 404),
-    ("POST", "/staff/cases/{id}/crisis-contacted/", "draft"): (404, 404, 404, 404),
-    ("POST", "/staff/cases/{id}/crisis-contacted/", "missing"): (404, 404, 404, 404),
+    ("POST", "/staff/cases/{id}/contacted/", "draft"): (404, 404, 404, 404),
+    ("POST", "/staff/cases/{id}/contacted/", "missing"): (404, 404, 404, 404),
     ("POST", "/staff/cases/{id}/results/", "other_case"): (404, 404, 400, 400),
     ("POST", "/staff/cases/{id}/results/", "draft"): (404, 404, 404, 404),
     ("POST", "/staff/cases/{id}/results/", "missing"): (404, 404, 404, 404),

@@ -51,7 +51,7 @@ def test_autosaved_words_and_a_draft_crisis_never_reach_logs_or_mail(
     mails = " ".join(f"{m.subject} {m.body}" for m in mail.outbox)
     assert autosaved.json()["ok"] is True
     assert draft.answers["rls_child_own_words"] == f"tingly {MARKER}"
-    assert draft.crisis_reported_at is not None
+    assert draft.contact_reasons == ["crisis"]
     assert [m.subject for m in mail.outbox] == [f"Prompt contact needed: {draft.case_number}"]
     assert MARKER not in caplog.text
     assert MARKER not in mails

@@ -120,7 +120,11 @@ def test_subject_access_data_has_every_section(practitioner):
         "at": timezone.localtime(case.consented_at).isoformat(timespec="seconds"),
     }
     assert first["assigned_to"] == "pat.practitioner"
-    assert (first["crisis_reported_at"], first["crisis_contacted_by"]) == (None, None)
+    assert (first["contact_needed_at"], first["contact_reasons"], first["contacted_by"]) == (
+        None,
+        [],
+        None,
+    )
     assert [row["kind"] for row in data["assessments"]] == ["submission", "results"]
     assert data["assessments"][0]["result"] == Assessment.objects.earliest().result
     declined = [r for r in data["recommendations"] if r["decision"] == Decision.DECLINED]

@@ -709,12 +709,12 @@ def _csrf_login(users):
     return client, "/accounts/login/", data, lambda: SESSION_KEY in client.session
 
 
-def _csrf_crisis_contacted(users):
+def _csrf_contacted(users):
     invitation, _ = open_invitation(name="Crisis Draft")
-    services.report_crisis_in_draft(intake_id=invitation.intake_id)
+    services.report_contact_needed(intake_id=invitation.intake_id, reasons=["crisis"])
     client = _staff_browser(users["practitioner"])
-    path = f"/staff/cases/{invitation.intake_id}/crisis-contacted/"
-    return client, path, {}, lambda: Intake.objects.get(pk=invitation.intake_id).crisis_contacted_at
+    path = f"/staff/cases/{invitation.intake_id}/contacted/"
+    return client, path, {}, lambda: Intake.objects.get(pk=invitation.intake_id).contacted_at
 
 
 def _csrf_password_change(users):
@@ -787,7 +787,7 @@ CSRF_CASES = {
     "records erase": _csrf_erase,
     "login": _csrf_login,
     "logout": _csrf_logout,
-    "crisis contacted": _csrf_crisis_contacted,
+    "contact recorded": _csrf_contacted,
     "password change": _csrf_password_change,
     "admin login": _csrf_admin_login,
     "admin change form": _csrf_admin_change,

@@ -7,7 +7,8 @@ answers and the engine's Assessment into rows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake import clinical, emails, questionnaire
-from intake.enums import AssessmentKind, AuditAction, CaseStatus, TestKind
+from intake.enums import AssessmentKind, AuditAction, CaseStatus, ContactReason, TestKind
 from intake.models import (
     Assessment,
     Intake,
@@ -40,8 +41,11 @@ __all__ = [
     "record_consent",
     "engine_settings",
     "engine_answers",
-    "crisis_indicated",
-    "report_crisis_in_draft",
+    "HelpText",
+    "ContactAlert",
+    "contact_alert",
+    "contact_alert_for",
+    "report_contact_needed",
     "store_assessment",
     "submit_intake",
 ]
@@ -226,30 +230,129 @@ def engine_answers(intake: Intake, *, on: dt.date) -> dict[str, Any]:
     return answers
 
 
-def crisis_indicated(intake: Intake) -> bool:
-    """Whether the answers so far meet the crisis rule (RF-12), to show help at once."""
+# What the patient reads before the clinic's text when they answered "Not sure" (R3-16).
+UNSURE_LEAD = "If you are not sure, or if this is happening now:"
+
+
+@dataclass(frozen=True)
+class HelpText:
+    """One block of help on the patient's page: the clinic's text (a setting), and the words
+    before it for a "Not sure" answer."""
+
+    lead: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ContactAlert:
+    """What answers calling for contact today mean for the patient and the clinic (R3-23):
+    the kinds to report, and the help the patient sees at once and again after sending."""
+
+    reasons: tuple[str, ...]  # ContactReason values, in its order
+    heading: str
+    why: str  # one sentence under the heading, never naming a condition
+    texts: tuple[HelpText, ...]
+    emergency_advice: bool  # the emergency text is among them (the emergency page, not crisis)
+
+
+def contact_alert_for(result: clinical.Assessment) -> ContactAlert | None:
+    """Crisis resources for `crisis` and for RF-U from self_harm_thoughts; the emergency text
+    for `emergency` and any other RF-U, after UNSURE_LEAD for RF-U (clinical-spec §9)."""
+    emergency_text = settings.EMERGENCY_ADVICE_TEXT
+    crisis_text = settings.CRISIS_RESOURCES_TEXT
+    texts: list[HelpText] = []
+    if result.emergency:
+        texts.append(HelpText("", emergency_text))
+    if result.crisis:
+        texts.append(HelpText("", crisis_text))
+    # "Not sure" adds its own block only when a firm answer has not already shown that text.
+    if result.unsure_emergency and not result.emergency:
+        texts.append(HelpText(UNSURE_LEAD, emergency_text))
+    if result.unsure_crisis and not result.crisis:
+        texts.append(HelpText(UNSURE_LEAD, crisis_text))
+    if not texts:
+        return None
+    reasons = {
+        ContactReason.CRISIS: result.crisis,
+        ContactReason.EMERGENCY: result.emergency,
+        ContactReason.UNSURE: result.unsure_emergency or result.unsure_crisis,
+    }
+    fired = {reason["rule"] for reason in result.as_dict()["urgent"]["reasons"]}
+    if "RF-15" in fired:
+        # Possible pulmonary embolism: an ambulance, not a journey to the hospital (R3-15).
+        heading = "Call your emergency number now"
+    elif result.emergency:
+        heading = "Get emergency care now"
+    elif result.crisis:
+        heading = "Help is available now"
+    else:
+        heading = "Get help now if you need it"
+    if result.emergency:
+        why = (
+            "One of your answers can be a sign of a problem that needs a doctor straight away. "
+            "Please do not wait for your clinic to read your questionnaire."
+        )
+    elif result.crisis:
+        why = "Thank you for telling us. You do not have to go through this alone."
+    else:
+        why = (
+            "You answered “Not sure” to a question about something that can need help "
+            "straight away."
+        )
+    return ContactAlert(
+        reasons=tuple(value for value in ContactReason.values if reasons[value]),
+        heading=heading,
+        why=why,
+        texts=tuple(texts),
+        emergency_advice=result.emergency or result.unsure_emergency,
+    )
+
+
+def contact_alert(intake: Intake) -> ContactAlert | None:
+    """Whether the answers so far call for contact today, and the help to show the patient:
+    the one place the step save, the help page and the thank-you page ask. Evaluated once the
+    sex at birth is known (every rule needs it)."""
     if "sex_at_birth" not in intake.answers:
-        return False
+        return None
     result = clinical.evaluate(engine_answers(intake, on=timezone.localdate()), **engine_settings())
-    return result.crisis
+    return contact_alert_for(result)
 
 
 @transaction.atomic
-def report_crisis_in_draft(*, intake_id: int, ip_address: str | None = None) -> bool:
-    """The patient's mood answers met the crisis rule before they sent anything: tell the
-    clinic now (the work queue lists the draft, the alert address gets a case number), once.
-    Only the fact that contact is needed is shared; the answers stay the patient's until they
-    send them. True when this call made the report."""
+def report_contact_needed(
+    *, intake_id: int, reasons: Iterable[str], ip_address: str | None = None
+) -> list[str]:
+    """Tell the clinic now that the patient needs contact today: the work queue lists them
+    (a draft too, before they send anything) until someone records the contact, and the alert
+    address gets a case number and a link. Once per kind per intake; a kind new since contact
+    was recorded lists the patient again. Only the need for contact is shared: a draft's
+    answers stay the patient's until they send them. Returns the kinds this call reported."""
+    asked = set(reasons)
+    if asked - set(ContactReason.values):
+        raise ValueError(f"Unknown contact reasons: {sorted(asked - set(ContactReason.values))}")
     intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
-    if not intake.is_draft or intake.crisis_reported_at is not None:
-        return False
-    intake.crisis_reported_at = timezone.now()
-    intake.save(update_fields=["crisis_reported_at", "updated_at"])
-    record_event(
-        action=AuditAction.CRISIS_REPORTED, intake=intake, obj=intake, ip_address=ip_address
-    )
-    transaction.on_commit(lambda: emails.send_crisis_contact_alert(intake))
-    return True
+    new = [
+        reason
+        for reason in ContactReason.values
+        if reason in asked and reason not in intake.contact_reasons
+    ]
+    if not new:
+        return []
+    intake.contact_reasons = [*intake.contact_reasons, *new]
+    fields = ["contact_reasons", "updated_at"]
+    if not intake.needs_contact:
+        intake.contact_needed_at = timezone.now()
+        intake.contacted_at = None
+        intake.contacted_by = None
+        fields += ["contact_needed_at", "contacted_at", "contacted_by"]
+    intake.save(update_fields=fields)
+    for _reason in new:
+        # The kind stays off the audit row as it does off the email: it is health information.
+        record_event(
+            action=AuditAction.CONTACT_NEEDED, intake=intake, obj=intake, ip_address=ip_address
+        )
+        transaction.on_commit(lambda: emails.send_contact_alert(intake))
+    return new
 
 
 def store_assessment(intake: Intake, *, kind: str, created_by=None, on: dt.date) -> Assessment:
@@ -285,6 +388,7 @@ def store_assessment(intake: Intake, *, kind: str, created_by=None, on: dt.date)
     intake.current_assessment = assessment
     intake.urgent = data["urgent"]["value"]
     intake.crisis = data["urgent"]["crisis"]
+    intake.emergency = data["urgent"]["emergency"]
     intake.rls_status = data["rls"]["status"]
     intake.ibs_status = data["ibs"]["status"]
     return assessment
@@ -312,6 +416,7 @@ def submit_intake(*, intake_id: int, ip_address: str | None = None) -> Intake:
             "current_assessment",
             "urgent",
             "crisis",
+            "emergency",
             "rls_status",
             "ibs_status",
             "version",
@@ -320,4 +425,10 @@ def submit_intake(*, intake_id: int, ip_address: str | None = None) -> Intake:
     )
     record_event(action=AuditAction.SUBMIT, intake=intake, obj=intake, ip_address=ip_address)
     transaction.on_commit(lambda: emails.send_new_case_alert(intake))
+    # Normally reported as the patient saved the step; this catches a draft from before the
+    # check ran on every step, so a submitted case needing contact is listed all the same.
+    alert = contact_alert(intake)
+    if alert is not None:
+        report_contact_needed(intake_id=intake.pk, reasons=alert.reasons, ip_address=ip_address)
+        intake.refresh_from_db()
     return intake

@@ -19,7 +19,7 @@ from intake.services.answers import store_assessment
 from intake.services.common import IntakeError, record_event
 
 __all__ = [
-    "record_crisis_contact",
+    "record_contact",
     "TRANSITIONS",
     "Conflict",
     "add_note",
@@ -209,7 +209,10 @@ def record_results(
             recommendation.save(
                 update_fields=["decision", "decision_reason", "decided_by", "decided_at"]
             )
-    _save(intake, ["current_assessment", "urgent", "crisis", "rls_status", "ibs_status"])
+    _save(
+        intake,
+        ["current_assessment", "urgent", "crisis", "emergency", "rls_status", "ibs_status"],
+    )
     record_event(
         action=AuditAction.RESULTS,
         actor=by,
@@ -222,18 +225,19 @@ def record_results(
 
 
 @transaction.atomic
-def record_crisis_contact(*, intake_id: int, by, ip_address: str | None = None) -> Intake:
-    """A practitioner contacted a patient whose draft reported a crisis: it leaves the list of
-    drafts needing contact. (A submitted case keeps its own crisis marker on the case page.)"""
+def record_contact(*, intake_id: int, by, ip_address: str | None = None) -> Intake:
+    """Someone contacted a patient whose answers called for contact today: the draft or case
+    leaves the top of the work queue; the case page keeps the marker and who recorded the
+    contact, when. Recording it again changes nothing (two people pressing at once)."""
     intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
-    if intake.crisis_reported_at is None:
-        raise IntakeError("No crisis was reported for this questionnaire.")
-    if intake.crisis_contacted_at is None:
-        intake.crisis_contacted_at = timezone.now()
-        intake.crisis_contacted_by = by
-        intake.save(update_fields=["crisis_contacted_at", "crisis_contacted_by", "updated_at"])
+    if intake.contact_needed_at is None:
+        raise IntakeError("Nothing in this questionnaire called for contacting the patient.")
+    if intake.contacted_at is None:
+        intake.contacted_at = timezone.now()
+        intake.contacted_by = by
+        intake.save(update_fields=["contacted_at", "contacted_by", "updated_at"])
         record_event(
-            action=AuditAction.CRISIS_CONTACTED,
+            action=AuditAction.CONTACTED,
             actor=by,
             intake=intake,
             obj=intake,

@@ -100,9 +100,7 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
     Invitation token hashes are never included: they are credentials, not data about anyone."""
     patient = Patient.objects.select_related("erased_by").get(pk=patient.pk)
     intakes = list(
-        patient.intakes.select_related("assigned_to", "crisis_contacted_by").order_by(
-            "created_at", "pk"
-        )
+        patient.intakes.select_related("assigned_to", "contacted_by").order_by("created_at", "pk")
     )
     assessments = list(
         Assessment.objects.filter(intake__patient=patient)
@@ -150,9 +148,10 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
                 "updated_at": _when(intake.updated_at),
                 "submitted_at": _when(intake.submitted_at),
                 "closed_at": _when(intake.closed_at),
-                "crisis_reported_at": _when(intake.crisis_reported_at),
-                "crisis_contacted_at": _when(intake.crisis_contacted_at),
-                "crisis_contacted_by": _username(intake.crisis_contacted_by),
+                "contact_needed_at": _when(intake.contact_needed_at),
+                "contact_reasons": list(intake.contact_reasons),
+                "contacted_at": _when(intake.contacted_at),
+                "contacted_by": _username(intake.contacted_by),
                 "matched_existing_patient": intake.matched_existing_patient,
                 "answers": intake.answers,
                 "consent": {

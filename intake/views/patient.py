@@ -264,6 +264,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     form = form_class(posted(request), facts=facts, **extra)
     stale_message = None
     if request.method == "POST" and form.is_valid():
+        alert_before = services.contact_alert(intake)
         try:
             intake, _revision = services.save_step(
                 intake_id=intake.pk,
@@ -276,9 +277,15 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             stale_message = str(refusal)
         else:
             request.session.pop(SESSION_RESUME_LINK, None)
-            if step.kind == "mood" and services.crisis_indicated(intake):
-                services.report_crisis_in_draft(intake_id=intake.pk, ip_address=client_ip(request))
-                return redirect("intake:support")
+            # Any step may hold an answer that needs help now (R3-23): the clinic is told once
+            # per kind, and the patient sees the help whenever this save changed it.
+            alert = services.contact_alert(intake)
+            if alert is not None:
+                reported = services.report_contact_needed(
+                    intake_id=intake.pk, reasons=alert.reasons, ip_address=client_ip(request)
+                )
+                if reported or alert != alert_before:
+                    return redirect("intake:support")
             if from_review:
                 return redirect("intake:review")
             return redirect(_next_url(intake, step))
@@ -379,16 +386,23 @@ def consent(request: HttpRequest, intake: Intake, step: questionnaire.Step) -> H
 @require_GET
 @_session_link_live
 def support(request: HttpRequest) -> HttpResponse:
-    """Crisis resources, shown at once when the mood answers meet the crisis rule."""
+    """Help now, shown the moment a saved step holds answers that call for it: the emergency
+    advice, or crisis resources (services.contact_alert decides which)."""
     intake = _session_intake(request)
-    next_url = reverse("intake:resume") if intake.is_draft else reverse("intake:done")
+    alert = services.contact_alert(intake)
+    if alert is None:
+        return redirect("intake:resume")
+    if alert.emergency_advice:
+        template = "intake/patient/emergency.html"
+    else:
+        template = "intake/patient/support.html"
     return render(
         request,
-        "intake/patient/support.html",
+        template,
         {
-            "crisis_text": settings.CRISIS_RESOURCES_TEXT,
-            "next_url": next_url,
-            "clinic_told": intake.crisis_reported_at is not None,
+            "alert": alert,
+            "next_url": reverse("intake:resume") if intake.is_draft else reverse("intake:done"),
+            "clinic_told": intake.contact_needed_at is not None,
             "sent": not intake.is_draft,
         },
     )
@@ -409,7 +423,8 @@ def review(request: HttpRequest) -> HttpResponse:
         except services.IntakeError as refusal:
             error = str(refusal)
         else:
-            return redirect("intake:support" if intake.crisis else "intake:done")
+            # The thank-you page repeats any help the answers call for, first.
+            return redirect("intake:done")
     facts = services.facts_for(intake)
     return render(
         request,
@@ -433,8 +448,5 @@ def done(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/patient/done.html",
-        {
-            "intake": intake,
-            "crisis_text": settings.CRISIS_RESOURCES_TEXT if intake.crisis else "",
-        },
+        {"intake": intake, "alert": services.contact_alert(intake)},
     )

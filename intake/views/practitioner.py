@@ -147,7 +147,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
         for intake in page
     ]
-    needing_contact = selectors.drafts_needing_contact(user=request.user)
+    needing_contact = selectors.contact_needed(user=request.user)
     audit_list_view(request, what="work queue", shown=len(rows) + len(needing_contact))
     query = request.GET.copy()
     query.pop("page", None)
@@ -175,14 +175,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_or_404("intake.change_intake")
 @require_POST
-def crisis_contacted(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.crisis_report(user=request.user, intake_id=pk)
-    services.record_crisis_contact(
-        intake_id=intake.pk, by=request.user, ip_address=client_ip(request)
-    )
+def record_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the work queue, or from the case page (`return_to=case`, a submitted case only)."""
+    intake = selectors.contact_request(user=request.user, intake_id=pk)
+    services.record_contact(intake_id=intake.pk, by=request.user, ip_address=client_ip(request))
     messages.success(
         request, f"Recorded that {intake.patient.full_name} ({intake.case_number}) was contacted."
     )
+    if request.POST.get("return_to") == "case" and not intake.is_draft:
+        return redirect("intake:case", pk=intake.pk)
     return redirect("intake:queue")
 
 

@@ -189,7 +189,7 @@ def test_practitioner_records_contact_with_a_patient_who_reported_a_crisis(
     invitation, _token = open_invitation(name="Dana Draft")
     answers = {**RLS_AND_DIARRHOEA, "phq9_items": [1, 1, 1, 1, 1, 1, 1, 1, 2]}
     draft = demo.answer_all(invitation.intake, answers, until_step="labs")
-    services.report_crisis_in_draft(intake_id=draft.pk)
+    services.report_contact_needed(intake_id=draft.pk, reasons=["crisis"])
     context = browser.new_context(viewport=TABLET)
     page = context.new_page()
     sign_in(page, live_server.url, practitioner)
