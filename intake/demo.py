@@ -27,6 +27,8 @@ NO_RED_FLAGS = {
         "new_bladder_bowel_control_loss",
         "new_spreading_numbness",
         "unilateral_calf_swelling_pain",
+        "vomiting_blood",
+        "anemia_recent_unexplained",
     )
 }
 RLS_YES = {
@@ -191,6 +193,21 @@ SUBMITTED_CASES: list[tuple[str, dt.date, dict[str, Any], int]] = [
         },
         9,
     ),
+    # An emergency (new numbness between the legs): top of the queue until contact is recorded.
+    (
+        "Rhys Morgan",
+        dt.date(1971, 6, 3),
+        {
+            "sex_at_birth": "male",
+            **RLS_YES,
+            **QUIET_GUT,
+            **HISTORY,
+            **NO_RED_FLAGS,
+            "saddle_numbness": "yes",
+            **CALM_MOOD,
+        },
+        0,
+    ),
 ]
 
 
@@ -332,7 +349,16 @@ INVITATIONS = [
     ("Ben Howard", dt.date(1964, 12, 24), "expired"),
     ("Lena Fischer", dt.date(1993, 6, 6), "revoked"),
     ("Priya Nair", dt.date(1990, 9, 14), "crisis_in_progress"),
+    # Answered "Not sure" about new numbness between the legs and stopped there (RF-U).
+    ("Owen Price", dt.date(1961, 4, 27), "unsure_in_progress"),
 ]
+
+
+def _report_contact(intake: Intake) -> None:
+    """What the patient's step save does when answers call for contact today."""
+    alert = services.contact_alert(intake)
+    if alert is not None:
+        services.report_contact_needed(intake_id=intake.pk, reasons=alert.reasons)
 
 
 def answer_all(intake: Intake, answers: dict[str, Any], *, until_step: str | None = None) -> Intake:
@@ -397,7 +423,11 @@ def seed(created_by, colleague=None) -> tuple[str, dt.date]:
                 # Stopped after the mood step with a crisis answer: the queue asks for contact.
                 answers = {**SUBMITTED_CASES[0][2], "phq9_items": [1, 1, 2, 1, 0, 1, 0, 1, 2]}
                 intake = answer_all(invitation.intake, answers, until_step="labs")
-                services.report_crisis_in_draft(intake_id=intake.pk)
+                _report_contact(intake)
+            elif state == "unsure_in_progress":
+                answers = {**SUBMITTED_CASES[0][2], "saddle_numbness": "unsure"}
+                intake = answer_all(invitation.intake, answers, until_step="mood")
+                _report_contact(intake)
             elif state == "expired":
                 Invitation.objects.filter(pk=invitation.pk).update(
                     expires_at=timezone.now() - dt.timedelta(days=1)

@@ -79,9 +79,15 @@ def test_seed_demo_makes_cases_and_a_working_invitation_link(client):
     assert line.endswith(
         " (date of birth 1985-02-11, asked when the link is opened in another browser)"
     )
-    # One patient stopped after a crisis answer: the work queue asks staff to contact them.
-    [draft] = Intake.objects.filter(crisis_reported_at__isnull=False)
-    assert draft.is_draft and draft.patient.full_name == "Priya Nair"
+    # Patients whose answers call for contact today head the work queue: two who stopped
+    # filling in (a crisis; "Not sure" to an emergency question) and two who sent theirs.
+    waiting = Intake.objects.filter(contact_needed_at__isnull=False, contacted_at__isnull=True)
+    assert sorted((i.patient.full_name, i.is_draft, i.contact_reasons) for i in waiting) == [
+        ("Owen Price", True, ["unsure"]),
+        ("Priya Nair", True, ["crisis"]),
+        ("Priya Natarajan", False, ["crisis"]),
+        ("Rhys Morgan", False, ["emergency"]),
+    ]
 
 
 @pytest.mark.django_db
@@ -115,20 +121,20 @@ def test_seed_demo_queue_spreads_over_statuses_assignees_and_two_pages():
     submitted = Intake.objects.exclude(status=CaseStatus.DRAFT)
     statuses = Counter(submitted.values_list("status", flat=True))
     assignees = Counter(submitted.values_list("assigned_to__username", flat=True))
-    assert statuses == {"new": 13, "in_review": 8, "tests_ordered": 6, "closed": 9}
-    assert assignees == {"practitioner": 17, None: 14, "practitioner2": 5}
+    assert statuses == {"new": 14, "in_review": 8, "tests_ordered": 6, "closed": 9}
+    assert assignees == {"practitioner": 17, None: 15, "practitioner2": 5}
     assert submitted.count() > selectors.QUEUE_PER_PAGE  # the queue has a second page
     practitioner = get_user_model().objects.get(username="practitioner")
     assert selectors.queue_counts(user=practitioner) == {
-        "new": 13,
-        "urgent": 7,
+        "new": 14,
+        "urgent": 8,
         "awaiting_tests": 6,
         "closed_this_week": 3,
     }
-    assert submitted.filter(urgent=True).count() == 8
+    assert submitted.filter(urgent=True).count() == 9
     assert submitted.filter(status=CaseStatus.CLOSED, closed_at__lt=_week_start()).count() == 6
-    assert Patient.objects.count() == 40
-    assert Intake.objects.count() == 41
+    assert Patient.objects.count() == 42
+    assert Intake.objects.count() == 43
 
 
 @pytest.mark.django_db
