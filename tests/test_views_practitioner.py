@@ -494,9 +494,12 @@ def test_queue_headers_in_the_usual_order_sort_ascending_and_none_is_marked(staf
         "submitted": ("?sort=submitted", "", ""),
     }
     assert "aria-sort" not in page
-    assert response.context["sort_label"] == "open first: crisis, urgent, then oldest"
+    assert response.context["sort_label"] == (
+        "needing contact first, then open: crisis, emergency, urgent, oldest"
+    )
     assert (
-        "1 case. Sorted: open first: crisis, urgent, then oldest. Select Case, Patient, Age or "
+        "1 case. Sorted: needing contact first, then open: crisis, emergency, urgent, oldest. "
+        "Select Case, Patient, Age or "
         "Submitted to sort by it; select it again to reverse.</p>"
     ) in page
 
