@@ -105,7 +105,11 @@ def test_flow_crisis_answer_shows_support_page_before_anything_else(patient_link
     support = client.get(response["Location"])
 
     assert response["Location"] == "/intake/support/"
-    assert "Call the crisis line 0800 TEST." in support.content.decode()
+    # The number in the clinic's text is tap-to-call.
+    assert (
+        'Call the crisis line <a class="alert-link tel-link" href="tel:0800">0800</a> TEST.'
+        in support.content.decode()
+    )
     # Nothing reaches the clinic before the questionnaire is sent, so the page promises no alert.
     assert "alerted" not in support.content.decode()
     assert "Continue the questionnaire" in support.content.decode()
