@@ -23,6 +23,7 @@ from intake.clinical.answers import (  # noqa: E402
     CONDITIONS,
     FREQ,
     MEDICATIONS,
+    RLS_TREATMENT_MEDS,
     SCHEMA,
     THYROID_SYMPTOMS,
 )
@@ -50,6 +51,7 @@ def generate(rng: random.Random) -> dict[str, object]:
     answers["conditions"] = rng.sample(CONDITIONS, rng.randint(0, 3))
     answers["medications"] = rng.sample(MEDICATIONS, rng.randint(0, 3))
     answers["thyroid_symptoms"] = rng.sample(THYROID_SYMPTOMS, rng.randint(0, 2))
+    answers["rls_treatment_meds"] = rng.sample(RLS_TREATMENT_MEDS, rng.randint(0, 2))
     answers["phq9_items"] = [rng.randint(0, 3) for _ in range(9)]
     answers["irls_items"] = [rng.randint(0, 4) for _ in range(10)]
     answers["prior_labs"] = [

@@ -8,7 +8,6 @@ assessment.as_dict()  # the shape of spec §11
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 
 from . import gut, history, mood, quality, rls
@@ -91,8 +90,8 @@ class Assessment:
         self.ruleset_version = RULESET_VERSION
 
     def as_dict(self) -> dict:
-        """The §11 dict, a deep copy on every call, so the caller may mutate it."""
-        return copy.deepcopy(self._dict)
+        """The §11 dict, copied whole on every call, so the caller may mutate it."""
+        return _copy_json(self._dict)
 
     @property
     def urgent(self) -> bool:
@@ -125,6 +124,16 @@ class Assessment:
 
     def __repr__(self) -> str:
         return f"<Assessment {self._dict['assessment_status']} rls={self._dict['rls']['status']}>"
+
+
+def _copy_json(value):
+    """A deep copy of JSON-shaped data (dicts, lists and plain values): several times faster
+    than copy.deepcopy, which also handles shapes the output never has."""
+    if type(value) is dict:
+        return {key: _copy_json(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_json(item) for item in value]
+    return value
 
 
 def _lookback(name: str, value: object) -> int:
