@@ -333,8 +333,9 @@ def _check_saved(response, intake: Intake, step: questionnaire.Step, data: dict)
         assert response["Location"] == "/intake/review/"
         assert intake.consent_name == " ".join(_sent(data, "full_name", None).split())
         return
-    if step.kind == "mood" and response["Location"] == "/intake/support/":
-        assert services.crisis_indicated(intake)
+    if response["Location"] == "/intake/support/":
+        # Answers that need help now (crisis, emergency, "Not sure" to one of those).
+        assert services.contact_alert(intake) is not None
     else:
         assert response["Location"] == _next_url(intake, step.slug)
     facts = services.facts_for(intake)
