@@ -240,8 +240,9 @@ class AllOf:
         return all(condition(facts) for condition in self.conditions)
 
     def html_attrs(self) -> dict[str, str]:
-        # Only one part may depend on an answer (the others are facts the server holds):
-        # the browser tests one rule per question, or one AnyOf.
+        # On a question, only one part may depend on an answer (the others are facts the
+        # server holds): the browser tests one rule, or one AnyOf, per question
+        # (tests/test_questionnaire.py checks). A step's condition is the server's alone.
         attrs: dict[str, str] = {}
         for condition in self.conditions:
             attrs.update(getattr(condition, "html_attrs", dict)())
