@@ -332,7 +332,7 @@ def test_queue_lists_a_draft_until_contact_is_recorded(staff, practitioner):
     page = before.content.decode()
     assert [intake.pk for intake in before.context["needing_contact"]] == [draft.pk]
     assert '<span class="badge text-bg-danger me-1">Crisis</span>' in page
-    assert f"{draft.case_number} (not sent yet)" in page
+    assert f'<span class="text-nowrap">{draft.case_number}</span> (not sent yet)' in page
     assert f'href="/staff/patients/{draft.patient_id}/"' in page
     assert recorded["Location"] == "/staff/"
     assert after.context["needing_contact"] == []
@@ -356,7 +356,10 @@ def test_queue_lists_a_submitted_case_with_each_marker_and_a_link_to_it(staff):
         '<span class="badge text-bg-danger me-1">Emergency</span>'
         '<span class="badge text-bg-danger me-1">Not sure: contact today</span>'
     ) in page
-    assert f'<a class="alert-link" href="/staff/cases/{case.pk}/">{case.case_number}</a>' in page
+    assert (
+        f'<a class="alert-link text-nowrap" href="/staff/cases/{case.pk}/">{case.case_number}</a>'
+        in page
+    )
     assert f'action="/staff/cases/{case.pk}/contacted/"' in page
     assert '<span class="badge text-bg-warning">Contact today</span>' in page
 
