@@ -124,6 +124,45 @@ def because_text(because: Any) -> str:
     return "; ".join(_inline(line) for line in because_lines(because))
 
 
+def because_brief(because: Any) -> str:
+    """One line for the one-page print: each entry, a derived fact by its phrase alone
+    ("Chronic diarrhoea"); derived_facts() says once, for the page, what each rests on."""
+    return "; ".join(line.text for line in because_lines(because))
+
+
+def derived_facts(result: Any) -> list[str]:
+    """Each derived fact behind the result's red flags and fired rules, with the answers it
+    rests on, once, in the order they first appear: "Chronic diarrhoea: For 4 weeks...? Yes"."""
+    if not isinstance(result, dict):
+        return []
+    facts: list[str] = []
+    for because in _all_because(result):
+        for line in because_lines(because):
+            if line.children:
+                text = f"{line.text}: {'; '.join(_inline(child) for child in line.children)}"
+                if text not in facts:
+                    facts.append(text)
+    return facts
+
+
+def _all_because(result: dict) -> list[Any]:
+    """Every `because` of a stored result, red flags first, then the flags in their order."""
+    found = []
+    urgent = result.get("urgent")
+    reasons = urgent.get("reasons") if isinstance(urgent, dict) else None
+    flags = result.get("flags")
+    rules = [
+        rule
+        for flag in (flags.values() if isinstance(flags, dict) else ())
+        if isinstance(flag, dict) and isinstance(flag.get("rules_fired"), list)
+        for rule in flag["rules_fired"]
+    ]
+    for entry in [*(reasons if isinstance(reasons, list) else ()), *rules]:
+        if isinstance(entry, dict):
+            found.append(entry.get("because"))
+    return found
+
+
 def contact_today(urgent: Any) -> bool:
     """An emergency, or "Not sure" to an emergency-level question (RF-U): the patient is to be
     contacted today, not reviewed within a working day (spec §9)."""

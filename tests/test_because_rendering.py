@@ -276,3 +276,68 @@ def test_because_lines_keep_brackets_inside_a_label(monkeypatch):
     lines = because_lines([{"key": "weeks_pregnant", "value": 12}])
 
     assert lines == [BecauseLine("Weeks pregnant (if known): 12")]
+
+
+def test_because_brief_names_a_derived_fact_by_its_phrase_alone():
+    because = [
+        {"key": "chronic_diarrhea", "value": True},
+        {"key": "loose_stools_4wk", "value": "yes"},
+        {"key": "fhx_thyroid", "value": "yes"},
+    ]
+
+    assert explain_answers.because_brief(because) == f"Chronic diarrhoea; {FHX_THYROID}"
+
+
+@pytest.mark.parametrize("because", [None, [], "x"])
+def test_because_brief_nothing_to_say_is_empty(because):
+    assert explain_answers.because_brief(because) == ""
+
+
+def test_derived_facts_each_once_red_flags_first_then_flags_in_order():
+    gut = [
+        {"key": "gi_symptomatic", "value": True},
+        {"key": "loose_stools_4wk", "value": "yes"},
+    ]
+    diarrhoea = [
+        {"key": "chronic_diarrhea", "value": True},
+        {"key": "loose_stools_4wk", "value": "yes"},
+    ]
+    result = {
+        "urgent": {
+            "reasons": [{"rule": "RF-6", "because": [*gut, {"key": "fhx_crc", "value": "yes"}]}]
+        },
+        "flags": {
+            "thyroid": {"rules_fired": [{"rule": "THY-1", "because": diarrhoea}]},
+            "iron_panel": {"rules_fired": [{"rule": "IRON-2", "because": diarrhoea}]},
+            "stool": {
+                "rules_fired": [
+                    {"rule": "STOOL-5", "because": [{"key": "rls.status", "value": "met"}, *gut]}
+                ]
+            },
+        },
+    }
+
+    assert explain_answers.derived_facts(result) == [
+        f"Gut symptoms (weekly, or for 4 weeks or more): {LOOSE}",
+        f"Chronic diarrhoea: {LOOSE}",
+    ]
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        None,
+        "x",
+        {},
+        {"urgent": None, "flags": None},
+        {"urgent": {"reasons": "RF-1"}, "flags": {"thyroid": {"rules_fired": "THY-1"}}},
+        {"urgent": {"reasons": ["RF-1"]}, "flags": {"thyroid": ["x"]}},
+        # Stored under rules 2026.2: nothing says why.
+        {
+            "urgent": {"reasons": [{"rule": "RF-1", "reason": "x"}]},
+            "flags": {"thyroid": {"rules_fired": [{"rule": "THY-1"}]}},
+        },
+    ],
+)
+def test_derived_facts_of_an_old_or_odd_result_are_none(result):
+    assert explain_answers.derived_facts(result) == []

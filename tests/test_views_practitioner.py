@@ -1118,10 +1118,9 @@ NEW_RED_FLAGS = [
     (0, "Red flags"),
     (
         0,
-        "EMERGENCY: a warning sign that needs emergency care was reported (below). The patient "
-        "was told to seek emergency care now; contact them today.",
+        "EMERGENCY: warning signs reported. Contact the patient today; they were told to seek "
+        "emergency care now.",
     ),
-    (0, "Urgent: contact the patient today."),
     (1, "RF-2 Guideline Black, tarry stools: possible upper GI bleed."),
     (2, "In the last 3 months, have you had black, sticky, tar-like, bad-smelling stools? Yes"),
     (2, "Iron tablets"),
@@ -1294,21 +1293,84 @@ def test_case_page_other_tests_say_why_a_rule_fired_when_not_raised(staff, monke
     ]
 
 
-def test_case_print_view_and_pdf_say_why_as_the_case_page_does(staff, monkeypatch):
+def test_case_print_view_and_pdf_say_why_on_one_line_each(staff, monkeypatch):
     from intake import exports
 
     case = case_under_revision_3(monkeypatch)
     printed = {}
     monkeypatch.setattr(exports, "html_to_pdf", lambda html: printed.setdefault("html", html))
+    agonist = dict(questionnaire.QUESTIONS["rls_treatment_meds"].choices)["dopamine_agonist"]
 
-    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
     print_view = staff.get(f"/staff/cases/{case.pk}/print/").content.decode()
     staff.get(f"/staff/cases/{case.pk}/summary.pdf")
 
     for html in (print_view, printed["html"]):
-        assert _section(html, "h-redflags") == NEW_RED_FLAGS
-        assert _section(html, "h-tests") == _section(page, "h-tests")
-        assert _section(html, "h-gut") == _section(page, "h-gut")
+        assert _section(html, "h-redflags") == [
+            NEW_RED_FLAGS[0],
+            NEW_RED_FLAGS[1],
+            (
+                1,
+                "RF-2 Guideline Black, tarry stools: possible upper GI bleed. Because: In the last "
+                "3 months, have you had black, sticky, tar-like, bad-smelling stools? Yes; Iron "
+                "tablets",
+            ),
+            (
+                1,
+                "RF-5 Practice-based New bowel symptoms at 50 or over. Because: Gut symptoms "
+                "(weekly, or for 4 weeks or more); How many months have you had bowel or tummy "
+                "symptoms? Not answered (counted as onset at 50 or over)",
+            ),
+            (
+                1,
+                "RF-10 Guideline Possible cord or cauda equina compression. Because: Is there "
+                "numbness or tingling, new in the last 4 weeks, between your legs, around your "
+                "bottom or genitals? Yes",
+            ),
+            *NEW_RED_FLAGS[-2:],
+        ]
+        tests = _section(html, "h-tests")
+        assert [line for line in tests if "Because:" in line[1]] == [
+            (
+                1,
+                "THY-1 Guideline Chronic diarrhoea: thyroid function is part of the initial "
+                "work-up (BSG 2018). Because: Chronic diarrhoea",
+            ),
+            (
+                1,
+                "THY-2b Guideline Higher risk of thyroid disease: case-finding TSH (ATA/AACE "
+                "2012). Because: Has a parent, brother, sister or child had thyroid disease? Yes",
+            ),
+            (
+                1,
+                "IRON-1 Guideline RLS criteria met: iron studies (ferritin and TSAT) are "
+                "recommended in all RLS (AASM 2024; Silber 2021) Because: RLS criteria: met",
+            ),
+            (
+                1,
+                "IRON-3 Guideline On RLS medication: iron studies (ferritin and TSAT) are "
+                "recommended, and low iron raises the risk of augmentation (AASM 2024; IRLSSG "
+                f"2016) Because: Do you take anything for your restless legs now? Yes; {agonist}",
+            ),
+            (
+                1,
+                "CEL-5 Guideline A positive tTG-IgA is on file. Because: Coeliac blood test "
+                "(tTG-IgA): Positive",
+            ),
+            (
+                1,
+                "SIBO-2 Guideline, conditional (very low certainty) Gut symptoms after bowel "
+                "surgery: a breath test may be considered (ACG 2020). Because: Symptoms that fit "
+                "SIBO (abdominal pain, bloating, gas or diarrhoea); Surgery on the stomach or "
+                "bowel",
+            ),
+        ]
+        # What each derived fact rests on, once for the page.
+        assert tests[-1] == (
+            0,
+            f"Worked out from the answers: Gut symptoms (weekly, or for 4 weeks or more): {LOOSE}. "
+            f"Chronic diarrhoea: {LOOSE}. Symptoms that fit SIBO (abdominal pain, bloating, gas or "
+            f"diarrhoea): {LOOSE}.",
+        )
         assert f"rules version {NEW_VERSION} ·" in html
 
 
@@ -1404,11 +1466,16 @@ def test_case_page_print_and_pdf_escape_hostile_stored_words(staff, monkeypatch)
     staff.get(f"/staff/cases/{case.pk}/summary.pdf")
 
     escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert _section(page, "h-redflags")[3] == (2, f"{HOSTILE}: {HOSTILE}")
+    assert f"<li>{escaped}: {escaped}</li>" in page
+    assert f"<li>prior_labs.&lt;b&gt;x&lt;/b&gt;: {escaped}</li>" in page
+    for html in (print_view, printed["html"]):
+        assert f"Because: {escaped}: {escaped}</span>" in html
+        assert (
+            f"Because: Chronic diarrhoea; prior_labs.&lt;b&gt;x&lt;/b&gt;: {escaped}</span>" in html
+        )
     for html in (page, print_view, printed["html"]):
         assert HOSTILE not in html and "<b>x</b>" not in html
-        assert _section(html, "h-redflags")[4] == (2, f"{HOSTILE}: {HOSTILE}")
-        assert f"<li>{escaped}: {escaped}</li>" in html
-        assert f"<li>prior_labs.&lt;b&gt;x&lt;/b&gt;: {escaped}</li>" in html
         assert f"<li>{escaped} — answered Not sure: ask the patient</li>" in html
         assert f'<p class="mb-0">{escaped}</p>' in html
         assert f"Also weigh: {escaped}" in html

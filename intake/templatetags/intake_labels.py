@@ -107,6 +107,16 @@ def because_text(entries) -> str:
 
 
 @register.filter
+def because_brief(entries) -> str:
+    return explain_answers.because_brief(entries)
+
+
+@register.filter
+def derived_facts(result) -> list[str]:
+    return explain_answers.derived_facts(result)
+
+
+@register.filter
 def contact_today(urgent) -> bool:
     return explain_answers.contact_today(urgent)
 

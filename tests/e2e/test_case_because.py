@@ -1,0 +1,100 @@
+"""The case page and its print view in a real browser, for a busy case under revision 3's rules:
+every fired rule names the patient's answers behind it, and the summary still prints on one A4
+page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.cases import submitted_case
+from tests.e2e.conftest import (
+    DESKTOP,
+    check_accessibility,
+    horizontal_overflow,
+    screenshot,
+)
+from tests.e2e.test_practitioner import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Many rules at once: emergency, crisis, "Not sure" red flags, a treated patient on a dopamine
+# agonist, a coexisting mimic, an antipsychotic, iron-loss context and IV iron.
+BUSY = {
+    "rectal_bleeding": "yes",
+    "black_stools": "yes",
+    "bleeding_now_or_faint": "no",
+    "unintentional_weight_loss": "yes",
+    "leg_weakness_progressive": "yes",
+    "fever_with_gi": "unsure",
+    "dysphagia": "unsure",
+    "bloating_freq": "daily",
+    "fhx_thyroid": "yes",
+    "rls_on_treatment": "yes",
+    "rls_treatment_meds": ["dopamine_agonist"],
+    "conditions": ["t1dm", "varicose_veins"],
+    "medications": ["iron_supplement", "antipsychotic"],
+    "heavy_menstrual_bleeding": "yes",
+    "iv_iron_last_12wk": "yes",
+    "phq9_items": [2, 2, 2, 2, 2, 2, 2, 2, 1],
+}
+
+
+def test_case_page_and_print_view_show_why_each_rule_fired(browser, live_server, practitioner):
+    busy = submitted_case(name="Busy Because", **BUSY)
+    result = busy.current_assessment.result
+    fired = len(result["urgent"]["reasons"]) + sum(
+        len(flag["rules_fired"]) for flag in result["flags"].values()
+    )
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    problems = []
+    sign_in(page, live_server.url, practitioner)
+
+    page.goto(f"{live_server.url}/staff/cases/{busy.pk}/")
+    screenshot(page, "case-because-1280", "case")
+    problems += [f"case: {line}" for line in check_accessibility(page)]
+    if horizontal_overflow(page) > 0:
+        problems.append(f"case scrolls sideways by {horizontal_overflow(page)} px")
+    thyroid_why = page.locator('li:has(> strong:text-is("THY-2b")) > ul.because').inner_text()
+    unsure = page.locator("ul.unsure-red-flags li").all_inner_texts()
+
+    page.goto(f"{live_server.url}/staff/cases/{busy.pk}/print/")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    # As laid out on the sheet: A4's width less the 10 mm margins.
+    page.set_viewport_size({"width": 718, "height": 1047})
+    screenshot(page, "case-because-1280", "print")
+    printed_why = page.locator("span.because").all_inner_texts()
+    worked_out = page.locator("p.derived-facts").inner_text()
+    context.close()
+
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert thyroid_why.splitlines() == [
+        "An autoimmune condition",
+        "Type 1 diabetes",
+        "Has a parent, brother, sister or child had thyroid disease? Yes",
+    ]
+    assert unsure == [
+        "Have you had a fever along with your tummy symptoms? — answered Not sure: ask the patient",
+        "Do you have difficulty swallowing? — answered Not sure: ask the patient",
+    ]
+    assert printed_why[:2] == [
+        "Because: In the last 3 months, have you seen blood from your bottom or in your stools? "
+        "Yes",
+        "Because: In the last 3 months, have you had black, sticky, tar-like, bad-smelling stools? "
+        "Yes; Iron tablets",
+    ]
+    assert len(printed_why) == fired
+    loose = "For 4 weeks or more, have you had loose or watery stools on most days? Yes"
+    bloated = "How often do you feel bloated? Every day"
+    assert worked_out == (
+        f"Worked out from the answers: Chronic diarrhoea: {loose}. An autoimmune condition: "
+        f"Type 1 diabetes. Gut symptoms (weekly, or for 4 weeks or more): {bloated}; {loose}. "
+        f"Symptoms that fit SIBO (abdominal pain, bloating, gas or diarrhoea): {bloated}; {loose}."
+    )
+    assert problems == []
+    # This many red flags and rules run onto a second sheet; the usual busy case keeps to one
+    # (tests/e2e/test_practitioner.py).
+    assert pages <= 2, f"the printed summary takes {pages} A4 pages"
