@@ -361,7 +361,7 @@ def test_queue_lists_a_submitted_case_with_each_marker_and_a_link_to_it(staff):
         in page
     )
     assert f'action="/staff/cases/{case.pk}/contacted/"' in page
-    assert '<span class="badge text-bg-warning">Contact today</span>' in page
+    assert '<span class="badge text-bg-warning text-wrap">Contact today</span>' in page
 
 
 def test_queue_priority_needing_contact_first_then_crisis_emergency_urgent_oldest(
