@@ -1154,6 +1154,45 @@ def test_case_page_red_flags_say_why_with_tier_emergency_and_not_sure(staff, mon
     assert _section(page, "h-redflags") == NEW_RED_FLAGS
 
 
+def test_case_page_not_sure_to_an_emergency_question_says_contact_today(staff, monkeypatch):
+    result = copy.deepcopy(REVISION_3)
+    result["urgent"] = {
+        "value": True,
+        "reasons": [
+            {
+                "rule": "RF-U",
+                "tier": "P",
+                "reason": "Answered Not sure to an emergency-level question: contact the patient "
+                "today",
+                "because": [{"key": "saddle_numbness", "value": "unsure"}],
+            }
+        ],
+        "crisis": False,
+        "emergency": False,
+    }
+    result["data_quality"]["unsure_red_flags"] = ["saddle_numbness"]
+    case = case_under_revision_3(monkeypatch, result)
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    saddle = (
+        "Is there numbness or tingling, new in the last 4 weeks, between your legs, around your "
+        "bottom or genitals?"
+    )
+    assert _section(page, "h-redflags") == [
+        (0, "Red flags"),
+        (0, "Urgent: contact the patient today."),
+        (
+            1,
+            "RF-U Practice-based Answered Not sure to an emergency-level question: contact the "
+            "patient today",
+        ),
+        (2, f"{saddle} Not sure"),
+        (0, "Answered “Not sure”"),
+        (1, f"{saddle} — answered Not sure: ask the patient"),
+    ]
+
+
 def test_case_page_tests_say_why_each_rule_fired_and_raise_positive_ttg_and_sibo(
     staff, monkeypatch
 ):
