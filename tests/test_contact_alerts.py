@@ -749,3 +749,47 @@ def test_a_case_sent_without_a_step_report_is_reported_when_sent(
         f"Sign in to see who: https://intake.clinic.example/staff/cases/{case.pk}/\n\n"
         "This message holds no patient information by design."
     )
+
+
+# --- autosave: an answer saved while typing needs help as much as a full save's ---------------
+
+
+def _autosave_warning_signs(patient_link, revision: int = 0, **answers: str):
+    return patient_link.client.post(
+        "/intake/step/warning-signs/autosave/", {**answers, "base_revision": str(revision)}
+    )
+
+
+def test_autosaved_emergency_answer_tells_the_clinic_and_sends_the_patient_to_help(
+    patient_link, django_capture_on_commit_callbacks
+):
+    answer_steps(patient_link.client, stop_at="warning-signs")
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = _autosave_warning_signs(patient_link, saddle_numbness="yes")
+
+    intake = patient_link.refresh()
+    body = saved.json()
+    assert (saved.status_code, body["ok"], body["help_url"]) == (200, True, "/intake/support/")
+    assert (intake.contact_reasons, intake.needs_contact) == ([EMERGENCY], True)
+    assert [m.subject for m in mail.outbox] == [f"Prompt contact needed: {intake.case_number}"]
+
+
+def test_autosave_reports_once_and_sends_to_help_only_when_the_help_changes(patient_link):
+    answer_steps(patient_link.client, stop_at="warning-signs")
+    first = _autosave_warning_signs(patient_link, saddle_numbness="yes")
+
+    again = _autosave_warning_signs(
+        patient_link, revision=first.json()["revision"], saddle_numbness="yes", dysphagia="no"
+    )
+
+    assert "help_url" not in again.json()
+    assert patient_link.refresh().contact_reasons == [EMERGENCY]
+
+
+def test_autosave_without_such_answers_sends_nowhere(patient_link):
+    answer_steps(patient_link.client, stop_at="warning-signs")
+
+    saved = _autosave_warning_signs(patient_link, saddle_numbness="no", dysphagia="unsure")
+
+    assert (saved.json()["ok"], "help_url" in saved.json()) == (True, False)
+    assert patient_link.refresh().contact_needed_at is None

@@ -335,8 +335,9 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
     form.is_valid()  # field-level cleaning; "required" errors do not matter while typing
     values = form.autosave_answers()
+    alert_before = services.contact_alert(intake)
     try:
-        _intake, revision = services.save_step(
+        intake, revision = services.save_step(
             intake_id=intake.pk,
             step=step,
             values=values,
@@ -349,7 +350,17 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     except services.NotEditable as refusal:
         return JsonResponse({"ok": False, "message": str(refusal)}, status=409)
     saved_at = timezone.localtime().strftime("%H:%M")
-    return JsonResponse({"ok": True, "revision": revision, "saved_at": saved_at})
+    body = {"ok": True, "revision": revision, "saved_at": saved_at}
+    # An autosaved answer can need help now as much as a full save's (R3-23): the clinic is
+    # told at once, and the page takes the patient to the help (static/js/autosave.js).
+    alert = services.contact_alert(intake)
+    if alert is not None:
+        reported = services.report_contact_needed(
+            intake_id=intake.pk, reasons=alert.reasons, ip_address=client_ip(request)
+        )
+        if reported or alert != alert_before:
+            body["help_url"] = reverse("intake:support")
+    return JsonResponse(body)
 
 
 def consent(request: HttpRequest, intake: Intake, step: questionnaire.Step) -> HttpResponse:

@@ -13,6 +13,7 @@
  * draft revision this page last knew, so the server can refuse to overwrite newer answers saved
  * from another tab. The server answers with JSON:
  *   200 {"ok": true, "revision": 7, "saved_at": "14:05"}  -> remember revision 7
+ *   200 {..., "help_url": "/intake/support/"}             -> an answer needs help now: go there
  *   409 {"ok": false, "stale": true, "message": "..."}    -> show message, stop autosaving
  *   anything else                                          -> say "not saved yet", retry later
  *
@@ -100,6 +101,12 @@
               setRevision(body.revision);
             }
             showStatus(body.saved_at ? "Saved at " + body.saved_at : "Saved");
+            if (typeof body.help_url === "string" && body.help_url.charAt(0) === "/") {
+              // Emergency advice or crisis resources, shown the moment an answer calls for
+              // them; everything typed so far is saved, and the page leads back here.
+              stopped = true;
+              window.location.assign(body.help_url);
+            }
             return;
           }
           throw new Error("Autosave refused: HTTP " + response.status);

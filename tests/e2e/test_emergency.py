@@ -103,3 +103,25 @@ def test_emergency_answer_is_shown_at_once_repeated_and_contacted(
         f"{practitioner.username}"
     )
     assert problems == []
+
+
+def test_emergency_answer_autosaved_while_typing_takes_the_patient_to_help(
+    browser, live_server, settings
+):
+    # The patient ticks "Yes" and does not press the button: autosave saves it, and the page
+    # goes to the emergency advice at once (R3-23), with the clinic told.
+    settings.EMERGENCY_ADVICE_TEXT = ADVICE
+    _invitation, token = open_invitation(name="Ann Example")
+    folder = "emergency-autosave"
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/i/{token}/")
+    answer_until(page, live_server.url, folder, stop_at="warning-signs")
+
+    page.get_by_role("group", name="Is there numbness or tingling").get_by_label("Yes").check()
+    page.wait_for_url("**/intake/support/", timeout=15_000)
+    heading = page.evaluate("() => document.activeElement.textContent")
+    context.close()
+
+    assert heading == "Get emergency care now"
+    assert Intake.objects.get().contact_reasons == ["emergency"]
