@@ -146,6 +146,7 @@ SUBMITTED_CASES: list[tuple[str, dt.date, dict[str, Any], int]] = [
             "sex_at_birth": "male",
             **RLS_YES,
             "rls_on_treatment": "yes",
+            "rls_treatment_meds": ["dopamine_agonist"],
             "aug_earlier_onset_hours": 3,
             "aug_spread_to_arms": "yes",
             "aug_dose_escalation_or_shorter_relief": "yes",

@@ -177,3 +177,14 @@ def test_seed_demo_prints_second_step_codes_that_work(client):
 
     assert verified["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_seed_demo_treated_patient_shows_augmentation_and_iron_3():
+    # The demo's patient on pramipexole for RLS (R3-19): the augmentation screen and IRON-3.
+    call_command("seed_demo", force=True)
+
+    intake = Intake.objects.get(patient__full_name="Oliver Brandt")
+    result = intake.current_assessment.result
+    iron_rules = [rule["rule"] for rule in result["flags"]["iron_panel"]["rules_fired"]]
+    assert (result["rls"]["augmentation_suspected"], iron_rules) == (True, ["IRON-1", "IRON-3"])
