@@ -411,6 +411,8 @@ class CaseDetail:
     lab_results: list[LabResultEntry]
     other_intakes: list[Intake]
     flag_changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # (earlier, current) rules versions when the latest re-evaluation ran under newer rules.
+    rules_change: tuple[str, str] | None = None
 
     @property
     def result(self) -> dict[str, Any]:
@@ -464,6 +466,14 @@ def _flag_changes(assessments: list[Assessment]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _rules_change(assessments: list[Assessment]) -> tuple[str, str] | None:
+    """The rules versions of the previous and the current assessment, when they differ."""
+    if len(assessments) < 2:
+        return None
+    current, previous = assessments[0].ruleset_version, assessments[1].ruleset_version
+    return (previous, current) if previous != current else None
+
+
 def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
     assessments = list(
         intake.assessments.select_related("created_by").order_by("-created_at", "-pk")
@@ -493,6 +503,7 @@ def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
         lab_results=list(intake.lab_results.select_related("entered_by")),
         other_intakes=list(intake.patient.intakes.exclude(pk=intake.pk).order_by("-created_at")),
         flag_changes=_flag_changes(assessments),
+        rules_change=_rules_change(assessments),
     )
 
 

@@ -382,6 +382,32 @@ def test_case_results_reevaluate_and_keep_both_assessments(staff):
     assert current["value"] == "on_file"
     assert current["interpretation"]["code"] == "iron_therapy_candidate"
     assert ("Iron panel with ferritin", "order", "on_file") in page.context["case"].flag_changes
+    assert page.context["case"].rules_change is None  # same rules before and after
+
+
+def test_case_results_reevaluated_under_newer_rules_say_so(staff, monkeypatch):
+    # A case assessed under rules 2026.2 gets results: the new assessment uses today's rules,
+    # and "What changed" says the rules changed too.
+    case = case_stored_under_2026_2(monkeypatch)
+    data = {
+        "version": case.version,
+        "results-TOTAL_FORMS": "1",
+        "results-INITIAL_FORMS": "0",
+        "results-0-test": "tsh",
+        "results-0-value": "2.1",
+        "results-0-unit": "mIU/L",
+        "results-0-taken_on": dt.date.today().isoformat(),
+    }
+
+    staff.post(f"/staff/cases/{case.pk}/results/", data)
+    page = staff.get(f"/staff/cases/{case.pk}/")
+
+    html = page.content.decode()
+    assert page.context["case"].rules_change == ("2026.2", "2026.3")
+    assert (
+        "Re-evaluated under the current rules (version 2026.3); the earlier assessment used "
+        "version 2026.2, so a change below may come from the rules as well as from the results."
+    ) in html
 
 
 def test_case_results_bad_row_keeps_what_was_typed(staff):
