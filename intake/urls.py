@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake.views import patient, practitioner, records, staff_auth
+from intake.views import fhir, patient, practitioner, records, staff_auth
 
 app_name = "intake"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/cases/<int:pk>/print/", practitioner.case_print, name="case_print"),
     path("staff/cases/<int:pk>/contacted/", practitioner.record_contact, name="record_contact"),
     path("staff/cases/<int:pk>/summary.pdf", practitioner.case_pdf, name="case_pdf"),
+    path("staff/cases/<int:pk>/fhir.json", fhir.case_bundle, name="case_fhir"),
     path("staff/patients/<int:pk>/", practitioner.patient, name="patient"),
     path("staff/invitations/", practitioner.invitations, name="invitations"),
     path(
