@@ -526,6 +526,39 @@ class PatientDetailsForm(forms.Form):
         return born
 
 
+class InvitationForm(PatientDetailsForm):
+    """Staff's invitation: the patient's details, and the explicit way to say that someone who
+    shares the name and date of birth of a patient on record is a different person."""
+
+    different_person = forms.BooleanField(
+        required=False,
+        label="A different person from the patient on record with this name and date of birth",
+        help_text="Leave this unticked for a returning patient: the new questionnaire joins "
+        "their record. Tick it only for someone else who shares both; you are asked to "
+        "confirm.",
+    )
+    # The record number the confirmation is for: sending the same confirmation twice (a double
+    # click) gives the one new record, not two.
+    new_record_number = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_new_record_number(self) -> int | None:
+        value = self.cleaned_data["new_record_number"].strip()
+        if not value:
+            return None
+        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 32767:
+            raise forms.ValidationError(
+                "The confirmation could not be read: tick the box and send the form again."
+            )
+        return int(value)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "new_record_number" in self.errors:
+            # A hidden field's error is not shown beside it: say it above the form.
+            self.add_error(None, self.errors.pop("new_record_number"))
+        return cleaned
+
+
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(
         label="I have read and agree to the statement above.",

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from intake.enums import AssessmentKind, AuditAction, CaseStatus, ContactReason, Decision, TestKind
 
 
+def patient_name_key(full_name: str) -> str:
+    """The name as the duplicate guard compares it: case, spacing, invisible formatting
+    characters and the different Unicode spellings of one letter (a composed or a decomposed
+    "é", a ligature) aside. Stored as a SHA-256 so that it has a fixed length whatever was
+    typed and never keeps a second copy of the name (erasure changes the name, and so this)."""
+    text = unicodedata.normalize("NFKC", full_name)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = " ".join(unicodedata.normalize("NFKC", text.casefold()).split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class Patient(models.Model):
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
+    # One record per person: the database refuses a second patient with the same name key and
+    # date of birth (the constraint below), so two requests at the same moment cannot create
+    # one each. A different person who shares both is told apart on purpose, by a number that
+    # staff confirm (services.create_invitation; audited).
+    name_key = models.CharField(max_length=64, editable=False, default="")
+    namesake_number = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="0 for the first patient with this name and date of birth; 1, 2, ... for "
+        "each different person with both the same.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Set once by services.erase_patient; an erased record keeps its de-identified clinical
     # data and audit trail (docs/data-protection.md).
@@ -26,9 +52,48 @@ class Patient(models.Model):
         ordering = ["full_name", "pk"]
         indexes = [models.Index(fields=["date_of_birth", "full_name"])]
         permissions = [("manage_records", "Can export and erase patient records")]
+        constraints = [
+            # An erased record's name is replaced, but it is left out all the same: it is
+            # never matched to anyone again.
+            models.UniqueConstraint(
+                fields=["name_key", "date_of_birth", "namesake_number"],
+                condition=Q(erased_at__isnull=True),
+                name="one_patient_per_name_and_birth_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.date_of_birth:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        # The key follows the name wherever it is written (invitations, the admin, erasure).
+        self.name_key = patient_name_key(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The admin's form leaves the key fields out, so Django would not check the
+        # constraint there: a clash is said here rather than failing on save.
+        if self.erased_at is not None or not self.full_name or self.date_of_birth is None:
+            return
+        clash = (
+            Patient.objects.filter(
+                name_key=patient_name_key(self.full_name),
+                date_of_birth=self.date_of_birth,
+                namesake_number=self.namesake_number,
+                erased_at__isnull=True,
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                f"A patient with this name and date of birth is already on record "
+                f"(record {clash.pk}). Use that record; a different person who shares both "
+                "is added from the Invitations page, which asks to confirm it."
+            )
 
 
 class Intake(models.Model):
@@ -339,8 +404,6 @@ class LicensedInstrument(models.Model):
         return f"{self.name} {self.version}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if (
             not isinstance(self.items, list)
             or len(self.items) != 10

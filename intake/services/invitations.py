@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from intake.enums import AuditAction
@@ -15,8 +15,10 @@ from intake.models import (
     Intake,
     Invitation,
     Patient,
+    patient_name_key,
 )
 from intake.services.common import (
+    IntakeError,
     InvitationUnavailable,
     LinkLocked,
     hash_token,
@@ -27,6 +29,7 @@ __all__ = [
     "DOB_MAX_ATTEMPTS",
     "DOB_LOCK_MINUTES",
     "DobCheck",
+    "DifferentPersonUnconfirmed",
     "create_invitation",
     "revoke_invitation",
     "reissue_invitation",
@@ -39,25 +42,119 @@ __all__ = [
 
 DOB_MAX_ATTEMPTS = 5  # wrong dates of birth before a link locks
 DOB_LOCK_MINUTES = 15
+# Reading the patients with a name and date of birth, then inserting one, races a request doing
+# the same at that moment; the database's constraint refuses the second insert, and the next
+# read finds the patient the other request made. Two tries settle it; three is a margin.
+PATIENT_INSERT_TRIES = 3
+
+
+class DifferentPersonUnconfirmed(IntakeError):
+    """Staff said "a different person" while someone with this name and date of birth is on
+    record: they confirm it by sending the form again with `new_record_number`."""
+
+    def __init__(self, *, on_record: list[Patient], new_record_number: int):
+        self.on_record = on_record
+        self.new_record_number = new_record_number
+        super().__init__(
+            "A patient with this name and date of birth is already on record. Send the form "
+            "again to confirm that this invitation is for a different person."
+        )
 
 
 def _normalise_name(name: str) -> str:
     return " ".join(name.split())
 
 
+def _same_name_and_birth(name: str, date_of_birth: dt.date) -> list[Patient]:
+    return list(
+        Patient.objects.filter(
+            name_key=patient_name_key(name), date_of_birth=date_of_birth, erased_at__isnull=True
+        ).order_by("namesake_number", "pk")
+    )
+
+
+def _insert_patient(**fields) -> Patient | None:
+    """The new patient, or None when the database refused it as a duplicate: another request
+    inserted the same person a moment ago (the savepoint keeps this transaction usable)."""
+    try:
+        with transaction.atomic():
+            return Patient.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def _record_namesake(
+    patient: Patient, *, on_record: list[Patient], why: str, by, ip_address: str | None
+) -> None:
+    records = ", ".join(str(other.pk) for other in on_record)
+    record_event(
+        action=AuditAction.CREATE,
+        actor=by,
+        patient=patient,
+        obj=patient,
+        ip_address=ip_address,
+        summary=f"patient record for a different person with the same name and date of birth "
+        f"as record {records}: {why}",
+    )
+
+
 def _find_or_create_patient(
-    *, full_name: str, date_of_birth: dt.date, email: str
+    *,
+    full_name: str,
+    date_of_birth: dt.date,
+    email: str,
+    different_person: bool,
+    new_record_number: int | None,
+    by,
+    ip_address: str | None,
 ) -> tuple[Patient, bool]:
     """The duplicate guard: same name and date of birth (and email, when given) is the same
-    patient, so a returning patient's intakes stay on one record."""
+    patient, so a returning patient's intakes stay on one record. A different email, or staff
+    confirming a different person, starts a new record with the next namesake number."""
     name = _normalise_name(full_name)
-    candidates = Patient.objects.filter(full_name__iexact=name, date_of_birth=date_of_birth)
-    if email:
-        candidates = candidates.filter(email__iexact=email)
-    existing = candidates.order_by("pk").first()
-    if existing is not None:
-        return existing, True
-    return Patient.objects.create(full_name=name, date_of_birth=date_of_birth, email=email), False
+    fields = {"full_name": name, "date_of_birth": date_of_birth, "email": email}
+    for _try in range(PATIENT_INSERT_TRIES):
+        on_record = _same_name_and_birth(name, date_of_birth)
+        if different_person and on_record:
+            numbers = [patient.namesake_number for patient in on_record]
+            if new_record_number is None:
+                raise DifferentPersonUnconfirmed(
+                    on_record=on_record, new_record_number=max(numbers) + 1
+                )
+            if new_record_number in numbers:
+                # The confirmation sent twice (a double click): the record the first one made.
+                return on_record[numbers.index(new_record_number)], True
+            created = _insert_patient(**fields, namesake_number=new_record_number)
+            if created is not None:
+                _record_namesake(
+                    created,
+                    on_record=on_record,
+                    why="confirmed by staff",
+                    by=by,
+                    ip_address=ip_address,
+                )
+                return created, False
+            continue
+        matches = [
+            patient
+            for patient in on_record
+            if not email or patient.email.casefold() == email.casefold()
+        ]
+        if matches:
+            return matches[0], True
+        number = max((patient.namesake_number for patient in on_record), default=-1) + 1
+        created = _insert_patient(**fields, namesake_number=number)
+        if created is not None:
+            if on_record:
+                _record_namesake(
+                    created,
+                    on_record=on_record,
+                    why="a different email was given",
+                    by=by,
+                    ip_address=ip_address,
+                )
+            return created, False
+    raise IntakeError("The invitation could not be created just now. Please try again.")
 
 
 def _issue(intake: Intake, *, created_by, via_public_start: bool) -> tuple[Invitation, str]:
@@ -81,11 +178,23 @@ def create_invitation(
     created_by=None,
     via_public_start: bool = False,
     ip_address: str | None = None,
+    different_person: bool = False,
+    new_record_number: int | None = None,
 ) -> tuple[Invitation, str]:
     """A new intake for a (new or matched) patient and a link to it. Returns the raw token,
-    which is shown once and never stored."""
+    which is shown once and never stored.
+
+    `different_person` (staff only): someone who shares the name and date of birth of a patient
+    on record. Without `new_record_number` it raises DifferentPersonUnconfirmed, which carries
+    the number to send back; sending the same number twice gives the same new record."""
     patient, matched = _find_or_create_patient(
-        full_name=full_name, date_of_birth=date_of_birth, email=email.strip()
+        full_name=full_name,
+        date_of_birth=date_of_birth,
+        email=email.strip(),
+        different_person=different_person,
+        new_record_number=new_record_number,
+        by=created_by,
+        ip_address=ip_address,
     )
     intake = Intake.objects.create(patient=patient, matched_existing_patient=matched)
     invitation, token = _issue(intake, created_by=created_by, via_public_start=via_public_start)

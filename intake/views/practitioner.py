@@ -46,12 +46,22 @@ def _show_link(request: HttpRequest, invitation, token: str, *, reissued: bool) 
 @permission_required("intake.add_invitation", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest) -> HttpResponse:
-    form = forms.PatientDetailsForm(posted(request))
+    form = forms.InvitationForm(posted(request))
+    on_record = None
     if request.method == "POST" and form.is_valid():
-        invitation, token = services.create_invitation(
-            **form.cleaned_data, created_by=request.user, ip_address=client_ip(request)
-        )
-        return _show_link(request, invitation, token, reissued=False)
+        try:
+            invitation, token = services.create_invitation(
+                **form.cleaned_data, created_by=request.user, ip_address=client_ip(request)
+            )
+        except services.DifferentPersonUnconfirmed as question:
+            # The same form again, now carrying the record number it confirms.
+            data = request.POST.copy()
+            data["new_record_number"] = str(question.new_record_number)
+            form = forms.InvitationForm(data)
+            form.is_valid()
+            on_record = question.on_record
+        else:
+            return _show_link(request, invitation, token, reissued=False)
     # A NUL character cannot be sent to PostgreSQL (it would be a server error); no name has one.
     search = request.GET.get("q", "").replace("\x00", "")[:100]
     page = Paginator(
@@ -65,7 +75,7 @@ def invitations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/staff/invitations.html",
-        {"form": form, "page": page, "rows": rows, "search": search},
+        {"form": form, "page": page, "rows": rows, "search": search, "on_record": on_record},
     )
 
 
