@@ -117,6 +117,8 @@ def _rule_text(fired: dict[str, Any]) -> str:
 
 
 def _detail_value(value: Any) -> str:
+    if isinstance(value, dict) and isinstance(value.get("text"), str):
+        return value["text"]  # how rules 2026.2 stored the iron interpretation
     if isinstance(value, list):
         return ", ".join(_value_text(item) for item in value)
     return _value_text(value)
