@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from intake.clinical.catalogue import TIER_LABELS
 from intake.dates import age_on
-from intake.enums import Decision, TestKind
+from intake.enums import CaseStatus, Decision, TestKind
 from intake.fhir import questionnaire as fhir_questionnaire
 from intake.fhir.codes import (
     CASE_SUMMARY,
@@ -383,7 +383,7 @@ class _CaseBundle:
     def flags(self) -> None:
         reasons = (self.result.get("urgent") or {}).get("reasons") or []
         version = self.assessment.ruleset_version if self.assessment else ""
-        closed = self.intake.status == "closed"
+        closed = self.intake.status == CaseStatus.CLOSED
         for fired in reasons:
             name = f"red-flag/{fired['rule']}"
             identifier = self.record_identifier(name)
