@@ -69,6 +69,20 @@ def test_fhir_download_sends_the_case_bundle_and_audits_it(staff, practitioner):
     )
 
 
+def test_fhir_case_page_offers_the_bundle_beside_the_pdf(staff):
+    case = submitted_case(name="Button Case")
+
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    pdf = f'href="/staff/cases/{case.pk}/summary.pdf">PDF</a>'
+    fhir = (
+        f'<a class="btn btn-outline-secondary btn-sm" href="/staff/cases/{case.pk}/fhir.json" '
+        "download>FHIR bundle</a>"
+    )
+    assert page.count(fhir) == 1
+    assert page.index(fhir) > page.index(pdf)
+
+
 def test_fhir_download_hostile_name_arrives_as_written(staff):
     name = "\"><img src=x onerror=alert(1)> Zoë \\ O'Hara"
     case = submitted_case(name=name)
