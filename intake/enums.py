@@ -1,4 +1,4 @@
-"""Choices shared by models, services and views."""
+"""Choices shared by models, services and views, and the case workflow they follow."""
 
 from django.db import models
 
@@ -18,6 +18,16 @@ class TestKind(models.TextChoices):
     CELIAC = "celiac", "Coeliac serology"
     STOOL = "stool", "Stool testing"
     SIBO_BREATH = "sibo_breath", "SIBO breath test"
+
+
+# A case's workflow: new -> in review -> tests ordered -> closed, with reopen (closed -> in
+# review). Here beside the statuses because the services enforce it and the selectors offer it.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.NEW: frozenset({CaseStatus.IN_REVIEW, CaseStatus.CLOSED}),
+    CaseStatus.IN_REVIEW: frozenset({CaseStatus.TESTS_ORDERED, CaseStatus.CLOSED}),
+    CaseStatus.TESTS_ORDERED: frozenset({CaseStatus.IN_REVIEW, CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset({CaseStatus.IN_REVIEW}),
+}
 
 
 class Decision(models.TextChoices):

@@ -34,7 +34,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from intake import questionnaire
 from intake.clinical.explain import RLS_CRITERIA
 from intake.dates import age_on
-from intake.enums import AuditAction, CaseStatus, Role, TestKind
+from intake.enums import TRANSITIONS, AuditAction, CaseStatus, Role, TestKind
+from intake.errors import InvitationUnavailable
 from intake.models import (
     Assessment,
     AuditEvent,
@@ -55,8 +56,6 @@ def patient_intake(*, intake_id: int | None, invitation_id: int | None) -> Intak
     address) shuts out every browser that opened it. A draft also needs the link to be
     unexpired, as a link opened for the first time does (InvitationUnavailable otherwise:
     the answers are kept for a new link); a sent questionnaire's thank-you page still shows."""
-    from intake.services.common import InvitationUnavailable  # the patient pages' refusal
-
     if intake_id is None or invitation_id is None:
         raise Http404("No questionnaire is open in this browser.")
     invitation = (
@@ -564,8 +563,6 @@ def assignable_staff() -> QuerySet:
 
 def status_choices(intake: Intake) -> list[tuple[str, str]]:
     """The statuses this case may move to now, for the status buttons."""
-    from intake.services.cases import TRANSITIONS
-
     labels = dict(CaseStatus.choices)
     order = list(labels)
     allowed = sorted(TRANSITIONS.get(intake.status, ()), key=order.index)

@@ -4,18 +4,16 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from intake.enums import AuditAction
+from intake.http import client_ip
+from intake.services import record_event
 
 
 def _ip(request) -> str | None:
-    from intake.views.common import client_ip
-
     return client_ip(request) if request is not None else None
 
 
 @receiver(user_logged_in, dispatch_uid="intake_audit_login")
 def audit_login(sender, request, user, **kwargs):
-    from intake.services import record_event
-
     record_event(
         action=AuditAction.LOGIN, actor=user, ip_address=_ip(request), summary="password accepted"
     )
@@ -24,8 +22,6 @@ def audit_login(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="intake_audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     from django.contrib.auth import get_user_model
-
-    from intake.services import record_event
 
     # What was typed is not kept: a password typed into the user name field would otherwise
     # sit in the append-only log for good. An attempt on a real account names that account.

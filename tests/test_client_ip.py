@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from intake.views.common import client_ip
+from intake.http import client_ip
 
 
 @pytest.mark.parametrize(

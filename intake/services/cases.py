@@ -13,10 +13,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from intake.enums import AssessmentKind, AuditAction, CaseStatus, Decision
+from intake.enums import TRANSITIONS, AssessmentKind, AuditAction, CaseStatus, Decision
+from intake.errors import Conflict, IntakeError
 from intake.models import Intake, LabResultEntry, Note, TestRecommendation
 from intake.services.answers import store_assessment
-from intake.services.common import IntakeError, record_event
+from intake.services.common import record_event
 
 __all__ = [
     "record_contact",
@@ -29,18 +30,7 @@ __all__ = [
     "record_results",
 ]
 
-# new -> in review -> tests ordered -> closed, with reopen (closed -> in review).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseStatus.NEW: frozenset({CaseStatus.IN_REVIEW, CaseStatus.CLOSED}),
-    CaseStatus.IN_REVIEW: frozenset({CaseStatus.TESTS_ORDERED, CaseStatus.CLOSED}),
-    CaseStatus.TESTS_ORDERED: frozenset({CaseStatus.IN_REVIEW, CaseStatus.CLOSED}),
-    CaseStatus.CLOSED: frozenset({CaseStatus.IN_REVIEW}),
-}
 NOTE_MAX_LENGTH = 5000
-
-
-class Conflict(IntakeError):
-    pass
 
 
 def _case_for_change(intake_id: int, version: int, *, allow_closed: bool = False) -> Intake:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from intake import questionnaire
 from intake.dates import age_on
+from intake.errors import IntakeError, InvitationUnavailable, LinkLocked, NotEditable, StaleSave
 from intake.models import (
     AuditEvent,
     Intake,
@@ -31,26 +32,6 @@ __all__ = [
     "facts_for",
     "record_event",
 ]
-
-
-class IntakeError(Exception):
-    """A refusal with a message fit to show the person who asked."""
-
-
-class InvitationUnavailable(IntakeError):
-    pass
-
-
-class LinkLocked(IntakeError):
-    pass
-
-
-class StaleSave(IntakeError):
-    pass
-
-
-class NotEditable(IntakeError):
-    pass
 
 
 def hash_token(token: str) -> str:

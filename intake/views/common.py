@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, QueryDict
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address a request came from, for rate limits, sign-in lockouts and the audit log.
-
-    Behind a proxy (BEHIND_PROXY), REMOTE_ADDR is the proxy itself: the client is the last
-    address in X-Forwarded-For, the one the proxy appended. Earlier entries were sent by the
-    client and are never trusted."""
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        try:
-            return str(ipaddress.ip_address(forwarded))
-        except ValueError:
-            pass  # no usable header: fall back to the connection's address
-    return request.META.get("REMOTE_ADDR") or None
+# The views' modules, the admin and the settings (rate limits, lockout) name it here.
+from intake.http import client_ip
 
 
 def permission_or_404(permission: str):
