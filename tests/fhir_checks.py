@@ -60,23 +60,26 @@ def enabled(item: dict[str, Any], known: dict[str, list[Any]]) -> bool:
 
 
 def check_response(
-    questionnaire: dict[str, Any], items: list[dict[str, Any]]
+    questionnaire: dict[str, Any], items: list[dict[str, Any]], *, completed: bool = True
 ) -> tuple[list[str], dict[str, bool]]:
     """Problems of a QuestionnaireResponse's items against the Questionnaire, and whether each
     question item was enabled (an item inside a disabled group is disabled). Answers count for
-    enableWhen only under enabled items, as R4 says; a repeating group's row sees its own."""
+    enableWhen only under enabled items, as R4 says; a repeating group's row sees its own.
+    Required items are checked in a `completed` response only, as validators do."""
     problems: list[str] = []
     state: dict[str, bool] = {}
-    _check_level(questionnaire["item"], items, {}, problems, state, parent_enabled=True)
+    _check_level(
+        questionnaire["item"], items, {}, problems, state, parent_enabled=True, present=completed
+    )
     return problems, state
 
 
 def _check_level(
     q_items, r_items, known, problems, state, *, parent_enabled: bool, present: bool = True
 ) -> None:
-    """One level of items. Under a group that is not in the response (`present` false), only
-    whether each item is enabled is recorded: a skipped optional group's items are not
-    required."""
+    """One level of items. Under a group that is not in the response, or in a response that is
+    not completed (`present` false), required items are not checked: a skipped optional
+    group's items are not required."""
     order = {item["linkId"]: index for index, item in enumerate(q_items)}
     by_link: dict[str, list[dict]] = {}
     last = -1
@@ -123,6 +126,7 @@ def _check_level(
                     problems,
                     state,
                     parent_enabled=True,
+                    present=present,
                 )
                 continue
             _check_answers(q_item, r_item, known, problems)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -22,7 +23,7 @@ from intake.fhir import questionnaire as fhir_questionnaire
 from intake.models import AuditEvent, Intake
 from tests.cases import submitted_case
 from tests.conftest import login_verified, open_invitation
-from tests.fhir_checks import check_transaction, model_of
+from tests.fhir_checks import check_response, check_transaction, model_of
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +223,37 @@ class _Log:
 
     def flush(self) -> None:
         pass
+
+
+def test_export_fhir_every_demo_case_validates(tmp_path):
+    call_command("seed_demo", force=True, stdout=_Log())
+    submitted = Intake.objects.exclude(status="draft").count()
+
+    call_command("export_fhir", "--out", str(tmp_path), stdout=_Log())
+
+    questionnaire = json.loads((tmp_path / "questionnaire.json").read_text())
+    bundles = sorted(tmp_path.glob("C-*.json"))
+    assert len(bundles) == submitted
+    assert model_of(questionnaire).get_resource_type() == "Questionnaire"
+    statuses = Counter()
+    for path in bundles:
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+        [response] = [
+            e["resource"]
+            for e in bundle["entry"]
+            if e["resource"]["resourceType"] == "QuestionnaireResponse"
+        ]
+        completed = response["status"] == "completed"
+        problems, _enabled = check_response(questionnaire, response["item"], completed=completed)
+        strict, _enabled = check_response(questionnaire, response["item"])
+        assert (path.name, model_of(bundle).get_resource_type()) == (path.name, "Bundle")
+        assert (path.name, check_transaction(bundle), problems) == (path.name, [], [])
+        # Some demo cases lack an answer a form would require (made before the question was
+        # asked): their response is in progress, and only for that reason.
+        gaps = {problem.endswith("required and enabled, but not answered") for problem in strict}
+        assert (path.name, response["status"], gaps) in (
+            (path.name, "completed", set()),
+            (path.name, "in-progress", {True}),
+        )
+        statuses[response["status"]] += 1
+    assert (sum(statuses.values()), statuses["completed"] > 0) == (submitted, True)

@@ -5,7 +5,8 @@ Entries, in order (every fullUrl a `urn:uuid`, every reference to one of them):
   case twice, or two cases of one patient, never duplicates the patient. Until the clinic's
   own record number is held, the identifier is the app's patient number under
   {SITE_URL}/fhir/sid/patient.
-- QuestionnaireResponse: the answers by linkId, pointing at the canonical Questionnaire|version.
+- QuestionnaireResponse: the answers by linkId, pointing at the canonical Questionnaire|version;
+  `completed`, or `in-progress` when a required question that applies was left unanswered.
 - Observations: the PHQ-9 items and total (LOINC), the results the patient or the clinic entered
   (LOINC, UCUM units, SNOMED CT for positive/negative and normal/low), the IRLS and IBS-SSS
   totals (the app's code system).
@@ -188,16 +189,20 @@ class _CaseBundle:
         submitted = timezone.localtime(self.intake.submitted_at)
         age = age_on(self.intake.patient.date_of_birth, submitted.date())
         identifier = {"system": self.site.case_identifier, "value": self.case_number}
+        answers = self.intake.answers
+        # "completed" promises every required question that applies is answered; a case sent
+        # with a gap (its assessment lists the answer as missing) says so.
+        gaps = fhir_questionnaire.unanswered_required(answers=answers, age_years=age)
         resource = {
             "resourceType": "QuestionnaireResponse",
             "identifier": identifier,
             "questionnaire": fhir_questionnaire.canonical(site_url=self.site.url),
-            "status": "completed",
+            "status": "in-progress" if gaps else "completed",
             "subject": self.patient_ref,
             "authored": _instant(submitted),
             "source": self.patient_ref,
             "item": fhir_questionnaire.response_items(
-                site_url=self.site.url, answers=self.intake.answers, age_years=age
+                site_url=self.site.url, answers=answers, age_years=age
             ),
         }
         self.add("questionnaire-response", resource, identifier)

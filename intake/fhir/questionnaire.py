@@ -472,6 +472,25 @@ def _lab_row(site: Site, row: Mapping[str, Any]) -> dict[str, Any]:
     return {"linkId": LABS, "text": "Earlier test result", "item": items}
 
 
+def unanswered_required(*, answers: Mapping[str, Any], age_years: int) -> list[str]:
+    """The questions the Questionnaire requires that apply to this patient and have no answer.
+    Forms require them, but an answer changed on an earlier step can make a question apply on
+    a step already done; the response is then not `completed` (see bundle.py)."""
+    facts = Facts(answers=answers, age_years=age_years)
+    not_expressed = conditions_not_expressed()
+    missing = []
+    for step in intake_questions.applicable_steps(facts):
+        for question in step.questions:
+            if (
+                question.required
+                and question.key not in not_expressed
+                and intake_questions.field_shown(step, question, facts)
+                and answers.get(question.key) in (None, "", [])
+            ):
+                missing.append(question.key)
+    return missing
+
+
 def response_items(
     *, site_url: str, answers: Mapping[str, Any], age_years: int
 ) -> list[dict[str, Any]]:
