@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.test import Client
+from django.test import Client, override_settings
 
 from intake import services
 from intake.enums import Role
@@ -34,6 +34,14 @@ class PatientLink:
     def refresh(self) -> Intake:
         self.intake.refresh_from_db()
         return self.intake
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    # Staff are created and sign in in hundreds of tests; Argon2 takes ~150 ms a hash by design,
+    # MD5 next to nothing. Production's Argon2 is checked in tests/test_settings.py.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 def open_invitation(*, name: str = "Ann Example", born: dt.date = PATIENT_DOB, email: str = ""):

@@ -45,12 +45,6 @@ MISSING = 999_999
 CHILD_BORN = dt.date(timezone.localdate().year - 10, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Many sign-ins here; Argon2 (clinic/settings.py) is deliberately slow, MD5 is not.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def staff(practitioner) -> Client:
     return login_verified(Client(), practitioner)

@@ -148,6 +148,24 @@ def test_settings_bad_database_url_is_not_echoed():
     assert result.stderr.count("hunter2") == 0
 
 
+def test_settings_production_hashes_passwords_with_argon2():
+    # The test run swaps in a fast hasher (tests/conftest.py); a started server never does.
+    result = start(
+        SETUP + "; from django.contrib.auth.hashers import make_password; "
+        "print(make_password('x-pass-12345').split('$')[0])",
+        SECRET_KEY="x",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "argon2"
+
+
+def test_settings_tests_hash_passwords_with_md5_for_speed():
+    from django.contrib.auth.hashers import make_password
+
+    assert make_password("x-pass-12345").split("$")[0] == "md5"
+
+
 def test_settings_defaults_give_sqlite_in_project_folder():
     result = start(SHOW, SECRET_KEY="x")
 
