@@ -144,8 +144,13 @@ def test_questionnaire_groups_are_the_steps_without_the_licensed_scale_and_conse
 
 def test_questionnaire_every_question_has_its_type_and_answer_codes(built):
     items = _items_by_link(built)
-    types = {"choice": "choice", "multi": "choice", "int": "integer", "bool": "boolean"}
-    types["text"] = "text"
+    types = {
+        "choice": "choice",
+        "multi": "choice",
+        "int": "integer",
+        "bool": "boolean",
+        "text": "text",
+    }
 
     for key, question in intake_questions.QUESTIONS.items():
         item = items[key]

@@ -62,8 +62,13 @@ PHQ9 = "phq9_items"
 LABS = "prior_labs"
 NUMERIC_LABS = tuple(key for key, _label, units in intake_questions.LAB_TESTS if units)
 QUALITATIVE_LABS = tuple(intake_questions.QUALITATIVE_LAB_CHOICES)
-ITEM_TYPES = {"choice": "choice", "multi": "choice", "int": "integer", "bool": "boolean"}
-ITEM_TYPES["text"] = "text"
+ITEM_TYPES = {
+    "choice": "choice",
+    "multi": "choice",
+    "int": "integer",
+    "bool": "boolean",
+    "text": "text",
+}
 WIDGET_CONTROLS = {"radio": "radio-button", "select": "drop-down", "checkboxes": "check-box"}
 EXTENSION = "http://hl7.org/fhir/StructureDefinition"
 ADULT_AGE = 18  # Facts.child: under 18
