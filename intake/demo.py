@@ -45,6 +45,8 @@ RLS_YES = {
     "rls_days_per_week": 5,
     "rls_onset_time": "evening",
 }
+# Asked first (R3-2); a "no" screen without treatment ends the leg questions.
+RLS_NO = {"rls_on_treatment": "no", "rls_screen": "no"}
 QUIET_GUT = {
     "abd_pain_freq": "never",
     "bloating_freq": "lt_1_per_month",
@@ -116,11 +118,21 @@ SUBMITTED_CASES: list[tuple[str, dt.date, dict[str, Any], int]] = [
             **RLS_YES,
             **QUIET_GUT,
             "abd_pain_freq": "1_per_week",
+            "pain_related_to_bm": "yes",
+            "pain_with_stool_freq_change": "no",
+            "pain_with_stool_form_change": "no",
             "gi_symptom_duration_months": 4,
+            "ibssss_pain_severity": 30,
+            "ibssss_pain_days_of_10": 2,
+            "ibssss_distension": 10,
+            "ibssss_bowel_dissatisfaction": 40,
+            "ibssss_life_interference": 20,
             **HISTORY,
             "conditions": ["anemia_known"],
             **NO_RED_FLAGS,
+            "anemia_recent_unexplained": "yes",
             "rectal_bleeding": "yes",
+            "bleeding_now_or_faint": "no",
             **CALM_MOOD,
         },
         2,
@@ -131,7 +143,7 @@ SUBMITTED_CASES: list[tuple[str, dt.date, dict[str, Any], int]] = [
         {
             "sex_at_birth": "female",
             "pregnant": "no",
-            "rls_screen": "no",
+            **RLS_NO,
             **QUIET_GUT,
             **HISTORY,
             **NO_RED_FLAGS,
@@ -180,7 +192,7 @@ SUBMITTED_CASES: list[tuple[str, dt.date, dict[str, Any], int]] = [
         {
             "sex_at_birth": "female",
             "pregnant": "no",
-            "rls_screen": "no",
+            **RLS_NO,
             **QUIET_GUT,
             **IBS_D,
             **HISTORY,
@@ -216,13 +228,15 @@ def _profile(kind: str, sex: str) -> dict[str, Any]:
     """The answers of one kind of patient: RLS alone, RLS with IBS-D, gut symptoms alone, or
     either with a red flag (rectal bleeding, or weight loss with black stools)."""
     about = {"sex_at_birth": sex, **({"pregnant": "no"} if sex == "female" else {})}
-    rls = RLS_YES if kind.startswith("rls") else {"rls_screen": "no"}
+    rls = RLS_YES if kind.startswith("rls") else RLS_NO
     gut = {**QUIET_GUT, **IBS_D} if kind in ("rls_ibs", "gut", "gut_red_flag") else QUIET_GUT
     flags = dict(NO_RED_FLAGS)
     if kind == "rls_red_flag":
-        flags["rectal_bleeding"] = "yes"
+        flags.update(rectal_bleeding="yes", bleeding_now_or_faint="no")
     if kind == "gut_red_flag":
-        flags.update(unintentional_weight_loss="yes", black_stools="yes")
+        flags.update(
+            unintentional_weight_loss="yes", black_stools="yes", bleeding_now_or_faint="no"
+        )
     return {**about, **rls, **gut, **HISTORY, **flags, **CALM_MOOD}
 
 
@@ -324,9 +338,11 @@ def _work_on(intake: Intake, step: str, *, practitioner, colleague, days_ago: in
             results=[{**row, "taken_on": taken_on} for row in DEMO_RESULTS],
             by=me,
         )
-    intake = services.change_status(
-        intake_id=intake.pk, version=intake.version, status=CaseStatus.TESTS_ORDERED, by=me
-    )
+    intake.refresh_from_db(fields=["status", "version"])
+    if intake.status != CaseStatus.TESTS_ORDERED:  # ordering a test moved it there already
+        intake = services.change_status(
+            intake_id=intake.pk, version=intake.version, status=CaseStatus.TESTS_ORDERED, by=me
+        )
     if step.startswith("closed"):
         services.add_note(
             intake_id=intake.pk, text="Results reviewed with the patient by phone.", by=me

@@ -188,3 +188,26 @@ def test_seed_demo_treated_patient_shows_augmentation_and_iron_3():
     result = intake.current_assessment.result
     iron_rules = [rule["rule"] for rule in result["flags"]["iron_panel"]["rules_fired"]]
     assert (result["rls"]["augmentation_suspected"], iron_rules) == (True, ["IRON-1", "IRON-3"])
+
+
+@pytest.mark.django_db
+def test_seed_demo_submitted_cases_answer_every_required_question_they_are_asked():
+    # The demo shows what a real submission looks like: nothing the questionnaire requires is
+    # left out (an unanswered required question would also make its FHIR response in-progress).
+    from intake import questionnaire
+
+    call_command("seed_demo", force=True)
+
+    gaps = {}
+    for intake in Intake.objects.exclude(status=CaseStatus.DRAFT).select_related("patient"):
+        facts = services.facts_for(intake)
+        required = {
+            question.key
+            for step in questionnaire.applicable_steps(facts)
+            for question in step.questions
+            if question.required and questionnaire.field_shown(step, question, facts)
+        }
+        missing = sorted(key for key in required if intake.answers.get(key) in (None, "", []))
+        if missing:
+            gaps[intake.patient.full_name] = missing
+    assert gaps == {}
