@@ -12,17 +12,38 @@ fires only when its predicate is true from the data present). It carries two lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 Because = tuple[tuple[str, object], ...]
 _NO_KEYS: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
 class Tri:
-    value: bool | None
-    missing: frozenset[str] = _NO_KEYS
-    because: Because = ()
+    """T, F or U, with its missing keys (when U) and its reasons (when T). Never changed once
+    made, so shared instances are safe. (A plain slotted class: made often, it costs a
+    fraction of a frozen dataclass.)"""
+
+    __slots__ = ("value", "missing", "because")
+
+    def __init__(
+        self, value: bool | None, missing: frozenset[str] = _NO_KEYS, because: Because = ()
+    ):
+        self.value = value
+        self.missing = missing
+        self.because = because
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tri):
+            return NotImplemented
+        return (self.value, self.missing, self.because) == (
+            other.value,
+            other.missing,
+            other.because,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.missing, self.because))
+
+    def __repr__(self) -> str:
+        return f"Tri({self.symbol}, missing={sorted(self.missing)}, because={self.because})"
 
     @property
     def is_true(self) -> bool:
