@@ -254,12 +254,11 @@ def _text(key: str, value: Any) -> str:
 
 def _lab(key: str, value: Any) -> str:
     test = key.removeprefix(LAB_PREFIX)
-    names = {code: name for code, name, _units in questionnaire.LAB_TESTS}
-    if test not in names:
+    if test not in {code for code, _name, _units in questionnaire.LAB_TESTS}:
         return f"{key}: {_value(value)}"
     words = dict(questionnaire.QUALITATIVE_LAB_CHOICES.get(test, ()))
     shown = words.get(value, value) if isinstance(value, str) else _value(value)
-    return f"{names[test]}: {shown}"
+    return f"{questionnaire.lab_name(test)}: {shown}"
 
 
 def _number(value: Any) -> bool:

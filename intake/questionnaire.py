@@ -79,6 +79,26 @@ QUALITATIVE_LAB_CHOICES = {
     "total_iga": (("normal", "Normal"), ("low", "Low")),
 }
 MAX_LAB_ROWS = 8
+
+
+def lab_name(test: object) -> str:
+    """A lab test's name as people read it ("tsat" -> "Transferrin saturation (TSAT)"), for the
+    case page, its print view, the PDF and the CSV alike; an unknown code as it is."""
+    for code, name, _units in LAB_TESTS:
+        if code == test:
+            return name
+    return str(test)
+
+
+def lab_value(test: object, value: object, unit: object = "") -> str:
+    """A result's value in words with its unit: "38 ng/mL", "Positive"."""
+    words = dict(QUALITATIVE_LAB_CHOICES.get(test, ())) if isinstance(test, str) else {}
+    shown = words.get(value, value) if isinstance(value, str) else value
+    if isinstance(shown, float) and shown.is_integer():
+        shown = int(shown)
+    return f"{shown} {unit}" if unit else str(shown)
+
+
 CONSENT_VERSION = "2026-11"
 CONSENT_TEXT = (
     "I confirm that the answers I gave are true to the best of my knowledge. I agree that the "

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +35,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from intake import questionnaire
 from intake.clinical.explain import RLS_CRITERIA
 from intake.dates import age_on
-from intake.enums import TRANSITIONS, AuditAction, CaseStatus, Role, TestKind
+from intake.enums import TRANSITIONS, AuditAction, CaseStatus, Decision, Role, TestKind
 from intake.errors import InvitationUnavailable
 from intake.models import (
     Assessment,
@@ -104,11 +105,8 @@ class AnswerSection:
 
 
 def _lab_line(row: dict[str, Any]) -> str:
-    names = {key: label for key, label, _units in questionnaire.LAB_TESTS}
-    words = {"neg": "negative", "pos": "positive"}
-    value = words.get(row["value"], row["value"])
-    unit = f" {row['unit']}" if row.get("unit") else ""
-    return f"{names.get(row['test'], row['test'])}: {value}{unit} (taken {row['taken_on']})"
+    value = questionnaire.lab_value(row["test"], row["value"], row.get("unit") or "")
+    return f"{questionnaire.lab_name(row['test'])}: {value} (taken {row['taken_on']})"
 
 
 def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSection]:
@@ -352,22 +350,79 @@ def work_queue(*, user, filters: QueueFilters) -> QuerySet[Intake]:
             output_field=IntegerField(),
         )
         cases = cases.alias(is_closed=closed, needs_contact=waiting)
-    return cases.order_by(*ordering).prefetch_related(
-        Prefetch(
-            "recommendations",
-            queryset=TestRecommendation.objects.only("intake_id", "assessment_id", "test", "value"),
-            to_attr="all_recommendations",
+    # The red flags' rule ids come from the stored result, so that the row can say which fired.
+    reasons = KeyTransform("reasons", KeyTransform("urgent", "current_assessment__result"))
+    return (
+        cases.order_by(*ordering)
+        .annotate(red_flag_reasons=reasons)
+        .prefetch_related(
+            Prefetch(
+                "recommendations",
+                queryset=TestRecommendation.objects.only(
+                    "intake_id", "assessment_id", "test", "value", "rules"
+                ),
+                to_attr="all_recommendations",
+            )
         )
     )
 
 
-def raised_tests(intake: Intake) -> list[TestRecommendation]:
-    """The current assessment's recommendations, from the queue's prefetch (no query)."""
+# The queue's short names for the tests, to keep the column narrow (the full name is read out).
+TEST_SHORT_NAMES = {
+    TestKind.THYROID: "Thyroid",
+    TestKind.IRON_PANEL: "Iron",
+    TestKind.CELIAC: "Coeliac",
+    TestKind.STOOL: "Stool",
+    TestKind.SIBO_BREATH: "SIBO",
+}
+CLINIC_PROTOCOL_TIER = "S"  # clinical-spec tier S: clinic protocol only, not a guideline
+OPTIONAL_FLAG_VALUES = frozenset({"consider"})  # SIBO: a breath test may be considered
+
+
+@dataclass(frozen=True)
+class QueueTest:
+    """A test raised for a case, as the work queue shows it: whether only clinic-protocol
+    rules (tier S) raised it, which the queue marks apart from guideline ones, and whether it is
+    only to be considered (SIBO)."""
+
+    test: str
+    short_name: str
+    name: str
+    protocol_only: bool
+    optional: bool
+
+
+def _queue_test(recommendation: TestRecommendation) -> QueueTest:
+    rules = recommendation.rules if isinstance(recommendation.rules, list) else []
+    tiers = [rule.get("tier") for rule in rules if isinstance(rule, dict)]
+    return QueueTest(
+        test=recommendation.test,
+        short_name=TEST_SHORT_NAMES.get(recommendation.test, recommendation.test),
+        name=recommendation.get_test_display(),
+        protocol_only=bool(tiers) and all(tier == CLINIC_PROTOCOL_TIER for tier in tiers),
+        optional=recommendation.value in OPTIONAL_FLAG_VALUES,
+    )
+
+
+def raised_tests(intake: Intake) -> list[QueueTest]:
+    """The current assessment's raised tests, from the queue's prefetch (no query)."""
     return [
-        rec
+        _queue_test(rec)
         for rec in getattr(intake, "all_recommendations", [])
         if rec.assessment_id == intake.current_assessment_id
     ]
+
+
+def red_flag_rules(intake: Intake) -> list[str]:
+    """The rule ids of the current assessment's red flags (RF-1, RF-U...), each once, from the
+    queue's annotation (no query); none for a result that holds no list of reasons."""
+    reasons = getattr(intake, "red_flag_reasons", None)
+    rules: list[str] = []
+    for reason in reasons if isinstance(reasons, list) else ():
+        rule = reason.get("rule") if isinstance(reason, dict) else None
+        if isinstance(rule, str) and rule not in rules:
+            rules.append(rule)
+    return rules
 
 
 def queue_counts(*, user) -> dict[str, int]:
@@ -397,6 +452,104 @@ class CriterionRow:
     answers: list[AnswerLine]
 
 
+@dataclass(frozen=True)
+class DecisionRow:
+    """The latest decision on one test, for the case's record: `current` when it belongs to a
+    test the current assessment still suggests; otherwise it was made before a re-evaluation
+    took the test off (e.g. iron ordered, then its results entered)."""
+
+    test: str
+    test_name: str
+    decision: str
+    decision_label: str
+    reason: str
+    decided_by: str
+    decided_at: dt.datetime | None
+    current: bool
+
+
+def _decisions(intake: Intake) -> list[DecisionRow]:
+    """Each test's latest decision across the case's assessments, in the tests' order."""
+    latest: dict[str, TestRecommendation] = {}
+    for rec in (
+        TestRecommendation.objects.filter(intake=intake)
+        .exclude(decision=Decision.PENDING)
+        .select_related("decided_by")
+        .order_by("-assessment_id", "-pk")
+    ):
+        latest.setdefault(rec.test, rec)
+    order = list(TestKind.values)
+    return [
+        DecisionRow(
+            test=rec.test,
+            test_name=rec.get_test_display(),
+            decision=rec.decision,
+            decision_label=rec.get_decision_display(),
+            reason=rec.decision_reason,
+            decided_by=rec.decided_by.get_username() if rec.decided_by else "",
+            decided_at=rec.decided_at,
+            current=rec.assessment_id == intake.current_assessment_id,
+        )
+        for rec in sorted(latest.values(), key=lambda rec: order.index(rec.test))
+    ]
+
+
+@dataclass(frozen=True)
+class TestRow:
+    """One test in the case summary (print view and PDF): what the rules suggest, by which
+    rules, the interpretation of a result on file, and the decision on record."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    test: str
+    name: str
+    value: str
+    suggested: bool
+    rules: list[tuple[str, str]]  # (rule id, tier)
+    protocol_only: bool
+    interpretation: str
+    decision: DecisionRow | None
+
+
+def _test_rows(
+    result: dict[str, Any], suggested: set[str], decisions: list[DecisionRow]
+) -> list[TestRow]:
+    """Every test of the stored result, in the tests' order; `suggested` are the tests raised
+    for a decision (the current recommendations). Stored JSON is read defensively: results
+    stored under earlier rules lack tiers and interpretations."""
+    flags = result.get("flags") if isinstance(result, dict) else None
+    by_test = {row.test: row for row in decisions}
+    rows = []
+    for test in TestKind:
+        flag = flags.get(test.value) if isinstance(flags, dict) else None
+        if not isinstance(flag, dict):
+            continue
+        fired = flag.get("rules_fired") if isinstance(flag.get("rules_fired"), list) else []
+        rules = [
+            (str(rule.get("rule", "")), str(rule.get("tier") or ""))
+            for rule in fired
+            if isinstance(rule, dict)
+        ]
+        interpretation = flag.get("interpretation")
+        value = str(flag.get("value", ""))
+        rows.append(
+            TestRow(
+                test=test.value,
+                name=test.label,
+                value=value,
+                suggested=test.value in suggested,
+                rules=rules,
+                protocol_only=bool(rules)
+                and all(tier == CLINIC_PROTOCOL_TIER for _rule, tier in rules),
+                interpretation=str(interpretation.get("text", ""))
+                if isinstance(interpretation, dict)
+                else "",
+                decision=by_test.get(test.value),
+            )
+        )
+    return rows
+
+
 @dataclass
 class CaseDetail:
     intake: Intake
@@ -409,6 +562,7 @@ class CaseDetail:
     timeline: list[AuditEvent]
     lab_results: list[LabResultEntry]
     other_intakes: list[Intake]
+    decisions: list[DecisionRow] = field(default_factory=list)
     flag_changes: list[tuple[str, str, str]] = field(default_factory=list)
     # (earlier, current) rules versions when the latest re-evaluation ran under newer rules.
     rules_change: tuple[str, str] | None = None
@@ -416,6 +570,16 @@ class CaseDetail:
     @property
     def result(self) -> dict[str, Any]:
         return self.assessment.result if self.assessment else {}
+
+    @cached_property
+    def test_rows(self) -> list[TestRow]:
+        suggested = {rec.test for rec in self.recommendations}
+        return _test_rows(self.result, suggested, self.decisions)
+
+    @property
+    def earlier_decisions(self) -> list[DecisionRow]:
+        """Decisions on tests the current assessment no longer suggests."""
+        return [row for row in self.decisions if not row.current]
 
     @property
     def earlier_assessments(self) -> list[Assessment]:
@@ -501,6 +665,7 @@ def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
         timeline=timeline,
         lab_results=list(intake.lab_results.select_related("entered_by")),
         other_intakes=list(intake.patient.intakes.exclude(pk=intake.pk).order_by("-created_at")),
+        decisions=_decisions(intake),
         flag_changes=_flag_changes(assessments),
         rules_change=_rules_change(assessments),
     )

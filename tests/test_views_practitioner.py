@@ -203,10 +203,13 @@ def test_case_workflow_decide_note_close_and_reopen(staff):
 
     staff.post(f"/staff/cases/{case.pk}/status/", {"version": case.version, "status": "in_review"})
     case.refresh_from_db()
-    staff.post(
+    ordered = staff.post(
         f"/staff/cases/{case.pk}/decision/",
         {"version": case.version, "recommendation": rec.pk, "decision": "ordered"},
+        follow=True,
     )
+    case.refresh_from_db()
+    ordered_status = case.status
     staff.post(f"/staff/cases/{case.pk}/note/", {"text": "Called the patient."})
     case.refresh_from_db()
     staff.post(f"/staff/cases/{case.pk}/status/", {"version": case.version, "status": "closed"})
@@ -217,6 +220,12 @@ def test_case_workflow_decide_note_close_and_reopen(staff):
 
     rec.refresh_from_db()
     assert rec.decision == Decision.ORDERED
+    # Ordering a test moves the case on, and the page says so.
+    assert ordered_status == CaseStatus.TESTS_ORDERED
+    assert [str(m) for m in ordered.context["messages"]] == [
+        "Status changed.",  # from the step before, never followed to a page
+        f"{rec.get_test_display()}: ordered. The case is now “Tests ordered”.",
+    ]
     assert Note.objects.get().text == "Called the patient."
     assert closed_status == CaseStatus.CLOSED
     assert case.status == CaseStatus.IN_REVIEW
@@ -224,8 +233,15 @@ def test_case_workflow_decide_note_close_and_reopen(staff):
         AuditEvent.objects.filter(intake=case)
         .exclude(action=AuditAction.VIEW)
         .order_by("pk")
-        .values_list("action", flat=True)
-    )[-5:] == ["status", "decision", "note", "status", "status"]
+        .values_list("action", "summary")
+    )[-6:] == [
+        ("status", "New → In review"),
+        ("decision", f"{rec.get_test_display()}: Ordered"),
+        ("status", "In review → Tests ordered (a test was ordered)"),
+        ("note", ""),
+        ("status", "Tests ordered → Closed"),
+        ("status", "Closed → In review"),
+    ]
 
 
 def test_case_decline_without_reason_is_refused_and_keeps_choice(staff):
@@ -1455,7 +1471,7 @@ def test_case_page_result_stored_under_2026_2_shows_as_it_was_with_its_version(s
             "CRISIS: suicidal ideation reported. Contact the patient today; crisis resources were "
             "shown to them.",
         ),
-        (0, "Urgent: review within one working day."),
+        # No "review within one working day" beside the crisis: the case is contacted today.
         (1, "RF-1 Rectal bleeding reported: GI bleeding needs prompt evaluation."),
         (
             1,

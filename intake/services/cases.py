@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 NOTE_MAX_LENGTH = 5000
+# The statuses a case leaves for "Tests ordered" when a test is ordered on it.
+ORDERING_MOVES = frozenset({CaseStatus.NEW, CaseStatus.IN_REVIEW})
 
 
 def _case_for_change(intake_id: int, version: int, *, allow_closed: bool = False) -> Intake:
@@ -128,7 +130,14 @@ def record_decision(
     recommendation.decided_by = by
     recommendation.decided_at = timezone.now()
     recommendation.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
-    _save(intake, [])
+    old_status = intake.get_status_display()
+    fields = []
+    if decision == Decision.ORDERED and intake.status in ORDERING_MOVES:
+        # Ordering a test is what "Tests ordered" means: the queue's "awaiting tests" count and
+        # filter follow the practitioner's decision without a second click.
+        intake.status = CaseStatus.TESTS_ORDERED
+        fields.append("status")
+    _save(intake, fields)
     record_event(
         action=AuditAction.DECISION,
         actor=by,
@@ -137,6 +146,16 @@ def record_decision(
         ip_address=ip_address,
         summary=f"{recommendation.get_test_display()}: {recommendation.get_decision_display()}",
     )
+    if fields:
+        record_event(
+            action=AuditAction.STATUS,
+            actor=by,
+            intake=intake,
+            obj=intake,
+            ip_address=ip_address,
+            summary=f"{old_status} → {intake.get_status_display()} (a test was ordered)",
+        )
+    recommendation.intake = intake  # the caller reads the case's new status from here
     return recommendation
 
 
@@ -182,23 +201,10 @@ def record_results(
         )
         for row in results
     )
-    previous = {
-        rec.test: rec
-        for rec in TestRecommendation.objects.filter(assessment_id=intake.current_assessment_id)
-    }
+    previous_assessment_id = intake.current_assessment_id
     assessment = store_assessment(
         intake, kind=AssessmentKind.RESULTS, created_by=by, on=timezone.localdate()
     )
-    for recommendation in assessment.recommendations.all():
-        earlier = previous.get(recommendation.test)
-        if earlier is not None and earlier.decision != Decision.PENDING:
-            recommendation.decision = earlier.decision
-            recommendation.decision_reason = earlier.decision_reason
-            recommendation.decided_by_id = earlier.decided_by_id
-            recommendation.decided_at = earlier.decided_at
-            recommendation.save(
-                update_fields=["decision", "decision_reason", "decided_by", "decided_at"]
-            )
     _save(
         intake,
         ["current_assessment", "urgent", "crisis", "emergency", "rls_status", "ibs_status"],
@@ -211,7 +217,50 @@ def record_results(
         ip_address=ip_address,
         summary=f"{len(results)} result(s) entered; re-evaluated",
     )
+    _carry_decisions(
+        intake, previous_assessment_id=previous_assessment_id, by=by, ip_address=ip_address
+    )
     return intake
+
+
+def _carry_decisions(
+    intake: Intake, *, previous_assessment_id: int | None, by, ip_address: str | None
+) -> list[TestRecommendation]:
+    """A re-evaluation makes new recommendations; a decision already made on a test that is
+    still recommended is the practitioner's, not the rules', so it carries over as it was
+    (who, when, why), each on the audit log. A test no longer recommended keeps its decision on
+    the earlier assessment, where the case page still shows it."""
+    earlier = {
+        rec.test: rec
+        for rec in TestRecommendation.objects.filter(
+            assessment_id=previous_assessment_id, intake=intake
+        ).exclude(decision=Decision.PENDING)
+    }
+    carried = []
+    for recommendation in TestRecommendation.objects.filter(
+        assessment_id=intake.current_assessment_id, test__in=list(earlier)
+    ):
+        before = earlier[recommendation.test]
+        recommendation.decision = before.decision
+        recommendation.decision_reason = before.decision_reason
+        recommendation.decided_by_id = before.decided_by_id
+        recommendation.decided_at = before.decided_at
+        recommendation.save(
+            update_fields=["decision", "decision_reason", "decided_by", "decided_at"]
+        )
+        record_event(
+            action=AuditAction.DECISION,
+            actor=by,
+            intake=intake,
+            obj=recommendation,
+            ip_address=ip_address,
+            summary=(
+                f"{recommendation.get_test_display()}: {recommendation.get_decision_display()}"
+                " (kept from before the re-evaluation)"
+            ),
+        )
+        carried.append(recommendation)
+    return carried
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django import template
 
-from intake import explain_answers, questionnaire
+from intake import explain_answers, questionnaire, selectors
 from intake.enums import TestKind
 from intake.services.answers import RAISED_FLAG_VALUES
 
@@ -64,22 +64,20 @@ def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 
 
-TEST_SHORT_NAMES = {
-    "thyroid": "Thyroid",
-    "iron_panel": "Iron",
-    "celiac": "Coeliac",
-    "stool": "Stool",
-    "sibo_breath": "SIBO",
-}
+# The raised values (spec §8): each became a recommendation the practitioner decides on.
+SUGGESTED = RAISED_FLAG_VALUES
 
 
 @register.filter
-def test_short_name(value: str) -> str:
-    return TEST_SHORT_NAMES.get(value, value)
+def lab_name(test) -> str:
+    """'tsat' -> 'Transferrin saturation (TSAT)'."""
+    return questionnaire.lab_name(test)
 
 
-# The raised values (spec §8): each became a recommendation the practitioner decides on.
-SUGGESTED = RAISED_FLAG_VALUES
+@register.filter
+def lab_result(entry) -> str:
+    """An entered result's value with its unit: '38 ng/mL', 'Negative'."""
+    return questionnaire.lab_value(entry.test, entry.value, entry.unit)
 
 
 @register.filter
@@ -144,3 +142,9 @@ def summary_lead(label) -> str:
     if not label:
         return ""
     return f"{label} " if label[-1] in "?.:!" else f"{label}: "
+
+
+@register.filter
+def red_flag_rules(intake) -> list[str]:
+    """The work queue row's red flags by rule id (RF-1, RF-U), from the queue's read."""
+    return selectors.red_flag_rules(intake)

@@ -415,10 +415,12 @@ def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
         now = selectors.staff_case(user=request.user, intake_id=pk)
         kept, anchor = _decision_kept(now, posted_id, form)
         return _refused(request, now, refusal, anchor, **kept)
-    messages.success(
-        request,
-        f"{recommendation.get_test_display()}: {recommendation.get_decision_display().lower()}.",
+    message = (
+        f"{recommendation.get_test_display()}: {recommendation.get_decision_display().lower()}."
     )
+    if recommendation.intake.status != intake.status:
+        message += f" The case is now “{recommendation.intake.get_status_display()}”."
+    messages.success(request, message)
     return redirect("intake:case", pk=pk)
 
 
