@@ -1582,3 +1582,243 @@ def test_urgent_badge_marks_crisis_and_emergency_side_by_side(flags, expected):
     html = render_to_string("intake/staff/_urgent_badge.html", {"intake": SimpleNamespace(**flags)})
 
     assert re.findall(r'<span class="badge text-bg-danger">([^<]*)</span>', html) == expected
+
+
+# --- decisions across re-evaluation, ordering, lab names ----------------------------------
+
+
+def test_case_results_keep_decisions_on_tests_still_suggested_with_who_when_why(
+    staff, practitioner, other_practitioner
+):
+    case = submitted_case()
+    thyroid = _current(case, "thyroid")
+    services.record_decision(
+        intake_id=case.pk,
+        version=case.version,
+        recommendation_id=thyroid.pk,
+        decision=Decision.DECLINED,
+        reason="TSH done at the GP",
+        by=other_practitioner,
+    )
+    thyroid.refresh_from_db()
+    case.refresh_from_db()
+
+    staff.post(
+        f"/staff/cases/{case.pk}/results/",
+        _results_post(case.version, ("ferritin", "38", "ng/mL", TODAY)),
+    )
+
+    carried = _current(case, "thyroid")
+    assert carried.pk != thyroid.pk
+    assert (
+        carried.decision,
+        carried.decision_reason,
+        carried.decided_by,
+        carried.decided_at,
+    ) == (Decision.DECLINED, "TSH done at the GP", other_practitioner, thyroid.decided_at)
+    # Only the decided test carries a decision; the others start undecided.
+    assert {
+        rec.decision
+        for rec in TestRecommendation.objects.filter(assessment=case.current_assessment)
+        if rec.test != "thyroid"
+    } == {Decision.PENDING}
+    assert list(
+        AuditEvent.objects.filter(intake=case, action__in=["results", "decision"])
+        .order_by("pk")
+        .values_list("action", "actor", "object_id", "summary")
+    ) == [
+        (
+            "decision",
+            other_practitioner.pk,
+            str(thyroid.pk),
+            f"{thyroid.get_test_display()}: Declined",
+        ),
+        (
+            "results",
+            practitioner.pk,
+            str(case.current_assessment_id),
+            "1 result(s) entered; re-evaluated",
+        ),
+        (
+            "decision",
+            practitioner.pk,
+            str(carried.pk),
+            f"{thyroid.get_test_display()}: Declined (kept from before the re-evaluation)",
+        ),
+    ]
+
+
+def test_case_page_shows_an_ordered_test_that_results_took_off_as_decided_before(
+    staff, practitioner
+):
+    case = submitted_case()
+    iron = _current(case, "iron_panel")
+    services.record_decision(
+        intake_id=case.pk,
+        version=case.version,
+        recommendation_id=iron.pk,
+        decision=Decision.ORDERED,
+        by=practitioner,
+    )
+    case.refresh_from_db()
+    staff.post(
+        f"/staff/cases/{case.pk}/results/",
+        _results_post(case.version, ("ferritin", "38", "ng/mL", TODAY), ("tsat", "19", "%", TODAY)),
+    )
+
+    response = staff.get(f"/staff/cases/{case.pk}/")
+
+    iron.refresh_from_db()
+    detail = response.context["case"]
+    when = timezone.localtime(iron.decided_at).strftime("%Y-%m-%d %H:%M")
+    assert [r.test for r in detail.recommendations].count("iron_panel") == 0
+    assert [(d.test, d.decision, d.current) for d in detail.decisions] == [
+        ("iron_panel", Decision.ORDERED, False)
+    ]
+    assert [
+        line
+        for _depth, line in _section(response.content.decode(), "h-tests")
+        if line.startswith("Iron panel with ferritin: Ordered")
+    ] == [
+        f"Iron panel with ferritin: Ordered by pat.practitioner, {when} (before the latest results)"
+    ]
+    assert detail.intake.status == CaseStatus.TESTS_ORDERED
+
+
+@pytest.mark.parametrize("start", [CaseStatus.NEW, CaseStatus.IN_REVIEW])
+def test_case_ordering_a_test_moves_the_case_to_tests_ordered(staff, practitioner, start):
+    case = submitted_case()
+    if start == CaseStatus.IN_REVIEW:
+        case = services.change_status(
+            intake_id=case.pk, version=case.version, status=start, by=practitioner
+        )
+    rec = _current(case, "stool")
+
+    response = staff.post(
+        f"/staff/cases/{case.pk}/decision/",
+        {"version": case.version, "recommendation": rec.pk, "decision": "ordered"},
+        follow=True,
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.TESTS_ORDERED
+    assert [str(m) for m in response.context["messages"]] == [
+        "Stool testing: ordered. The case is now “Tests ordered”."
+    ]
+    assert AuditEvent.objects.filter(intake=case, action="status").latest("pk").summary == (
+        f"{CaseStatus(start).label} → Tests ordered (a test was ordered)"
+    )
+
+
+@pytest.mark.parametrize("decision", [Decision.DECLINED, Decision.ALREADY_DONE])
+def test_case_declining_or_already_done_leaves_the_status(staff, decision):
+    case = submitted_case()
+    rec = _current(case, "stool")
+
+    response = staff.post(
+        f"/staff/cases/{case.pk}/decision/",
+        {"version": case.version, "recommendation": rec.pk, "decision": decision, "reason": "GP"},
+        follow=True,
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.NEW
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Stool testing: {Decision(decision).label.lower()}."
+    ]
+    assert not AuditEvent.objects.filter(intake=case, action="status").exists()
+
+
+def test_case_ordering_a_second_test_keeps_tests_ordered_and_says_nothing_more(staff):
+    case = submitted_case()
+    first, second = _current(case, "stool"), _current(case, "thyroid")
+    staff.post(
+        f"/staff/cases/{case.pk}/decision/",
+        {"version": case.version, "recommendation": first.pk, "decision": "ordered"},
+    )
+    case.refresh_from_db()
+
+    response = staff.post(
+        f"/staff/cases/{case.pk}/decision/",
+        {"version": case.version, "recommendation": second.pk, "decision": "ordered"},
+        follow=True,
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.TESTS_ORDERED
+    assert [str(m) for m in response.context["messages"]] == [
+        "Stool testing: ordered. The case is now “Tests ordered”.",  # the first, not followed
+        "Thyroid (TSH, reflex free T4): ordered.",
+    ]
+    assert AuditEvent.objects.filter(intake=case, action="status").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("rows", "code"),
+    [
+        (
+            (("ferritin", "38", "ng/mL", TODAY), ("tsat", "19", "%", TODAY)),
+            "iron_therapy_candidate",
+        ),
+        ((("ferritin", "90", "ng/mL", TODAY), ("tsat", "25", "%", TODAY)), "iv_iron_candidate"),
+        (
+            (("ferritin", "150", "µg/L", TODAY), ("tsat", "30", "%", TODAY)),
+            "no_iron_by_rls_thresholds",
+        ),
+    ],
+)
+def test_case_results_interpretation_is_the_one_for_the_patients_values(staff, rows, code):
+    case = submitted_case()
+
+    staff.post(f"/staff/cases/{case.pk}/results/", _results_post(case.version, *rows))
+    page = staff.get(f"/staff/cases/{case.pk}/")
+
+    case.refresh_from_db()
+    interpretation = case.current_assessment.result["flags"]["iron_panel"]["interpretation"]
+    assert interpretation["code"] == code
+    assert [
+        row.interpretation for row in page.context["case"].test_rows if row.test == "iron_panel"
+    ] == [interpretation["text"]]
+
+
+def test_case_results_a_result_entered_for_the_day_the_patient_gave_is_the_one_interpreted(
+    staff,
+):
+    # The patient typed ferritin 22 for a day; the clinic enters the lab's 150 for that day.
+    day = (dt.date.today() - dt.timedelta(days=10)).isoformat()
+    case = submitted_case(
+        prior_labs=[{"test": "ferritin", "value": 22, "unit": "ng/mL", "taken_on": day}]
+    )
+
+    staff.post(
+        f"/staff/cases/{case.pk}/results/",
+        _results_post(case.version, ("ferritin", "150", "ng/mL", day), ("tsat", "30", "%", day)),
+    )
+
+    case.refresh_from_db()
+    iron = case.current_assessment.result["flags"]["iron_panel"]
+    assert iron["value"] == "on_file"
+    assert iron["interpretation"]["code"] == "no_iron_by_rls_thresholds"
+
+
+def test_case_page_results_use_lab_names_values_and_units(staff):
+    case = submitted_case()
+    staff.post(
+        f"/staff/cases/{case.pk}/results/",
+        _results_post(
+            case.version,
+            ("ttg_iga", "pos", "", "2026-11-02"),
+            ("tsat", "19.0", "%", "2026-11-01"),
+            ("ferritin", "38", "µg/L", "2026-11-01"),
+        ),
+    )
+
+    html = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+
+    table = html[html.index('<table class="table table-sm small results-table">') :]
+    cells = re.findall(r"<td>([^<]*)</td>", table[: table.index("</table>")])
+    assert [cells[i : i + 3] for i in range(0, len(cells), 4)] == [
+        ["Coeliac blood test (tTG-IgA)", "Positive", "2026-11-02"],
+        ["Ferritin", "38 µg/L", "2026-11-01"],
+        ["Transferrin saturation (TSAT)", "19 %", "2026-11-01"],
+    ]

@@ -37,6 +37,7 @@ __all__ = [
     "save_step",
     "step_done",
     "first_unfinished_step",
+    "first_unanswered_step",
     "may_open_step",
     "record_consent",
     "engine_settings",
@@ -48,6 +49,7 @@ __all__ = [
     "report_contact_needed",
     "store_assessment",
     "submit_intake",
+    "sign_and_submit",
 ]
 
 
@@ -155,6 +157,15 @@ def first_unfinished_step(intake: Intake) -> questionnaire.Step | None:
     return None
 
 
+def first_unanswered_step(intake: Intake) -> questionnaire.Step | None:
+    """The first step of questions still to finish. Consent is not one: it is signed on the
+    check page, after the patient has seen their answers."""
+    for step in questionnaire.applicable_steps(facts_for(intake)):
+        if step.kind != "consent" and not step_done(intake, step):
+            return step
+    return None
+
+
 def may_open_step(intake: Intake, step: questionnaire.Step) -> bool:
     """Steps are answered in order: a step opens once every applicable step before it is done."""
     for candidate in questionnaire.applicable_steps(facts_for(intake)):
@@ -201,7 +212,9 @@ def engine_answers(intake: Intake, *, on: dt.date) -> dict[str, Any]:
         # months; "none in 3 months" answers it.
         answers["antibiotics_last_4wk"] = "no"
     labs = []
-    # The patient's earlier results, then those the practitioner entered on the case.
+    # The results the practitioner entered on the case (the newest entry first), then the
+    # patient's own: the engine takes the first of a day's results (§2.4), so a result the
+    # clinic entered for the same day as one the patient typed is the one interpreted.
     clinic_rows = (
         [
             {
@@ -215,7 +228,7 @@ def engine_answers(intake: Intake, *, on: dt.date) -> dict[str, Any]:
         if intake.pk
         else []
     )
-    for row in [*(intake.answers.get("prior_labs") or ()), *clinic_rows]:
+    for row in [*clinic_rows, *(intake.answers.get("prior_labs") or ())]:
         taken_on = dt.date.fromisoformat(row["taken_on"])
         labs.append(
             {
@@ -432,3 +445,19 @@ def submit_intake(*, intake_id: int, ip_address: str | None = None) -> Intake:
         report_contact_needed(intake_id=intake.pk, reasons=alert.reasons, ip_address=ip_address)
         intake.refresh_from_db()
     return intake
+
+
+@transaction.atomic
+def sign_and_submit(*, intake_id: int, full_name: str, ip_address: str | None = None) -> Intake:
+    """Consent, signed on the check page after the answers, and the submit, together: the
+    signature is stored only with the answers it was given for. Exactly once, like
+    `submit_intake`: a second request finds the intake submitted and changes nothing, not even
+    the signature."""
+    intake = Intake.objects.select_for_update().get(pk=intake_id)
+    if not intake.is_draft:
+        return intake
+    missing = first_unanswered_step(intake)
+    if missing is not None:
+        raise IntakeError(f"Please complete the step “{missing.title}” before submitting.")
+    record_consent(intake_id=intake_id, full_name=full_name, ip_address=ip_address)
+    return submit_intake(intake_id=intake_id, ip_address=ip_address)
