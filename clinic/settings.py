@@ -100,6 +100,22 @@ def database_from_env(name: str, *, default_url: str) -> dict:
     return config
 
 
+def owner_database_from_env(name: str, *, app: dict) -> dict | None:
+    """The owner role's connection: the app's database, another user (and password)."""
+    if _read(name) is None:
+        return None
+    config = database_from_env(name, default_url="")
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{name} is for PostgreSQL: a postgres:// URL")
+    where = ("ENGINE", "NAME", "HOST", "PORT")
+    if [config.get(key) for key in where] != [app.get(key) for key in where]:
+        raise ImproperlyConfigured(
+            f"{name} must name the same server, port and database as DATABASE_URL, with the "
+            "owner role's user name and password"
+        )
+    return config
+
+
 def cache_from_env(name: str) -> dict:
     """The shared cache behind the rate limits. Unset: a table in the app's own database,
     which every worker process shares. A redis:// or rediss:// URL: that Redis server, whose
@@ -221,6 +237,10 @@ DATABASES = {
         "DATABASE_URL", default_url=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
+# The role that owns the tables, for `migrate` and `createcachetable` only
+# (intake/management/owner.py); the app connects with DATABASE_URL as a role that owns nothing
+# (docs/deployment.md). None: those commands use DATABASE_URL's role too.
+DATABASE_OWNER = owner_database_from_env("DATABASE_OWNER_URL", app=DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts --------------------------------------------------------------------------------

@@ -70,6 +70,18 @@ def test_postgresql_refuses_deleting_audit_rows(event):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+def test_postgresql_refuses_truncating_the_audit_log(event):
+    with pytest.raises(DatabaseError) as refusal, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE intake_auditevent")
+
+    assert str(refusal.value).splitlines()[0] == (
+        "intake_auditevent is append-only: TRUNCATE refused"
+    )
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_deleting_a_user_keeps_their_audit_rows_untouched(db):
     user = get_user_model().objects.create_user("leaver", password="x-pass-12345")
     event = services.record_event(action=AuditAction.LOGIN, actor=user, summary="signed in")
