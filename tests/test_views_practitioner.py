@@ -1822,3 +1822,80 @@ def test_case_page_results_use_lab_names_values_and_units(staff):
         ["Ferritin", "38 µg/L", "2026-11-01"],
         ["Transferrin saturation (TSAT)", "19 %", "2026-11-01"],
     ]
+
+
+# --- what tells the queue's rows apart -----------------------------------------------------
+
+
+def _queue_cells(html: str, case) -> list[str]:
+    """The cells of a case's row in the work queue, as text (tags dropped)."""
+    link = html.index(f'<a class="text-nowrap" href="/staff/cases/{case.pk}/"')
+    row = html[html.rindex("<tr", 0, link) : html.index("</tr>", link)]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+def test_queue_tests_mark_clinic_protocol_only_and_optional_sibo(staff):
+    gut = submitted_case(name="Gut And Legs")
+    legs = submitted_case(name="Legs Only", loose_stools_4wk="no")
+
+    response = staff.get("/staff/")
+
+    html = response.content.decode()
+    rows = {intake.pk: tests for intake, tests, _age in response.context["rows"]}
+    assert [(t.short_name, t.protocol_only, t.optional) for t in rows[gut.pk]] == [
+        ("Thyroid", False, False),
+        ("Iron", False, False),
+        ("Coeliac", False, False),
+        ("Stool", False, False),
+        ("SIBO", True, True),
+    ]
+    assert [(t.short_name, t.protocol_only, t.optional) for t in rows[legs.pk]] == [
+        ("Thyroid", True, False),
+        ("Iron", False, False),
+        ("Coeliac", True, False),
+    ]
+    # What a screen reader hears, and the outlined badge for clinic protocol.
+    assert _queue_cells(html, legs)[7] == (
+        "Thyroid Thyroid (TSH, reflex free T4) (clinic protocol) Iron Iron panel with ferritin "
+        "Coeliac Coeliac serology (clinic protocol)"
+    )
+    assert _queue_cells(html, gut)[7].endswith(
+        "SIBO consider SIBO breath test, optional: consider (clinic protocol)"
+    )
+    assert html.count('class="badge queue-test queue-test-protocol"') == 3 + 1  # + the legend
+
+
+def test_queue_urgent_rows_name_their_red_flags_and_crisis_says_no_working_day(staff):
+    urgent = submitted_case(name="Two Flags", rectal_bleeding="yes", fever_with_gi="yes")
+    crisis = submitted_case(
+        name="Crisis Flag", rectal_bleeding="yes", phq9_items=[0, 0, 0, 0, 0, 0, 0, 0, 1]
+    )
+    calm = submitted_case(name="No Flags")
+
+    response = staff.get("/staff/")
+
+    html = response.content.decode()
+    desktop = {case.pk: _queue_cells(html, case)[1] for case in (urgent, crisis, calm)}
+    assert desktop == {
+        urgent.pk: "Urgent Red flags: RF-1, RF-8",
+        crisis.pk: "Crisis Red flags: RF-1, RF-12",
+        calm.pk: "No",
+    }
+    assert "working day" not in html
+
+
+@pytest.mark.parametrize(
+    ("reasons", "expected"),
+    [
+        ([{"rule": "RF-1"}, {"rule": "RF-U"}, {"rule": "RF-1"}], ["RF-1", "RF-U"]),
+        (None, []),
+        ("RF-1", []),
+        ([None, 3, {"rule": 7}, {"tier": "G"}, {"rule": "<b>RF-2</b>"}], ["<b>RF-2</b>"]),
+    ],
+)
+def test_red_flag_rules_reads_the_stored_reasons_defensively(reasons, expected):
+    intake = Intake()
+    intake.red_flag_reasons = reasons
+
+    assert selectors.red_flag_rules(intake) == expected
