@@ -83,7 +83,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         except services.IntakeError as refusal:
             form.add_error("token", str(refusal))
         else:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             return render(
                 request,
                 "intake/staff/recovery_codes.html",
@@ -100,6 +100,13 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             "next": _next(request),
         },
     )
+
+
+def _second_factor_passed(request: HttpRequest, device) -> None:
+    """The session is now fully trusted: it gets a new id, so that an id learnt before this
+    step (seen after the password alone, or planted in the browser) is worth nothing."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 def _base32(key: bytes) -> str:
@@ -127,7 +134,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST" and form.is_valid():
         device = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"])
         if device is not None:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             services.record_event(
                 action=AuditAction.LOGIN,
                 actor=request.user,
