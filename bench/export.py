@@ -3,7 +3,8 @@
     .venv/bin/python bench/export.py [--cases 100000]
 
 Builds a throwaway SQLite database (bench/.export.sqlite3, removed afterwards unless --keep),
-fills it with submitted cases that carry a real assessment, then consumes the export exactly
+fills it with submitted cases that carry a real assessment, its recommendations (half of them
+decided) and, for a third of the cases, two results entered, then consumes the export exactly
 as the view streams it (selectors.export_rows -> exports.queue_csv_lines) and reports rows per
 second and the peak Python memory while streaming (tracemalloc). Flat memory means the peak at
 100,000 cases is about the peak at 10,000.
@@ -39,8 +40,9 @@ def build(cases: int) -> None:
     from django.utils import timezone
 
     from intake import clinical
-    from intake.enums import AssessmentKind, CaseStatus
-    from intake.models import Assessment, Intake, Patient
+    from intake.enums import AssessmentKind, CaseStatus, Decision
+    from intake.models import Assessment, Intake, LabResultEntry, Patient, TestRecommendation
+    from intake.services.answers import RAISED_FLAG_VALUES
 
     call_command("migrate", verbosity=0)
     answers = {"age_years": 50, "sex_at_birth": "female", "loose_stools_4wk": "yes"}
@@ -77,6 +79,28 @@ def build(cases: int) -> None:
         for intake, assessment in zip(intakes, assessments, strict=True):
             intake.current_assessment = assessment
         Intake.objects.bulk_update(intakes, ["current_assessment"])
+        # What the CSV reads beside each case: a recommendation per raised test, half of them
+        # decided, and for every third case two results entered.
+        TestRecommendation.objects.bulk_create(
+            TestRecommendation(
+                intake=intake,
+                assessment=assessment,
+                test=test,
+                value=flag["value"],
+                rules=flag["rules_fired"],
+                decision=Decision.ORDERED if n % 2 else Decision.PENDING,
+                decided_at=now if n % 2 else None,
+            )
+            for n, (intake, assessment) in enumerate(zip(intakes, assessments, strict=True))
+            for test, flag in result["flags"].items()
+            if flag["value"] in RAISED_FLAG_VALUES
+        )
+        LabResultEntry.objects.bulk_create(
+            LabResultEntry(intake=intake, test=test, value=value, unit=unit, taken_on=now.date())
+            for n, intake in enumerate(intakes)
+            if n % 3 == 0
+            for test, value, unit in (("ferritin", 38, "ng/mL"), ("tsat", 19, "%"))
+        )
 
 
 def stream(limit: int) -> tuple[int, float, int, int]:

@@ -8,6 +8,9 @@ import io
 from collections.abc import Iterable, Iterator
 
 from intake.enums import TestKind
+from intake.questionnaire import LAB_TESTS
+
+LAB_CODES = tuple(code for code, _name, _units in LAB_TESTS)
 
 QUEUE_COLUMNS = (
     "case_number",
@@ -23,7 +26,18 @@ QUEUE_COLUMNS = (
     "age_at_submission",
     "rls_status",
     "ibs_status",
-    *(f"flag_{test}" for test in TestKind.values),
+    # Per test: what the rules suggest, what the practitioner decided, and when.
+    *(
+        column
+        for test in TestKind.values
+        for column in (f"flag_{test}", f"decision_{test}", f"decided_on_{test}")
+    ),
+    # Per lab test: the latest result entered on the case, its unit and the day it was taken.
+    *(
+        column
+        for lab in LAB_CODES
+        for column in (f"result_{lab}", f"result_{lab}_unit", f"result_{lab}_taken_on")
+    ),
     "assigned_to",
     "ruleset_version",
 )
