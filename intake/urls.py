@@ -1,6 +1,6 @@
 from django.urls import path
 
-from intake.views import fhir, patient, practitioner, records, staff_auth
+from intake.views import fhir, overview, patient, practitioner, records, staff_auth
 
 app_name = "intake"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/2fa/verify/", staff_auth.otp_verify, name="otp_verify"),
     path("staff/keepalive/", staff_auth.keepalive, name="keepalive"),
     path("staff/export.csv", practitioner.export_queue, name="export_queue"),
+    path("staff/overview/", overview.clinic_overview, name="overview"),
     path("staff/cases/<int:pk>/", practitioner.case, name="case"),
     path("staff/cases/<int:pk>/status/", practitioner.case_status, name="case_status"),
     path("staff/cases/<int:pk>/assign/", practitioner.case_assign, name="case_assign"),

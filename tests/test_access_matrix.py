@@ -150,6 +150,8 @@ GET_MATRIX = {
     "/staff/2fa/verify/": (LOGIN, LOGIN, TO_LANDING, TO_LANDING, TO_LANDING, TO_LANDING),
     "/staff/keepalive/": (LOGIN, LOGIN, 405, 405, 405, 405),
     "/staff/export.csv": (LOGIN, LOGIN, 403, 403, 200, 200),
+    # Counts only, for those who see cases: practitioners and clinic admins.
+    "/staff/overview/": (LOGIN, LOGIN, 403, 403, 200, 200),
     "/staff/cases/{case}/": (LOGIN, LOGIN, 404, 404, 200, 200),
     "/staff/cases/{case}/status/": (LOGIN, LOGIN, 404, 404, 405, 405),
     "/staff/cases/{case}/assign/": (LOGIN, LOGIN, 404, 404, 405, 405),
@@ -221,6 +223,7 @@ POST_MATRIX = {
     "/staff/2fa/verify/": (LOGIN, LOGIN, TO_LANDING, TO_LANDING, TO_LANDING, TO_LANDING),
     "/staff/keepalive/": (LOGIN, LOGIN, 200, 200, 200, 200),
     "/staff/export.csv": (LOGIN, LOGIN, 403, 403, 405, 405),
+    "/staff/overview/": (LOGIN, LOGIN, 403, 403, 405, 405),
     "/staff/cases/{case}/": (LOGIN, LOGIN, 404, 404, 405, 405),
     # An empty change form is refused (400) once the role may make the change at all.
     "/staff/cases/{case}/status/": (LOGIN, LOGIN, 404, 404, 400, 400),

@@ -148,3 +148,23 @@ def summary_lead(label) -> str:
 def red_flag_rules(intake) -> list[str]:
     """The work queue row's red flags by rule id (RF-1, RF-U), from the queue's read."""
     return selectors.red_flag_rules(intake)
+
+
+def _unit(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@register.filter
+def duration_words(value) -> str:
+    """A time span in words, to the two largest units: "2 days 4 hours", "35 minutes"."""
+    seconds = int(value.total_seconds()) if hasattr(value, "total_seconds") else None
+    if seconds is None or seconds < 0:
+        return "—"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _unit(days, "day") + (f" {_unit(hours, 'hour')}" if hours else "")
+    if hours:
+        return _unit(hours, "hour") + (f" {_unit(minutes, 'minute')}" if minutes else "")
+    return _unit(minutes, "minute") if minutes else "under a minute"
