@@ -7,6 +7,7 @@ value counts as unset. README.md lists every variable with its default.
 
 import datetime as dt
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -63,6 +64,18 @@ def env_rate(name: str, default: str) -> str:
     if not count.isdigit() or int(count) < 1 or period not in ("s", "m", "h", "d"):
         raise ImproperlyConfigured(
             f"{name} must be a rate such as 20/h: a count, a slash and s, m, h or d (got {value!r})"
+        )
+    return value
+
+
+def env_phone(name: str, default: str) -> str:
+    """A phone number as people write it: digits, maybe after a "+", in groups joined by single
+    spaces or hyphens ("020 7946 0958", "+44 20 7946 0958"), so that it dials as a tel: link."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"\+?\d(?:[ -]?\d){2,19}", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a phone number of digits in groups joined by spaces or hyphens, "
+            f"maybe after a +, such as 020 7946 0958 (got {value!r})"
         )
     return value
 
@@ -451,3 +464,8 @@ EMERGENCY_ADVICE_TEXT = env_str(
     "Go to an emergency department or call your emergency number now.",
 )
 PUBLIC_START_ENABLED = env_bool("PUBLIC_START_ENABLED", False)
+# Who is asking: the clinic's name and phone number head and foot every patient page and the
+# welcome page, so a patient knows whose questionnaire this is and whom to call (a tap-to-call
+# link). The defaults read well in the demo; 020 7946 0958 is a number set aside for fiction.
+CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Sleep and Gut Clinic")
+CLINIC_PHONE = env_phone("CLINIC_PHONE", "020 7946 0958")

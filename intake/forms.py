@@ -24,6 +24,7 @@ TEXT_MAX_LENGTH = 2000
 NAME_MAX_LENGTH = 200
 CHOOSE_ONE = "Choose an answer to this question."
 TICK_ONE = "Tick at least one answer."
+NONE_WITH_OTHERS = "Tick “None of these” on its own, or untick it and tick the answers that apply."
 PHQ9_PARTIAL = (
     "Answer all nine questions, or leave all nine blank and answer the question below instead."
 )
@@ -63,18 +64,26 @@ def _field_for(question: Question) -> forms.Field:
             **common,
         )
     if question.kind == "multi":
+        none = (
+            ((questionnaire.NONE_OF_THESE, question.none_choice),) if question.none_choice else ()
+        )
         return forms.MultipleChoiceField(
-            choices=question.choices,
+            choices=[*question.choices, *none],
             widget=forms.CheckboxSelectMultiple,
             error_messages={"invalid_choice": "Choose only from the listed options."},
             **common,
         )
     if question.kind == "int":
         message = number_message(question)
+        if question.widget == "slider":
+            # templates/intake/patient/_slider.html draws it, with its anchors and value.
+            widget = SliderInput(attrs={"min": question.min_value, "max": question.max_value})
+        else:
+            widget = forms.NumberInput(attrs={"inputmode": "numeric"})
         return forms.IntegerField(
             min_value=question.min_value,
             max_value=question.max_value,
-            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            widget=widget,
             error_messages={"invalid": message, "min_value": message, "max_value": message},
             **common,
         )
@@ -91,9 +100,19 @@ def _field_for(question: Question) -> forms.Field:
     raise ValueError(f"no form field for question kind {question.kind!r}")
 
 
+class SliderInput(forms.NumberInput):
+    """A 0-100 answer as a slider (input type=range). Until it is moved the question is not
+    answered: the range carries no name then, so nothing is sent (static/js/slider.js names
+    it on the first move), and 0 or the middle is never assumed."""
+
+    input_type = "range"
+
+
 def _initial(question: Question, value: Any) -> Any:
     if question.kind == "bool" and value is not None:
         return "yes" if value else "no"
+    if question.none_choice and value == []:
+        return [questionnaire.NONE_OF_THESE]
     return value
 
 
@@ -124,14 +143,38 @@ class StepForm(forms.Form):
         merged = dict(self.facts.answers)
         for question in self.step.questions:
             value = cleaned.get(question.key)
-            if value in (None, "", []) and question.kind != "multi":
+            if value in (None, "", []) and (question.kind != "multi" or value is None):
                 merged.pop(question.key, None)
             else:
                 merged[question.key] = value
         return merged
 
+    def _read_none_of_these(self, cleaned: dict[str, Any]) -> None:
+        """A tick list's "None of these" is an answer, an empty list; nothing ticked is no
+        answer at all (None). Ticked with other answers, it is a mistake to point out."""
+        for question in self.step.questions:
+            ticked = cleaned.get(question.key)
+            if not question.none_choice or ticked is None or question.key in self.errors:
+                continue
+            if questionnaire.NONE_OF_THESE not in ticked:
+                cleaned[question.key] = ticked or None
+            elif len(ticked) == 1:
+                cleaned[question.key] = []
+            else:
+                self.add_error(question.key, NONE_WITH_OTHERS)
+
+    def page_facts(self) -> Facts:
+        """The facts as this page shows them: with the answers just sent when the page comes
+        back with errors, so questions are shown or hidden as the patient left them."""
+        cleaned = getattr(self, "cleaned_data", None)
+        if not self.is_bound or cleaned is None:
+            return self.facts
+        answers = self.merged_answers(cleaned)
+        return Facts(answers, self.facts.age_years, self.facts.irls_licensed)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        self._read_none_of_these(cleaned)
         facts = Facts(self.merged_answers(cleaned), self.facts.age_years, self.facts.irls_licensed)
         for question in self.step.questions:
             if not questionnaire.field_shown(self.step, question, facts):
@@ -227,6 +270,15 @@ class MoodForm(StepForm):
 
     def phq9_fields(self) -> list[forms.BoundField]:
         return [self[f"phq9_{n}"] for n in range(1, 10)]
+
+    def page_facts(self) -> Facts:
+        # The nine items are not questions of the step: the page's facts carry them as sent.
+        if not self.is_bound or getattr(self, "cleaned_data", None) is None:
+            return self.facts
+        answers = {**self.facts.answers, "phq9_items": self.cleaned_data.get("phq9_items")}
+        if answers["phq9_items"] is None:
+            del answers["phq9_items"]
+        return Facts(answers, self.facts.age_years, self.facts.irls_licensed)
 
     def clean(self) -> dict[str, Any]:
         cleaned = forms.Form.clean(self)

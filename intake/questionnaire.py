@@ -79,6 +79,18 @@ QUALITATIVE_LAB_CHOICES = {
     "total_iga": (("normal", "Normal"), ("low", "Low")),
 }
 MAX_LAB_ROWS = 8
+# Each test in plain words, on the page where results are typed.
+LAB_EXPLANATIONS = {
+    "ferritin": "the iron your body has in store. A low value means low iron stores.",
+    "tsat": "transferrin saturation: how much of the iron-carrying protein in your blood is "
+    "carrying iron, as a percentage.",
+    "tsh": "a hormone that shows how well your thyroid gland is working.",
+    "calprotectin": "a stool (poo) test that shows inflammation in the bowel.",
+    "ttg_iga": "the usual blood test for coeliac disease, an illness in which gluten harms "
+    "the gut. The report says negative or positive.",
+    "total_iga": "the amount of one kind of antibody (IgA) in your blood, often measured with "
+    "the coeliac test. The report says normal or low.",
+}
 
 
 def lab_name(test: object) -> str:
@@ -140,7 +152,14 @@ class Question:
     min_value: int | None = None
     max_value: int | None = None
     show_if: Condition | None = None
-    widget: str = "radio"  # radio | select | checkboxes | number | textarea | checkbox
+    widget: str = "radio"  # radio | select | checkboxes | number | slider | textarea | checkbox
+    # A slider's three anchors in words: what 0, 50 and 100 mean for this question.
+    anchors: tuple[str, str, str] | None = None
+    # A long tick list in groups, each a heading and the choices under it (every choice once).
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # A tick list's own "None of these" box: ticking it is an answer (stored as an empty list),
+    # so that a list left with nothing ticked stays "not answered".
+    none_choice: str = ""
 
     def shown(self, facts: Facts) -> bool:
         return self.show_if is None or self.show_if(facts)
@@ -151,7 +170,10 @@ class Question:
             return "Not answered"
         if self.kind == "multi":
             labels = dict(self.choices)
-            return ", ".join(labels.get(item, str(item)) for item in value) or "None of these"
+            none = self.none_choice or "None of these"
+            return ", ".join(labels.get(item, str(item)) for item in value) or none
+        if self.widget == "slider":
+            return f"{value} out of {self.max_value}"
         if self.kind == "choice":
             return dict(self.choices).get(value, str(value))
         if self.kind == "bool":
@@ -174,6 +196,14 @@ class Step:
 
     def visible_questions(self, facts: Facts) -> list[Question]:
         return [question for question in self.questions if question.shown(facts)]
+
+    @property
+    def has_sliders(self) -> bool:
+        return any(question.widget == "slider" for question in self.questions)
+
+    @property
+    def has_tick_lists(self) -> bool:
+        return any(question.groups or question.none_choice for question in self.questions)
 
 
 @dataclass(frozen=True)
@@ -344,7 +374,10 @@ def _frequency(key: str, label: str, help_text: str = "", **kwargs: Any) -> Ques
     return Question(key, label, "choice", FREQUENCY, help_text, widget="select", **kwargs)
 
 
-def _percent(key: str, label: str, help_text: str = "", **kwargs: Any) -> Question:
+def _slider(
+    key: str, label: str, anchors: tuple[str, str, str], help_text: str = "", **kwargs: Any
+) -> Question:
+    """A 0-100 answer on a slider, with what 0, 50 and 100 mean in words."""
     return Question(
         key,
         label,
@@ -352,7 +385,8 @@ def _percent(key: str, label: str, help_text: str = "", **kwargs: Any) -> Questi
         help_text=help_text,
         min_value=0,
         max_value=100,
-        widget="number",
+        widget="slider",
+        anchors=anchors,
         **kwargs,
     )
 
@@ -394,6 +428,13 @@ WITHOUT_TREATMENT = (
 # R3-14: an emergency question asks about something new, not a long-standing problem.
 NOT_LONG_STANDING = "A problem you have had for longer, unchanged, is not a yes"
 OPTIONAL = "You can leave this blank."
+# What a unit is, where the number of units is asked (UK units: 10 ml of pure alcohol).
+ALCOHOL_UNITS = (
+    "One unit is 10 ml of pure alcohol. A single measure of spirits (25 ml) is 1 unit; half a "
+    "pint of ordinary beer, lager or cider is 1 to 1.5 units; a small glass of wine (125 ml) is "
+    "1.5 units; a pint of ordinary beer or a large glass of wine (250 ml) is 2 to 3 units. Enter "
+    "0 if you do not drink."
+)
 
 
 def _without_treatment(help_text: str = "") -> str:
@@ -418,7 +459,7 @@ STEPS: tuple[Step, ...] = (
                 (("female", "Female"), ("male", "Male"), ("other", "Intersex or another answer")),
                 "Some tests and conditions depend on it.",
             ),
-            _yes_no_unsure("pregnant", "Are you pregnant?", show_if=SEX_NOT_MALE_FROM_10),
+            _yes_no_unsure("pregnant", "Are you pregnant now?", show_if=SEX_NOT_MALE_FROM_10),
             Question(
                 "weeks_pregnant",
                 "How many weeks pregnant are you?",
@@ -432,7 +473,7 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "guardian_completed",
-                "Is a parent or guardian filling in this form with the child?",
+                "Is a parent or guardian filling in this form with the child today?",
                 "bool",
                 ((True, "Yes"), (False, "No")),
                 "For anyone under 18, a parent or guardian should help.",
@@ -673,31 +714,40 @@ STEPS: tuple[Step, ...] = (
             ),
             _yes_no_unsure(
                 "pain_related_to_bm",
-                "Does the pain change (get better or worse) around the time you open your bowels?",
+                "Over the last 3 months, has the pain changed (got better or worse) around the "
+                "time you open your bowels?",
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _yes_no_unsure(
                 "pain_with_stool_freq_change",
-                "When the pain starts, does how often you open your bowels change (more often "
-                "or less often than usual)?",
+                "Over the last 3 months, when the pain started, did how often you open your "
+                "bowels change (more often or less often than usual)?",
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _yes_no_unsure(
                 "pain_with_stool_form_change",
-                "When the pain starts, do your stools change (becoming harder or looser than "
-                "usual)?",
+                "Over the last 3 months, when the pain started, did your stools change "
+                "(becoming harder or looser than usual)?",
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
-            _frequency("bloating_freq", "How often do you feel bloated?"),
-            _frequency("gas_freq", "How often are you troubled by wind (gas)?"),
+            _frequency(
+                "bloating_freq",
+                "Over the last 3 months, how often have you felt bloated (a full, tight or "
+                "swollen tummy)?",
+            ),
+            _frequency(
+                "gas_freq",
+                "Over the last 3 months, how often have you been troubled by wind (gas)?",
+            ),
             _yes_no(
                 "loose_stools_4wk",
-                "For 4 weeks or more, have you had loose or watery stools on most days?",
+                "Over the last 3 months, have you had loose or watery stools on most days, for "
+                "4 weeks or more?",
             ),
             _yes_no(
                 "constipation_4wk",
-                "For 4 weeks or more, have you had hard or infrequent stools, or had to strain, "
-                "on most days?",
+                "Over the last 3 months, have you had hard or infrequent stools, or had to "
+                "strain, on most days, for 4 weeks or more?",
             ),
             Question(
                 "pain_resolves_with_constipation_treatment",
@@ -713,7 +763,7 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "gi_symptom_duration_months",
-                "How many months have you had bowel or tummy symptoms?",
+                "Up to today, how many months have you had bowel or tummy symptoms?",
                 "int",
                 min_value=0,
                 max_value=1560,
@@ -722,7 +772,8 @@ STEPS: tuple[Step, ...] = (
             ),
             _yes_no(
                 "greasy_floating_stools",
-                "Are your stools pale, greasy and floating, and hard to flush away?",
+                "Over the last 3 months, have your stools been pale, greasy and floating, and "
+                "hard to flush away?",
             ),
             _yes_no(
                 "bowel_meds_current",
@@ -734,18 +785,23 @@ STEPS: tuple[Step, ...] = (
     Step(
         "stool-form",
         "Stool form",
-        "Think only about days when your bowel movements were not normal. The chart shows the "
-        "seven stool types.",
+        "Think about the last 3 months, and only about days when your bowel movements were not "
+        "normal. The chart shows the seven stool types.",
         (
-            _percent(
+            _slider(
                 "pct_bm_hard",
-                "On those days, what percentage of bowel movements were type 1 or 2 (hard)?",
-                "A number from 0 to 100. Enter 0 if none.",
+                "Over the last 3 months, on days when your bowel movements were not normal, how "
+                "many of them were type 1 or 2 (hard), out of 100?",
+                ("None of them", "Half of them", "All of them"),
+                "A percentage: 25 means 1 in 4 bowel movements. Choose 0 if none.",
             ),
-            _percent(
+            _slider(
                 "pct_bm_loose",
-                "On those days, what percentage were type 6 or 7 (loose or watery)?",
-                "A number from 0 to 100. Enter 0 if none.",
+                "Over the last 3 months, on those same days, how many were type 6 or 7 (loose or "
+                "watery), out of 100?",
+                ("None of them", "Half of them", "All of them"),
+                "A percentage: 25 means 1 in 4 bowel movements. Choose 0 if none. Hard and loose "
+                "together cannot be more than 100.",
             ),
         ),
         show_if=GI_SYMPTOMATIC,
@@ -753,36 +809,39 @@ STEPS: tuple[Step, ...] = (
     Step(
         "gut-severity",
         "How much your tummy troubles you",
-        "Rate each from 0 (not at all) to 100 (very severe), thinking about the last 10 days.",
+        "Think about the last 10 days. Move each slider to where you are, from 0 (not at all) "
+        "to 100 (very severe); until you move it, the question is not answered.",
         (
-            _percent(
+            _slider(
                 "ibssss_pain_severity",
-                "How bad is your tummy pain?",
-                "0 = no pain, 100 = very severe.",
+                "In the last 10 days, how bad has your tummy pain been?",
+                ("No pain", "Moderate pain", "Very severe pain"),
             ),
             Question(
                 "ibssss_pain_days_of_10",
-                "On how many of the last 10 days did you have tummy pain?",
+                "In the last 10 days, on how many days did you have tummy pain?",
                 "int",
                 min_value=0,
                 max_value=10,
                 widget="number",
                 help_text="A number from 0 to 10.",
             ),
-            _percent(
+            _slider(
                 "ibssss_distension",
-                "How bad is bloating or a swollen tummy?",
-                "0 = none, 100 = very severe.",
+                "In the last 10 days, how bad has bloating or a swollen tummy been?",
+                ("None", "Moderate", "Very severe"),
             ),
-            _percent(
+            _slider(
                 "ibssss_bowel_dissatisfaction",
-                "How unhappy are you with your bowel habits?",
-                "0 = not at all, 100 = very unhappy.",
+                "In the last 10 days, how unhappy have you been with your bowel habits (how often "
+                "you go and what your stools are like)?",
+                ("Not unhappy at all", "Fairly unhappy", "Very unhappy"),
             ),
-            _percent(
+            _slider(
                 "ibssss_life_interference",
-                "How much do your tummy symptoms get in the way of your life?",
-                "0 = not at all, 100 = completely.",
+                "In the last 10 days, how much have your tummy symptoms got in the way of your "
+                "life (work, meals, going out, sleep)?",
+                ("Not at all", "Quite a lot", "Completely"),
             ),
         ),
         show_if=PAIN_OR_BLOATING_WEEKLY,
@@ -805,8 +864,8 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "gluten_intake",
-                "How much gluten do you eat? (Gluten is in wheat, barley and rye: bread, pasta, "
-                "most cereals.)",
+                "These days, how much gluten do you eat? (Gluten is in wheat, barley and rye: "
+                "bread, pasta, most cereals.)",
                 "choice",
                 (
                     ("daily_gt1_meal", "In more than one meal every day, for at least 6 weeks"),
@@ -818,31 +877,32 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "fhx_crc",
-                "Has a parent, brother, sister or child had bowel cancer?",
+                "Has a parent, brother, sister or child ever had bowel cancer?",
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_ibd",
-                "Has a parent, brother, sister or child had Crohn's disease or ulcerative colitis?",
+                "Has a parent, brother, sister or child ever had Crohn's disease or ulcerative "
+                "colitis?",
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_celiac",
-                "Has a parent, brother, sister or child had coeliac disease?",
+                "Has a parent, brother, sister or child ever had coeliac disease?",
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_thyroid",
-                "Has a parent, brother, sister or child had thyroid disease?",
+                "Has a parent, brother, sister or child ever had thyroid disease?",
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_rls",
-                "Has a parent, brother, sister or child had restless legs?",
+                "Has a parent, brother, sister or child ever had restless legs?",
                 "choice",
                 FAMILY,
                 OPTIONAL,
@@ -853,7 +913,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         "history",
         "Health history and medicines",
-        "Tick everything that applies. Leave a list empty if none apply.",
+        "Tick everything that applies. If nothing in a list applies, tick “None of these” at its "
+        "end. The lists are in groups: open a group to see what is in it.",
         (
             Question(
                 "conditions",
@@ -871,35 +932,99 @@ STEPS: tuple[Step, ...] = (
                     ("peripheral_neuropathy", "Nerve damage in the feet or legs (neuropathy)"),
                     ("ckd_dialysis", "Kidney failure treated with dialysis"),
                     ("ckd_non_dialysis", "Kidney disease, not on dialysis"),
-                    ("ms", "Multiple sclerosis"),
+                    ("ms", "Multiple sclerosis (MS)"),
                     ("parkinsons", "Parkinson's disease"),
                     ("rheumatoid_arthritis", "Rheumatoid arthritis"),
-                    ("sjogren", "Sjögren's syndrome"),
-                    ("scleroderma", "Scleroderma"),
-                    ("other_autoimmune", "Another autoimmune disease"),
+                    (
+                        "sjogren",
+                        "Sjögren's syndrome (dry eyes and dry mouth from the immune system)",
+                    ),
+                    ("scleroderma", "Scleroderma (hardening of the skin)"),
+                    (
+                        "other_autoimmune",
+                        "Another autoimmune disease (the immune system attacks the body)",
+                    ),
                     ("hypothyroid", "Underactive thyroid"),
                     ("hyperthyroid", "Overactive thyroid"),
                     ("autoimmune_thyroid", "Autoimmune thyroid disease (Hashimoto's or Graves')"),
                     ("gastroparesis", "Slow stomach emptying (gastroparesis)"),
-                    ("intestinal_pseudo_obstruction", "Intestinal pseudo-obstruction"),
+                    (
+                        "intestinal_pseudo_obstruction",
+                        "Intestinal pseudo-obstruction (the bowel stops moving food along, as if "
+                        "blocked)",
+                    ),
                     ("other_motility_disorder", "Another gut movement (motility) disorder"),
                     ("prior_luminal_gi_surgery", "Surgery on the stomach or bowel"),
                     ("bariatric_surgery", "Weight-loss surgery"),
-                    ("chronic_pancreatitis", "Chronic pancreatitis"),
-                    ("iga_deficiency", "IgA deficiency"),
+                    (
+                        "chronic_pancreatitis",
+                        "Chronic pancreatitis (long-lasting inflamed pancreas)",
+                    ),
+                    (
+                        "iga_deficiency",
+                        "IgA deficiency (too little of one of the body's antibodies, IgA)",
+                    ),
                     ("neck_irradiation", "Radiotherapy to the neck"),
-                    ("fibromyalgia", "Fibromyalgia"),
-                    ("osa", "Obstructive sleep apnoea"),
+                    ("fibromyalgia", "Fibromyalgia (long-lasting pain all over the body)"),
+                    (
+                        "osa",
+                        "Obstructive sleep apnoea (breathing stops and starts while asleep)",
+                    ),
                     ("depression", "Depression"),
                     ("varicose_veins", "Varicose veins"),
                     ("arthritis", "Arthritis (wear and tear)"),
                 ),
                 required=False,
                 widget="checkboxes",
+                groups=(
+                    ("Blood and iron", ("iron_deficiency_known", "anemia_known")),
+                    (
+                        "Stomach, bowel and pancreas",
+                        (
+                            "celiac_known",
+                            "crohns",
+                            "ulcerative_colitis",
+                            "ibs_diagnosed",
+                            "gastroparesis",
+                            "intestinal_pseudo_obstruction",
+                            "other_motility_disorder",
+                            "prior_luminal_gi_surgery",
+                            "bariatric_surgery",
+                            "chronic_pancreatitis",
+                        ),
+                    ),
+                    (
+                        "Diabetes and thyroid",
+                        (
+                            "t1dm",
+                            "t2dm",
+                            "hypothyroid",
+                            "hyperthyroid",
+                            "autoimmune_thyroid",
+                            "neck_irradiation",
+                        ),
+                    ),
+                    ("Nerves and brain", ("peripheral_neuropathy", "ms", "parkinsons")),
+                    ("Kidneys", ("ckd_dialysis", "ckd_non_dialysis")),
+                    (
+                        "Joints, muscles and the immune system",
+                        (
+                            "rheumatoid_arthritis",
+                            "arthritis",
+                            "fibromyalgia",
+                            "sjogren",
+                            "scleroderma",
+                            "other_autoimmune",
+                            "iga_deficiency",
+                        ),
+                    ),
+                    ("Sleep, mood and veins", ("osa", "depression", "varicose_veins")),
+                ),
+                none_choice="None of these",
             ),
             Question(
                 "medications",
-                "Do you take any of these medicines?",
+                "Do you take any of these medicines now?",
                 "multi",
                 (
                     (
@@ -910,24 +1035,54 @@ STEPS: tuple[Step, ...] = (
                         "antiemetic_dopamine_antagonist",
                         "Anti-sickness medicine such as metoclopramide or prochlorperazine",
                     ),
-                    ("antipsychotic", "Antipsychotic medicine"),
+                    (
+                        "antipsychotic",
+                        "Antipsychotic medicine (for example quetiapine, olanzapine, risperidone)",
+                    ),
                     ("ssri", "SSRI antidepressant (for example sertraline, citalopram)"),
                     ("snri", "SNRI antidepressant (for example venlafaxine, duloxetine)"),
-                    ("mirtazapine", "Mirtazapine"),
+                    ("mirtazapine", "Mirtazapine (an antidepressant)"),
                     ("tca", "Tricyclic antidepressant (for example amitriptyline)"),
-                    ("lithium", "Lithium"),
-                    ("bupropion", "Bupropion"),
+                    ("lithium", "Lithium (for mood)"),
+                    ("bupropion", "Bupropion (to stop smoking, or for depression)"),
                     ("dopamine_agonist", "Pramipexole, ropinirole or rotigotine"),
-                    ("levodopa", "Levodopa"),
+                    ("levodopa", "Levodopa (for example co-beneldopa or co-careldopa)"),
                     ("gabapentinoid", "Gabapentin or pregabalin"),
                     ("opioid", "Opioid painkillers (for example codeine, tramadol)"),
                     ("ppi", "Stomach acid reducers such as omeprazole or lansoprazole"),
                     ("iron_supplement", "Iron tablets"),
                     ("levothyroxine", "Levothyroxine (thyroid hormone)"),
-                    ("amiodarone", "Amiodarone"),
+                    ("amiodarone", "Amiodarone (for an uneven heartbeat)"),
                 ),
                 required=False,
                 widget="checkboxes",
+                groups=(
+                    (
+                        "For sleep, allergies or sickness",
+                        ("sedating_antihistamine", "antiemetic_dopamine_antagonist"),
+                    ),
+                    (
+                        "For mood or mental health",
+                        (
+                            "antipsychotic",
+                            "ssri",
+                            "snri",
+                            "mirtazapine",
+                            "tca",
+                            "lithium",
+                            "bupropion",
+                        ),
+                    ),
+                    (
+                        "For restless legs, nerves or pain",
+                        ("dopamine_agonist", "levodopa", "gabapentinoid", "opioid"),
+                    ),
+                    (
+                        "For the stomach, iron, thyroid or heart",
+                        ("ppi", "iron_supplement", "levothyroxine", "amiodarone"),
+                    ),
+                ),
+                none_choice="None of these",
             ),
             _yes_no_unsure(
                 "iv_iron_last_12wk",
@@ -937,7 +1092,7 @@ STEPS: tuple[Step, ...] = (
             ),
             _yes_no(
                 "blood_donor_regular",
-                "Do you give blood more than twice a year?",
+                "These days, do you give blood more than twice a year?",
                 OPTIONAL,
                 required=False,
             ),
@@ -951,14 +1106,14 @@ STEPS: tuple[Step, ...] = (
             ),
             _yes_no(
                 "breastfeeding",
-                "Are you breastfeeding?",
+                "Are you breastfeeding now?",
                 OPTIONAL,
                 required=False,
                 show_if=SEX_NOT_MALE_FROM_10,
             ),
             Question(
                 "thyroid_symptoms",
-                "Have you noticed any of these?",
+                "In the last 3 months, have you noticed any of these?",
                 "multi",
                 (
                     ("cold_intolerance", "Feeling cold when others do not"),
@@ -971,10 +1126,12 @@ STEPS: tuple[Step, ...] = (
                 ),
                 required=False,
                 widget="checkboxes",
+                none_choice="None of these",
             ),
             Question(
                 "caffeine_cups_per_day",
-                "How many cups of coffee, tea, cola or energy drinks do you have a day?",
+                "On a usual day these days, how many cups of coffee, tea, cola or energy drinks "
+                "do you have?",
                 "int",
                 min_value=0,
                 max_value=100,
@@ -982,15 +1139,20 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "alcohol_units_per_week",
-                "How many units of alcohol do you drink in a week?",
+                "In a usual week these days, how many units of alcohol do you drink?",
                 "int",
                 min_value=0,
                 max_value=500,
                 widget="number",
-                help_text="A small glass of wine or half a pint of beer is about 1 to 1.5 units.",
+                help_text=ALCOHOL_UNITS,
                 show_if=FROM_AGE_12,
             ),
-            _yes_no("nicotine", "Do you smoke, vape or use nicotine?", show_if=FROM_AGE_12),
+            _yes_no(
+                "nicotine",
+                "These days, do you smoke, vape or use nicotine in any other way (patches, gum, "
+                "pouches)?",
+                show_if=FROM_AGE_12,
+            ),
         ),
     ),
     Step(
@@ -1026,16 +1188,30 @@ STEPS: tuple[Step, ...] = (
                 "Have you lost weight without trying in the last 6 months (about 1 in 20 of "
                 "your body weight, or more)?",
             ),
-            _yes_no_unsure("nocturnal_diarrhea", "Does diarrhoea wake you up at night?"),
-            _yes_no_unsure("fever_with_gi", "Have you had a fever along with your tummy symptoms?"),
-            _yes_no_unsure("persistent_vomiting", "Do you keep being sick (vomiting)?"),
+            _yes_no_unsure(
+                "nocturnal_diarrhea",
+                "In the last 3 months, has diarrhoea woken you up at night?",
+            ),
+            _yes_no_unsure(
+                "fever_with_gi",
+                "In the last 3 months, have you had a fever (a temperature of 38 °C or more, or "
+                "feeling hot and shivery) along with your tummy symptoms?",
+            ),
+            _yes_no_unsure(
+                "persistent_vomiting",
+                "At the moment, do you keep being sick (vomiting), again and again?",
+            ),
             _emergency(
                 "vomiting_green_or_no_fluids",
                 "Is the vomit green, or have you (or your child) been unable to keep fluids down "
                 "for 24 hours (12 hours in a child)?",
                 show_if=_is("persistent_vomiting", *YES_OR_UNSURE),
             ),
-            _yes_no_unsure("dysphagia", "Do you have difficulty swallowing?"),
+            _yes_no_unsure(
+                "dysphagia",
+                "In the last 3 months, have you had difficulty swallowing, or food sticking on "
+                "the way down?",
+            ),
             _yes_no_unsure(
                 "anemia_recent_unexplained",
                 "In the last 12 months, has a blood test shown anaemia (a low blood count) whose "
@@ -1083,8 +1259,8 @@ STEPS: tuple[Step, ...] = (
     Step(
         "mood",
         "Mood",
-        "Over the last 2 weeks, how often have you been bothered by any of the following "
-        "problems? If you prefer not to answer these nine questions, leave them all blank.",
+        "Nine questions about how you have felt in the last 2 weeks. If you prefer not to "
+        "answer them, leave all nine blank and answer the one question after them instead.",
         (
             _yes_no_unsure(
                 "self_harm_thoughts",
@@ -1097,12 +1273,14 @@ STEPS: tuple[Step, ...] = (
     Step(
         "labs",
         "Earlier test results",
-        "Optional. If you have recent results of these blood or stool tests, add them here. "
-        "Copy the value and unit exactly as on the report.",
+        "Optional. If you have recent results of any of the tests below, add them here; if you "
+        "do not have them or do not know, leave this page empty. Copy the value and unit "
+        "exactly as on the report.",
         (
             _yes_no(
                 "prior_celiac_test_on_gluten",
-                "When you had the coeliac blood test, were you eating gluten every day?",
+                "In the weeks before your coeliac blood test (tTG-IgA), were you eating gluten "
+                "every day?",
             ),
         ),
         kind="labs",
@@ -1184,3 +1362,100 @@ def field_shown(step: Step, question: Question, facts: Facts) -> bool:
     if step.kind == "labs":
         return labs_question_shown(question, facts)
     return question.shown(facts)
+
+
+# --- the patient's way through: parts, time, page behaviour ---------------------------------
+
+# The value of a tick list's "None of these" box in the form; stored as an empty list.
+NONE_OF_THESE = "none"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named part of the questionnaire, one or more steps. Every part has a step that is
+    always asked, so the number of parts never changes as answers open more steps: progress
+    the patient can trust."""
+
+    title: str
+    slugs: tuple[str, ...]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("About you", ("about-you",)),
+    Section("Your legs", ("legs", "course", "treatment", "severity-scale")),
+    Section("Tummy and bowels", ("bowel", "stool-form", "gut-severity", "gut-risks")),
+    Section("Health and medicines", ("history",)),
+    Section("Warning signs and mood", ("warning-signs", "mood")),
+    Section("Test results", ("labs",)),
+    Section("Check and send", ("consent",)),
+)
+SECTION_BY_SLUG = {slug: section for section in SECTIONS for slug in section.slugs}
+
+
+def section_progress(slug: str) -> dict[str, Any]:
+    """Where a step (or "consent", the check-and-send page) sits among the parts."""
+    current = SECTIONS.index(SECTION_BY_SLUG[slug])
+    return {
+        "number": current + 1,
+        "total": len(SECTIONS),
+        "title": SECTIONS[current].title,
+        "parts": [
+            {"title": section.title, "done": index < current, "current": index == current}
+            for index, section in enumerate(SECTIONS)
+        ],
+    }
+
+
+# About how long one question takes to read and answer, in seconds. Closed questions in
+# patient questionnaires take about 8 to 12 s each; ours are longer (time frames, examples, tick
+# lists), so 15 s. The welcome page's estimate is this times the number of questions.
+SECONDS_PER_QUESTION = 15
+# Items asked as one group on their step: the PHQ-9 (its fallback question is the alternative
+# to it, not asked as well), the IRLS, and the earlier results (one optional page of rows).
+GROUP_ITEM_COUNTS = {"mood": 9, "irls": IRLS_ITEM_COUNT, "labs": 1}
+
+
+def _question_count(facts: Facts, *, most: bool) -> int:
+    """The questions asked of a patient with these facts. Fewest: what no answer opens (the
+    follow-ups of an answer stay closed). Most: everything the facts the clinic holds (age, the
+    IRLS licence) allow, whatever the answers."""
+    every_key = frozenset(QUESTIONS) | GROUP_KEYS
+
+    def holds(condition: Condition | None) -> bool:
+        if condition is None:
+            return True
+        return holds_off_page(condition, facts, every_key) if most else condition(facts)
+
+    count = 0
+    for step in STEPS:
+        if step.kind == "consent" or not holds(step.show_if):
+            continue
+        count += GROUP_ITEM_COUNTS.get(step.kind, 0)
+        if step.kind == "mood":
+            continue
+        for question in step.questions:
+            # On the labs step, the gluten question follows a coeliac result typed there.
+            shown = most if step.kind == "labs" else holds(question.show_if)
+            count += 1 if shown else 0
+    return count
+
+
+def time_estimate(facts: Facts) -> dict[str, int]:
+    """How many questions this patient is asked, fewest and most, and the minutes they take
+    at SECONDS_PER_QUESTION (rounded up to whole minutes), for the welcome page."""
+    empty = Facts({}, facts.age_years, facts.irls_licensed)
+    fewest = _question_count(empty, most=False)
+    most = _question_count(empty, most=True)
+    return {
+        "fewest_questions": fewest,
+        "most_questions": most,
+        "fewest_minutes": -(-fewest * SECONDS_PER_QUESTION // 60),
+        "most_minutes": -(-most * SECONDS_PER_QUESTION // 60),
+        "seconds_per_question": SECONDS_PER_QUESTION,
+    }
+
+
+def mood_fallback_attrs() -> dict[str, str]:
+    """For static/js/show-if.js: the fallback self-harm question is shown while any of the nine
+    PHQ-9 items is still unanswered, and hidden once all nine are (they ask the same)."""
+    return {"data-show-if-incomplete": ",".join(f"phq9_{n}" for n in range(1, 10))}

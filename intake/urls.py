@@ -11,6 +11,7 @@ urlpatterns = [
     path("i/<str:token>/", patient.open_link, name="open_link"),
     path("intake/verify/", patient.verify, name="verify"),
     path("intake/", patient.resume, name="resume"),
+    path("intake/welcome/", patient.welcome, name="welcome"),
     path("intake/step/<slug:slug>/", patient.step, name="step"),
     path("intake/step/<slug:slug>/autosave/", patient.autosave, name="autosave"),
     path("intake/review/", patient.review, name="review"),

@@ -69,7 +69,9 @@ STEP_DATA: dict[str, dict[str, Any]] = {
         "fhx_rls": "no",
     },
     "history": {
+        "conditions": ["none"],
         "medications": ["ppi"],
+        "thyroid_symptoms": ["none"],
         "iv_iron_last_12wk": "no",
         "blood_donor_regular": "no",
         "heavy_menstrual_bleeding": "no",
@@ -81,8 +83,9 @@ STEP_DATA: dict[str, dict[str, Any]] = {
     "warning-signs": dict(NO_RED_FLAGS),
     "mood": {f"phq9_{n}": "0" for n in range(1, 10)},
     "labs": {"labs-TOTAL_FORMS": "0", "labs-INITIAL_FORMS": "0"},
-    "consent": {"agree": "on", "full_name": "Ann Example"},
 }
+# Consent, signed on the check page as the answers are sent.
+CONSENT = {"agree": "on", "full_name": "Ann Example"}
 
 
 def step_slug(url: str) -> str | None:
@@ -90,12 +93,25 @@ def step_slug(url: str) -> str | None:
     return parts[2] if len(parts) >= 3 and parts[1] == "step" else None
 
 
+def first_step_url(client) -> str:
+    """Where the patient's way in leads: past the welcome page, as its button does."""
+    url = client.get("/intake/")["Location"]
+    if url == "/intake/welcome/":
+        url = client.get(url).context["first_step_url"]
+    return url
+
+
+def send_answers(client, **consent: Any):
+    """Sign the consent on the check page and send the answers, as its button does."""
+    return client.post("/intake/review/", {**CONSENT, **consent})
+
+
 def answer_steps(client, overrides: dict[str, dict[str, Any]] | None = None, *, stop_at=None):
     """Answer each step the app asks for until the review page (or `stop_at`). Returns the
     slugs visited, in order."""
     overrides = overrides or {}
     visited = []
-    url = client.get("/intake/")["Location"]
+    url = first_step_url(client)
     while (slug := step_slug(url)) is not None:
         if slug == stop_at:
             break
@@ -109,5 +125,5 @@ def answer_steps(client, overrides: dict[str, dict[str, Any]] | None = None, *, 
         assert response.status_code == 302, (slug, errors)
         url = response["Location"]
         if url.endswith("/support/"):
-            url = client.get("/intake/")["Location"]
+            url = first_step_url(client)
     return visited

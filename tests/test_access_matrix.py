@@ -135,6 +135,7 @@ GET_MATRIX = {
     "/i/not-a-real-token/": (404, 404, 404, 404, 404, 404),
     "/intake/verify/": (404, 404, 404, 404, 404, 404),
     "/intake/": (404, (302, "/intake/step/legs/"), 404, 404, 404, 404),
+    "/intake/welcome/": (404, 200, 404, 404, 404, 404),
     "/intake/step/about-you/": (404, 200, 404, 404, 404, 404),
     "/intake/step/no-such-step/": (404, 404, 404, 404, 404, 404),
     "/intake/step/about-you/autosave/": (405, 405, 405, 405, 405, 405),
@@ -211,6 +212,7 @@ POST_MATRIX = {
     "/i/{token}/": (405, 405, 405, 405, 405, 405),
     "/intake/verify/": (404, 404, 404, 404, 404, 404),
     "/intake/": (405, 405, 405, 405, 405, 405),
+    "/intake/welcome/": (405, 405, 405, 405, 405, 405),
     # The patient's empty step and early submit re-render with errors.
     "/intake/step/about-you/": (404, 200, 404, 404, 404, 404),
     "/intake/step/about-you/autosave/": (404, 400, 404, 404, 404, 404),

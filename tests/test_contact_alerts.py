@@ -22,7 +22,7 @@ from intake.services.answers import UNSURE_LEAD, ContactAlert, HelpText, contact
 from tests.access import make_user
 from tests.cases import RLS_AND_DIARRHOEA, submitted_case
 from tests.conftest import _staff, login_verified, open_invitation
-from tests.intake_answers import NO_RED_FLAGS, answer_steps
+from tests.intake_answers import NO_RED_FLAGS, answer_steps, send_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -708,7 +708,7 @@ def test_the_thank_you_page_repeats_the_emergency_advice_and_the_case_heads_the_
     with django_capture_on_commit_callbacks(execute=True):
         _warning_signs(patient_link, saddle_numbness="yes")
         answer_steps(patient_link.client)
-        sent = patient_link.client.post("/intake/review/")
+        sent = send_answers(patient_link.client)
     calm = submitted_case(name="Calm Case")
 
     done = patient_link.client.get("/intake/done/").content.decode()

@@ -12,7 +12,7 @@ from django.test import Client
 
 from intake.models import TestRecommendation
 from tests.conftest import login_verified, open_invitation
-from tests.intake_answers import answer_steps
+from tests.intake_answers import answer_steps, send_answers
 
 pytestmark = pytest.mark.django_db
 MARKER = "ZQX-PRIVATE-MARKER-7781"
@@ -36,7 +36,7 @@ def test_free_text_never_reaches_logs_or_mail(
     )
     patient.post("/intake/step/about-you/", {"base_revision": "x", "sex_at_birth": MARKER})
     with django_capture_on_commit_callbacks(execute=True):
-        patient.post("/intake/review/")
+        send_answers(patient)
     staff = login_verified(Client(), practitioner)
     case = invitation.intake
     case.refresh_from_db()

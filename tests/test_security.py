@@ -36,7 +36,7 @@ from intake.models import (
 from tests.access import PAYLOADS, outcome, patient_browser
 from tests.cases import submitted_case
 from tests.conftest import PATIENT_DOB, PatientLink, login_verified, open_invitation
-from tests.intake_answers import answer_steps
+from tests.intake_answers import CONSENT, answer_steps, send_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -296,10 +296,10 @@ def _hostile_case(payload: str, staff: Client) -> Intake:
         {
             "about-you": {"guardian_completed": "yes"},
             "legs": {"rls_child_own_words": payload},
-            "consent": {"full_name": f"{payload} Guardian"},
         },
     )
-    assert outcome(patient.post("/intake/review/")) == (302, "/intake/done/")
+    sent = send_answers(patient, full_name=f"{payload} Guardian")
+    assert outcome(sent) == (302, "/intake/done/")
     case = Intake.objects.get(pk=invitation.intake_id)
     rec = TestRecommendation.objects.filter(assessment=case.current_assessment).first()
     declined = staff.post(
@@ -585,15 +585,16 @@ def _csrf_patient_submit(users):
     link = _patient()
     answer_steps(link.client)
     client = _strict(link.client)
-    return client, "/intake/review/", {}, lambda: link.refresh().status
+    return client, "/intake/review/", dict(CONSENT), lambda: link.refresh().status
 
 
 def _csrf_patient_consent(users):
     link = _patient()
-    answer_steps(link.client, stop_at="consent")
+    # Signed on the check page, as the answers are sent.
+    answer_steps(link.client)
     client = _strict(link.client)
     data = {"agree": "on", "full_name": "Ann Example"}
-    return client, "/intake/step/consent/", data, lambda: link.refresh().consent_name
+    return client, "/intake/review/", data, lambda: link.refresh().consent_name
 
 
 def _csrf_patient_verify(users):

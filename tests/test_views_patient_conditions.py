@@ -49,11 +49,11 @@ def _patient(born: dt.date) -> PatientLink:
 
 
 def _names(response) -> list[str]:
-    return [field.name for field, _attrs in response.context["rows"]]
+    return [field.name for field, _attrs, _hidden in response.context["rows"]]
 
 
 def _attrs(response) -> dict[str, str]:
-    return {field.name: str(attrs) for field, attrs in response.context["rows"]}
+    return {field.name: str(attrs) for field, attrs, _hidden in response.context["rows"]}
 
 
 def _post(client, slug: str, data: dict, revision: int = 0):
@@ -502,8 +502,9 @@ def test_review_page_lists_the_new_answers_in_words(patient_link):
 
     sections = {
         line.key: line.answer
-        for section in client.get("/intake/review/").context["sections"]
-        for line in section.lines
+        for part in client.get("/intake/review/").context["parts"]
+        for step in part["steps"]
+        for line in step["section"].lines
     }
 
     assert sections["rls_treatment_meds"] == (

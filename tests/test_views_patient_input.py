@@ -378,7 +378,7 @@ def test_start_page_enabled_creates_intake_and_refuses_markup(anonymous, setting
         "email": ["Enter an email address like name@example.com, or leave it empty."],
     }
     assert started["Location"] == "/intake/"
-    assert anonymous.get("/intake/")["Location"] == "/intake/step/about-you/"
+    assert anonymous.get("/intake/")["Location"] == "/intake/welcome/"
 
 
 def test_csrf_is_enforced_on_step_posts(patient_link):
@@ -570,7 +570,8 @@ def test_labs_full_save_after_autosave_uses_the_new_revision(patient_link):
     saved = _post_step(client, "labs", _lab_rows(FERRITIN), revision=autosaved.json()["revision"])
 
     assert "changed in another window or device" in stale.content.decode()
-    assert (saved.status_code, saved["Location"]) == (302, "/intake/step/consent/")
+    # The last step leads to the check page, where consent is signed.
+    assert (saved.status_code, saved["Location"]) == (302, "/intake/review/")
     assert patient_link.refresh().step_revisions["labs:done"] is True
 
 

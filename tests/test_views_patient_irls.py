@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.models import Assessment, LicensedInstrument
-from tests.intake_answers import answer_steps
+from tests.intake_answers import answer_steps, send_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_irls_answers_are_scored_on_submit(patient_link, irls):
     scores = {f"irls_{n}": "2" for n in range(1, 11)}
 
     answer_steps(patient_link.client, {"severity-scale": scores})
-    patient_link.client.post("/intake/review/")
+    send_answers(patient_link.client)
 
     result = Assessment.objects.get().result
     assert patient_link.refresh().answers["irls_items"] == [2] * 10

@@ -11,11 +11,21 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from intake.models import Invitation
+from intake import questionnaire
+from intake.enums import CaseStatus
+from intake.models import Assessment, Invitation
 from tests.conftest import open_invitation
-from tests.intake_answers import STEP_DATA, answer_steps, step_slug
+from tests.intake_answers import (
+    STEP_DATA,
+    answer_steps,
+    first_step_url,
+    send_answers,
+    step_slug,
+)
 
 pytestmark = pytest.mark.django_db
+AGREE = "Tick the box to agree, or contact your clinic with questions."
+TOO_LONG = "Ensure this value has at most 200 characters (it has 201)."
 CHILD_BORN = dt.date(2014, 1, 1)
 LEGS_QUESTIONS = [
     "rls_on_treatment",
@@ -37,7 +47,7 @@ def _make_child(patient_link) -> None:
 
 
 def _rows(response) -> list[tuple[str, str]]:
-    return [(field.name, str(attrs)) for field, attrs in response.context["rows"]]
+    return [(field.name, str(attrs)) for field, attrs, _hidden in response.context["rows"]]
 
 
 # --- questions ruled out by what the clinic holds ---------------------------------------------
@@ -177,7 +187,7 @@ def test_every_question_is_a_fieldset_with_the_question_as_legend(patient_link):
     for slug, response in _step_pages(patient_link.client).items():
         parser = _Controls()
         parser.feed(response.content.decode())
-        for field, _attrs in response.context["rows"]:
+        for field, _attrs, _hidden in response.context["rows"]:
             control = parser.controls.get(field.html_name)
             legend = " ".join((control["fieldset"] or {}).get("legend", "").split())
             if legend != field.label:
@@ -216,7 +226,7 @@ def test_number_question_markup_names_the_box_by_the_legend_and_describes_hint_a
 def _start(client, settings, **details):
     settings.PUBLIC_START_ENABLED = True
     client.post("/start/", {"full_name": "Cara New", "date_of_birth": "1980-04-23", **details})
-    return client.get(client.get("/intake/")["Location"])
+    return client.get(first_step_url(client))
 
 
 def _resume_link(response) -> str | None:
@@ -285,24 +295,101 @@ def test_invited_patient_is_not_shown_a_resume_link(patient_link):
 # --- the check page ------------------------------------------------------------------------
 
 
-def test_review_page_has_a_change_link_for_consent_that_comes_back(patient_link):
+def test_review_page_asks_for_consent_after_the_answers_and_sends_with_it(
+    patient_link, django_capture_on_commit_callbacks
+):
     client = patient_link.client
     answer_steps(client)
 
     review = client.get("/intake/review/").content.decode()
-    consent = client.get("/intake/step/consent/?from=review").content.decode()
-    saved = client.post(
-        "/intake/step/consent/?from=review", {"agree": "on", "full_name": "Ann B. Example"}
-    )
+    old_consent_page = client.get("/intake/step/consent/")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_answers(client, full_name="  Ann   B. Example ")
 
-    assert (
-        '<a href="/intake/step/consent/?from=review">Change'
-        '<span class="visually-hidden"> consent</span></a>' in review
-    )
-    assert "Signed by Ann Example." in review
-    assert "Back to the check page without saving" in consent
-    assert saved["Location"] == "/intake/review/"
-    assert patient_link.refresh().consent_name == "Ann B. Example"
+    intake = patient_link.refresh()
+    assert review.index('id="part-1"') < review.index('id="consent-title"')
+    assert review.index('id="consent-title"') < review.index("Sign and send my answers")
+    assert "/intake/step/consent/" not in review
+    assert (old_consent_page.status_code, old_consent_page["Location"]) == (302, "/intake/review/")
+    assert (sent.status_code, sent["Location"]) == (302, "/intake/done/")
+    assert (intake.status, intake.consent_name) == (CaseStatus.NEW, "Ann B. Example")
+    assert intake.consent_version == questionnaire.CONSENT_VERSION
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        ({}, {"agree": [AGREE], "full_name": ["Type your full name to sign."]}),
+        ({"full_name": "Ann Example"}, {"agree": [AGREE]}),
+        ({"agree": "on", "full_name": "  1 "}, {"full_name": ["Type your full name using letters."]}),
+        ({"agree": "on", "full_name": "x" * 201}, {"full_name": [TOO_LONG]}),
+    ],
+)
+def test_review_page_refuses_to_send_without_a_signed_consent(patient_link, data, errors):
+    client = patient_link.client
+    answer_steps(client)
+
+    response = client.post("/intake/review/", data)
+
+    intake = patient_link.refresh()
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
+    assert (intake.status, intake.consent_name, intake.submitted_at) == (CaseStatus.DRAFT, "", None)
+
+
+def test_review_page_with_a_step_unfinished_sends_nothing_and_signs_nothing(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="mood")
+
+    page = client.get("/intake/review/").content.decode()
+    response = send_answers(client)
+
+    intake = patient_link.refresh()
+    assert "Sign and send my answers" not in page
+    assert response.context["error"] == "Please complete the step “Mood” before submitting."
+    assert (intake.status, intake.consent_name) == (CaseStatus.DRAFT, "")
+
+
+def test_review_page_sent_twice_keeps_the_first_signature(patient_link):
+    client = patient_link.client
+    answer_steps(client)
+
+    first = send_answers(client)
+    second = send_answers(client, full_name="Somebody Else")
+
+    intake = patient_link.refresh()
+    assert [first["Location"], second["Location"]] == ["/intake/done/", "/intake/done/"]
+    assert intake.consent_name == "Ann Example"
+    assert Assessment.objects.filter(intake=intake).count() == 1
+
+
+def test_review_page_shows_answers_by_part_with_a_change_link_for_each_step(patient_link):
+    client = patient_link.client
+    answer_steps(client, {"history": {"conditions": []}, "gut-risks": {"fhx_rls": ""}})
+
+    response = client.get("/intake/review/")
+    parts = response.context["parts"]
+    page = response.content.decode()
+
+    assert [part["title"] for part in parts] == [
+        "About you",
+        "Your legs",
+        "Tummy and bowels",
+        "Health and medicines",
+        "Warning signs and mood",
+        "Test results",
+    ]
+    assert [item["section"].step.slug for item in parts[2]["steps"]] == [
+        "bowel",
+        "stool-form",
+        "gut-severity",
+        "gut-risks",
+    ]
+    assert page.count(">Change<") == 11
+    assert '<a class="review-step__change" href="/intake/step/history/?from=review">' in page
+    assert [line.key for line in parts[3]["steps"][0]["unanswered"]] == ["conditions"]
+    assert [line.key for line in parts[2]["steps"][3]["unanswered"]] == ["fhx_rls"]
+    assert [item["unanswered"] for item in parts[4]["steps"]] == [[], []]
 
 
 # --- a link that expired after the browser opened it --------------------------------------------
@@ -350,7 +437,7 @@ def test_expired_link_draft_cannot_be_saved_or_autosaved(patient_link):
 
 def test_expired_link_submitted_intake_still_shows_the_thank_you_page(patient_link):
     answer_steps(patient_link.client)
-    patient_link.client.post("/intake/review/")
+    send_answers(patient_link.client)
     _expire(patient_link)
 
     done = patient_link.client.get("/intake/done/")

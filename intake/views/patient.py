@@ -183,23 +183,42 @@ def resume(request: HttpRequest) -> HttpResponse:
     intake = _session_intake(request)
     if not intake.is_draft:
         return redirect("intake:done")
-    step = services.first_unfinished_step(intake)
+    if not intake.step_revisions:
+        return redirect("intake:welcome")  # nothing saved yet: who is asking, why, how long
+    step = services.first_unanswered_step(intake)
     return redirect("intake:step", slug=step.slug) if step else redirect("intake:review")
+
+
+@never_cache
+@require_GET
+@_session_link_live
+def welcome(request: HttpRequest) -> HttpResponse:
+    """The page before the first step: who is asking and why, about how long it takes, what
+    to have ready, that it can be paused, and whom to call."""
+    intake = _session_intake(request)
+    if not intake.is_draft:
+        return redirect("intake:done")
+    facts = services.facts_for(intake)
+    first_step = questionnaire.applicable_steps(facts)[0]
+    return render(
+        request,
+        "intake/patient/welcome.html",
+        {
+            "estimate": questionnaire.time_estimate(facts),
+            "started": bool(intake.step_revisions),
+            "first_step_url": reverse("intake:step", args=[first_step.slug]),
+            "invitation_days": settings.INVITATION_TTL_DAYS,
+        },
+    )
 
 
 # --- the steps -----------------------------------------------------------------------------
 
 
-def _progress(intake: Intake, step: questionnaire.Step) -> dict[str, int]:
-    steps = questionnaire.applicable_steps(services.facts_for(intake))
-    slugs = [candidate.slug for candidate in steps]
-    number = slugs.index(step.slug) + 1 if step.slug in slugs else len(slugs)
-    return {"number": number, "total": len(slugs), "percent": round(100 * number / len(slugs))}
-
-
 def _next_url(intake: Intake, step: questionnaire.Step) -> str:
+    # The last step leads to the check page, where consent is signed as the answers are sent.
     steps = questionnaire.applicable_steps(services.facts_for(intake))
-    slugs = [candidate.slug for candidate in steps]
+    slugs = [candidate.slug for candidate in steps if candidate.kind != "consent"]
     if step.slug in slugs and slugs.index(step.slug) + 1 < len(slugs):
         return reverse("intake:step", args=[slugs[slugs.index(step.slug) + 1]])
     return reverse("intake:review")
@@ -213,8 +232,11 @@ def _previous_url(intake: Intake, step: questionnaire.Step) -> str | None:
 
 
 def _question_rows(form: forms.StepForm, step: questionnaire.Step) -> list[tuple]:
-    """Each question's field with the data attributes static/js/show-if.js reads."""
+    """Each question's field with the data attributes static/js/show-if.js reads, and whether
+    it starts hidden: the page arrives as it should look (no question appears or goes once
+    it has loaded), and the script only follows the patient's changes."""
     on_step = {question.key for question in step.questions}
+    page_facts = form.page_facts()
     rows = []
     for question in step.questions:
         if not questionnaire.may_show_on_page(step, question, form.facts):
@@ -225,13 +247,18 @@ def _question_rows(form: forms.StepForm, step: questionnaire.Step) -> list[tuple
         attrs = getattr(condition, "html_attrs", dict)() if condition else {}
         if attrs.get("data-show-if-field") not in on_step:
             attrs = {}  # controlled by an earlier step: the server already decided
+        if step.kind == "mood":
+            attrs = questionnaire.mood_fallback_attrs()
         # A question with an error is always shown, so the patient can put it right. On the labs
         # step the gluten question stays on the page: whether it applies depends on the rows
         # being typed on that same page.
+        errors = form[question.key].errors
         hidden = not questionnaire.field_shown(step, question, form.facts)
-        if hidden and not attrs and not form[question.key].errors and step.kind != "labs":
+        if hidden and not attrs and not errors and step.kind != "labs":
             continue
-        rows.append((form[question.key], flatatt(attrs)))
+        starts_hidden = bool(attrs) and not errors
+        starts_hidden = starts_hidden and not questionnaire.field_shown(step, question, page_facts)
+        rows.append((form[question.key], flatatt(attrs), starts_hidden))
     return rows
 
 
@@ -251,7 +278,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("intake:done")
     step = _step_or_404(slug)
     if step.kind == "consent":
-        return consent(request, intake, step)
+        return redirect("intake:review")  # signed on the check page, after the answers
     if not services.may_open_step(intake, step):
         messages.info(request, "Please answer the earlier questions first.")
         return redirect("intake:resume")
@@ -305,7 +332,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             "step": step,
             "form": form,
             "rows": _question_rows(form, step),
-            "progress": _progress(intake, step),
+            "progress": questionnaire.section_progress(step.slug),
             "previous_url": _previous_url(intake, step),
             "stale_message": stale_message,
             "autosave": step.kind in AUTOSAVE_KINDS,
@@ -363,36 +390,6 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(body)
 
 
-def consent(request: HttpRequest, intake: Intake, step: questionnaire.Step) -> HttpResponse:
-    if not services.may_open_step(intake, step):
-        messages.info(request, "Please answer the earlier questions first.")
-        return redirect("intake:resume")
-    form = forms.ConsentForm(
-        posted(request),
-        initial={"full_name": intake.consent_name, "agree": bool(intake.consent_name)},
-    )
-    if request.method == "POST" and form.is_valid():
-        services.record_consent(
-            intake_id=intake.pk,
-            full_name=form.cleaned_data["full_name"],
-            ip_address=client_ip(request),
-        )
-        return redirect("intake:review")
-    return render(
-        request,
-        "intake/patient/consent.html",
-        {
-            "form": form,
-            "step": step,
-            "consent_text": questionnaire.CONSENT_TEXT,
-            "consent_version": questionnaire.CONSENT_VERSION,
-            "progress": _progress(intake, step),
-            "previous_url": _previous_url(intake, step),
-            "from_review": request.GET.get("from") == "review",
-        },
-    )
-
-
 @never_cache
 @require_GET
 @_session_link_live
@@ -419,18 +416,44 @@ def support(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _review_parts(sections: list) -> list[dict]:
+    """The review's answer sections (one a step) under the questionnaire's named parts, each
+    with the questions left unanswered, which stay in view when the answers are folded away."""
+    parts: list[dict] = []
+    for section in sections:
+        title = questionnaire.SECTION_BY_SLUG[section.step.slug].title
+        if not parts or parts[-1]["title"] != title:
+            parts.append({"title": title, "steps": []})
+        unanswered = [line for line in section.lines if line.answer == "Not answered"]
+        if section.step.kind == "mood":
+            # The nine PHQ-9 items may be left blank on purpose (the fallback question asks).
+            unanswered = [line for line in unanswered if not line.key.startswith("phq9_")]
+        parts[-1]["steps"].append({"section": section, "unanswered": unanswered})
+    return parts
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @_session_link_live
 def review(request: HttpRequest) -> HttpResponse:
+    """The answers by part, each with a way to change them; then the consent, signed as the
+    answers are sent (after the patient has seen them, not before)."""
     intake = _session_intake(request)
     if not intake.is_draft:
         return redirect("intake:done")
-    unfinished = services.first_unfinished_step(intake)
+    unfinished = services.first_unanswered_step(intake)
+    form = forms.ConsentForm(
+        posted(request),
+        initial={"full_name": intake.consent_name, "agree": bool(intake.consent_name)},
+    )
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
-            intake = services.submit_intake(intake_id=intake.pk, ip_address=client_ip(request))
+            intake = services.sign_and_submit(
+                intake_id=intake.pk,
+                full_name=form.cleaned_data["full_name"],
+                ip_address=client_ip(request),
+            )
         except services.IntakeError as refusal:
             error = str(refusal)
         else:
@@ -441,10 +464,13 @@ def review(request: HttpRequest) -> HttpResponse:
         request,
         "intake/patient/review.html",
         {
-            "sections": selectors.answer_sections(answers=intake.answers, facts=facts),
+            "parts": _review_parts(selectors.answer_sections(answers=intake.answers, facts=facts)),
             "unfinished": unfinished,
             "error": error,
-            "consent_name": intake.consent_name,
+            "form": form,
+            "consent_text": questionnaire.CONSENT_TEXT,
+            "consent_version": questionnaire.CONSENT_VERSION,
+            "progress": questionnaire.section_progress("consent"),
         },
     )
 

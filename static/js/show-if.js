@@ -16,14 +16,20 @@
  * "not" or "unless" with a list of values}:
  *   data-show-if-or='[{"field":"rls_on_treatment","in":["yes"]}]'
  * The question shows when any rule holds. The lists in the first rule are comma-separated.
+ *   data-show-if-incomplete="phq9_1,...,phq9_9"                  shown while any of these
+ *                                                                fields has no answer (the
+ *                                                                PHQ-9's fallback question)
  * With no answer chosen, "in" and "not" do not hold. An answer that is itself inside a hidden
  * question counts as no answer, so chains of conditions work. A rule whose field is not on the
  * page at all is left out; with none left, the wrapper is left alone (the server decided).
+ * The server renders each wrapper hidden or shown as the answers it holds say, so nothing moves
+ * as the page loads; this script only follows the patient's changes.
  */
 (function () {
   "use strict";
 
   var TESTS = ["in", "not", "unless"];
+  var SELECTOR = "[data-show-if-field], [data-show-if-incomplete]";
 
   function list(text) {
     return text
@@ -112,7 +118,26 @@
     return null;
   }
 
+  // Shown while any of the named fields is unanswered; null when none is on the page.
+  function incomplete(wrapper) {
+    var names = list(wrapper.getAttribute("data-show-if-incomplete"));
+    var onPage = false;
+    var missing = false;
+    names.forEach(function (name) {
+      var values = chosenValues(controlsFor(wrapper, name));
+      if (values !== null) {
+        onPage = true;
+        missing = missing || values.length === 0;
+      }
+    });
+    return onPage ? missing : null;
+  }
+
   function applies(wrapper) {
+    if (wrapper.hasAttribute("data-show-if-incomplete")) {
+      var result = incomplete(wrapper);
+      return result === null ? !wrapper.hidden : result;
+    }
     var decided = false;
     var show = false;
     rulesOf(wrapper).forEach(function (rule) {
@@ -127,7 +152,7 @@
   }
 
   function update() {
-    var wrappers = document.querySelectorAll("[data-show-if-field]");
+    var wrappers = document.querySelectorAll(SELECTOR);
     // Repeat until nothing changes, so hiding one question also hides those depending on it.
     for (var pass = 0; pass <= wrappers.length; pass += 1) {
       var changed = false;
@@ -144,7 +169,7 @@
     }
   }
 
-  if (!document.querySelector("[data-show-if-field]")) {
+  if (!document.querySelector(SELECTOR)) {
     return;
   }
   document.addEventListener("change", update);

@@ -1,0 +1,87 @@
+"""What the patient's pages need beyond the form: the clinic's name and tap-to-call number,
+and the parts of the questions drawn by our own templates (grouped tick lists, sliders)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.forms import BoundField
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from intake import questionnaire
+
+register = template.Library()
+
+
+@register.simple_tag
+def clinic_name() -> str:
+    return settings.CLINIC_NAME
+
+
+@register.simple_tag
+def clinic_phone() -> SafeString:
+    """The clinic's phone number as a tap-to-call link (settings.CLINIC_PHONE)."""
+    number = settings.CLINIC_PHONE
+    dial = ("+" if number.startswith("+") else "") + re.sub(r"\D", "", number)
+    return format_html('<a class="tel-link" href="tel:{}">{}</a>', dial, number)
+
+
+@register.simple_tag
+def lab_glossary() -> list[dict[str, str]]:
+    """Each test the patient may enter, with what it is in plain words."""
+    return [
+        {"name": name, "explanation": questionnaire.LAB_EXPLANATIONS[code]}
+        for code, name, _units in questionnaire.LAB_TESTS
+    ]
+
+
+@register.filter
+def tick_list(field: BoundField) -> dict[str, Any] | None:
+    """A tick list with groups or a "None of these" box, for _tick_list.html: its boxes in
+    their groups (each with how many are ticked, so a folded group says so), and the "None of
+    these" box apart. None for any other field."""
+    question = questionnaire.QUESTIONS.get(field.name)
+    if question is None or question.kind != "multi":
+        return None
+    if not question.groups and not question.none_choice:
+        return None
+    boxes = {str(box.data["value"]): box.data for box in field.subwidgets}
+    none = boxes.pop(questionnaire.NONE_OF_THESE, None)
+    layout = question.groups or ((None, tuple(boxes)),)
+    groups = []
+    for title, keys in layout:
+        group_boxes = [boxes[key] for key in keys]
+        ticked = sum(1 for box in group_boxes if box["selected"])
+        groups.append({"title": title, "boxes": group_boxes, "ticked": ticked})
+    return {"groups": groups, "none": none}
+
+
+@register.filter
+def slider(field: BoundField) -> dict[str, Any] | None:
+    """A 0-100 slider's parts for _slider.html: its anchors in words and its value, or None
+    for any other field. The value is what was sent or saved; None means not answered yet."""
+    question = questionnaire.QUESTIONS.get(field.name)
+    if question is None or question.widget != "slider":
+        return None
+    value = field.value()
+    try:
+        number = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        number = None
+    if number is not None and not question.min_value <= number <= question.max_value:
+        number = None
+    low, middle, high = question.anchors
+    return {
+        "value": number,
+        "min": question.min_value,
+        "max": question.max_value,
+        "anchors": [
+            (question.min_value, low),
+            ((question.min_value + question.max_value) // 2, middle),
+            (question.max_value, high),
+        ],
+    }
