@@ -207,9 +207,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused (413).
+    "intake.middleware.RequestBodyLimitMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After WhiteNoise, so that static files stay cacheable and no page is.
+    "intake.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -342,7 +346,8 @@ PERMISSIONS_POLICY = {
         "usb",
     )
 }
-# Request bodies: a questionnaire step is small; refuse anything far larger.
+# Request bodies: a questionnaire step is small; refuse anything far larger. The limit is for
+# the whole body, files included, checked before it is read (intake.middleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 

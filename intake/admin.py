@@ -34,18 +34,29 @@ class AuditedViewAdmin(admin.ModelAdmin):
         response = super().change_view(request, object_id, form_url, extra_context)
         obj = self.get_object(request, object_id)
         if request.method == "GET" and obj is not None and response.status_code == 200:
-            intake = obj if isinstance(obj, Intake) else getattr(obj, "intake", None)
-            patient = obj if isinstance(obj, Patient) else None
-            services.record_event(
-                action=AuditAction.VIEW,
-                actor=request.user,
-                intake=intake,
-                patient=patient,
-                obj=obj,
-                ip_address=client_ip(request),
-                summary="admin page",
-            )
+            self._record_view(request, obj, summary="admin page")
         return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The change history is titled with the record (a patient's name and date of birth).
+        response = super().history_view(request, object_id, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is not None and response.status_code == 200:
+            self._record_view(request, obj, summary="admin change history")
+        return response
+
+    def _record_view(self, request, obj, *, summary: str) -> None:
+        intake = obj if isinstance(obj, Intake) else getattr(obj, "intake", None)
+        patient = obj if isinstance(obj, Patient) else None
+        services.record_event(
+            action=AuditAction.VIEW,
+            actor=request.user,
+            intake=intake,
+            patient=patient,
+            obj=obj,
+            ip_address=client_ip(request),
+            summary=summary,
+        )
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

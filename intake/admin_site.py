@@ -1,6 +1,9 @@
 """The admin site: for the roles that manage records and read the audit log."""
 
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+
+from intake.views.common import audit_list_view
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -14,3 +17,12 @@ class ClinicAdminSite(admin.AdminSite):
         # inside is then up to its permissions (an auditor sees the audit log alone).
         user = request.user
         return user.is_active and (user.is_superuser or user.has_perm("intake.view_auditevent"))
+
+    def index(self, request, extra_context=None):
+        response = super().index(request, extra_context)
+        if response.status_code == 200 and LogEntry.objects.filter(user=request.user).exists():
+            # "Recent actions" names the records the user changed here (a patient's name and
+            # date of birth among them).
+            shown = LogEntry.objects.filter(user=request.user)[:10].count()
+            audit_list_view(request, what="admin home, recent actions", shown=shown)
+        return response

@@ -1,10 +1,16 @@
-"""Staff sessions: a second factor before anything else, and an idle timeout."""
+"""Request-wide rules: the body size limit, no caching of any page, and staff sessions (a second
+factor before anything else, and an idle timeout)."""
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 # Pages a signed-in person may reach before the second factor: enrolling, verifying, leaving.
@@ -34,3 +40,67 @@ def second_factor_url(request) -> str:
     if url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}):
         return f"{target}?{urlencode({'next': next_path})}"
     return target
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body over DATA_UPLOAD_MAX_MEMORY_SIZE before any of it is read, on every
+    URL, with a 413. Django's own limit counts form fields only once the body is being parsed,
+    and never counts file parts of a multipart body, so a large upload was read in full first.
+
+    A chunked body has no length to check: where the server has decoded it
+    (wsgi.input_terminated), at most one byte past the limit is read to find out; where it has
+    not, the body cannot be read safely at all, and the request is refused with a 411.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        declared = request.META.get("CONTENT_LENGTH", "").strip()
+        if declared:
+            if not declared.isascii() or not declared.isdigit():
+                return _refusal(400, "The Content-Length header must be a whole number.")
+            # A long string of digits is too large whatever it says (and int() refuses one
+            # of over 4,300 digits).
+            if len(declared) > len(str(limit)) or int(declared) > limit:
+                return _too_large(limit)
+        elif request.META.get("HTTP_TRANSFER_ENCODING", "").strip():
+            if not request.META.get("wsgi.input_terminated"):
+                return _refusal(
+                    411,
+                    f"Send the request with a Content-Length header (at most {_kib(limit)}).",
+                )
+            body = request.META["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                return _too_large(limit)
+            # What was read is the whole body: Django reads it from here, by its length.
+            request.META["CONTENT_LENGTH"] = str(len(body))
+            request._stream = LimitedStream(io.BytesIO(body), len(body))
+        return self.get_response(request)
+
+
+def _kib(size: int) -> str:
+    return f"{size // 1024} KiB"
+
+
+def _refusal(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _too_large(limit: int) -> HttpResponse:
+    return _refusal(413, f"The request is too large: this site accepts at most {_kib(limit)}.")
+
+
+class NoStoreMiddleware:
+    """No page of this site is kept by a browser or a proxy cache: staff pages, exports and the
+    patient's pages hold health data (the back button or a shared computer's cache would show
+    them to the next person). Static files are served before this and keep their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response

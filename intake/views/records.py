@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import selectors, services
+from intake.enums import AuditAction
 from intake.forms_records import ErasureForm
 from intake.views.common import audit_list_view, client_ip, permission_or_404, posted
 
@@ -69,6 +70,15 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
                 "gone; the clinical data and the audit trail are kept.",
             )
             return redirect("intake:patient", pk=pk)
+    # The page shows the patient's name and full date of birth: a view of the record.
+    services.record_event(
+        action=AuditAction.VIEW,
+        actor=request.user,
+        patient=patient,
+        obj=patient,
+        ip_address=client_ip(request),
+        summary="erasure page",
+    )
     status = 400 if request.method == "POST" else 200
     return render(
         request, "intake/staff/erase.html", {"patient": patient, "form": form}, status=status
