@@ -396,15 +396,28 @@ def answer_all(intake: Intake, answers: dict[str, Any], *, until_step: str | Non
 
 
 DEMO_CODE_COUNT = 5
+DEMO_ACCOUNTS = ("practitioner", "practitioner2", "admin", "auditor")  # made by seed_demo
+DEMO_CODES_DEVICE = "Demo codes"
+
+
+def has_sign_in_codes(*, user) -> bool:
+    """Whether the demo account has its one-time codes device (made on the first run)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    return StaticDevice.objects.filter(user=user, name=DEMO_CODES_DEVICE).exists()
 
 
 def sign_in_codes(*, user) -> list[str]:
-    """Fresh one-time recovery codes for a demo account, so the demo can be clicked through
-    without an authenticator app. (Real accounts enrol an app on first sign-in.)"""
+    """New one-time codes for a demo account's second sign-in step, so the demo can be clicked
+    through without an authenticator app. (Real accounts enrol an app on first sign-in.) The
+    codes not used yet stop working; the device itself stays, so whoever signed in with one of
+    its codes stays signed in (django-otp keeps the device's id in the session)."""
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name="Demo codes", confirmed=True)
+    device = StaticDevice.objects.filter(user=user, name=DEMO_CODES_DEVICE).first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=DEMO_CODES_DEVICE, confirmed=True)
+    StaticToken.objects.filter(device=device).delete()
     codes = [StaticToken.random_token() for _ in range(DEMO_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
@@ -451,7 +464,33 @@ def seed(created_by, colleague=None) -> tuple[str, dt.date]:
                 )
             elif state == "revoked":
                 services.revoke_invitation(invitation=invitation, by=created_by)
+    return fresh_invitation(created_by=created_by)
+
+
+def fresh_invitation(*, created_by) -> tuple[str, dt.date]:
+    """A link nobody has opened yet for the demo patient, and the date of birth it asks for.
+    Her latest questionnaire's link is issued again only while nobody has opened it or
+    answered anything (its token is not stored, so it cannot be printed again as it was); once
+    it was opened, started or sent, she gets a new questionnaire, so that the printed link
+    never opens a sent one and a browser in the middle of hers keeps its link."""
     name, born = DEMO_PATIENT
-    fresh = Invitation.objects.filter(intake__patient__full_name=name).first()
-    _new, token = services.reissue_invitation(invitation=fresh, by=created_by)
+    latest = (
+        Intake.objects.filter(patient__full_name=name, patient__date_of_birth=born)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    untouched = (
+        latest is not None
+        and latest.is_draft
+        and not latest.answers
+        and not latest.invitations.filter(last_opened_at__isnull=False).exists()
+    )
+    if untouched:
+        _new, token = services.reissue_invitation(
+            invitation=latest.invitations.order_by("-created_at", "-pk").first(), by=created_by
+        )
+    else:
+        _new, token = services.create_invitation(
+            full_name=name, date_of_birth=born, created_by=created_by
+        )
     return f"/i/{token}/", born

@@ -211,3 +211,175 @@ def test_seed_demo_submitted_cases_answer_every_required_question_they_are_asked
         if missing:
             gaps[intake.patient.full_name] = missing
     assert gaps == {}
+
+
+# --- running it again: nobody signed out, a link nobody opened ----------------------------
+
+
+def _codes(out: StringIO, username: str) -> list[str]:
+    line = next(line for line in out.getvalue().splitlines() if line.startswith(f"  {username}:"))
+    return line.split()[1:]
+
+
+def _signed_in(code: str) -> Client:
+    client = Client()
+    client.post("/accounts/login/", {"username": "practitioner", "password": "demo-pass-1234"})
+    verified = client.post("/staff/2fa/verify/", {"token": code, "next": "/staff/"})
+    assert verified["Location"] == "/staff/"
+    return client
+
+
+def _link(out: StringIO) -> str:
+    return _link_line(out).split("8000")[1].split()[0]
+
+
+@pytest.mark.django_db
+def test_seed_demo_again_keeps_staff_signed_in_and_the_first_codes_working():
+    first = StringIO()
+    call_command("seed_demo", force=True, stdout=first)
+    codes = _codes(first, "practitioner")
+    staff = _signed_in(codes[0])
+    password = get_user_model().objects.get(username="practitioner").password
+
+    again = StringIO()
+    call_command("seed_demo", force=True, stdout=again)
+
+    assert staff.get("/staff/").status_code == 200
+    assert get_user_model().objects.get(username="practitioner").password == password
+    assert [line for line in again.getvalue().splitlines() if "code" in line] == [
+        "Second step: the one-time codes printed the first time still work; for new ones run: "
+        "python manage.py demo_codes"
+    ]
+    assert _signed_in(codes[1]).get("/staff/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_seed_demo_again_after_the_link_was_used_prints_a_new_questionnaire():
+    first = StringIO()
+    call_command("seed_demo", force=True, stdout=first)
+    patient = Client()
+    patient.get(_link(first))
+    patient.post(
+        "/intake/step/about-you/",
+        {"base_revision": "0", "sex_at_birth": "female", "pregnant": "no"},
+    )
+    used = Intake.objects.filter(patient__full_name="Maria Lopez").get()
+
+    again = StringIO()
+    call_command("seed_demo", force=True, stdout=again)
+    fresh = Client()
+    opened = fresh.get(_link(again))
+
+    mine = Intake.objects.filter(patient__full_name="Maria Lopez").order_by("pk")
+    assert [(i.pk == used.pk, i.is_draft, bool(i.answers)) for i in mine] == [
+        (True, True, True),
+        (False, True, False),
+    ]
+    assert mine[1].patient_id == used.patient_id  # the same patient record
+    assert opened["Location"] == "/intake/"  # not the date-of-birth check: nothing answered
+    # The browser in the middle of the first questionnaire still has it.
+    assert patient.get("/intake/step/legs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_seed_demo_again_after_the_questionnaire_was_sent_never_prints_its_link():
+    first = StringIO()
+    call_command("seed_demo", force=True, stdout=first)
+    sent = Intake.objects.get(patient__full_name="Maria Lopez")
+    from intake import demo
+
+    demo.answer_all(sent, {**demo.SUBMITTED_CASES[0][2]})
+    services.submit_intake(intake_id=sent.pk)
+
+    again = StringIO()
+    call_command("seed_demo", force=True, stdout=again)
+    opened = Client().get(_link(again))
+
+    newest = Intake.objects.filter(patient__full_name="Maria Lopez").latest("pk")
+    assert newest.pk != sent.pk and newest.is_draft
+    assert opened["Location"] == "/intake/"  # straight in: nothing answered on it yet
+
+
+@pytest.mark.django_db
+def test_seed_demo_again_with_the_link_unopened_issues_it_again_for_the_same_questionnaire():
+    first = StringIO()
+    call_command("seed_demo", force=True, stdout=first)
+    count = Intake.objects.count()
+
+    again = StringIO()
+    call_command("seed_demo", force=True, stdout=again)
+
+    assert Intake.objects.count() == count
+    assert Client().get(_link(first)).status_code == 404  # replaced: it was never opened
+    assert Client().get(_link(again))["Location"] == "/intake/"
+
+
+@pytest.mark.django_db
+def test_demo_codes_prints_new_codes_and_keeps_everyone_signed_in():
+    first = StringIO()
+    call_command("seed_demo", force=True, stdout=first)
+    old = _codes(first, "practitioner")
+    staff = _signed_in(old[0])
+
+    out = StringIO()
+    call_command("demo_codes", "practitioner", force=True, stdout=out)
+
+    new = _codes(out, "practitioner")
+    assert out.getvalue().splitlines()[0] == (
+        "Second step: one-time codes (each works once; the earlier ones no longer do)"
+    )
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()[1:]] == ["  practitioner"]
+    assert len(new) == 5 and not set(new) & set(old)
+    assert staff.get("/staff/").status_code == 200
+    assert _signed_in(new[0]).get("/staff/").status_code == 200
+    stale = Client()
+    stale.post("/accounts/login/", {"username": "practitioner", "password": "demo-pass-1234"})
+    refused = stale.post("/staff/2fa/verify/", {"token": old[1], "next": "/staff/"})
+    assert refused.status_code == 200  # the form again, with its error
+
+
+@pytest.mark.django_db
+def test_demo_codes_for_every_demo_account_by_default():
+    call_command("seed_demo", force=True)
+
+    out = StringIO()
+    call_command("demo_codes", force=True, stdout=out)
+
+    assert [line.split(":")[0].strip() for line in out.getvalue().splitlines()[1:]] == [
+        "practitioner",
+        "practitioner2",
+        "admin",
+        "auditor",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["root", "<script>"],
+            "Not a demo account: <script>, root. The demo accounts are practitioner, "
+            "practitioner2, admin, auditor.",
+        ),
+        (["practitioner"], "No account practitioner yet: run seed_demo (make run) first."),
+    ],
+)
+def test_demo_codes_refuses_other_accounts_and_an_empty_database(args, message):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("demo_codes", *args, force=True)
+
+    assert str(excinfo.value) == message
+
+
+@pytest.mark.django_db
+def test_demo_codes_without_debug_refuses(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError) as excinfo:
+        call_command("demo_codes")
+
+    assert str(excinfo.value) == (
+        "demo_codes is for the demo accounts, so it runs only with DEBUG=true (or --force on "
+        "a database that is not a live clinic's)."
+    )

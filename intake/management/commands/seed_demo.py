@@ -49,9 +49,12 @@ class Command(BaseCommand):
             auditor = _demo_user("auditor", is_superuser=False)
             auditor.groups.add(Group.objects.get(name=Role.AUDITOR))
             link, born = demo.seed(created_by=practitioner, colleague=colleague)
+            # Codes only for an account that has none yet (the first run): new codes on every
+            # run would make the ones people were given stop working. `demo_codes` prints more.
             codes = {
                 user.username: demo.sign_in_codes(user=user)
                 for user in (practitioner, colleague, admin, auditor)
+                if not demo.has_sign_in_codes(user=user)
             }
 
         login_url = DEMO_SITE + reverse("login")
@@ -65,16 +68,28 @@ class Command(BaseCommand):
         self.stdout.write(f"  practitioner2 / {DEMO_PASSWORD}  (a second practitioner)")
         self.stdout.write(f"  admin / {DEMO_PASSWORD}  (a clinic admin: also the admin at /admin/)")
         self.stdout.write(f"  auditor / {DEMO_PASSWORD}  (an auditor: the audit log only)")
-        self.stdout.write("Second step: one-time codes (each works once; make run makes new ones)")
-        for username, user_codes in codes.items():
-            self.stdout.write(f"  {username}: {' '.join(user_codes)}")
+        if codes:
+            self.stdout.write("Second step: one-time codes (each works once)")
+            for username, user_codes in codes.items():
+                self.stdout.write(f"  {username}: {' '.join(user_codes)}")
+        if len(codes) < len(demo.DEMO_ACCOUNTS):
+            self.stdout.write(
+                "Second step: the one-time codes printed the first time still work; for new "
+                "ones run: python manage.py demo_codes"
+            )
 
 
 def _demo_user(username: str, *, is_superuser: bool) -> AbstractUser:
+    """The demo account as it should be. Saved only where it differs: a new password hash
+    (set_password salts afresh) would sign out everyone using the account."""
     user, _ = get_user_model().objects.get_or_create(username=username)
-    user.is_active = True
-    user.is_staff = True
-    user.is_superuser = is_superuser
-    user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["is_active", "is_staff", "is_superuser", "password"])
+    wanted = {"is_active": True, "is_staff": True, "is_superuser": is_superuser}
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, wanted[name])
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        changed.append("password")
+    if changed:
+        user.save(update_fields=changed)
     return user
