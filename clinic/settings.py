@@ -258,6 +258,9 @@ DATABASES = {
 # (intake/management/owner.py); the app connects with DATABASE_URL as a role that owns nothing
 # (docs/deployment.md). None: those commands use DATABASE_URL's role too.
 DATABASE_OWNER = owner_database_from_env("DATABASE_OWNER_URL", app=DATABASES["default"])
+# /healthz asks the database on a new connection that gives up after this long (intake.health).
+# libpq counts anything under 2 seconds as 2.
+HEALTH_CHECK_TIMEOUT_SECONDS = env_int("HEALTH_CHECK_TIMEOUT_SECONDS", 3, min_value=2, max_value=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts --------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import DatabaseError, connection
 from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from intake import forms, questionnaire, selectors, services
+from intake import forms, health, questionnaire, selectors, services
 from intake.models import Intake, Invitation
 from intake.views.common import client_ip, posted
 
@@ -55,10 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers and uptime checks: the app is up and can reach its database."""
-    try:
-        connection.ensure_connection()
-    except DatabaseError:
+    """For load balancers and uptime checks: the app is up and can reach its database (asked on
+    a new connection each time, within HEALTH_CHECK_TIMEOUT_SECONDS: intake.health)."""
+    if not health.database_reachable():
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
