@@ -142,7 +142,7 @@ def tables(html: str) -> dict[str, list[list[str]]]:
     return parser.tables
 
 
-def _lines(page: str) -> list[str]:
+def text_lines(page: str) -> list[str]:
     return [line.strip() for line in page.splitlines() if line.strip()]
 
 
@@ -246,7 +246,7 @@ def test_pdf_summary_page_then_details_then_the_answers_appendix(
     header = f"{case.case_number} · Rosa Printer · born 1980-04-23"
 
     response = staff.get(f"/staff/cases/{case.pk}/summary.pdf")
-    pages = [_lines(page) for page in pdf_pages_text(response.content, ARTIFACTS / "busy-case")]
+    pages = [text_lines(page) for page in pdf_pages_text(response.content, ARTIFACTS / "busy-case")]
 
     total = len(pages)
     headings = {"Red flags", "At a glance", "Tests and decisions", "Results entered"}
@@ -291,7 +291,9 @@ def test_pdf_of_a_case_without_results_decisions_or_notes_says_so(staff):
     case = submitted_case(name="Quiet Case")
 
     response = staff.get(f"/staff/cases/{case.pk}/summary.pdf")
-    pages = [_lines(page) for page in pdf_pages_text(response.content, ARTIFACTS / "quiet-case")]
+    pages = [
+        text_lines(page) for page in pdf_pages_text(response.content, ARTIFACTS / "quiet-case")
+    ]
 
     first = pages[0]
     assert first[first.index("Results entered") + 1] == "No results entered on this case."

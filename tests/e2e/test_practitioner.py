@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from intake.enums import CaseStatus, Decision
 from intake.models import Intake, Note, TestRecommendation
 from tests.cases import submitted_case
-from tests.e2e.conftest import DESKTOP, check_accessibility, horizontal_overflow, screenshot
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    check_accessibility,
+    horizontal_overflow,
+    screenshot,
+)
+from tests.test_case_printout import ARTIFACTS, pdf_pages_text, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TABLET = {"width": 800, "height": 1100}
@@ -150,9 +158,9 @@ def test_first_sign_in_enrols_an_authenticator(browser, live_server, clinic_admi
     assert problems == []
 
 
-def test_print_view_of_a_busy_case_fits_one_a4_page(browser, live_server, practitioner):
-    import re
-
+def test_print_view_prints_a_summary_page_then_details_then_all_answers(
+    browser, live_server, practitioner
+):
     from intake import services
 
     busy = submitted_case(
@@ -162,6 +170,20 @@ def test_print_view_of_a_busy_case_fits_one_a4_page(browser, live_server, practi
         unintentional_weight_loss="yes",
         leg_weakness_progressive="yes",
         phq9_items=[2, 2, 2, 2, 2, 2, 2, 2, 1],
+    )
+    iron = busy.recommendations.get(test="iron_panel")
+    busy = services.record_decision(
+        intake_id=busy.pk,
+        version=busy.version,
+        recommendation_id=iron.pk,
+        decision="ordered",
+        by=practitioner,
+    ).intake
+    services.record_results(
+        intake_id=busy.pk,
+        version=busy.version,
+        results=[{"test": "ferritin", "value": 38, "unit": "ng/mL", "taken_on": "2026-11-20"}],
+        by=practitioner,
     )
     for n in range(3):
         services.add_note(intake_id=busy.pk, text=f"Note {n}: " + "words " * 40, by=practitioner)
@@ -175,8 +197,21 @@ def test_print_view_of_a_busy_case_fits_one_a4_page(browser, live_server, practi
     screenshot(page, "practitioner-print", "busy-case")
     context.close()
 
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert pages == 1, f"the printed summary takes {pages} A4 pages"
+    pages = [text_lines(text) for text in pdf_pages_text(pdf, ARTIFACTS / "print-busy-case")]
+    starts = [page[0] for page in pages]
+    first = pages[0]
+    assert starts[0] == f"C-{busy.pk:06d} · Busy Patient · born 1980-04-23"
+    assert [line for line in first if line in SUMMARY_HEADINGS] == list(SUMMARY_HEADINGS)
+    assert [" ".join(line.split()) for line in first if line.startswith("Ferritin")] == [
+        f"Ferritin 38 ng/mL 2026-11-20 pat.practitioner, {timezone.localdate():%Y-%m-%d}"
+    ]
+    assert starts[1] == "Details"
+    assert starts.count("Appendix: all answers") == 1
+    assert 1 < starts.index("Appendix: all answers") < len(pages)
+    assert any(line.startswith("Note 2: words") for page in pages for line in page)
+
+
+SUMMARY_HEADINGS = ("Red flags", "At a glance", "Tests and decisions", "Results entered")
 
 
 def test_practitioner_records_contact_with_a_patient_who_reported_a_crisis(
@@ -209,3 +244,44 @@ def test_practitioner_records_contact_with_a_patient_who_reported_a_crisis(
     assert "Dana Draft" in confirmation
     assert still_listed == 0
     assert problems == []
+
+
+@pytest.mark.parametrize("size", [DESKTOP, TABLET, PHONE], ids=["desktop", "tablet", "phone"])
+def test_overview_draws_its_charts_and_fits_the_screen(browser, live_server, practitioner, size):
+    from intake import demo
+    from tests.cases import RLS_AND_DIARRHOEA
+    from tests.conftest import open_invitation
+
+    submitted_case(name="Sent One")
+    submitted_case(name="Sent Two", rectal_bleeding="yes")
+    for number, step in enumerate(["legs", "course", "course", "mood"]):
+        invitation, _token = open_invitation(name=f"Stopped {number}")
+        demo.answer_all(invitation.intake, RLS_AND_DIARRHOEA, until_step=step)
+    open_invitation(name="Not Opened")
+    context = browser.new_context(viewport=size)
+    page = context.new_page()
+    sign_in(page, live_server.url, practitioner)
+    if size == DESKTOP:
+        page.get_by_role("link", name="Overview").click()
+    else:  # the navigation is folded behind its button on narrower screens
+        page.goto(f"{live_server.url}/staff/overview/")
+    page.wait_for_load_state()
+
+    screenshot(page, f"overview-{size['width']}", "overview")
+    problems = check_accessibility(page)
+    overflow = horizontal_overflow(page)
+    charts = page.locator("svg.bar-chart")
+    drawn = [charts.nth(n).bounding_box()["width"] for n in range(charts.count())]
+    funnel = page.get_by_role("table", name="Invitations by how far the patient got")
+    read_out = funnel.locator("tbody tr").all_inner_texts()
+    context.close()
+
+    assert problems == []
+    assert overflow == 0
+    assert len(drawn) == 4 and all(width > 200 for width in drawn)
+    assert [" ".join(row.split()) for row in read_out] == [
+        "Invitations sent 7",
+        "Opened 6",
+        "Started 6",
+        "Submitted 2",
+    ]
