@@ -450,6 +450,9 @@ TSH_LOOKBACK_DAYS = env_int("TSH_LOOKBACK_DAYS", 365)
 CELIAC_LOOKBACK_DAYS = env_int("CELIAC_LOOKBACK_DAYS", 365)
 MIN_AGE = env_int("MIN_AGE", 6)
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 14, min_value=1)
+# Five wrong dates of birth lock a link for 15 minutes; this many locks in a row close it until
+# staff issue a new link, and the clinic's alert address is told.
+DOB_LOCKOUTS_BEFORE_CLOSING = env_int("DOB_LOCKOUTS_BEFORE_CLOSING", 3, min_value=1)
 # Records whose last activity is older than this are listed for review (never deleted
 # automatically): a clinic decides, per its legal retention period, what to erase.
 RECORD_RETENTION_DAYS = env_int("RECORD_RETENTION_DAYS", 3650, min_value=1)

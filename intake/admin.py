@@ -290,6 +290,8 @@ class InvitationAdmin(AuditedViewAdmin):
         "revoked_at",
         "failed_attempts",
         "locked_until",
+        "lockouts",
+        "closed_at",
         "last_opened_at",
     ]
     exclude = ["token_hash"]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from intake.models import Intake
+from intake.models import Intake, Invitation
 
 
 def case_url(intake: Intake) -> str:
@@ -50,4 +50,22 @@ def send_contact_alert(intake: Intake) -> int:
             f"Sign in to see who: {case_url(intake)}\n\n"
             "This message holds no patient information by design."
         )
+    return send_mail(subject, body, None, [settings.CLINIC_ALERT_EMAIL])
+
+
+def send_link_closed_alert(invitation: Invitation) -> int:
+    """A patient's link was closed after repeated wrong dates of birth (someone may be guessing,
+    or the patient mistyped it): the patient needs a new link, which staff issue. The same
+    words whatever the case; who the patient is shows only after signing in."""
+    if not settings.CLINIC_ALERT_EMAIL:
+        return 0
+    case_number = invitation.intake.case_number
+    where = settings.SITE_URL.rstrip("/") + reverse("intake:invitations")
+    subject = f"Invitation link closed: {case_number}"
+    body = (
+        f"The invitation link for questionnaire {case_number} was closed after the date of "
+        "birth was entered wrongly too many times. It stays closed until a new link is issued."
+        f"\n\nSign in to issue a new link if the patient asks for one: {where}\n\n"
+        "This message holds no patient information by design."
+    )
     return send_mail(subject, body, None, [settings.CLINIC_ALERT_EMAIL])

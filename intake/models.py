@@ -207,6 +207,12 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Locks since the date of birth was last given right: at DOB_LOCKOUTS_BEFORE_CLOSING the
+    # link is closed (revoked, with closed_at set) until staff issue a new one.
+    lockouts = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Closed after repeated wrong dates of birth."
+    )
     last_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -189,6 +189,7 @@ INVITATION_ACTIONS = {
     "Submitted": (),
     "Replaced by a newer link": (),
     "Revoked": ("reissue",),
+    "Closed after wrong dates of birth": ("reissue",),
     "Expired": ("reissue",),
 }
 LIVE_LINK_ACTIONS = ("revoke", "reissue")
@@ -200,6 +201,8 @@ def invitation_status(invitation: Invitation, *, now=None) -> str:
         return "Submitted"
     if getattr(invitation, "replaced", False):
         return "Replaced by a newer link"
+    if invitation.closed_at is not None:
+        return "Closed after wrong dates of birth"
     if invitation.revoked_at is not None:
         return "Revoked"
     if invitation.expires_at <= now:

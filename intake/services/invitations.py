@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from intake import emails
 from intake.enums import AuditAction
 from intake.models import (
     Intake,
@@ -272,13 +273,17 @@ class DobCheck:
     matched: bool
     attempts_left: int
     locked: bool
+    closed: bool = False  # locked once too often: the link no longer works at all
 
 
 @transaction.atomic
 def check_date_of_birth(
     *, invitation: Invitation, date_of_birth: dt.date, ip_address: str | None = None
 ) -> DobCheck:
-    """Five wrong answers lock the link for 15 minutes (LinkLocked while it is locked)."""
+    """Five wrong answers lock the link for 15 minutes (LinkLocked while it is locked). The
+    lock that makes DOB_LOCKOUTS_BEFORE_CLOSING in a row closes the link instead, until staff
+    issue a new one, and the clinic's alert address is told: without it, guessing could go on
+    at five tries a quarter of an hour for as long as the link lives."""
     invitation = (
         Invitation.objects.select_for_update()
         .select_related("intake__patient")
@@ -292,9 +297,12 @@ def check_date_of_birth(
         )
     if invitation.intake.patient.date_of_birth == date_of_birth:
         invitation.failed_attempts = 0
+        invitation.lockouts = 0
         invitation.locked_until = None
         invitation.last_opened_at = now
-        invitation.save(update_fields=["failed_attempts", "locked_until", "last_opened_at"])
+        invitation.save(
+            update_fields=["failed_attempts", "lockouts", "locked_until", "last_opened_at"]
+        )
         record_event(
             action=AuditAction.INVITATION_OPENED,
             intake=invitation.intake,
@@ -305,17 +313,33 @@ def check_date_of_birth(
     invitation.failed_attempts += 1
     locked = invitation.failed_attempts >= DOB_MAX_ATTEMPTS
     left = DOB_MAX_ATTEMPTS - invitation.failed_attempts
+    closed = False
+    summary = ""
     if locked:
         invitation.failed_attempts = 0
+        invitation.lockouts += 1
         invitation.locked_until = now + dt.timedelta(minutes=DOB_LOCK_MINUTES)
-    invitation.save(update_fields=["failed_attempts", "locked_until"])
+        closed = invitation.lockouts >= settings.DOB_LOCKOUTS_BEFORE_CLOSING
+        summary = f"lock {invitation.lockouts} of {settings.DOB_LOCKOUTS_BEFORE_CLOSING}"
+        if closed:
+            # Revoked, so every check of a revoked link applies; closed_at says why.
+            invitation.closed_at = now
+            invitation.revoked_at = invitation.revoked_at or now
+            summary += ": link closed until staff issue a new one"
+            transaction.on_commit(lambda: emails.send_link_closed_alert(invitation))
+    invitation.save(
+        update_fields=["failed_attempts", "lockouts", "locked_until", "closed_at", "revoked_at"]
+    )
     record_event(
         action=AuditAction.LOCKED if locked else AuditAction.DOB_FAILED,
         intake=invitation.intake,
         obj=invitation,
         ip_address=ip_address,
+        summary=summary,
     )
-    return DobCheck(matched=False, attempts_left=0 if locked else left, locked=locked)
+    return DobCheck(
+        matched=False, attempts_left=0 if locked else left, locked=locked, closed=closed
+    )
 
 
 @transaction.atomic

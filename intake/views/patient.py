@@ -136,7 +136,13 @@ def verify(request: HttpRequest) -> HttpResponse:
             if check.matched:
                 _grant(request, invitation)
                 return redirect("intake:resume")
-            if check.locked:
+            if check.closed:
+                form.add_error(
+                    "date_of_birth",
+                    "That date of birth does not match our records. For your security this "
+                    "link is now closed. Please ask your clinic for a new link.",
+                )
+            elif check.locked:
                 form.add_error(
                     "date_of_birth",
                     "That date of birth does not match our records. For your security the "
