@@ -27,15 +27,20 @@ from tests.conftest import login_verified, open_invitation
 def test_bar_chart_scales_bars_to_the_largest_count_and_writes_each_value():
     chart = charts.bar_chart([("Sent", 40), ("Opened", 30), ("Submitted", 0)], share_of=40)
 
-    room = charts.WIDTH - chart.bars_x - charts.VALUE_ROOM
+    room = charts.WIDTH - charts.VALUE_ROOM
     assert [(bar.label, bar.value, bar.length, bar.text) for bar in chart.bars] == [
-        ("Sent", 40, round(room, 1), "40 (100%)"),
-        ("Opened", 30, round(room * 0.75, 1), "30 (75%)"),
+        ("Sent", 40, room, "40 (100%)"),
+        ("Opened", 30, room * 0.75, "30 (75%)"),
         ("Submitted", 0, 0.0, "0 (0%)"),
     ]
-    assert [bar.y for bar in chart.bars] == [5.0, 35.0, 65.0]
-    assert (chart.width, chart.height) == (640, 90)
-    assert chart.label_x == len("Submitted") * charts.CHAR
+    # Each label on the line above its bar, one row after another.
+    assert [(bar.label_y, bar.y, bar.text_y) for bar in chart.bars] == [
+        (15, 21, 29.0),
+        (59, 65, 73.0),
+        (103, 109, 117.0),
+    ]
+    assert [bar.text_x for bar in chart.bars] == [room + 6, room * 0.75 + 6, 6.0]
+    assert (chart.width, chart.height) == (480, 132)
 
 
 def test_bar_chart_small_counts_still_show_and_big_ones_get_separators():
@@ -46,38 +51,32 @@ def test_bar_chart_small_counts_still_show_and_big_ones_get_separators():
 
 
 @pytest.mark.parametrize(
-    ("rows", "expected"),
+    ("rows", "lengths", "height"),
     [
-        ([], ((), 30)),
-        ([("Nothing", 0), ("Still nothing", 0)], ((0.0, 0.0), 60)),
-        ([("Odd", -3), ("Fine", 2)], ((0.0, None), 60)),
+        ([], (), 44),
+        ([("Nothing", 0), ("Still nothing", 0)], (0.0, 0.0), 88),
+        ([("Odd", -3), ("Fine", 2)], (0.0, 370.0), 88),
     ],
 )
-def test_bar_chart_empty_zero_and_negative_rows(rows, expected):
-    lengths, height = expected
-
+def test_bar_chart_empty_zero_and_negative_rows(rows, lengths, height):
     chart = charts.bar_chart(rows)
 
     assert chart.height == height
-    assert (
-        tuple(
-            bar.length if want is not None else None
-            for bar, want in zip(chart.bars, lengths, strict=True)
-        )
-        == lengths
-    )
+    assert tuple(bar.length for bar in chart.bars) == lengths
     assert [bar.value for bar in chart.bars] == [max(value, 0) for _label, value in rows]
 
 
-def test_bar_chart_cuts_a_long_label_and_keeps_the_bars_in_the_drawing():
+def test_bar_chart_cuts_a_label_longer_than_the_drawing():
     long = "A step title far longer than any the questionnaire has today, and then some more"
+    title = "How much your tummy troubles you"
 
-    chart = charts.bar_chart([(long, 3)])
+    chart = charts.bar_chart([(long, 3), (title, 1)])
 
-    [bar] = chart.bars
-    assert bar.label.endswith("…") and long.startswith(bar.label[:-1])
-    assert len(bar.label) == int(charts.MAX_LABEL // charts.CHAR)
-    assert chart.bars_x + bar.length + charts.VALUE_ROOM == charts.WIDTH
+    cut, whole = chart.bars
+    assert cut.label == long[: charts.MAX_LABEL - 1].rstrip() + "…"
+    assert len(cut.label) <= charts.MAX_LABEL
+    assert whole.label == title
+    assert cut.length + charts.VALUE_ROOM == charts.WIDTH
 
 
 @pytest.mark.parametrize(
