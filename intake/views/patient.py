@@ -29,6 +29,16 @@ SESSION_INTAKE = "patient_intake"
 SESSION_INVITATION = "patient_invitation"
 SESSION_PENDING = "patient_pending_invitation"
 SESSION_RESUME_LINK = "patient_resume_link"  # the public start page's link, until first saved
+# The idle timeout: when this browser last made a request, and whether it has since been left
+# for longer than PATIENT_IDLE_MINUTES (until the date of birth is given again).
+SESSION_SEEN = "patient_seen_at"
+SESSION_IDLE = "patient_idle"
+# The clock is written to the session at most once a minute, not on every autosave.
+SEEN_RESOLUTION_SECONDS = 60
+IDLE_MESSAGE = (
+    "For your privacy, please enter your date of birth again: this questionnaire was left "
+    "open for a while. Everything you typed is saved."
+)
 
 # Steps whose typing is saved as the patient goes (static/js/autosave.js). Not the mood step:
 # its nine questions are stored all together or not at all, so nothing could be saved before
@@ -68,15 +78,54 @@ def _grant(request: HttpRequest, invitation: Invitation) -> None:
     request.session.cycle_key()  # a new session id for the newly trusted session
     request.session.pop(SESSION_PENDING, None)
     request.session.pop(SESSION_RESUME_LINK, None)  # it belonged to the intake open before
+    request.session.pop(SESSION_IDLE, None)
+    request.session[SESSION_SEEN] = _now_seconds()
     request.session[SESSION_INTAKE] = invitation.intake_id
     request.session[SESSION_INVITATION] = invitation.pk
 
 
-def _session_intake(request: HttpRequest) -> Intake:
-    return selectors.patient_intake(
+class PatientIdle(Exception):
+    """The browser was left for longer than PATIENT_IDLE_MINUTES: the date of birth first."""
+
+
+def _now_seconds() -> int:
+    return int(timezone.now().timestamp())
+
+
+def _left_idle(request: HttpRequest) -> bool:
+    """Whether this browser was left for longer than the clinic's idle time since its last
+    request (on a shared computer, the next person must not read the answers). Once it was,
+    it stays so until the date of birth is given again; until then each request restarts the
+    clock."""
+    if request.session.get(SESSION_IDLE):
+        return True
+    now = _now_seconds()
+    seen = request.session.get(SESSION_SEEN)
+    if isinstance(seen, int) and now - seen > settings.PATIENT_IDLE_MINUTES * 60:
+        request.session[SESSION_IDLE] = True
+        request.session[SESSION_PENDING] = request.session.get(SESSION_INVITATION)
+        return True
+    if not isinstance(seen, int) or now - seen >= SEEN_RESOLUTION_SECONDS:
+        request.session[SESSION_SEEN] = now
+    return False
+
+
+def _session_intake(request: HttpRequest, *, saving: bool = False) -> Intake:
+    """The intake this browser holds. After the idle time nothing of it is shown until the date
+    of birth is given again (PatientIdle), but what the patient sends is still saved (`saving`):
+    nothing typed is lost. The help page is shown either way."""
+    intake = selectors.patient_intake(
         intake_id=request.session.get(SESSION_INTAKE),
         invitation_id=request.session.get(SESSION_INVITATION),
     )
+    if _left_idle(request) and not saving:
+        raise PatientIdle
+    return intake
+
+
+def _ask_date_of_birth_again(request: HttpRequest) -> HttpResponse:
+    messages.info(request, IDLE_MESSAGE)
+    return redirect("intake:verify")
 
 
 def _link_unavailable(request: HttpRequest, refusal: Exception) -> HttpResponse:
@@ -95,6 +144,8 @@ def _session_link_live(view):
             return view(request, *args, **kwargs)
         except services.InvitationUnavailable as refusal:
             return _link_unavailable(request, refusal)
+        except PatientIdle:
+            return _ask_date_of_birth_again(request)
 
     return wrapped
 
@@ -277,7 +328,9 @@ def _step_or_404(slug: str) -> questionnaire.Step:
 @require_http_methods(["GET", "POST"])
 @_session_link_live
 def step(request: HttpRequest, slug: str) -> HttpResponse:
-    intake = _session_intake(request)
+    intake = _session_intake(request, saving=request.method == "POST")
+    if request.method == "POST" and request.session.get(SESSION_IDLE):
+        return _save_left_idle(request, intake, slug)
     if not intake.is_draft:
         return redirect("intake:done")
     step = _step_or_404(slug)
@@ -308,15 +361,8 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             stale_message = str(refusal)
         else:
             request.session.pop(SESSION_RESUME_LINK, None)
-            # Any step may hold an answer that needs help now (R3-23): the clinic is told once
-            # per kind, and the patient sees the help whenever this save changed it.
-            alert = services.contact_alert(intake)
-            if alert is not None:
-                reported = services.report_contact_needed(
-                    intake_id=intake.pk, reasons=alert.reasons, ip_address=client_ip(request)
-                )
-                if reported or alert != alert_before:
-                    return redirect("intake:support")
+            if _needs_help_now(request, intake, alert_before):
+                return redirect("intake:support")
             if from_review:
                 return redirect("intake:review")
             return redirect(_next_url(intake, step))
@@ -348,12 +394,60 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _needs_help_now(request: HttpRequest, intake: Intake, alert_before) -> bool:
+    """After a save: any step may hold an answer that needs help now (R3-23). The clinic is told
+    once per kind, and the patient is shown the help whenever this save changed it."""
+    alert = services.contact_alert(intake)
+    if alert is None:
+        return False
+    reported = services.report_contact_needed(
+        intake_id=intake.pk, reasons=alert.reasons, ip_address=client_ip(request)
+    )
+    return reported or alert != alert_before
+
+
+def _save_left_idle(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
+    """A step sent from a page left open past the idle time: what is valid is saved as it would
+    be while typing (the whole step when it is complete), nothing is shown, and the date of
+    birth comes next. The help page still comes first when the answers call for it."""
+    step = questionnaire.STEPS_BY_SLUG.get(slug)
+    if (
+        step is None
+        or step.kind == "consent"
+        or not intake.is_draft
+        or not services.may_open_step(intake, step)
+    ):
+        return _ask_date_of_birth_again(request)
+    form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
+    complete = form.is_valid()
+    # Saved only against the revision the page showed, as every save is.
+    known_revision = form.cleaned_data.get("base_revision") is not None
+    if known_revision and (complete or step.kind in AUTOSAVE_KINDS):
+        alert_before = services.contact_alert(intake)
+        try:
+            intake, _revision = services.save_step(
+                intake_id=intake.pk,
+                step=step,
+                values=form.answers() if complete else form.autosave_answers(),
+                base_revision=form.cleaned_data.get("base_revision"),
+                partial=not complete,
+                ip_address=client_ip(request),
+            )
+        except (services.StaleSave, services.NotEditable):
+            pass  # newer answers were saved elsewhere: they are kept
+        else:
+            if _needs_help_now(request, intake, alert_before):
+                return redirect("intake:support")
+    return _ask_date_of_birth_again(request)
+
+
 @never_cache
 @require_POST
 def autosave(request: HttpRequest, slug: str) -> JsonResponse:
-    """Saves what is valid so far while the patient types; never reports field errors."""
+    """Saves what is valid so far while the patient types; never reports field errors. (Also
+    after the idle time: typing is kept, and the next page asks for the date of birth.)"""
     try:
-        intake = _session_intake(request)
+        intake = _session_intake(request, saving=True)
     except services.InvitationUnavailable as refusal:
         return JsonResponse({"ok": False, "message": str(refusal)}, status=409)
     step = _step_or_404(slug)
@@ -384,13 +478,8 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     body = {"ok": True, "revision": revision, "saved_at": saved_at}
     # An autosaved answer can need help now as much as a full save's (R3-23): the clinic is
     # told at once, and the page takes the patient to the help (static/js/autosave.js).
-    alert = services.contact_alert(intake)
-    if alert is not None:
-        reported = services.report_contact_needed(
-            intake_id=intake.pk, reasons=alert.reasons, ip_address=client_ip(request)
-        )
-        if reported or alert != alert_before:
-            body["help_url"] = reverse("intake:support")
+    if _needs_help_now(request, intake, alert_before):
+        body["help_url"] = reverse("intake:support")
     return JsonResponse(body)
 
 
@@ -399,8 +488,9 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
 @_session_link_live
 def support(request: HttpRequest) -> HttpResponse:
     """Help now, shown the moment a saved step holds answers that call for it: the emergency
-    advice, or crisis resources (services.contact_alert decides which)."""
-    intake = _session_intake(request)
+    advice, or crisis resources (services.contact_alert decides which). Shown after the idle
+    time too: it holds no answers, and help must never wait for a date of birth."""
+    intake = _session_intake(request, saving=True)
     alert = services.contact_alert(intake)
     if alert is None:
         return redirect("intake:resume")
