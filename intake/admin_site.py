@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
-from intake.views.common import audit_list_view
+from intake import services
+from intake.enums import AuditAction
+from intake.http import client_ip
 
 
 class ClinicAdminSite(admin.AdminSite):
@@ -24,5 +26,10 @@ class ClinicAdminSite(admin.AdminSite):
             # "Recent actions" names the records the user changed here (a patient's name and
             # date of birth among them).
             shown = LogEntry.objects.filter(user=request.user)[:10].count()
-            audit_list_view(request, what="admin home, recent actions", shown=shown)
+            services.record_event(
+                action=AuditAction.VIEW,
+                actor=request.user,
+                ip_address=client_ip(request),
+                summary=f"admin home, recent actions: {shown} shown",
+            )
         return response
