@@ -833,6 +833,7 @@ def _export_results(rows: list[dict[str, Any]]) -> dict[tuple[int, str], LabResu
 def _export_chunk(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     decisions = _export_decisions(rows)
     results = _export_results(rows)
+    zone = timezone.get_current_timezone()  # once, not for each of the many dates below
     for row in rows:
         submitted = row["submitted_at"]
         born = row["patient__date_of_birth"]
@@ -842,7 +843,7 @@ def _export_chunk(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             tests[f"flag_{test}"] = row[f"flag_{test}"] or ""
             tests[f"decision_{test}"] = decision
             tests[f"decided_on_{test}"] = (
-                timezone.localtime(decided_at).date().isoformat() if decided_at else ""
+                decided_at.astimezone(zone).date().isoformat() if decided_at else ""
             )
         labs: dict[str, Any] = {}
         for lab in EXPORT_LABS:
