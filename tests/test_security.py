@@ -338,8 +338,9 @@ def test_xss_free_text_shown_as_text_on_case_print_and_admin_pages(staff, admin_
     assert {name: (page.injected(), page.text_count(payload)) for name, page in pages.items()} == {
         # own words, consent signature, decline reason, note
         "case": ([], 4),
-        # the decline reason
-        "print": ([], 1),
+        # the decline reason (in the summary's table and on the test's card), the note, and
+        # in the appendix the own words and the consent signature
+        "print": ([], 5),
         # the consent signature, and the answers as JSON (which keeps the payload's characters)
         "admin": ([], 2),
     }
@@ -415,9 +416,10 @@ def test_xss_pdfs_draw_free_text_as_text_with_no_active_content(staff, admin_sta
         assert (response.status_code, response.content[:5]) == (200, b"%PDF-")
         assert payload.encode() not in response.content
         assert _pdf_names(response.content) & ACTIVE_PDF_CONTENT == set()
-    # The case summary shows the decline reason; the subject-access copy shows it too, and
-    # the own words, the consent signature and the note.
-    assert _pdf_count(summary.content, payload) == 1
+    # The case summary shows the decline reason twice (the summary's table, the test's card),
+    # the note, and in its appendix the own words and the consent signature; the
+    # subject-access copy shows each once.
+    assert _pdf_count(summary.content, payload) == 5
     assert _pdf_count(subject_access.content, payload) == 4
 
 
