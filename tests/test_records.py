@@ -153,6 +153,7 @@ def test_subject_access_data_has_every_section(practitioner):
         AuditAction.DECISION,
         AuditAction.NOTE,
         AuditAction.RESULTS,
+        AuditAction.DECISION,  # the decline carried over to the re-evaluation
         AuditAction.INVITATION_CREATED,
     ]
 
