@@ -495,7 +495,7 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "rls_treatment_meds",
-                "Which of these do you take for your restless legs?",
+                "Which of these do you take for your restless legs now?",
                 "multi",
                 (
                     (
@@ -627,8 +627,8 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "rls_impact_level",
-                "How much does it affect your sleep, energy, daily activities, concentration "
-                "or mood?",
+                "Over the past year, before any treatment, how much did it affect your sleep, "
+                "energy, daily activities, concentration or mood?",
                 "choice",
                 (
                     ("none", "Not at all"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from intake import questionnaire
@@ -420,7 +423,7 @@ def test_treatment_questions_wording_and_choices():
     meds = questionnaire.QUESTIONS["rls_treatment_meds"]
 
     assert treated.label == "Do you take anything for your restless legs now?"
-    assert meds.label == "Which of these do you take for your restless legs?"
+    assert meds.label == "Which of these do you take for your restless legs now?"
     assert (meds.kind, meds.widget, meds.required) == ("multi", "checkboxes", True)
     assert [value for value, _label in meds.choices] == [
         "dopamine_agonist",
@@ -698,3 +701,198 @@ def test_any_of_holds_off_page_when_any_part_may_still_hold():
     assert condition(untreated_no) is False
     assert condition.holds_off_page(untreated_no, {"rls_screen", "rls_on_treatment"}) is True
     assert condition.holds_off_page(untreated_no, set()) is False
+
+
+# --- the patient's way through: parts, time, wording ------------------------------------------
+
+
+def test_sections_hold_every_step_once_in_questionnaire_order():
+    slugs = [slug for section in questionnaire.SECTIONS for slug in section.slugs]
+
+    assert slugs == [step.slug for step in questionnaire.STEPS]
+
+
+@pytest.mark.parametrize("section", questionnaire.SECTIONS, ids=lambda section: section.title)
+def test_sections_each_have_a_step_asked_whatever_the_answers(section):
+    # So the number of parts never changes as answers open more steps.
+    steps = [questionnaire.STEPS_BY_SLUG[slug] for slug in section.slugs]
+
+    assert [step.slug for step in steps if step.show_if is None][:1] == [section.slugs[0]]
+
+
+def test_section_progress_names_the_part_and_marks_those_done():
+    progress = questionnaire.section_progress("stool-form")
+
+    assert (progress["number"], progress["total"], progress["title"]) == (3, 7, "Tummy and bowels")
+    assert [part["done"] for part in progress["parts"]] == [True, True] + [False] * 5
+    assert [part["title"] for part in progress["parts"] if part["current"]] == ["Tummy and bowels"]
+
+
+def test_section_progress_of_the_check_page_is_the_last_part():
+    progress = questionnaire.section_progress("consent")
+
+    assert (progress["number"], progress["title"]) == (7, "Check and send")
+
+
+@pytest.mark.parametrize(
+    ("age", "licensed", "fewest", "most"),
+    [(40, False, 50, 85), (40, True, 50, 95), (16, False, 52, 88), (8, False, 50, 83)],
+)
+def test_time_estimate_counts_the_questions_asked(age, licensed, fewest, most):
+    estimate = questionnaire.time_estimate(Facts({"sex_at_birth": "male"}, age, licensed))
+
+    seconds = questionnaire.SECONDS_PER_QUESTION
+    assert estimate == {
+        "fewest_questions": fewest,
+        "most_questions": most,
+        "fewest_minutes": -(-fewest * seconds // 60),
+        "most_minutes": -(-most * seconds // 60),
+        "seconds_per_question": seconds,
+    }
+
+
+def test_time_estimate_fewest_are_the_questions_no_answer_opens():
+    # An adult who answers no to the leg screen and has no weekly tummy symptoms.
+    facts = Facts({}, 40)
+    asked = [
+        question
+        for step in questionnaire.applicable_steps(facts)
+        if step.kind not in ("mood", "labs", "consent")
+        for question in step.visible_questions(facts)
+    ]
+
+    assert questionnaire.time_estimate(facts)["fewest_questions"] == len(asked) + 9 + 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [q for q in questionnaire.QUESTIONS.values() if q.widget == "slider"],
+    ids=lambda q: q.key,
+)
+def test_sliders_are_0_to_100_with_three_anchors_in_words(question):
+    assert (question.kind, question.min_value, question.max_value) == ("int", 0, 100)
+    assert len(question.anchors) == 3
+    assert all(anchor.strip() for anchor in question.anchors)
+
+
+def test_sliders_are_the_0_to_100_answers():
+    sliders = {q.key for q in questionnaire.QUESTIONS.values() if q.widget == "slider"}
+
+    assert sliders == {
+        "pct_bm_hard",
+        "pct_bm_loose",
+        "ibssss_pain_severity",
+        "ibssss_distension",
+        "ibssss_bowel_dissatisfaction",
+        "ibssss_life_interference",
+    }
+
+
+@pytest.mark.parametrize(
+    "question",
+    [q for q in questionnaire.QUESTIONS.values() if q.groups],
+    ids=lambda q: q.key,
+)
+def test_tick_list_groups_hold_every_choice_once(question):
+    grouped = [key for _title, keys in question.groups for key in keys]
+
+    assert sorted(grouped) == sorted(value for value, _label in question.choices)
+    assert len(grouped) == len(set(grouped))
+
+
+def test_none_of_these_is_offered_on_the_history_lists():
+    offered = {q.key for q in questionnaire.QUESTIONS.values() if q.none_choice}
+
+    assert offered == {"conditions", "medications", "thyroid_symptoms"}
+    assert questionnaire.NONE_OF_THESE not in {
+        value
+        for q in questionnaire.QUESTIONS.values()
+        if q.kind == "multi"
+        for value, _label in q.choices
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "Not answered"),
+        ([], "None of these"),
+        (["ppi"], "Stomach acid reducers such as omeprazole or lansoprazole"),
+    ],
+)
+def test_none_of_these_reads_back_in_words(value, shown):
+    assert questionnaire.QUESTIONS["medications"].display(value) == shown
+
+
+# A question names its time frame ("in the last 3 months", "now", "ever"), except: facts
+# without one (sex at birth); the leg criteria and the child's words, which describe the legs
+# without treatment (R3-2: the step and each help say so); and the spec's own wording.
+TIME_FRAME = re.compile(
+    r"\b(last|now|these days|ever|usual|today|past|at the moment|before|since|in your life|"
+    r"weeks?|months?|years?|evening|night)\b",
+    re.IGNORECASE,
+)
+NO_TIME_FRAME = {
+    "sex_at_birth",
+    "rls_c1_urge",
+    "rls_c2_rest",
+    "rls_c3_movement_relief",
+    "leg_main_problem",
+    "position_shift_relief",
+    "rls_child_own_words",
+    "pain_resolves_with_constipation_treatment",  # §2.3 quotes it
+    "vomiting_green_or_no_fluids",  # R3-15 quotes it
+    "clot_chest_symptoms",  # R3-15 quotes it ("new")
+}
+
+
+@pytest.mark.parametrize("question", list(questionnaire.QUESTIONS.values()), ids=lambda q: q.key)
+def test_every_question_names_its_time_frame(question):
+    assert bool(TIME_FRAME.search(question.label)) is (question.key not in NO_TIME_FRAME)
+
+
+# The patient side is in UK English (docs/style.md): these US spellings never appear.
+US_SPELLINGS = re.compile(
+    r"\b(anemia|anemic|diarrhea|celiac|color|gray|center|fiber|esophag\w*|hemoglobin|apnea|pediatric|"
+    r"feces|fecal|tumor|liter|edema|favor|behavior|labor|pain killer)\b",
+    re.IGNORECASE,
+)
+
+
+def _patient_texts() -> list[str]:
+    texts = [questionnaire.CONSENT_TEXT, questionnaire.ALCOHOL_UNITS]
+    texts += [section.title for section in questionnaire.SECTIONS]
+    texts += list(questionnaire.LAB_EXPLANATIONS.values())
+    texts += [name for _code, name, _units in questionnaire.LAB_TESTS]
+    texts += list(questionnaire.PHQ9_ITEMS)
+    for step in questionnaire.STEPS:
+        texts += [step.title, step.intro, step.notice]
+        for q in step.questions:
+            texts += [q.label, q.help_text, q.none_choice, *(q.anchors or ())]
+            texts += [label for _value, label in q.choices]
+            texts += [title for title, _keys in q.groups]
+    return texts
+
+
+def test_patient_wording_uses_uk_spelling():
+    assert [text for text in _patient_texts() if US_SPELLINGS.search(text)] == []
+
+
+def test_patient_templates_use_uk_spelling():
+    folder = Path(__file__).resolve().parent.parent / "templates" / "intake" / "patient"
+    found = {
+        path.name: US_SPELLINGS.findall(path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.html"))
+    }
+
+    assert {name: words for name, words in found.items() if words} == {}
+
+
+def test_alcohol_question_says_what_one_unit_is():
+    question = questionnaire.QUESTIONS["alcohol_units_per_week"]
+
+    assert question.help_text.startswith("One unit is 10 ml of pure alcohol.")
+
+
+def test_every_lab_test_is_explained_in_plain_words():
+    assert set(questionnaire.LAB_EXPLANATIONS) == {code for code, _n, _u in questionnaire.LAB_TESTS}

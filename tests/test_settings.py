@@ -109,6 +109,38 @@ def test_settings_bad_value_stops_startup_with_message(env, message):
     assert failure_message(result) == f"django.core.exceptions.ImproperlyConfigured: {message}"
 
 
+PHONE_REFUSED = (
+    "CLINIC_PHONE must be a phone number of digits in groups joined by spaces or hyphens, "
+    "maybe after a +, such as 020 7946 0958 (got {!r})"
+)
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["call us", "020 7946 0958 ext 4", "0207<b>", "12", "+44  20 7946 0958", "020--7946", "1" * 21],
+)
+def test_settings_clinic_phone_that_cannot_dial_stops_startup(phone):
+    result = start(SETUP, CLINIC_PHONE=phone, SECRET_KEY="x")
+
+    assert result.returncode == 1
+    assert failure_message(result) == (
+        f"django.core.exceptions.ImproperlyConfigured: {PHONE_REFUSED.format(phone)}"
+    )
+
+
+def test_settings_clinic_name_and_phone_from_environment_or_the_demo_defaults():
+    show = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CLINIC_NAME, s.CLINIC_PHONE]))"
+    )
+
+    given = start(show, SECRET_KEY="x", CLINIC_NAME="Hill Clinic", CLINIC_PHONE="+44 20-7946 0000")
+    default = start(show, SECRET_KEY="x")
+
+    assert json.loads(given.stdout) == ["Hill Clinic", "+44 20-7946 0000"]
+    assert json.loads(default.stdout) == ["Riverside Sleep and Gut Clinic", "020 7946 0958"]
+
+
 @pytest.mark.parametrize(
     ("cache_url", "backend"),
     [

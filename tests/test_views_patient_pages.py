@@ -25,6 +25,7 @@ from tests.intake_answers import (
 
 pytestmark = pytest.mark.django_db
 AGREE = "Tick the box to agree, or contact your clinic with questions."
+LETTERS = "Type your full name using letters."
 TOO_LONG = "Ensure this value has at most 200 characters (it has 201)."
 CHILD_BORN = dt.date(2014, 1, 1)
 LEGS_QUESTIONS = [
@@ -321,7 +322,7 @@ def test_review_page_asks_for_consent_after_the_answers_and_sends_with_it(
     [
         ({}, {"agree": [AGREE], "full_name": ["Type your full name to sign."]}),
         ({"full_name": "Ann Example"}, {"agree": [AGREE]}),
-        ({"agree": "on", "full_name": "  1 "}, {"full_name": ["Type your full name using letters."]}),
+        ({"agree": "on", "full_name": "  1 "}, {"full_name": [LETTERS]}),
         ({"agree": "on", "full_name": "x" * 201}, {"full_name": [TOO_LONG]}),
     ],
 )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from intake.models import Intake
 from tests.conftest import open_invitation
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
-from tests.e2e.test_patient_intake import answer_until, fill_step, page_problems
+from tests.e2e.test_patient_intake import answer_until, fill_step, page_problems, send
 from tests.e2e.test_practitioner import sign_in
 from tests.intake_answers import STEP_DATA
 
@@ -20,9 +20,7 @@ ADVICE = "Go to an emergency department or call 999 now."
 
 
 def _save(page) -> None:
-    page.get_by_role("button", name="Save and continue").or_(
-        page.get_by_role("button", name="Sign and review my answers")
-    ).click()
+    page.get_by_role("button", name="Save and continue").click()
     page.wait_for_load_state()
 
 
@@ -50,9 +48,7 @@ def test_emergency_answer_is_shown_at_once_repeated_and_contacted(
     page.get_by_role("link", name="Continue the questionnaire").click()
     page.wait_for_load_state()
     answer_until(page, live_server.url, folder)
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Send my answers").click()
-    page.wait_for_url("**/intake/done/")
+    send(page)
     screenshot(page, folder, "thank-you")
     problems += page_problems(page, "thank-you page")
     repeated = page.get_by_role("region", name="Get emergency care now").inner_text()

@@ -18,6 +18,24 @@ from tests.e2e.conftest import (
 from tests.intake_answers import STEP_DATA, step_slug
 
 pytestmark = pytest.mark.django_db(transaction=True)
+CHOOSE_ONE = "Choose an answer to this question."
+
+
+def tick(page, key: str, value: str) -> None:
+    """Tick a box, opening its folded group first, as a person would."""
+    box = page.locator(f"input[name='{key}'][value='{value}']")
+    if not box.is_visible():
+        box.locator("xpath=ancestor::details").locator("summary").click()
+    box.check()
+
+
+def slide(page, key: str, value) -> None:
+    """Move a 0-100 slider with the keyboard: Home to 0, then the arrow key up to the value."""
+    slider = page.locator(f"input[type=range][data-name='{key}']")
+    slider.focus()
+    page.keyboard.press("Home")
+    for _ in range(int(value)):
+        page.keyboard.press("ArrowRight")
 
 
 def fill_step(page, data: dict) -> None:
@@ -27,7 +45,10 @@ def fill_step(page, data: dict) -> None:
             continue
         if isinstance(value, list):
             for item in value:
-                page.check(f"input[name='{key}'][value='{item}']")
+                tick(page, key, item)
+            continue
+        if page.locator(f"input[type=range][data-name='{key}']").count():
+            slide(page, key, value)
             continue
         field = page.locator(f"[name='{key}']").first
         if field.count() == 0 or not field.is_visible():
@@ -43,18 +64,37 @@ def fill_step(page, data: dict) -> None:
             page.fill(f"[name='{key}']", str(value))
 
 
+def press_start(page, base_url: str, folder: str | None = None) -> list[str]:
+    """On the welcome page (a new questionnaire's first page), look and press Start."""
+    problems = []
+    if page.url.removeprefix(base_url) == "/intake/welcome/":
+        if folder:
+            screenshot(page, folder, "welcome")
+            problems += page_problems(page, "welcome")
+        page.get_by_role("link", name="Start the questionnaire").click()
+        page.wait_for_load_state()
+    return problems
+
+
+def send(page, name: str = "Ann Example") -> None:
+    """On the check page: sign the consent and send, saying yes to "are you sure"."""
+    page.get_by_label("I have read and agree to the statement above.").check()
+    page.get_by_label("Type your full name as your signature").fill(name)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Sign and send my answers").click()
+    page.wait_for_url("**/intake/done/")
+
+
 def answer_until(page, base_url: str, folder: str, *, stop_at: str | None = None, overrides=None):
     overrides = overrides or {}
-    problems = []
+    problems = press_start(page, base_url, folder)
     while (slug := step_slug(page.url.removeprefix(base_url))) is not None and slug != stop_at:
         screenshot(page, folder, f"step-{slug}")
         problems += [f"{slug}: {line}" for line in check_accessibility(page)]
         if horizontal_overflow(page) > 0:
             problems.append(f"{slug}: scrolls sideways by {horizontal_overflow(page)} px")
         fill_step(page, {**STEP_DATA[slug], **overrides.get(slug, {})})
-        page.get_by_role("button", name="Save and continue").or_(
-            page.get_by_role("button", name="Sign and review my answers")
-        ).click()
+        page.get_by_role("button", name="Save and continue").click()
         page.wait_for_load_state()
     return problems
 
@@ -82,9 +122,7 @@ def test_intake_leave_resume_on_new_device_and_submit(browser, live_server, size
     problems += answer_until(page, live_server.url, folder)
     screenshot(page, folder, "review")
     problems += [f"review: {line}" for line in check_accessibility(page)]
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Send my answers").click()
-    page.wait_for_url("**/intake/done/")
+    send(page)
     screenshot(page, folder, "done")
     problems += [f"done: {line}" for line in check_accessibility(page)]
     heading = page.get_by_role("heading", level=1).inner_text()
@@ -136,6 +174,7 @@ def test_intake_error_path_focuses_summary_and_keeps_answers(browser, live_serve
     context = browser.new_context(viewport=size)
     page = context.new_page()
     page.goto(f"{live_server.url}/i/{token}/")
+    press_start(page, live_server.url)
 
     page.check("input[name='sex_at_birth'][value='female']")
     page.get_by_role("button", name="Save and continue").click()
@@ -145,12 +184,12 @@ def test_intake_error_path_focuses_summary_and_keeps_answers(browser, live_serve
     focused = page.evaluate("() => document.activeElement.id")
     summary = page.locator("#error-summary").inner_text()
     kept = page.is_checked("input[name='sex_at_birth'][value='female']")
-    page.get_by_role("link", name="Are you pregnant? Choose an answer to this question.").click()
+    page.get_by_role("link", name=f"Are you pregnant now? {CHOOSE_ONE}").click()
     question_focused = page.evaluate("() => document.activeElement.name")
     context.close()
 
     assert focused == "error-summary"
-    assert "Are you pregnant? Choose an answer to this question." in summary
+    assert "Are you pregnant now? Choose an answer to this question." in summary
     assert kept is True
     assert question_focused == "pregnant"
     assert problems == []
@@ -218,6 +257,7 @@ def test_intake_keyboard_only_answers_a_step_and_lands_on_the_next_heading(brows
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.goto(f"{live_server.url}/i/{token}/")
+    press_start(page, live_server.url)
 
     def focused() -> str:
         return page.evaluate(
@@ -264,6 +304,8 @@ def test_public_start_shows_the_resume_link_with_a_copy_button(
     page.get_by_label("Date of birth").fill("1980-04-23")
     page.get_by_label("Email (optional)").fill("cara@example.com")
     page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/intake/welcome/")
+    press_start(page, live_server.url)
     page.wait_for_url("**/intake/step/about-you/")
 
     screenshot(page, folder, "first-step-with-link")
