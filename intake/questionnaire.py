@@ -793,15 +793,15 @@ STEPS: tuple[Step, ...] = (
                 "Over the last 3 months, on days when your bowel movements were not normal, how "
                 "many of them were type 1 or 2 (hard), out of 100?",
                 ("None of them", "Half of them", "All of them"),
-                "A percentage: 25 means 1 in 4 bowel movements. Choose 0 if none.",
+                "A percentage: 25 means 1 in 4 bowel movements. Move it to 0 if none.",
             ),
             _slider(
                 "pct_bm_loose",
                 "Over the last 3 months, on those same days, how many were type 6 or 7 (loose or "
                 "watery), out of 100?",
                 ("None of them", "Half of them", "All of them"),
-                "A percentage: 25 means 1 in 4 bowel movements. Choose 0 if none. Hard and loose "
-                "together cannot be more than 100.",
+                "A percentage: 25 means 1 in 4 bowel movements. Move it to 0 if none. Hard and "
+                "loose together cannot be more than 100.",
             ),
         ),
         show_if=GI_SYMPTOMATIC,
