@@ -383,3 +383,52 @@ def test_simultaneous_confirmations_of_a_different_person_make_one_new_record(
     assert statuses == [200, 200]
     assert _patients() == [("Ann Example", 0, ""), ("Ann Example", 1, "")]
     assert AuditEvent.objects.filter(action=AuditAction.CREATE).count() == 1
+
+
+# --- the migration: records already duplicated are numbered, never merged --------------------
+
+
+@pytest.fixture
+def executor(transactional_db):
+    # Migrating backwards changes the schema, which SQLite refuses inside the test's
+    # transaction: a transactional test, put back at the newest migrations afterwards.
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    yield executor
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_migration_numbers_patients_that_already_share_a_name_and_birth_date(executor):
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = ("intake", "0013_contact_needed")
+    after = ("intake", "0014_one_patient_per_name_and_birth_date")
+    executor.loader.build_graph()
+    executor.migrate([before])
+    old = (
+        MigrationExecutor(connection)
+        .loader.project_state([before])
+        .apps.get_model("intake", "Patient")
+    )
+    first = old.objects.create(full_name="Ann Example", date_of_birth=PATIENT_DOB)
+    twin = old.objects.create(full_name="ann  EXAMPLE", date_of_birth=PATIENT_DOB)
+    other_day = old.objects.create(full_name="Ann Example", date_of_birth=dt.date(1981, 1, 1))
+    third = old.objects.create(full_name="ANN EXAMPLE", date_of_birth=PATIENT_DOB)
+    erased = old.objects.create(
+        full_name="Ann Example", date_of_birth=PATIENT_DOB, erased_at=dt.datetime.now(dt.UTC)
+    )
+
+    executor.loader.build_graph()
+    executor.migrate([after])
+
+    new = (
+        MigrationExecutor(connection)
+        .loader.project_state([after])
+        .apps.get_model("intake", "Patient")
+    )
+    rows = dict(new.objects.values_list("pk", "namesake_number"))
+    keys = dict(new.objects.values_list("pk", "name_key"))
+    assert [rows[p.pk] for p in (first, twin, other_day, third, erased)] == [0, 1, 0, 2, 0]
+    assert keys[first.pk] == keys[twin.pk] == keys[third.pk] == patient_name_key("Ann Example")
