@@ -83,11 +83,26 @@ class ReadOnlyAdmin(AuditedViewAdmin):
         return False
 
 
+class NamesakeFilter(admin.SimpleListFilter):
+    """Records told apart from another patient with the same name and date of birth (staff
+    confirmed it, a different email was given, or the records existed before the database
+    refused duplicates): the ones to review."""
+
+    title = "another person with the same name and birth date"
+    parameter_name = "namesake"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes: a numbered record")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(namesake_number__gt=0) if self.value() == "yes" else queryset
+
+
 @admin.register(Patient)
 class PatientAdmin(AuditedViewAdmin):
-    list_display = ["full_name", "date_of_birth", "email", "created_at", "erased_at"]
+    list_display = ["full_name", "date_of_birth", "namesake", "email", "created_at", "erased_at"]
     search_fields = ["full_name", "email"]
-    list_filter = ["created_at", "erased_at"]
+    list_filter = [NamesakeFilter, "created_at", "erased_at"]
     date_hierarchy = "created_at"
     # Erasure and exports go through services.erase_patient / export_subject_access, from the
     # staff pages this links to; the admin never writes the erasure fields itself.
@@ -110,6 +125,11 @@ class PatientAdmin(AuditedViewAdmin):
             by=request.user,
             ip_address=client_ip(request),
         )
+
+    @admin.display(description="Namesake no.", ordering="namesake_number")
+    def namesake(self, obj):
+        # 0 is the first record with this name and date of birth; 1, 2, ... the others.
+        return obj.namesake_number or "—"
 
     @admin.display(description="Data protection")
     def data_protection(self, obj):

@@ -310,6 +310,20 @@ def test_admin_adding_a_patient_already_on_record_is_refused_with_a_message(clin
     assert Patient.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_admin_lists_numbered_records_for_review(clinic_admin):
+    open_invitation(name="Ann Example", email="ann@example.com")
+    second, _ = open_invitation(name="Ann Example", email="other@example.com")
+    open_invitation(name="Bob Other")
+    client = login_verified(Client(), clinic_admin)
+
+    everyone = client.get("/admin/intake/patient/")
+    numbered = client.get("/admin/intake/patient/", {"namesake": "yes"})
+
+    assert everyone.context["cl"].result_count == 3
+    assert [p.pk for p in numbered.context["cl"].result_list] == [second.intake.patient_id]
+
+
 # --- real simultaneous requests (PostgreSQL) ------------------------------------------------
 
 
