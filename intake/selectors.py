@@ -816,18 +816,21 @@ def _export_decisions(rows: list[dict[str, Any]]) -> dict[tuple[int, str], tuple
     return {**earlier, **found}
 
 
-def _export_results(rows: list[dict[str, Any]]) -> dict[tuple[int, str], LabResultEntry]:
-    """(case, lab test) -> the latest result entered on the case (latest taken, then the last
-    entered on the same day)."""
-    latest: dict[tuple[int, str], LabResultEntry] = {}
+def _export_results(rows: list[dict[str, Any]]) -> dict[tuple[int, str], tuple[Any, str, str]]:
+    """(case, lab test) -> (value, unit, day taken) of the latest result entered on the case
+    (latest taken, then the last entered on the same day)."""
+    latest: dict[tuple[int, str], tuple[Any, str, str]] = {}
     entries = (
         LabResultEntry.objects.filter(intake_id__in=[row["pk"] for row in rows])
         .order_by("intake_id", "test", "-taken_on", "-pk")
-        .only("intake_id", "test", "value", "unit", "taken_on")
+        .values_list("intake_id", "test", "value", "unit", "taken_on")
     )
-    for entry in entries:
-        latest.setdefault((entry.intake_id, entry.test), entry)
+    for intake_id, test, value, unit, taken_on in entries:
+        latest.setdefault((intake_id, test), (value, unit, taken_on.isoformat()))
     return latest
+
+
+NO_RESULT = ("", "", "")
 
 
 def _export_chunk(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -847,10 +850,10 @@ def _export_chunk(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             )
         labs: dict[str, Any] = {}
         for lab in EXPORT_LABS:
-            entry = results.get((row["pk"], lab))
-            labs[f"result_{lab}"] = "" if entry is None else entry.value
-            labs[f"result_{lab}_unit"] = "" if entry is None else entry.unit
-            labs[f"result_{lab}_taken_on"] = "" if entry is None else entry.taken_on.isoformat()
+            value, unit, taken_on = results.get((row["pk"], lab), NO_RESULT)
+            labs[f"result_{lab}"] = value
+            labs[f"result_{lab}_unit"] = unit
+            labs[f"result_{lab}_taken_on"] = taken_on
         yield {
             "case_number": f"C-{row['pk']:06d}",
             "submitted_at": timezone.localtime(submitted).isoformat(timespec="minutes"),
