@@ -418,3 +418,44 @@ class LicensedInstrument(models.Model):
             raise ValidationError({"items": "Enter a list of exactly 10 item texts."})
         if not isinstance(self.choice_labels, list) or len(self.choice_labels) != 5:
             raise ValidationError({"choice_labels": "Enter 5 labels, for the scores 0 to 4."})
+
+
+class ApiClient(models.Model):
+    """A system that calls the API (an EHR, a booking system), registered by a clinic admin.
+    Only the SHA-256 of its token is stored: the token is shown once, when the client is added.
+    Revoked rather than deleted, so the audit trail's "API client <name>" keeps its meaning."""
+
+    class Scope(models.TextChoices):
+        READ_CASES = "read_cases", "Read submitted cases (JSON and FHIR)"
+        CREATE_INVITATIONS = "create_invitations", "Create invitations"
+
+    name = models.CharField(max_length=100, unique=True, help_text="Which system this is.")
+    scopes = models.JSONField(default=list, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token's first characters, so that an admin can tell which token a system holds.
+    token_prefix = models.CharField(max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API client"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

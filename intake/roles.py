@@ -37,6 +37,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.change_licensedinstrument",
         "intake.view_auditevent",
         "intake.manage_records",
+        # Systems that call the API: registered, shown their token once, revoked.
+        "intake.view_apiclient",
+        "intake.add_apiclient",
+        "intake.change_apiclient",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
