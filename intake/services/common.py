@@ -63,12 +63,16 @@ def record_event(
     obj: object | None = None,
     ip_address: str | None = None,
     summary: str = "",
+    actor_label: str = "",
 ) -> AuditEvent:
-    """Append one audit event. Summaries name records and actions, never health information."""
+    """Append one audit event. Summaries name records and actions, never health information.
+    `actor_label` names an actor that is not a user (an API client)."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if patient is None and intake is not None:
         patient = intake.patient
-    if user is not None:
+    if actor_label:
+        user = None
+    elif user is not None:
         actor_label = user.get_username()
     else:  # a patient acts through their link; anyone else here has not signed in
         actor_label = "patient link" if patient is not None else "not signed in"

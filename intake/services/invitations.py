@@ -181,6 +181,7 @@ def create_invitation(
     ip_address: str | None = None,
     different_person: bool = False,
     new_record_number: int | None = None,
+    actor_label: str = "",
 ) -> tuple[Invitation, str]:
     """A new intake for a (new or matched) patient and a link to it. Returns the raw token,
     which is shown once and never stored.
@@ -205,7 +206,12 @@ def create_invitation(
         intake=intake,
         obj=invitation,
         ip_address=ip_address,
-        summary="public start page" if via_public_start else "created by staff",
+        summary="public start page"
+        if via_public_start
+        else "created through the API"
+        if actor_label
+        else "created by staff",
+        actor_label=actor_label,
     )
     return invitation, token
 
