@@ -202,6 +202,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "intake",
 ]
 
@@ -428,6 +430,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where new-case alerts and the crisis, emergency and "Not sure" contact alerts go (R3-23);
 # empty means no alert email is sent.
 CLINIC_ALERT_EMAIL = env_str("CLINIC_ALERT_EMAIL", "")
+
+# --- Background tasks (the outbox's deliveries) -----------------------------------------------
+
+# Django's Tasks API through the django-tasks backport; the database backend and its worker
+# (`manage.py db_worker`) are the embedded default, so nothing but the database is needed.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A delivery that fails is tried again after OUTBOX_RETRY_SECONDS, doubled each time, and
+# marked failed with its reason after OUTBOX_MAX_ATTEMPTS tries.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, min_value=1)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, min_value=1)
 
 # --- Logging ---------------------------------------------------------------------------------
 
