@@ -204,6 +204,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
     "intake",
 ]
 
@@ -375,6 +377,27 @@ RATELIMIT_IP_META_KEY = "intake.views.common.client_ip"
 RATELIMIT_VIEW = "intake.views.errors.rate_limited"
 RATE_LIMIT_LOGIN = env_rate("RATE_LIMIT_LOGIN", "20/h")
 RATE_LIMIT_PATIENT = env_rate("RATE_LIMIT_PATIENT", "30/h")
+# Per API client (per address for a call without a valid token).
+RATE_LIMIT_API = env_rate("RATE_LIMIT_API", "600/h")
+
+# The API (/api/v1/, intake/api): bearer tokens of registered clients only, JSON in and out,
+# nothing by default (each view names its scope). Rate limits: django-ratelimit, as elsewhere.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["intake.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["intake.api.permissions.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "RLS & Gut Health Intake API",
+    "DESCRIPTION": "Submitted cases (JSON and FHIR R4), the FHIR Questionnaire and invitations. "
+    "docs/integration.md says how to connect.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # --- Time and language -----------------------------------------------------------------------
 

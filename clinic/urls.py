@@ -29,5 +29,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("api/v1/", include("intake.api.urls")),
     path("", include("intake.urls")),
 ]

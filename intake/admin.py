@@ -1,7 +1,8 @@
 """Django admin for clinic admins: records are browsable; answers, assessments and the audit log
 are read-only here (changes go through the services)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.utils.html import format_html
 from intake import services
 from intake.enums import AuditAction
 from intake.models import (
+    ApiClient,
     Assessment,
     AuditEvent,
     Intake,
@@ -365,6 +367,61 @@ class LabResultEntryAdmin(ReadOnlyAdmin):
     list_display = ["intake", "test", "value", "unit", "taken_on", "entered_by"]
     list_filter = ["test", "taken_on"]
     list_select_related = ["intake__patient", "entered_by"]
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiClient.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Give only what the system needs.",
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "scopes"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Systems that call the API. The token is shown once, when the client is added; a lost
+    token is replaced by revoking the client and adding a new one."""
+
+    form = ApiClientForm
+    list_display = ["name", "scopes", "token_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    readonly_fields = ["token_prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke_clients"]
+
+    def save_model(self, request, obj, form, change):
+        from intake.services import api_clients
+
+        if change:
+            api_clients.change_api_client(
+                client=obj, by=request.user, ip_address=client_ip(request)
+            )
+            return
+        token = api_clients.register_api_client(
+            client=obj, by=request.user, ip_address=client_ip(request)
+        )
+        self.message_user(
+            request,
+            f"The token for {obj.name} (copy it now: it is not shown again): {token}",
+            level=messages.WARNING,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected API clients", permissions=["change"])
+    def revoke_clients(self, request, queryset):
+        from intake.services import api_clients
+
+        for client in queryset:
+            api_clients.revoke_api_client(
+                client=client, by=request.user, ip_address=client_ip(request)
+            )
+        self.message_user(request, f"{queryset.count()} API client(s) revoked.")
 
 
 admin.site.unregister(get_user_model())
