@@ -13,8 +13,11 @@ from django.utils.dateparse import parse_datetime
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, generics, status
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -218,3 +221,17 @@ class InvitationCreate(ApiView):
         return Response(
             serializers.InvitationSerializer(created).data, status=status.HTTP_201_CREATED
         )
+
+
+class Schema(SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON with ?format=json). Public: it describes the API and
+    holds no one's data. Its refusals are JSON, as every other endpoint's."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
