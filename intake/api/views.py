@@ -117,7 +117,8 @@ class CaseList(ApiView, generics.ListAPIView):
         return since
 
     def get_queryset(self):
-        cases = _submitted_cases()
+        # The list shows no answers: they stay in the database.
+        cases = _submitted_cases().defer("answers", "step_revisions")
         since = self._since()
         if since is not None:
             cases = cases.filter(updated_at__gte=since)
@@ -130,7 +131,7 @@ class CaseList(ApiView, generics.ListAPIView):
                 "since",
                 OpenApiTypes.DATETIME,
                 description="Only cases changed at or after this time (ISO 8601; without an "
-                "offset, the clinic's time zone).",
+                "offset, the clinic's time zone; a date alone is its start).",
             )
         ],
         responses={200: serializers.CaseSerializer(many=True), 400: ERROR, **REFUSALS},
