@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django_tasks_db.models import DBTaskResult
 
 from intake import services
 from intake.enums import AuditAction
@@ -458,3 +459,9 @@ class StaffUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+
+# The task queue (django-tasks-db) registers its results here; they hold only outbox ids, and
+# staff follow a message's state on the invitations page, so the section is left out.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -459,3 +459,7 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+# The outbox lives with the rest of reaching patients; imported here so the app registers it.
+from intake.notifications.models import OutboxMessage  # noqa: E402, F401

@@ -5,6 +5,7 @@
 - answers: saving steps, consent, evaluation (the only caller of clinical.evaluate), submit
 - cases: the practitioner's workflow, decisions, notes, results
 - accounts: the staff second factor
+- notifications: messages to patients, through the outbox
 - records: data protection (subject-access export, erasure on request)
 """
 
@@ -13,4 +14,5 @@ from intake.services.answers import *  # noqa: F403
 from intake.services.cases import *  # noqa: F403
 from intake.services.common import *  # noqa: F403
 from intake.services.invitations import *  # noqa: F403
+from intake.services.notifications import *  # noqa: F403
 from intake.services.records import *  # noqa: F403

@@ -18,6 +18,7 @@ from intake.models import (
     Patient,
     patient_name_key,
 )
+from intake.services import notifications
 from intake.services.common import (
     IntakeError,
     InvitationUnavailable,
@@ -182,13 +183,17 @@ def create_invitation(
     different_person: bool = False,
     new_record_number: int | None = None,
     actor_label: str = "",
+    email_link: bool = False,
 ) -> tuple[Invitation, str]:
     """A new intake for a (new or matched) patient and a link to it. Returns the raw token,
     which is shown once and never stored.
 
     `different_person` (staff only): someone who shares the name and date of birth of a patient
     on record. Without `new_record_number` it raises DifferentPersonUnconfirmed, which carries
-    the number to send back; sending the same number twice gives the same new record."""
+    the number to send back; sending the same number twice gives the same new record.
+
+    `email_link`: the link is also emailed to the address on the patient's record, through the
+    outbox in this same transaction (NoEmailAddress, and nothing is created, without one)."""
     patient, matched = _find_or_create_patient(
         full_name=full_name,
         date_of_birth=date_of_birth,
@@ -213,6 +218,10 @@ def create_invitation(
         else "created by staff",
         actor_label=actor_label,
     )
+    if email_link:
+        notifications.queue_invitation_email(
+            invitation=invitation, token=token, by=created_by, ip_address=ip_address
+        )
     return invitation, token
 
 
@@ -232,7 +241,7 @@ def revoke_invitation(*, invitation: Invitation, by, ip_address: str | None = No
 
 @transaction.atomic
 def reissue_invitation(
-    *, invitation: Invitation, by, ip_address: str | None = None
+    *, invitation: Invitation, by, ip_address: str | None = None, email_link: bool = False
 ) -> tuple[Invitation, str]:
     """Revoke every live link to the intake and issue a fresh one (same intake, same answers)."""
     now = timezone.now()
@@ -247,6 +256,10 @@ def reissue_invitation(
         obj=new,
         ip_address=ip_address,
     )
+    if email_link:
+        notifications.queue_invitation_email(
+            invitation=new, token=token, by=by, ip_address=ip_address
+        )
     return new, token
 
 

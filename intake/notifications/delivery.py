@@ -1,0 +1,119 @@
+"""Delivering one outbox message: claim it, render it, send it, record what happened.
+
+A message is claimed by moving it from queued to sending with a conditional UPDATE, so of two
+workers handed the same id only one sends it (on PostgreSQL the row is first taken with
+SELECT ... FOR UPDATE SKIP LOCKED, so the other worker does not even wait for it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from intake import questionnaire
+from intake.notifications.models import OutboxMessage, OutboxState
+from intake.services.common import facts_for
+
+log = logging.getLogger(__name__)
+
+__all__ = ["claim", "deliver", "retry_delay", "render_email"]
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """OUTBOX_RETRY_SECONDS after the first failure, doubled after each one after it."""
+    return dt.timedelta(seconds=settings.OUTBOX_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def claim(message_id: int) -> OutboxMessage | None:
+    """The message, now `sending` and with one more attempt, or None when it is not due or
+    another worker holds it."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(
+            pk=message_id, state=OutboxState.QUEUED, next_attempt_at__lte=now
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            if due.select_for_update(skip_locked=True).first() is None:
+                return None
+        claimed = due.update(state=OutboxState.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if claimed != 1:
+        return None
+    return OutboxMessage.objects.select_related("intake__patient", "invitation").get(pk=message_id)
+
+
+def _context(message: OutboxMessage) -> dict:
+    """What the templates need, rebuilt from the ids: the clinic, never the patient's health."""
+    context = {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "patient_name": message.intake.patient.full_name,
+        "case_number": message.intake.case_number,
+    }
+    if message.invitation is not None:
+        context["expires_at"] = message.invitation.expires_at
+        # The welcome page's estimate: from the number of questions, never from answers.
+        estimate = questionnaire.time_estimate(facts_for(message.intake, answers={}))
+        context["minutes_low"] = estimate["fewest_minutes"]
+        context["minutes_high"] = estimate["most_minutes"]
+    token = message.context.get("token")
+    if token:
+        context["link"] = settings.SITE_URL.rstrip("/") + reverse("intake:open_link", args=[token])
+    context.update({k: v for k, v in message.context.items() if k != "token"})
+    return context
+
+
+def render_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    context = _context(message)
+    base = f"intake/emails/{message.template}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{base}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Auto-Submitted": "auto-generated", "X-Outbox-Id": str(message.pk)},
+    )
+    email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    return email
+
+
+def _finish(message: OutboxMessage, **fields) -> None:
+    if fields.get("state") in (OutboxState.SENT, OutboxState.FAILED):
+        fields["context"] = {k: v for k, v in message.context.items() if k != "token"}
+    # Only this worker's claim may be finished: the row is still `sending`.
+    OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(**fields)
+
+
+def deliver(message_id: int) -> str:
+    """Send one message if it is due and unclaimed. Returns its state afterwards (or
+    "skipped"), for the task's result. A failure is tried again later or marked failed."""
+    message = claim(message_id)
+    if message is None:
+        return "skipped"
+    try:
+        render_email(message).send()
+    except Exception as error:  # any failure of the backend is this message's failure
+        # The exception's class and text say what the mail server answered; they never carry
+        # the message's body.
+        reason = f"{type(error).__name__}: {error}"[:300]
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _finish(message, state=OutboxState.FAILED, last_error=reason)
+            log.warning("outbox message %s failed after %s tries", message.pk, message.attempts)
+            return OutboxState.FAILED
+        later = timezone.now() + retry_delay(message.attempts)
+        _finish(message, state=OutboxState.QUEUED, last_error=reason, next_attempt_at=later)
+        from intake.notifications.tasks import deliver_message
+
+        deliver_message.using(run_after=later).enqueue(message.pk)
+        log.info("outbox message %s will be tried again at %s", message.pk, later.isoformat())
+        return OutboxState.QUEUED
+    _finish(message, state=OutboxState.SENT, sent_at=timezone.now(), last_error="")
+    return OutboxState.SENT
