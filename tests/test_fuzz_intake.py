@@ -55,7 +55,8 @@ REACH = {
 def _choices(question: questionnaire.Question) -> list[str]:
     if question.kind == "bool":
         return ["yes", "no"]
-    return [str(value) for value, _label in question.choices]
+    none = [questionnaire.NONE_OF_THESE] if question.none_choice else []
+    return [str(value) for value, _label in question.choices] + none
 
 
 def _valid(question: questionnaire.Question) -> st.SearchStrategy[str | list[str]]:
@@ -250,8 +251,13 @@ def at_step(request, patient_link, settings) -> AtStep:
             choice_labels=["none", "a little", "some", "a lot", "very much"],
         )
     answer_steps(patient_link.client, REACH.get(slug, {}), stop_at=slug)
-    assert patient_link.client.get(f"/intake/step/{slug}/").status_code == 200
+    assert patient_link.client.get(_page(slug)).status_code == 200
     return AtStep(patient_link, questionnaire.STEPS_BY_SLUG[slug])
+
+
+def _page(slug: str) -> str:
+    # Consent is signed on the check page, as the answers are sent.
+    return "/intake/review/" if slug == "consent" else f"/intake/step/{slug}/"
 
 
 def _revision(intake: Intake, slug: str) -> int:
@@ -276,10 +282,10 @@ def _visible_fields(response) -> list:
     """The form fields on the page the patient sees."""
     context = response.context
     form = context["form"]
-    step = context["step"]
-    if step.kind == "consent":
+    if "step" not in context:  # the check page: the consent form
         return list(form)
-    fields = [field for field, _attrs in context["rows"]]
+    step = context["step"]
+    fields = [field for field, _attrs, _hidden in context["rows"]]
     if step.kind == "mood":
         fields += form.phq9_fields()
     if step.kind == "irls":
@@ -291,6 +297,8 @@ def _visible_fields(response) -> list:
 
 def _expected_answer(question: questionnaire.Question, sent: Any) -> Any:
     """The stored answer for a posted value the form accepted."""
+    if question.none_choice and sent == [questionnaire.NONE_OF_THESE]:
+        return []  # "None of these" is an answer: nothing applies
     if question.kind == "bool":
         return sent == "yes"
     if question.kind == "int":
@@ -301,9 +309,10 @@ def _expected_answer(question: questionnaire.Question, sent: Any) -> Any:
 
 
 def _next_url(intake: Intake, slug: str) -> str:
-    slugs = [step.slug for step in questionnaire.applicable_steps(services.facts_for(intake))]
+    steps = questionnaire.applicable_steps(services.facts_for(intake))
+    slugs = [step.slug for step in steps if step.kind != "consent"]
     position = slugs.index(slug)
-    if slug != "consent" and position + 1 < len(slugs):
+    if position + 1 < len(slugs):
         return f"/intake/step/{slugs[position + 1]}/"
     return "/intake/review/"
 
@@ -315,7 +324,7 @@ def _has_errors(form) -> bool:
 
 def _check_page(response, data: dict[str, Any], stale: bool) -> None:
     form = response.context["form"]
-    assert _has_errors(form) or (stale and response.context["stale_message"])
+    assert _has_errors(form) or (stale and response.context.get("stale_message"))
     echoed = {
         field.html_name: (field.value(), _sent(data, field.html_name, field.field.widget))
         for field in _visible_fields(response)
@@ -326,12 +335,16 @@ def _check_page(response, data: dict[str, Any], stale: bool) -> None:
     }
 
 
-def _check_saved(response, intake: Intake, step: questionnaire.Step, data: dict) -> None:
+def _check_saved(
+    response, intake: Intake, step: questionnaire.Step, data: dict, signed_before: str
+) -> None:
     intake.refresh_from_db()
     parse_answers(services.engine_answers(intake, on=dt.date.today()))
     if step.kind == "consent":
-        assert response["Location"] == "/intake/review/"
-        assert intake.consent_name == " ".join(_sent(data, "full_name", None).split())
+        # Signed and sent at once; sent before, it keeps the first signature.
+        assert response["Location"] == "/intake/done/"
+        signed = signed_before or " ".join(_sent(data, "full_name", None).split())
+        assert (intake.is_draft, intake.consent_name) == (False, signed)
         return
     if response["Location"] == "/intake/support/":
         # Answers that need help now (crisis, emergency, "Not sure" to one of those).
@@ -344,6 +357,10 @@ def _check_saved(response, intake: Intake, step: questionnaire.Step, data: dict)
             continue
         if question.kind == "multi":
             sent = _sent(data, question.key, CheckboxSelectMultiple())
+            if question.none_choice and sent == []:
+                # Nothing ticked is no answer (only "None of these" says none apply).
+                assert question.key not in intake.answers, question.key
+                continue
         else:
             sent = _sent(data, question.key, None)
         if sent in ("", None) or (question.kind == "text" and not sent.strip()):
@@ -371,14 +388,17 @@ def test_fuzz_step_post_never_fails_and_loses_nothing(at_step, fuzz):
     elif sent_revision not in (None, "missing"):
         data["base_revision"] = sent_revision
 
-    response = link.client.post(f"/intake/step/{step.slug}/", data)
+    link.intake.refresh_from_db()
+    signed_before = "" if link.intake.is_draft else link.intake.consent_name
+
+    response = link.client.post(_page(step.slug), data)
 
     assert response.status_code in (200, 302)
     event(f"{response.status_code}")
     if response.status_code == 200:
         _check_page(response, data, stale=sent_revision == "stale")
     else:
-        _check_saved(response, link.intake, step, data)
+        _check_saved(response, link.intake, step, data, signed_before)
 
 
 AUTOSAVED = [
