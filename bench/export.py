@@ -41,7 +41,14 @@ def build(cases: int) -> None:
 
     from intake import clinical
     from intake.enums import AssessmentKind, CaseStatus, Decision
-    from intake.models import Assessment, Intake, LabResultEntry, Patient, TestRecommendation
+    from intake.models import (
+        Assessment,
+        Intake,
+        LabResultEntry,
+        Patient,
+        TestRecommendation,
+        patient_name_key,
+    )
     from intake.services.answers import RAISED_FLAG_VALUES
 
     call_command("migrate", verbosity=0)
@@ -51,8 +58,13 @@ def build(cases: int) -> None:
     batch = 5_000
     for start in range(0, cases, batch):
         size = min(batch, cases - start)
+        # bulk_create skips Patient.save(), which keys the name for the duplicate guard.
         patients = Patient.objects.bulk_create(
-            Patient(full_name=f"Bench Patient {start + n}", date_of_birth=dt.date(1970, 1, 1))
+            Patient(
+                full_name=f"Bench Patient {start + n}",
+                name_key=patient_name_key(f"Bench Patient {start + n}"),
+                date_of_birth=dt.date(1970, 1, 1),
+            )
             for n in range(size)
         )
         intakes = Intake.objects.bulk_create(
