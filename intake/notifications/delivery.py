@@ -109,10 +109,8 @@ def deliver(message_id: int) -> str:
             log.warning("outbox message %s failed after %s tries", message.pk, message.attempts)
             return OutboxState.FAILED
         later = timezone.now() + retry_delay(message.attempts)
+        # The task that called this queues the next try (intake/notifications/tasks.py).
         _finish(message, state=OutboxState.QUEUED, last_error=reason, next_attempt_at=later)
-        from intake.notifications.tasks import deliver_message
-
-        deliver_message.using(run_after=later).enqueue(message.pk)
         log.info("outbox message %s will be tried again at %s", message.pk, later.isoformat())
         return OutboxState.QUEUED
     _finish(message, state=OutboxState.SENT, sent_at=timezone.now(), last_error="")

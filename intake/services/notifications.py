@@ -13,6 +13,7 @@ from django.utils import timezone
 from intake.enums import AuditAction
 from intake.models import Intake, Invitation
 from intake.notifications.models import OutboxChannel, OutboxKind, OutboxMessage
+from intake.notifications.tasks import deliver_message
 from intake.services.common import IntakeError, record_event
 
 __all__ = ["NoEmailAddress", "queue_invitation_email"]
@@ -23,8 +24,6 @@ class NoEmailAddress(IntakeError):
 
 
 def _enqueue_after_commit(message: OutboxMessage) -> None:
-    from intake.notifications.tasks import deliver_message
-
     message_id = message.pk
     transaction.on_commit(lambda: deliver_message.enqueue(message_id))
 
