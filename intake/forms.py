@@ -592,6 +592,12 @@ class InvitationForm(PatientDetailsForm):
     # The record number the confirmation is for: sending the same confirmation twice (a double
     # click) gives the one new record, not two.
     new_record_number = forms.CharField(required=False, widget=forms.HiddenInput)
+    email_link = forms.BooleanField(
+        required=False,
+        label="Email the link to the patient",
+        help_text="Sent from the app to the email address above, with the clinic's name and "
+        "phone number and no health information. You still see the link once to copy.",
+    )
 
     def clean_new_record_number(self) -> int | None:
         value = self.cleaned_data["new_record_number"].strip()
@@ -608,6 +614,8 @@ class InvitationForm(PatientDetailsForm):
         if "new_record_number" in self.errors:
             # A hidden field's error is not shown beside it: say it above the form.
             self.add_error(None, self.errors.pop("new_record_number"))
+        if cleaned.get("email_link") and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error("email", "Enter the patient's email address to email them the link.")
         return cleaned
 
 

@@ -175,6 +175,7 @@ def invitation_list(*, user, search: str = "") -> QuerySet[Invitation]:
     invitations = (
         visible(Invitation.objects, user=user, permission=INVITATIONS)
         .select_related("intake__patient", "created_by")
+        .prefetch_related("outbox_messages")  # each emailed link's state, in one query
         .annotate(replaced=Exists(newer_link))
         .order_by("-created_at", "-pk")
     )
@@ -182,6 +183,11 @@ def invitation_list(*, user, search: str = "") -> QuerySet[Invitation]:
     if search:
         invitations = invitations.filter(intake__patient__full_name__icontains=search)
     return invitations
+
+
+def invitation_emails(invitation: Invitation) -> list[str]:
+    """The addresses this link is being emailed to (through the outbox), for its link page."""
+    return list(invitation.outbox_messages.values_list("recipient", flat=True))
 
 
 # What staff may still do with a link in each state (the invitations page shows these buttons).

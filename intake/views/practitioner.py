@@ -37,7 +37,12 @@ def _show_link(request: HttpRequest, invitation, token: str, *, reissued: bool) 
     return render(
         request,
         "intake/staff/invitation_link.html",
-        {"invitation": invitation, "link": _link(request, token), "reissued": reissued},
+        {
+            "invitation": invitation,
+            "link": _link(request, token),
+            "reissued": reissued,
+            "emailed_to": selectors.invitation_emails(invitation),
+        },
     )
 
 
@@ -101,7 +106,11 @@ def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "That questionnaire was already submitted; no new link is needed.")
         return redirect("intake:invitations")
     new, token = services.reissue_invitation(
-        invitation=invitation, by=request.user, ip_address=client_ip(request)
+        invitation=invitation,
+        by=request.user,
+        ip_address=client_ip(request),
+        # Offered only for a patient with an email address on record (the list's button).
+        email_link=request.POST.get("email_link") == "1" and bool(invitation.intake.patient.email),
     )
     return _show_link(request, new, token, reissued=True)
 
