@@ -25,9 +25,11 @@ from intake.models import (
     Invitation,
     LabResultEntry,
     Note,
+    OutboxMessage,
     Patient,
     TestRecommendation,
 )
+from intake.notifications.models import OutboxState
 from intake.services.common import IntakeError, record_event
 
 __all__ = [
@@ -53,6 +55,7 @@ SUBJECT_ACCESS_SECTIONS = (
     "notes",
     "lab_results",
     "invitations",
+    "messages",
     "audit_events",
 )
 CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
@@ -226,6 +229,23 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
             }
             for invitation in invitations
         ],
+        # Messages to the patient (the outbox): where they went and what became of them.
+        "messages": [
+            {
+                "case_number": message.intake.case_number,
+                "kind": message.kind,
+                "channel": message.channel,
+                "recipient": message.recipient,
+                "state": message.state,
+                "attempts": message.attempts,
+                "last_error": message.last_error,
+                "created_at": _when(message.created_at),
+                "sent_at": _when(message.sent_at),
+            }
+            for message in OutboxMessage.objects.filter(intake__patient=patient)
+            .select_related("intake")
+            .order_by("created_at", "pk")
+        ],
         "audit_events": [_audit_row(event) for event in _audit_events(patient)],
     }
 
@@ -328,6 +348,12 @@ def erase_patient(*, patient: Patient, by, reason: str, ip_address: str | None =
             assessment.engine_answers = _without_free_text(assessment.engine_answers)
             assessment.save(update_fields=["engine_answers"])
     Note.objects.filter(intake__patient=patient).update(text=ERASED_TEXT)
+    # Nothing more is sent to someone erased; every message keeps its kind, state and times,
+    # but no address and no link.
+    OutboxMessage.objects.filter(intake__patient=patient, state=OutboxState.QUEUED).update(
+        state=OutboxState.FAILED, last_error="Not sent: the patient's record was erased."
+    )
+    OutboxMessage.objects.filter(intake__patient=patient).update(recipient="", context={})
     TestRecommendation.objects.filter(intake__patient=patient).exclude(decision_reason="").update(
         decision_reason=ERASED_TEXT
     )
