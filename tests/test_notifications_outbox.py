@@ -18,10 +18,11 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from intake import services
+from intake import demo, services
 from intake.models import AuditEvent, Invitation, OutboxMessage
 from intake.notifications import delivery
 from intake.notifications.models import OutboxState
+from tests.cases import RLS_AND_DIARRHOEA
 
 BORN = dt.date(1980, 4, 23)
 HEALTH_WORDS = ("restless", "legs", "ibs", "sibo", "ferritin", "iron", "bowel", "crisis")
@@ -306,3 +307,48 @@ def test_outbox_two_workers_racing_send_once(smtp):
         thread.join()
     assert sorted(results) == ["sent", "skipped"]
     assert len(smtp.messages) == 1
+
+
+def _submitted_with_email(django_capture_on_commit_callbacks, address="casey@example.org"):
+    invitation, _token = services.create_invitation(
+        full_name="Casey Case", date_of_birth=BORN, email=address
+    )
+    intake = demo.answer_all(invitation.intake, RLS_AND_DIARRHOEA)
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.submit_intake(intake_id=intake.pk)
+
+
+@pytest.mark.django_db
+def test_outbox_submission_confirmation_arrives_without_answers(
+    smtp, django_capture_on_commit_callbacks
+):
+    intake = _submitted_with_email(django_capture_on_commit_callbacks)
+    _run_worker()
+    message = OutboxMessage.objects.get(kind="submitted")
+    assert (message.state, message.recipient, message.invitation_id) == (
+        OutboxState.SENT,
+        "casey@example.org",
+        None,
+    )
+    [(recipients, received)] = smtp.messages
+    assert recipients == ["casey@example.org"]
+    assert received["Subject"] == "Riverside Sleep and Gut Clinic: we have your questionnaire"
+    text = received.get_body(("plain",)).get_content()
+    assert f"has received your questionnaire (reference {intake.case_number})" in text
+    assert "call Riverside Sleep and Gut Clinic on 020 7946 0958" in text
+    whole = received.as_string().casefold()
+    assert [word for word in (*HEALTH_WORDS, "diarrh", "urgent", "result") if word in whole] == []
+
+
+@pytest.mark.django_db
+def test_outbox_submission_twice_confirms_once(smtp, django_capture_on_commit_callbacks):
+    intake = _submitted_with_email(django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_intake(intake_id=intake.pk)  # a double click
+    assert OutboxMessage.objects.filter(kind="submitted").count() == 1
+
+
+@pytest.mark.django_db
+def test_outbox_submission_without_address_sends_nothing(smtp, django_capture_on_commit_callbacks):
+    _submitted_with_email(django_capture_on_commit_callbacks, address="")
+    assert OutboxMessage.objects.count() == 0

@@ -16,7 +16,7 @@ from intake.notifications.models import OutboxChannel, OutboxKind, OutboxMessage
 from intake.notifications.tasks import deliver_message
 from intake.services.common import IntakeError, record_event
 
-__all__ = ["NoEmailAddress", "queue_invitation_email"]
+__all__ = ["NoEmailAddress", "queue_invitation_email", "queue_submission_confirmation"]
 
 
 class NoEmailAddress(IntakeError):
@@ -85,5 +85,27 @@ def queue_invitation_email(
         key=f"invitation:{invitation.pk}",
         context={"token": token},
         by=by,
+        ip_address=ip_address,
+    )
+
+
+def queue_submission_confirmation(
+    *, intake: Intake, ip_address: str | None = None
+) -> OutboxMessage | None:
+    """That the answers arrived, what happens next and whom to call: nothing about the answers
+    or what the clinic makes of them. None when there is no address on the record."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("queue_submission_confirmation runs inside the change's transaction")
+    if not intake.patient.email:
+        return None
+    return _queue(
+        kind=OutboxKind.SUBMITTED,
+        intake=intake,
+        invitation=None,
+        recipient=intake.patient.email,
+        template="submitted",
+        key=f"submitted:{intake.pk}",
+        context={},
+        by=None,
         ip_address=ip_address,
     )
