@@ -377,8 +377,9 @@ RATELIMIT_IP_META_KEY = "intake.views.common.client_ip"
 RATELIMIT_VIEW = "intake.views.errors.rate_limited"
 RATE_LIMIT_LOGIN = env_rate("RATE_LIMIT_LOGIN", "20/h")
 RATE_LIMIT_PATIENT = env_rate("RATE_LIMIT_PATIENT", "30/h")
-# Per API client (per address for a call without a valid token).
-RATE_LIMIT_API = env_rate("RATE_LIMIT_API", "600/h")
+# Per API client (per address for a call without a valid token): ten a minute on average is
+# ample for a system polling for changes and creating invitations as appointments are booked.
+RATE_LIMIT_API = "600/h"
 
 # The API (/api/v1/, intake/api): bearer tokens of registered clients only, JSON in and out,
 # nothing by default (each view names its scope). Rate limits: django-ratelimit, as elsewhere.

@@ -186,6 +186,14 @@ GET_MATRIX = {
         200,
     ),
     "/admin/auth/user/": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, ADMIN_LOGIN, 200),
+    # The API: a registered client's token, never a session (tests/test_api_*.py); the schema
+    # is public.
+    "/api/v1/schema/": (200, 200, 200, 200, 200, 200),
+    "/api/v1/cases/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/cases/{case}/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/cases/{case}/fhir/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/questionnaire/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/invitations/": (401, 401, 401, 401, 401, 401),
     # Sign-in and account pages (django.contrib.auth.urls).
     "/accounts/login/": (200, 200, 200, 200, 200, 200),
     "/accounts/logout/": (405, 405, 405, 405, 405, 405),
@@ -246,6 +254,12 @@ POST_MATRIX = {
     "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 404, 404, 404, 405),
     "/staff/patients/{patient}/erase/": (LOGIN, LOGIN, 404, 404, 404, 400),
     "/staff/retention/": (LOGIN, LOGIN, 403, 403, 403, 405),
+    "/api/v1/schema/": (405, 405, 405, 405, 405, 405),
+    "/api/v1/cases/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/cases/{case}/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/cases/{case}/fhir/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/questionnaire/": (401, 401, 401, 401, 401, 401),
+    "/api/v1/invitations/": (401, 401, 401, 401, 401, 401),
     "/accounts/login/": (200, 200, 200, 200, 200, 200),
     "/accounts/logout/": (TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME, TO_HOME),
 }
