@@ -12,13 +12,18 @@ PYTEST_ARGS ?=
 
 .PHONY: run test lint fmt bench docs
 
+# The web server and the outbox's worker (db_worker) in one shell, so that Ctrl-C, or the
+# server stopping, stops the worker too.
 run: export DEBUG := true
 run: $(RUNTIME_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	@echo
-	@echo "Open http://127.0.0.1:8000/ (stop with Ctrl-C)."
+	@echo "Open http://127.0.0.1:8000/ (stop with Ctrl-C). The worker that sends the outbox's"
+	@echo "messages runs beside it; with DEBUG they are printed here (see EMAIL_BACKEND)."
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Tests run with DEBUG off like production, a fixed throwaway secret, and static files served
