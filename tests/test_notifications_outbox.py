@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import io
 import socket
 import threading
 from dataclasses import dataclass, field
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -352,3 +354,58 @@ def test_outbox_submission_twice_confirms_once(smtp, django_capture_on_commit_ca
 def test_outbox_submission_without_address_sends_nothing(smtp, django_capture_on_commit_callbacks):
     _submitted_with_email(django_capture_on_commit_callbacks, address="")
     assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_outbox_sweep_fails_a_message_a_dead_worker_left_sending(
+    smtp, django_capture_on_commit_callbacks
+):
+    """A worker that died mid-send may have sent the message: it is not sent again, it is
+    marked failed with that reason, for staff to see."""
+    _invite(django_capture_on_commit_callbacks)
+    message = OutboxMessage.objects.get()
+    assert delivery.claim(message.pk) is not None  # the worker dies here
+    OutboxMessage.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=16))
+    call_command("outbox_sweep", stdout=io.StringIO())
+    _run_worker()
+    message.refresh_from_db()
+    assert (message.state, message.last_error, message.context) == (
+        OutboxState.FAILED,
+        "Interrupted while sending; not tried again in case it was delivered.",
+        {},
+    )
+    assert smtp.messages == []
+
+
+@pytest.mark.django_db
+def test_outbox_sweep_keeps_a_recent_claim(smtp, django_capture_on_commit_callbacks):
+    _invite(django_capture_on_commit_callbacks)
+    message = OutboxMessage.objects.get()
+    delivery.claim(message.pk)  # being sent right now by a live worker
+    out = io.StringIO()
+    call_command("outbox_sweep", stdout=out)
+    message.refresh_from_db()
+    assert (message.state, out.getvalue()) == (
+        OutboxState.SENDING,
+        "0 queued again, 0 marked failed as interrupted.\n",
+    )
+
+
+@pytest.mark.django_db
+def test_outbox_sweep_requeues_a_lost_task_and_it_sends_once(
+    smtp, django_capture_on_commit_callbacks
+):
+    _invite(django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()  # the queue lost the task
+    call_command("outbox_sweep", stdout=io.StringIO())
+    call_command("outbox_sweep", stdout=io.StringIO())  # twice: still sent once
+    _run_worker()
+    assert OutboxMessage.objects.get().state == OutboxState.SENT
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.django_db
+def test_outbox_sweep_refuses_a_bad_interval(smtp):
+    with pytest.raises(CommandError) as refused:
+        call_command("outbox_sweep", "--interrupted-after-minutes", "0")
+    assert str(refused.value) == "--interrupted-after-minutes must be 1 or more."

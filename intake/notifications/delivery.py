@@ -24,7 +24,7 @@ from intake.services.common import facts_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["claim", "deliver", "retry_delay", "render_email"]
+__all__ = ["claim", "deliver", "due_ids", "give_up_interrupted", "retry_delay", "render_email"]
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -115,3 +115,25 @@ def deliver(message_id: int) -> str:
         return OutboxState.QUEUED
     _finish(message, state=OutboxState.SENT, sent_at=timezone.now(), last_error="")
     return OutboxState.SENT
+
+
+def due_ids() -> list[int]:
+    """Queued messages whose time has come, for the sweep that hands them to the worker again
+    (a task lost between the commit and the queue, or a queue emptied by hand)."""
+    return list(
+        OutboxMessage.objects.filter(
+            state=OutboxState.QUEUED, next_attempt_at__lte=timezone.now()
+        ).values_list("pk", flat=True)
+    )
+
+
+def give_up_interrupted(*, older_than: dt.timedelta) -> int:
+    """Messages left `sending` by a worker that died mid-send. They may have gone, so they are
+    never sent again automatically (never twice); they are marked failed with that reason, for
+    staff to see and send a new link if needed. Returns how many."""
+    cutoff = timezone.now() - older_than
+    return OutboxMessage.objects.filter(state=OutboxState.SENDING, claimed_at__lt=cutoff).update(
+        state=OutboxState.FAILED,
+        last_error="Interrupted while sending; not tried again in case it was delivered.",
+        context={},
+    )
