@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from intake import services
 from intake.enums import AuditAction
 from intake.models import (
+    ApiClient,
     AuditEvent,
     Intake,
     Invitation,
@@ -67,6 +68,7 @@ def records(clinic_admin, practitioner) -> dict[str, object]:
         version="1", licence_ref="L-1", items=["item"] * 10, choice_labels=["0"] * 5
     )
     StaticDevice.objects.create(user=clinic_admin, name="backup")
+    ApiClient.objects.create(name="Clinic EHR", token_hash="0" * 64, token_prefix="00000000")
     AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1)
     AccessLog.objects.create(username="someone", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="someone", ip_address="10.0.0.1")
