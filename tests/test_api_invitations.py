@@ -175,3 +175,23 @@ def test_api_invitations_dates_are_checked_in_the_clinics_calendar(token):
     )
 
     assert (response.status_code, tomorrow.status_code) == (201, 400)
+
+
+def test_api_invitations_a_namesake_with_another_email_is_a_new_record_audited_under_the_client(
+    token,
+):
+    first = {"full_name": "Ann Example", "date_of_birth": "1980-04-23", "email": "ann@example.com"}
+    _post(token, first)
+
+    response = _post(token, {**first, "email": "other.ann@example.com"})
+
+    patients = list(Patient.objects.order_by("pk"))
+    event = AuditEvent.objects.get(action=AuditAction.CREATE, object_type="Patient")
+    assert response.status_code == 201
+    assert [patient.namesake_number for patient in patients] == [0, 1]
+    assert response.json()["patient_id"] == patients[1].pk
+    assert (event.actor_label, event.summary) == (
+        "API client Booking system",
+        "patient record for a different person with the same name and date of birth as record "
+        f"{patients[0].pk}: a different email was given",
+    )

@@ -86,7 +86,13 @@ def _insert_patient(**fields) -> Patient | None:
 
 
 def _record_namesake(
-    patient: Patient, *, on_record: list[Patient], why: str, by, ip_address: str | None
+    patient: Patient,
+    *,
+    on_record: list[Patient],
+    why: str,
+    by,
+    ip_address: str | None,
+    actor_label: str = "",
 ) -> None:
     records = ", ".join(str(other.pk) for other in on_record)
     record_event(
@@ -97,6 +103,7 @@ def _record_namesake(
         ip_address=ip_address,
         summary=f"patient record for a different person with the same name and date of birth "
         f"as record {records}: {why}",
+        actor_label=actor_label,
     )
 
 
@@ -109,6 +116,7 @@ def _find_or_create_patient(
     new_record_number: int | None,
     by,
     ip_address: str | None,
+    actor_label: str = "",
 ) -> tuple[Patient, bool]:
     """The duplicate guard: same name and date of birth (and email, when given) is the same
     patient, so a returning patient's intakes stay on one record. A different email, or staff
@@ -154,6 +162,7 @@ def _find_or_create_patient(
                     why="a different email was given",
                     by=by,
                     ip_address=ip_address,
+                    actor_label=actor_label,
                 )
             return created, False
     raise IntakeError("The invitation could not be created just now. Please try again.")
@@ -202,6 +211,7 @@ def create_invitation(
         new_record_number=new_record_number,
         by=created_by,
         ip_address=ip_address,
+        actor_label=actor_label,
     )
     intake = Intake.objects.create(patient=patient, matched_existing_patient=matched)
     invitation, token = _issue(intake, created_by=created_by, via_public_start=via_public_start)
