@@ -409,3 +409,17 @@ def test_outbox_sweep_refuses_a_bad_interval(smtp):
     with pytest.raises(CommandError) as refused:
         call_command("outbox_sweep", "--interrupted-after-minutes", "0")
     assert str(refused.value) == "--interrupted-after-minutes must be 1 or more."
+
+
+@pytest.mark.django_db
+def test_outbox_link_revoked_before_sending_is_not_sent(smtp, django_capture_on_commit_callbacks):
+    invitation, _token = _invite(django_capture_on_commit_callbacks)
+    services.revoke_invitation(invitation=invitation, by=None)
+    _run_worker()
+    message = OutboxMessage.objects.get()
+    assert (message.state, message.last_error, message.context) == (
+        OutboxState.FAILED,
+        "Not sent: the link no longer works.",
+        {},
+    )
+    assert smtp.messages == []

@@ -98,6 +98,11 @@ def deliver(message_id: int) -> str:
     message = claim(message_id)
     if message is None:
         return "skipped"
+    link = message.invitation
+    if link is not None and (link.revoked_at is not None or link.expires_at <= timezone.now()):
+        # A dead link is no use to the patient (staff revoked or re-issued it meanwhile).
+        _finish(message, state=OutboxState.FAILED, last_error="Not sent: the link no longer works.")
+        return OutboxState.FAILED
     try:
         render_email(message).send()
     except Exception as error:  # any failure of the backend is this message's failure
