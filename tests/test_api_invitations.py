@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from intake.enums import AuditAction
 from intake.models import AuditEvent, Invitation, Patient
+from intake.notifications.models import OutboxMessage
 from intake.services import invitation_for_token
 from tests.access import PAYLOADS
 from tests.api_clients import INVITE, READ, api_client, caller
@@ -43,6 +44,7 @@ def test_api_invitations_create_returns_the_link_once(token):
         "patient_id": invitation.intake.patient_id,
         "link": f"{settings.SITE_URL.rstrip('/')}/i/{link_token}/",
         "expires_at": timezone.localtime(invitation.expires_at).isoformat().replace("+00:00", "Z"),
+        "emailed": False,
     }
     assert invitation_for_token(link_token) == invitation
     assert (invitation.intake.patient.full_name, invitation.created_by) == ("Ann Example", None)
@@ -195,3 +197,44 @@ def test_api_invitations_a_namesake_with_another_email_is_a_new_record_audited_u
         "patient record for a different person with the same name and date of birth as record "
         f"{patients[0].pk}: a different email was given",
     )
+
+
+def test_api_invitations_email_link_queues_the_email_in_the_outbox(token):
+    response = _post(
+        token,
+        {
+            "full_name": "Ann Example",
+            "date_of_birth": "1980-04-23",
+            "email": "ann@example.com",
+            "email_link": True,
+        },
+    )
+
+    message = OutboxMessage.objects.get()
+    assert (response.status_code, response.json()["emailed"]) == (201, True)
+    assert (message.kind, message.recipient, message.invitation_id) == (
+        "invitation",
+        "ann@example.com",
+        response.json()["id"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "errors"),
+    [
+        (
+            {"email_link": True},
+            {"email": ["Give the patient's email address to have the link emailed."]},
+        ),
+        (
+            {"email_link": True, "email": ""},
+            {"email": ["Give the patient's email address to have the link emailed."]},
+        ),
+        ({"email_link": "maybe"}, {"email_link": ["Must be a valid boolean."]}),
+    ],
+)
+def test_api_invitations_email_link_needs_an_address(token, extra, errors):
+    response = _post(token, {"full_name": "Ann Example", "date_of_birth": "1980-04-23", **extra})
+
+    assert (response.status_code, response.json()) == (400, errors)
+    assert (Invitation.objects.count(), OutboxMessage.objects.count()) == (0, 0)

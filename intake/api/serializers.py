@@ -88,8 +88,17 @@ class InvitationRequestSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=200)
     date_of_birth = serializers.DateField()
     email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email_link = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also email the link to `email`, from the app (no health information).",
+    )
 
     def validate(self, attrs):
+        if attrs.get("email_link") and not attrs.get("email"):
+            raise serializers.ValidationError(
+                {"email": ["Give the patient's email address to have the link emailed."]}
+            )
         form = PatientDetailsForm(
             data={
                 "full_name": attrs["full_name"],
@@ -101,7 +110,7 @@ class InvitationRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {field: list(messages) for field, messages in form.errors.items()}
             )
-        return form.cleaned_data
+        return {**form.cleaned_data, "email_link": attrs.get("email_link", False)}
 
 
 class InvitationSerializer(serializers.Serializer):
@@ -112,11 +121,12 @@ class InvitationSerializer(serializers.Serializer):
     patient_id = serializers.IntegerField(source="invitation.intake.patient_id")
     link = serializers.SerializerMethodField()
     expires_at = serializers.DateTimeField(source="invitation.expires_at")
+    emailed = serializers.BooleanField(help_text="Whether the link was queued to be emailed.")
 
     def get_link(self, created: dict[str, Any]) -> str:
         path = reverse("intake:open_link", args=[created["token"]])
         return settings.SITE_URL.rstrip("/") + path
 
 
-def created_invitation(invitation: Invitation, token: str) -> dict[str, Any]:
-    return {"invitation": invitation, "token": token}
+def created_invitation(invitation: Invitation, token: str, *, emailed: bool) -> dict[str, Any]:
+    return {"invitation": invitation, "token": token, "emailed": emailed}

@@ -218,7 +218,9 @@ class InvitationCreate(ApiView):
             )
         except IntakeError as error:
             return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
-        created = serializers.created_invitation(invitation, token)
+        created = serializers.created_invitation(
+            invitation, token, emailed=given.validated_data["email_link"]
+        )
         return Response(
             serializers.InvitationSerializer(created).data, status=status.HTTP_201_CREATED
         )
