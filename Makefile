@@ -9,6 +9,11 @@ RUFF := $(VENV)/bin/ruff
 RUNTIME_STAMP := $(VENV)/.installed-requirements
 DEV_STAMP := $(VENV)/.installed-requirements-dev
 PYTEST_ARGS ?=
+# pytest-xdist: one worker per CPU (both of CI's two cores), an idle worker taking tests queued
+# on a busy one (the browser tests take seconds each); PYTEST_WORKERS=0 runs the tests in one
+# process, e.g. for --pdb. pytest-randomly shuffles the order and prints its seed in the header;
+# replay an order with PYTEST_WORKERS=0 PYTEST_ARGS="--randomly-seed=N".
+PYTEST_WORKERS ?= logical
 
 .PHONY: run test lint fmt bench docs
 
@@ -34,11 +39,12 @@ test: export STATIC_MANIFEST := false
 test: export HTTPS := false
 test: $(DEV_STAMP)
 	bash scripts/ensure-chromium.sh
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: $(DEV_STAMP)
 	$(RUFF) check --fix .

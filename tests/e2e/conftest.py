@@ -7,6 +7,8 @@ Screenshots go to test-artifacts/screenshots/ for people to look at.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,51 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class _RequestsInFlight:
+    """The live server's WSGI app, counting the requests it is still answering."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.count += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.count -= 1
+
+    def wait_until_idle(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
+@pytest.fixture(autouse=True)
+def _browser_done_before_database_reset(request):
+    """A page left open (a test that failed half-way) or a late autosave still being answered
+    when the test ends would write while the database is being emptied for the next test; on
+    SQLite the live server even shares the test's connection, so one such request broke every
+    later test on that worker. After each browser test: close its pages, then let the server
+    finish what it was answering, before the database fixtures tear down."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    # Requested here so that they tear down after this fixture.
+    request.getfixturevalue("transactional_db")
+    browser = request.getfixturevalue("browser")
+    httpd = request.getfixturevalue("live_server").thread.httpd
+    if not isinstance(httpd.get_app(), _RequestsInFlight):
+        httpd.set_app(_RequestsInFlight(httpd.get_app()))
+    yield
+    for context in list(browser.contexts):
+        context.close()
+    httpd.get_app().wait_until_idle()
 
 
 def check_accessibility(page) -> list[str]:
