@@ -10,8 +10,8 @@ from intake import explain_answers, questionnaire
 from intake.explain_answers import BecauseLine, because_lines, because_text, flatten
 from intake.questionnaire import QUESTIONS
 
-LOOSE = "For 4 weeks or more, have you had loose or watery stools on most days? Yes"
-FHX_THYROID = "Has a parent, brother, sister or child had thyroid disease? Yes"
+LOOSE = f"{QUESTIONS['loose_stools_4wk'].label} Yes"
+FHX_THYROID = f"{QUESTIONS['fhx_thyroid'].label} Yes"
 
 
 def _label(key: str) -> str:
@@ -24,7 +24,10 @@ def _label(key: str) -> str:
         ({"key": "fhx_thyroid", "value": "yes"}, FHX_THYROID),
         ({"key": "loose_stools_4wk", "value": "yes"}, LOOSE),
         ({"key": "sex_at_birth", "value": "male"}, "Sex recorded at birth: Male"),
-        ({"key": "bloating_freq", "value": "daily"}, "How often do you feel bloated? Every day"),
+        (
+            {"key": "bloating_freq", "value": "daily"},
+            f"{QUESTIONS['bloating_freq'].label} Every day",
+        ),
         ({"key": "fhx_thyroid", "value": None}, f"{_label('fhx_thyroid')} Not answered"),
         # A multi-select names the one ticked box that counted.
         ({"key": "conditions", "value": "t1dm"}, "Type 1 diabetes"),
@@ -83,7 +86,10 @@ def test_because_lines_derived_fact_has_its_own_inputs_under_it():
     assert flatten(because_lines(because)) == [
         (0, "Symptoms that fit SIBO (abdominal pain, bloating, gas or diarrhoea)"),
         (1, LOOSE),
-        (1, "How often do you feel bloated? Every day"),
+        (
+            1,
+            f"{QUESTIONS['bloating_freq'].label} Every day",
+        ),
         (0, "Surgery on the stomach or bowel"),
     ]
 
@@ -190,7 +196,7 @@ def test_because_lines_unknown_or_hostile_entry_is_shown_as_it_is(entry, expecte
 
 def test_unsure_red_flag_names_the_question_and_asks_to_ask():
     assert explain_answers.unsure_red_flag("fever_with_gi") == (
-        "Have you had a fever along with your tummy symptoms? — answered Not sure: ask the patient"
+        f"{QUESTIONS['fever_with_gi'].label} — answered Not sure: ask the patient"
     )
     assert explain_answers.unsure_red_flag("<b>odd</b>") == (
         "<b>odd</b> — answered Not sure: ask the patient"

@@ -1155,7 +1155,7 @@ def _section(page: str, heading_id: str) -> list[tuple[int, str]]:
     return [(depth, " ".join(text.split())) for depth, text in parser.lines if text.strip()]
 
 
-LOOSE = "For 4 weeks or more, have you had loose or watery stools on most days? Yes"
+LOOSE = f"{questionnaire.QUESTIONS['loose_stools_4wk'].label} Yes"
 NEW_RED_FLAGS = [
     (0, "Red flags"),
     (
@@ -1171,8 +1171,8 @@ NEW_RED_FLAGS = [
     (3, LOOSE),
     (
         2,
-        "How many months have you had bowel or tummy symptoms? Not answered (counted as onset at "
-        "50 or over)",
+        f"{questionnaire.QUESTIONS['gi_symptom_duration_months'].label} Not answered (counted "
+        "as onset at 50 or over)",
     ),
     (1, "RF-10 Guideline Possible cord or cauda equina compression."),
     (
@@ -1183,7 +1183,7 @@ NEW_RED_FLAGS = [
     (0, "Answered “Not sure”"),
     (
         1,
-        "Have you had a fever along with your tummy symptoms? — answered Not sure: ask the patient",
+        f"{questionnaire.QUESTIONS['fever_with_gi'].label} — answered Not sure: ask the patient",
     ),
 ]
 
@@ -1265,7 +1265,7 @@ def test_case_page_tests_say_why_each_rule_fired_and_raise_positive_ttg_and_sibo
         (2, "Chronic diarrhoea"),
         (3, LOOSE),
         (1, "THY-2b Guideline Higher risk of thyroid disease: case-finding TSH (ATA/AACE 2012)."),
-        (2, "Has a parent, brother, sister or child had thyroid disease? Yes"),
+        (2, f"{questionnaire.QUESTIONS['fhx_thyroid'].label} Yes"),
         (0, "Iron panel with ferritin"),
         (0, "Not decided yet"),
         (0, "Suggested"),
@@ -1398,8 +1398,9 @@ def test_case_print_view_and_pdf_say_why_on_one_line_each(staff, monkeypatch):
             (
                 1,
                 "RF-5 Practice-based New bowel symptoms at 50 or over. Because: Gut symptoms "
-                "(weekly, or for 4 weeks or more); How many months have you had bowel or tummy "
-                "symptoms? Not answered (counted as onset at 50 or over)",
+                "(weekly, or for 4 weeks or more); "
+                f"{questionnaire.QUESTIONS['gi_symptom_duration_months'].label} Not answered "
+                "(counted as onset at 50 or over)",
             ),
             (
                 1,
@@ -1419,7 +1420,7 @@ def test_case_print_view_and_pdf_say_why_on_one_line_each(staff, monkeypatch):
             (
                 1,
                 "THY-2b Guideline Higher risk of thyroid disease: case-finding TSH (ATA/AACE "
-                "2012). Because: Has a parent, brother, sister or child had thyroid disease? Yes",
+                f"2012). Because: {questionnaire.QUESTIONS['fhx_thyroid'].label} Yes",
             ),
             (
                 1,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from intake.questionnaire import QUESTIONS
 from tests.cases import submitted_case
 from tests.e2e.conftest import (
     DESKTOP,
@@ -73,11 +74,11 @@ def test_case_page_and_print_view_show_why_each_rule_fired(browser, live_server,
     assert thyroid_why.splitlines() == [
         "An autoimmune condition",
         "Type 1 diabetes",
-        "Has a parent, brother, sister or child had thyroid disease? Yes",
+        f"{QUESTIONS['fhx_thyroid'].label} Yes",
     ]
     assert unsure == [
-        "Have you had a fever along with your tummy symptoms? — answered Not sure: ask the patient",
-        "Do you have difficulty swallowing? — answered Not sure: ask the patient",
+        f"{QUESTIONS['fever_with_gi'].label} — answered Not sure: ask the patient",
+        f"{QUESTIONS['dysphagia'].label} — answered Not sure: ask the patient",
     ]
     assert printed_why[:2] == [
         "Because: In the last 3 months, have you seen blood from your bottom or in your stools? "
@@ -86,8 +87,8 @@ def test_case_page_and_print_view_show_why_each_rule_fired(browser, live_server,
         "Yes; Iron tablets",
     ]
     assert len(printed_why) == fired
-    loose = "For 4 weeks or more, have you had loose or watery stools on most days? Yes"
-    bloated = "How often do you feel bloated? Every day"
+    loose = f"{QUESTIONS['loose_stools_4wk'].label} Yes"
+    bloated = f"{QUESTIONS['bloating_freq'].label} Every day"
     assert worked_out == (
         f"Worked out from the answers: Chronic diarrhoea: {loose}. An autoimmune condition: "
         f"Type 1 diabetes. Gut symptoms (weekly, or for 4 weeks or more): {bloated}; {loose}. "
