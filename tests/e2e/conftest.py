@@ -87,10 +87,11 @@ def _browser_done_before_database_reset(request):
     if "live_server" not in request.fixturenames:
         yield
         return
-    # Requested here so that they tear down after this fixture.
+    # Requested here so that they tear down after this fixture; the server before the browser,
+    # so that at the end of the run the browser (and its open connections) goes first.
     request.getfixturevalue("transactional_db")
-    browser = request.getfixturevalue("browser")
     httpd = request.getfixturevalue("live_server").thread.httpd
+    browser = request.getfixturevalue("browser")
     if not isinstance(httpd.get_app(), _RequestsInFlight):
         httpd.set_app(_RequestsInFlight(httpd.get_app()))
     yield
