@@ -95,6 +95,7 @@ LAB_PREFIX = "prior_labs."
 DURATION_KEY = "gi_symptom_duration_months"
 DURATION_DEFAULT = "Not answered (counted as onset at 50 or over)"
 
+FLAG_ORDER = ("thyroid", "iron_panel", "celiac", "stool", "sibo_breath")  # spec §11
 IBS_NOTES = {
     "treat_constipation_first": (
         "The constipation has not been treated yet: Rome IV asks whether the pain settles once "
@@ -153,7 +154,10 @@ def _all_because(result: dict) -> list[Any]:
     flags = result.get("flags")
     rules = [
         rule
-        for flag in (flags.values() if isinstance(flags, dict) else ())
+        # In the tests' order, not the stored dict's: PostgreSQL's jsonb keeps no key order.
+        for flag in (
+            [flags[test] for test in FLAG_ORDER if test in flags] if isinstance(flags, dict) else ()
+        )
         if isinstance(flag, dict) and isinstance(flag.get("rules_fired"), list)
         for rule in flag["rules_fired"]
     ]

@@ -347,3 +347,51 @@ def test_derived_facts_each_once_red_flags_first_then_flags_in_order():
 )
 def test_derived_facts_of_an_old_or_odd_result_are_none(result):
     assert explain_answers.derived_facts(result) == []
+
+
+def test_flags_show_in_the_tests_order_whatever_the_stored_order():
+    # PostgreSQL's jsonb returns keys by length, not as stored: the pages keep the spec's order.
+    from intake.templatetags.intake_labels import flag_items, not_suggested
+
+    stored = {
+        name: {"value": "no", "rules_fired": []}
+        for name in ("stool", "celiac", "thyroid", "iron_panel", "sibo_breath")
+    }
+
+    assert [name for name, _flag in flag_items(stored)] == [
+        "thyroid",
+        "iron_panel",
+        "celiac",
+        "stool",
+        "sibo_breath",
+    ]
+    assert [name for name, _flag in not_suggested(stored)] == [
+        "thyroid",
+        "iron_panel",
+        "celiac",
+        "stool",
+        "sibo_breath",
+    ]
+
+
+def test_derived_facts_follow_the_tests_order_whatever_the_stored_order():
+    def rule(key):
+        return {
+            "rule": "X",
+            "because": [{"key": key, "value": True}, {"key": "loose_stools_4wk", "value": "yes"}],
+        }
+
+    result = {
+        "urgent": {"reasons": []},
+        "flags": {
+            "stool": {"rules_fired": [rule("gi_symptomatic")]},
+            "thyroid": {"rules_fired": [rule("chronic_diarrhea")]},
+        },
+    }
+
+    facts = explain_answers.derived_facts(result)
+
+    assert [fact.split(":")[0] for fact in facts] == [
+        "Chronic diarrhoea",
+        explain_answers.DERIVED["gi_symptomatic"].words,
+    ]

@@ -87,9 +87,17 @@ def test_name(key: str) -> str:
 
 
 @register.filter
+def flag_items(flags) -> list:
+    """The (test, flag) pairs of a stored result, in the tests' own order. PostgreSQL's jsonb
+    keeps no key order, so the stored dict's order is not the order to show."""
+    flags = flags or {}
+    return [(test, flags[test]) for test in TestKind.values if test in flags]
+
+
+@register.filter
 def not_suggested(flags) -> list:
     """The (test, flag) pairs of the assessment's flags that are not a suggestion to order."""
-    return [(name, flag) for name, flag in (flags or {}).items() if flag["value"] not in SUGGESTED]
+    return [(name, flag) for name, flag in flag_items(flags) if flag["value"] not in SUGGESTED]
 
 
 @register.filter
