@@ -36,6 +36,8 @@ def test_emergency_answer_is_shown_at_once_repeated_and_contacted(
     page.goto(f"{live_server.url}/i/{token}/")
     answer_until(page, live_server.url, folder, stop_at="warning-signs")
 
+    # The full save's path; autosave's own (which can get there first) is tested below.
+    page.route("**/autosave/", lambda route: route.abort())
     fill_step(page, {**STEP_DATA["warning-signs"], "saddle_numbness": "yes"})
     _save(page)
     page.wait_for_url("**/intake/support/")

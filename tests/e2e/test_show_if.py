@@ -108,6 +108,10 @@ def test_show_if_legs_details_follow_the_screen_or_treatment(browser, live_serve
 @SIZES
 def test_show_if_warning_signs_follow_ups_appear_as_the_patient_answers(browser, live_server, size):
     context, page, intake = _open_at(browser, live_server, size, "warning-signs")
+    # This test is about what the page shows as answers change. An autosaved "yes" to the
+    # calf question would (rightly) take the patient to the emergency advice mid-test; that
+    # path is tested in tests/e2e/test_emergency.py, so autosave is held off here.
+    page.route("**/autosave/", lambda route: route.abort())
     folder = f"show-if-{size['width']}"
     follow_ups = ["bleeding_now_or_faint", "clot_chest_symptoms", "vomiting_green_or_no_fluids"]
 
