@@ -107,39 +107,18 @@ def because(entries) -> list[explain_answers.BecauseLine]:
     return explain_answers.because_lines(entries)
 
 
-@register.filter
-def because_text(entries) -> str:
-    return explain_answers.because_text(entries)
-
-
-@register.filter
-def because_brief(entries) -> str:
-    return explain_answers.because_brief(entries)
-
-
-@register.filter
-def derived_facts(result) -> list[str]:
-    return explain_answers.derived_facts(result)
-
-
-@register.filter
-def contact_today(urgent) -> bool:
-    return explain_answers.contact_today(urgent)
-
-
-@register.filter
-def unsure_red_flag(key) -> str:
-    return explain_answers.unsure_red_flag(key)
-
-
-@register.filter
-def ibs_note(note) -> str:
-    return explain_answers.ibs_note(note)
-
-
-@register.filter
-def iron_context(ids) -> str:
-    return explain_answers.iron_context(ids)
+# The wording of stored results lives in intake/explain_answers.py; templates reach it as
+# filters of the same names.
+for _name in (
+    "because_text",
+    "because_brief",
+    "derived_facts",
+    "contact_today",
+    "unsure_red_flag",
+    "ibs_note",
+    "iron_context",
+):
+    register.filter(_name, getattr(explain_answers, _name))
 
 
 @register.filter
