@@ -219,7 +219,7 @@ def expect(condition: bool, what: object) -> None:
 
 
 def walk(base: str, token: str, binary: Path, runs: int, folder: Path) -> list[tuple[str, dict]]:
-    from tests.intake_answers import CONSENT, STEP_DATA
+    from tests.answer_sets import CONSENT, STEP_DATA
 
     patient = Patient(base)
     status, location, _ = patient.request(f"/i/{token}/")

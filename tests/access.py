@@ -18,7 +18,7 @@ from django.test import Client
 
 from intake.enums import Role
 from intake.roles import apply_role_permissions
-from tests.conftest import PATIENT_DOB, login_verified
+from tests.factories import PATIENT_DOB, login_verified
 
 ROLES = ("anonymous", "patient", "no_role", "auditor", "practitioner", "clinic_admin")
 STAFF_ROLES = {

@@ -1,4 +1,5 @@
-"""Shared fixtures and personas.
+"""Shared fixtures and personas. Builders are in tests/factories.py, answers in
+tests/answer_sets.py.
 
 Personas, each with what it may see:
 - anonymous: a browser with no session; sees only the public pages.
@@ -9,31 +10,15 @@ Personas, each with what it may see:
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.test import Client, override_settings
 
-from intake import services
 from intake.enums import Role
-from intake.models import Intake
-from intake.roles import apply_role_permissions
+from tests.factories import PATIENT_DOB, PatientLink, login_verified, open_invitation, staff_user
 
-PATIENT_DOB = dt.date(1980, 4, 23)
-
-
-@dataclass
-class PatientLink:
-    client: Client
-    intake: Intake
-    token: str
-
-    def refresh(self) -> Intake:
-        self.intake.refresh_from_db()
-        return self.intake
+# Imported from here before tests/factories.py; kept until every test imports them from there.
+_staff = staff_user
+__all__ = ["PATIENT_DOB", "PatientLink", "login_verified", "open_invitation", "_staff"]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -42,36 +27,6 @@ def _fast_password_hasher():
     # MD5 next to nothing. Production's Argon2 is checked in tests/test_settings.py.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
-
-
-def open_invitation(*, name: str = "Ann Example", born: dt.date = PATIENT_DOB, email: str = ""):
-    invitation, token = services.create_invitation(full_name=name, date_of_birth=born, email=email)
-    return invitation, token
-
-
-def _staff(username: str, role: Role):
-    # Transactional tests flush the tables the roles migration filled; put the roles back.
-    apply_role_permissions(Group, Permission)
-    user = get_user_model().objects.create_user(username=username, password="x-pass-12345")
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-    return user
-
-
-def login_verified(client: Client, user) -> Client:
-    """Sign `user` in past both steps (password and a confirmed authenticator)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
-        TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
-    )
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture
@@ -93,16 +48,16 @@ def patient_link(db) -> PatientLink:
 @pytest.fixture
 def practitioner(db):
     # Reviews cases and patients; no user management.
-    return _staff("pat.practitioner", Role.PRACTITIONER)
+    return staff_user("pat.practitioner", Role.PRACTITIONER)
 
 
 @pytest.fixture
 def other_practitioner(db):
     # A colleague, for assignment and concurrent-edit tests.
-    return _staff("other.practitioner", Role.PRACTITIONER)
+    return staff_user("other.practitioner", Role.PRACTITIONER)
 
 
 @pytest.fixture
 def clinic_admin(db):
     # Manages users, invitations, settings, records and reads the audit log.
-    return _staff("clinic.admin", Role.CLINIC_ADMIN)
+    return staff_user("clinic.admin", Role.CLINIC_ADMIN)

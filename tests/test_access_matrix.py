@@ -25,8 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from intake import services
 from intake.models import Intake, Invitation
 from tests.access import ROLES, browser, make_user, outcome, patient_browser, role_users
-from tests.cases import submitted_case
-from tests.conftest import open_invitation
+from tests.factories import open_invitation, submitted_case
 
 pytestmark = pytest.mark.django_db
 

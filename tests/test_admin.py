@@ -7,8 +7,7 @@ from django.test import Client
 
 from intake.enums import AuditAction
 from intake.models import AuditEvent, Invitation
-from tests.cases import submitted_case
-from tests.conftest import login_verified, open_invitation
+from tests.factories import login_verified, open_invitation, submitted_case
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from intake.enums import AuditAction
 from intake.models import ApiClient, AuditEvent
 from intake.services.common import hash_token
 from tests.api_clients import caller
-from tests.conftest import login_verified
+from tests.factories import login_verified
 
 pytestmark = pytest.mark.django_db
 

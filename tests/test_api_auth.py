@@ -13,7 +13,7 @@ from intake.models import ApiClient, AuditEvent
 from intake.services import api_clients
 from intake.services.common import hash_token
 from tests.api_clients import INVITE, READ, api_client, caller
-from tests.conftest import login_verified
+from tests.factories import login_verified
 
 pytestmark = pytest.mark.django_db
 

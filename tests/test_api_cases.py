@@ -18,8 +18,7 @@ from intake.models import AuditEvent, Intake
 from intake.services import fhir_exports
 from tests.access import PAYLOADS
 from tests.api_clients import READ, api_client, caller
-from tests.cases import submitted_case
-from tests.conftest import open_invitation
+from tests.factories import open_invitation, submitted_case
 from tests.fhir_checks import check_transaction, model_of
 
 pytestmark = pytest.mark.django_db

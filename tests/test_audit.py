@@ -94,7 +94,7 @@ def test_deleting_a_user_keeps_their_audit_rows_untouched(db):
 
 
 def test_admin_offers_no_way_to_change_audit_rows(clinic_admin, client, event):
-    from tests.conftest import login_verified
+    from tests.factories import login_verified
 
     login_verified(client, clinic_admin)
     clinic_admin.is_staff = True
@@ -128,8 +128,7 @@ def test_patient_step_saves_autosaves_and_consent_are_audited_without_answers(pa
 def test_list_pages_are_audited_with_what_was_asked_for(practitioner, clinic_admin):
     from django.test import Client
 
-    from tests.cases import submitted_case
-    from tests.conftest import login_verified
+    from tests.factories import login_verified, submitted_case
 
     submitted_case(name="Listed Person")
     staff = login_verified(Client(), practitioner)

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.enums import AuditAction
 from intake.models import AuditEvent
-from tests.conftest import login_verified
+from tests.factories import login_verified
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "x-pass-12345"

@@ -21,8 +21,7 @@ from django.utils import timezone
 from intake import selectors, services
 from intake.enums import Decision
 from intake.models import TestRecommendation
-from tests.cases import submitted_case
-from tests.conftest import login_verified
+from tests.factories import login_verified, submitted_case
 
 pytestmark = pytest.mark.django_db
 

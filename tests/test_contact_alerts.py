@@ -20,9 +20,15 @@ from intake.enums import AuditAction, CaseStatus, ContactReason, Role
 from intake.models import AuditEvent, Intake, Patient
 from intake.services.answers import UNSURE_LEAD, ContactAlert, HelpText, contact_alert_for
 from tests.access import make_user
-from tests.cases import RLS_AND_DIARRHOEA, submitted_case
-from tests.conftest import _staff, login_verified, open_invitation
-from tests.intake_answers import NO_RED_FLAGS, answer_steps, send_answers
+from tests.answer_sets import NO_RED_FLAGS, RLS_AND_DIARRHOEA
+from tests.factories import (
+    answer_steps,
+    login_verified,
+    open_invitation,
+    send_answers,
+    staff_user,
+    submitted_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -470,7 +476,7 @@ def test_record_contact_is_a_post_with_a_csrf_token(practitioner):
 def test_record_contact_by_a_role_without_the_permission_is_a_404(role):
     draft = _draft()
     _report(draft, EMERGENCY)
-    user = _staff("audit.only", role) if role else make_user("no.role.user")
+    user = staff_user("audit.only", role) if role else make_user("no.role.user")
     client = login_verified(Client(), user)
 
     response = client.post(f"/staff/cases/{draft.pk}/contacted/")
@@ -591,7 +597,7 @@ def test_thank_you_page_without_an_alert_has_no_help_block(patient_link, monkeyp
 
 def test_contact_needed_selector_gives_a_role_without_cases_nothing():
     _report(_draft(), CRISIS)
-    auditor = _staff("audit.only", Role.AUDITOR)
+    auditor = staff_user("audit.only", Role.AUDITOR)
 
     assert selectors.contact_needed(user=auditor) == []
 

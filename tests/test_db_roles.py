@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from intake import services
 from intake.enums import AuditAction
 from intake.models import AuditEvent, Patient
-from tests.conftest import open_invitation
+from tests.factories import open_invitation
 from tests.test_settings import failure_message, start
 
 ON_POSTGRESQL = pytest.mark.skipif(

@@ -15,7 +15,7 @@ from intake import services
 from intake.enums import AuditAction
 from intake.models import AuditEvent, Invitation
 from tests.access import patient_browser
-from tests.conftest import PATIENT_DOB, login_verified, open_invitation
+from tests.factories import PATIENT_DOB, login_verified, open_invitation
 
 pytestmark = pytest.mark.django_db
 

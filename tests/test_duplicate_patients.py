@@ -14,7 +14,7 @@ from intake import services
 from intake.enums import AuditAction
 from intake.models import AuditEvent, Intake, Invitation, Patient, patient_name_key
 from intake.services import invitations as invitation_service
-from tests.conftest import PATIENT_DOB, login_verified, open_invitation
+from tests.factories import PATIENT_DOB, login_verified, open_invitation
 
 BORN = "1980-04-23"
 ON_POSTGRESQL = pytest.mark.skipif(

@@ -32,8 +32,7 @@ from intake.models import (
     Patient,
     TestRecommendation,
 )
-from tests.cases import submitted_case
-from tests.conftest import login_verified
+from tests.factories import login_verified, submitted_case
 from tests.url_walk import Route, routes
 
 pytestmark = pytest.mark.django_db

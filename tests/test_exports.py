@@ -16,13 +16,13 @@ from intake import questionnaire, selectors, services
 from intake.enums import Decision
 from intake.exports import QUEUE_COLUMNS, queue_csv_lines, safe_cell
 from intake.models import TestRecommendation
-from tests.cases import submitted_case
-from tests.conftest import login_verified
-from tests.stored_results import (
-    REVISION_3,
+from tests.answer_sets import REVISION_3
+from tests.factories import (
     case_stored_under_2026_2,
     case_under_revision_3,
     case_with_stored_result,
+    login_verified,
+    submitted_case,
 )
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "docs" / "csv-codebook.md"

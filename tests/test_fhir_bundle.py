@@ -18,10 +18,13 @@ from intake.fhir import bundle as fhir_bundle
 from intake.fhir import questionnaire as fhir_questionnaire
 from intake.models import Intake, TestRecommendation
 from intake.services import fhir_exports
-from tests.cases import submitted_case
-from tests.conftest import open_invitation
+from tests.factories import (
+    case_stored_under_2026_2,
+    case_under_revision_3,
+    open_invitation,
+    submitted_case,
+)
 from tests.fhir_checks import check_response, check_transaction, model_of
-from tests.stored_results import case_stored_under_2026_2, case_under_revision_3
 
 pytestmark = pytest.mark.django_db
 

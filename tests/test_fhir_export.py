@@ -21,8 +21,7 @@ from intake.enums import AuditAction
 from intake.fhir import codes
 from intake.fhir import questionnaire as fhir_questionnaire
 from intake.models import AuditEvent, Intake
-from tests.cases import submitted_case
-from tests.conftest import login_verified, open_invitation
+from tests.factories import login_verified, open_invitation, submitted_case
 from tests.fhir_checks import check_response, check_transaction, model_of
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,7 @@ from hypothesis import strategies as st
 from intake import forms, questionnaire, services
 from intake.clinical.answers import parse_answers
 from intake.models import Intake, LicensedInstrument
-from tests.conftest import PatientLink
-from tests.intake_answers import answer_steps
+from tests.factories import PatientLink, answer_steps
 
 pytestmark = pytest.mark.django_db
 

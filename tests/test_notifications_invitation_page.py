@@ -9,7 +9,7 @@ from django.test import Client
 from intake.models import Invitation, OutboxMessage
 from intake.notifications import delivery
 from intake.notifications.models import OutboxState
-from tests.conftest import login_verified, open_invitation
+from tests.factories import login_verified, open_invitation
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from intake import demo, services
 from intake.models import AuditEvent, Invitation, OutboxMessage
 from intake.notifications import delivery
 from intake.notifications.models import OutboxState
-from tests.cases import RLS_AND_DIARRHOEA
+from tests.answer_sets import RLS_AND_DIARRHOEA
 
 BORN = dt.date(1980, 4, 23)
 HEALTH_WORDS = ("restless", "legs", "ibs", "sibo", "ferritin", "iron", "bowel", "crisis")

@@ -18,8 +18,8 @@ from intake.enums import AuditAction, CaseStatus, Role
 from intake.models import AuditEvent, Intake
 from intake.templatetags.intake_labels import duration_words
 from tests.access import make_user
-from tests.cases import RLS_AND_DIARRHOEA, submitted_case
-from tests.conftest import login_verified, open_invitation
+from tests.answer_sets import RLS_AND_DIARRHOEA
+from tests.factories import login_verified, open_invitation, submitted_case
 
 # --- the charts (no database) ---------------------------------------------------------------
 

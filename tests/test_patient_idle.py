@@ -11,8 +11,7 @@ from django.test import Client
 
 from intake.enums import CaseStatus
 from intake.views.patient import IDLE_MESSAGE, SESSION_SEEN
-from tests.conftest import PATIENT_DOB, PatientLink
-from tests.intake_answers import answer_steps
+from tests.factories import PATIENT_DOB, PatientLink, answer_steps
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from intake.models import TestRecommendation
-from tests.conftest import login_verified, open_invitation
-from tests.intake_answers import answer_steps, send_answers
+from tests.factories import answer_steps, login_verified, open_invitation, send_answers
 
 pytestmark = pytest.mark.django_db
 MARKER = "ZQX-PRIVATE-MARKER-7781"

@@ -11,9 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from intake.models import Intake
-from tests.cases import submitted_case
-from tests.conftest import login_verified, open_invitation
-from tests.intake_answers import answer_steps
+from tests.factories import answer_steps, login_verified, open_invitation, submitted_case
 
 pytestmark = pytest.mark.django_db
 MARKER = "ZQX-PRIVATE-MARKER-5514"

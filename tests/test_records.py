@@ -27,8 +27,7 @@ from intake.models import (
     TestRecommendation,
 )
 from intake.roles import ROLE_PERMISSIONS
-from tests.cases import submitted_case
-from tests.conftest import login_verified, open_invitation
+from tests.factories import login_verified, open_invitation, submitted_case
 
 pytestmark = pytest.mark.django_db
 

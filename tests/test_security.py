@@ -34,9 +34,16 @@ from intake.models import (
     TestRecommendation,
 )
 from tests.access import PAYLOADS, outcome, patient_browser
-from tests.cases import submitted_case
-from tests.conftest import PATIENT_DOB, PatientLink, login_verified, open_invitation
-from tests.intake_answers import CONSENT, answer_steps, send_answers
+from tests.answer_sets import CONSENT
+from tests.factories import (
+    PATIENT_DOB,
+    PatientLink,
+    answer_steps,
+    login_verified,
+    open_invitation,
+    send_answers,
+    submitted_case,
+)
 
 pytestmark = pytest.mark.django_db
 

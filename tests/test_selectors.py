@@ -10,7 +10,7 @@ from django.utils import timezone
 from intake import selectors, services
 from intake.enums import CaseStatus
 from intake.models import Intake, TestRecommendation
-from tests.cases import submitted_case
+from tests.factories import submitted_case
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +30,10 @@ def _reader():
     from django.contrib.auth import get_user_model
 
     from intake.enums import Role
-    from tests.conftest import _staff
+    from tests.factories import staff_user
 
     existing = get_user_model().objects.filter(username="queue.reader").first()
-    return existing or _staff("queue.reader", Role.PRACTITIONER)
+    return existing or staff_user("queue.reader", Role.PRACTITIONER)
 
 
 def _names(filters: selectors.QueueFilters, user=None) -> list[str]:
@@ -83,7 +83,7 @@ def test_work_queue_date_range_includes_both_edge_days(
 @pytest.fixture
 def one_case_per_status(practitioner):
     """A case in each status (moved there through the services), and a draft."""
-    from tests.conftest import open_invitation
+    from tests.factories import open_invitation
 
     open_invitation(name="Still Drafting")
     submitted_case(name="New One")
@@ -227,7 +227,7 @@ def test_decision_target_of_another_case_or_nothing_finds_nothing(recommendation
 
 @pytest.fixture
 def records():
-    from tests.conftest import open_invitation
+    from tests.factories import open_invitation
 
     case = submitted_case(name="Scoped Case")
     invitation, _token = open_invitation(name="Scoped Invitee")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from intake import clinical, questionnaire, services
 from intake.enums import AuditAction, CaseStatus
 from intake.models import Assessment, AuditEvent, Invitation, Patient, TestRecommendation
-from tests.conftest import PATIENT_DOB, open_invitation
+from tests.factories import PATIENT_DOB, open_invitation
 
 pytestmark = pytest.mark.django_db
 LEGS = questionnaire.STEPS_BY_SLUG["legs"]

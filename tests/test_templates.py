@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.conftest import login_verified
+from tests.factories import login_verified
 
 TEMPLATE_ROOTS = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]] + [
     Path(settings.BASE_DIR) / "intake" / "templates"

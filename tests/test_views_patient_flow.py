@@ -7,7 +7,7 @@ from django.core import mail
 
 from intake.enums import CaseStatus
 from intake.models import Assessment, TestRecommendation
-from tests.intake_answers import answer_steps, send_answers
+from tests.factories import answer_steps, send_answers
 
 pytestmark = pytest.mark.django_db
 

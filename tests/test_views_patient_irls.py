@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.models import Assessment, LicensedInstrument
-from tests.intake_answers import answer_steps, send_answers
+from tests.factories import answer_steps, send_answers
 
 pytestmark = pytest.mark.django_db
 

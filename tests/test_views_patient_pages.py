@@ -14,14 +14,8 @@ from django.utils import timezone
 from intake import questionnaire
 from intake.enums import CaseStatus
 from intake.models import Assessment, Invitation
-from tests.conftest import open_invitation
-from tests.intake_answers import (
-    STEP_DATA,
-    answer_steps,
-    first_step_url,
-    send_answers,
-    step_slug,
-)
+from tests.answer_sets import STEP_DATA
+from tests.factories import answer_steps, first_step_url, open_invitation, send_answers, step_slug
 
 pytestmark = pytest.mark.django_db
 AGREE = "Tick the box to agree, or contact your clinic with questions."

@@ -16,15 +16,12 @@ from django.utils import timezone
 from intake import questionnaire, selectors, services
 from intake.enums import AuditAction, CaseStatus, Decision
 from intake.models import Assessment, AuditEvent, Intake, Note, TestRecommendation
-from tests.cases import submitted_case
-from tests.conftest import login_verified
-from tests.stored_results import (
-    IV_IRON_CAVEAT,
-    NEW_VERSION,
-    REVISION_3,
-    RULES_2026_2,
+from tests.answer_sets import IV_IRON_CAVEAT, NEW_VERSION, REVISION_3, RULES_2026_2
+from tests.factories import (
     case_stored_under_2026_2,
     case_under_revision_3,
+    login_verified,
+    submitted_case,
 )
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +176,7 @@ def test_case_page_shows_flags_with_tier_labels_and_records_the_view(staff, prac
 
 
 def test_case_page_draft_or_unknown_is_404(staff):
-    from tests.conftest import open_invitation
+    from tests.factories import open_invitation
 
     draft, _ = open_invitation()
 

@@ -6,7 +6,8 @@ element) is open, so these tests assert emptiness or non-emptiness only.
 
 import pytest
 
-from tests.clinical.builders import assess, rls_positive
+from tests.answer_sets import rls_positive
+from tests.clinical.engine import assess
 
 # ---- associations (§6) ----------------------------------------------------------------------
 

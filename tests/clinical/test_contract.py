@@ -10,16 +10,8 @@ from types import MappingProxyType
 import pytest
 
 from intake.clinical import RULESET_VERSION, evaluate
-from tests.clinical.builders import (
-    MICRO,
-    adult,
-    assess,
-    ferritin,
-    full_adult,
-    lab,
-    rls_positive,
-    without,
-)
+from tests.answer_sets import MICRO, adult, ferritin, full_adult, lab, rls_positive, without
+from tests.clinical.engine import assess
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,13 +2,11 @@
 
 import pytest
 
-from tests.clinical.builders import (
+from tests.answer_sets import (
     MICRO,
     adult,
-    assess,
     child,
     ferritin,
-    fired,
     ibs_adult_met,
     lab,
     rls_positive,
@@ -17,6 +15,7 @@ from tests.clinical.builders import (
     tsh,
     ttg_iga,
 )
+from tests.clinical.engine import assess, fired
 
 FLAGS = ["thyroid", "iron_panel", "celiac", "stool", "sibo_breath"]
 NOT_TRIGGERS = {"IRON-S", "THY-S", "M1", "M2", "M3", "M4", "M5", "SIBO-X"}

@@ -2,15 +2,15 @@
 
 import pytest
 
-from tests.clinical.builders import (
+from tests.answer_sets import (
     LESS_THAN_WEEKLY,
     WEEKLY_PLUS,
     adult,
-    assess,
     child,
     ibs_adult_met,
     ibs_peds_met,
 )
+from tests.clinical.engine import assess
 
 # ---- IBS-ADULT (§5.1): P, A, D are visible only through status ------------------------------
 

@@ -2,16 +2,8 @@
 
 import pytest
 
-from tests.clinical.builders import (
-    adult,
-    assess,
-    ferritin,
-    full_adult,
-    ibs_adult_met,
-    lab,
-    rls_positive,
-    without,
-)
+from tests.answer_sets import adult, ferritin, full_adult, ibs_adult_met, lab, rls_positive, without
+from tests.clinical.engine import assess
 
 
 def test_quality_full_answers_are_complete():

@@ -3,7 +3,8 @@ DQ-5)."""
 
 import pytest
 
-from tests.clinical.builders import adult, assess, red_flag_ids
+from tests.answer_sets import adult
+from tests.clinical.engine import assess, red_flag_ids
 
 # A 35-year-old woman with nothing else answered: no red flag can fire.
 SINGLE_RF_CASES = {

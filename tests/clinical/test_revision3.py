@@ -4,21 +4,19 @@ different result under revision 2's rules."""
 import pytest
 
 from intake.clinical import RULESET_VERSION, evaluate
-from tests.clinical.builders import (
+from tests.answer_sets import (
     adult,
-    assess,
     child,
     ferritin,
-    fired,
     full_adult,
     ibs_adult_met,
     ibs_peds_met,
-    red_flag_ids,
     rls_positive,
     tsat,
     ttg_iga,
     without,
 )
+from tests.clinical.engine import assess, fired, red_flag_ids
 
 DETAILS_ALL_TRUE = {
     "rls_c1_urge": "yes",

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.clinical.builders import adult, assess, rls_positive
+from tests.answer_sets import adult, rls_positive
+from tests.clinical.engine import assess
 
 ALL_U = {"C1": "U", "C2": "U", "C3": "U", "C4": "U", "C5": "U"}
 ALL_T = {"C1": "T", "C2": "T", "C3": "T", "C4": "T", "C5": "T"}

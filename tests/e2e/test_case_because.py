@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from intake.questionnaire import QUESTIONS
-from tests.cases import submitted_case
 from tests.e2e.conftest import (
     DESKTOP,
     check_accessibility,
@@ -15,6 +14,7 @@ from tests.e2e.conftest import (
     screenshot,
 )
 from tests.e2e.test_practitioner import sign_in
+from tests.factories import submitted_case
 from tests.test_case_printout import ARTIFACTS, pdf_pages_text, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)

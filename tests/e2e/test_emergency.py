@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from intake.models import Intake
-from tests.conftest import open_invitation
+from tests.answer_sets import STEP_DATA
 from tests.e2e.conftest import DESKTOP, PHONE, screenshot
 from tests.e2e.test_patient_intake import answer_until, fill_step, page_problems, send
 from tests.e2e.test_practitioner import sign_in
-from tests.intake_answers import STEP_DATA
+from tests.factories import open_invitation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from intake.enums import CaseStatus
 from intake.models import Intake, Invitation
-from tests.conftest import PATIENT_DOB, open_invitation
+from tests.answer_sets import STEP_DATA
 from tests.e2e.conftest import (
     DESKTOP,
     PHONE,
@@ -15,7 +15,7 @@ from tests.e2e.conftest import (
     horizontal_overflow,
     screenshot,
 )
-from tests.intake_answers import STEP_DATA, step_slug
+from tests.factories import PATIENT_DOB, open_invitation, step_slug
 
 pytestmark = pytest.mark.django_db(transaction=True)
 CHOOSE_ONE = "Choose an answer to this question."

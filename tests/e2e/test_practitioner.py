@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from intake.enums import CaseStatus, Decision
 from intake.models import Intake, Note, TestRecommendation
-from tests.cases import submitted_case
 from tests.e2e.conftest import (
     DESKTOP,
     PHONE,
@@ -15,6 +14,7 @@ from tests.e2e.conftest import (
     horizontal_overflow,
     screenshot,
 )
+from tests.factories import submitted_case
 from tests.test_case_printout import ARTIFACTS, pdf_pages_text, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -219,8 +219,8 @@ def test_practitioner_records_contact_with_a_patient_who_reported_a_crisis(
     browser, live_server, practitioner
 ):
     from intake import demo, services
-    from tests.cases import RLS_AND_DIARRHOEA
-    from tests.conftest import open_invitation
+    from tests.answer_sets import RLS_AND_DIARRHOEA
+    from tests.factories import open_invitation
 
     invitation, _token = open_invitation(name="Dana Draft")
     answers = {**RLS_AND_DIARRHOEA, "phq9_items": [1, 1, 1, 1, 1, 1, 1, 1, 2]}
@@ -250,8 +250,8 @@ def test_practitioner_records_contact_with_a_patient_who_reported_a_crisis(
 @pytest.mark.parametrize("size", [DESKTOP, TABLET, PHONE], ids=["desktop", "tablet", "phone"])
 def test_overview_draws_its_charts_and_fits_the_screen(browser, live_server, practitioner, size):
     from intake import demo
-    from tests.cases import RLS_AND_DIARRHOEA
-    from tests.conftest import open_invitation
+    from tests.answer_sets import RLS_AND_DIARRHOEA
+    from tests.factories import open_invitation
 
     submitted_case(name="Sent One")
     submitted_case(name="Sent Two", rectal_bleeding="yes")

@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.conftest import open_invitation
+from tests.answer_sets import STEP_DATA
 from tests.e2e.conftest import DESKTOP, PHONE, check_accessibility, horizontal_overflow, screenshot
-from tests.intake_answers import STEP_DATA, answer_steps
+from tests.factories import answer_steps, open_invitation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
