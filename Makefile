@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # replay an order with PYTEST_WORKERS=0 PYTEST_ARGS="--randomly-seed=N".
 PYTEST_WORKERS ?= logical
 
-.PHONY: run test lint fmt bench docs
+.PHONY: run serve test lint fmt bench docs
 
 # The web server and the outbox's worker (db_worker) in one shell, so that Ctrl-C, or the
 # server stopping, stops the worker too.
@@ -30,6 +30,29 @@ run: $(RUNTIME_STAMP)
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The app as a live site runs it (docs/deployment.md): DEBUG off, static files collected and
+# served under hashed names, the migrations applied, gunicorn with SERVE_WORKERS processes and
+# the outbox's worker beside it; Ctrl-C stops both. SECRET_KEY must come from the environment.
+# HTTPS is off unless set, because this serves plain http on SERVE_BIND; behind a TLS proxy set
+# HTTPS=true BEHIND_PROXY=true (and ALLOWED_HOSTS).
+SERVE_BIND ?= 127.0.0.1:8000
+SERVE_WORKERS ?= 2
+serve: export DEBUG := false
+serve: export HTTPS ?= false
+serve: $(RUNTIME_STAMP)
+	@test -n "$$SECRET_KEY" || { echo "make serve: set SECRET_KEY (a long random string) first, e.g." \
+		"SECRET_KEY=\"\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')\" make serve" >&2; exit 1; }
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	@echo
+	@echo "Serving http://$(SERVE_BIND)/ with gunicorn ($(SERVE_WORKERS) workers) and the outbox's"
+	@echo "worker (stop both with Ctrl-C)."
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn clinic.wsgi --bind $(SERVE_BIND) --workers $(SERVE_WORKERS) \
+		--access-logfile - --timeout 30 --graceful-timeout 20 --no-control-socket
 
 # Tests run with DEBUG off like production, a fixed throwaway secret, and static files served
 # from the source folders so no collectstatic is needed. DATABASE_URL passes through (CI sets it).

@@ -1,0 +1,297 @@
+"""The app under gunicorn in real subprocesses, as a live site runs it, for tests/test_serve.py
+and tests/test_scale_out.py.
+
+Each server gets production settings (DEBUG off, HTTPS on behind a TLS proxy, Argon2) on a
+free local port. The proxy is played by `Browser`, which sends what a proxy adds
+(X-Forwarded-Proto, X-Forwarded-For) and keeps its cookies by hand, as a browser does: the
+cookies are Secure, and the servers are reached over plain http. Static files come from the
+source folders (STATIC_MANIFEST off, as in `make test`), so nothing is collected into the
+shared staticfiles/ folder.
+
+The database is made for the module: a temporary SQLite file, or on PostgreSQL (when the
+suite runs on it) a database of its own named after the test database, dropped at the end.
+Migrating it and adding the people below is one subprocess (`python tests/live_servers.py`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAFF_USERNAME = "live.practitioner"
+STAFF_PASSWORD = "live-pass-9137-rlsg"
+PATIENT_DOB = "1980-04-23"
+STARTUP_SECONDS = 30
+
+
+@dataclass
+class Site:
+    """What the setup made: the database the servers share and the people in it."""
+
+    env: dict[str, str]
+    invitation_tokens: list[str]
+    recovery_codes: list[str]
+
+
+def production_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        # Nothing of the test run's own configuration leaks into the servers.
+        if not key.startswith(("PYTEST", "DJANGO_", "DATABASE_", "CACHE_URL"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="clinic.settings",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=database_url,
+        HTTPS="true",
+        BEHIND_PROXY="true",
+        STATIC_MANIFEST="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def site_database(tmp_dir: Path) -> Iterator[str]:
+    """A database URL for the servers: PostgreSQL beside the suite's own when it runs there,
+    otherwise a SQLite file in `tmp_dir`."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_dir / 'site.sqlite3'}"
+        return
+    import psycopg2
+
+    parts = urllib.parse.urlsplit(url)
+    # Named like the suite's test databases, which CI drops after an interrupted run.
+    name = f"test_{parts.path.lstrip('/')}_live_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = parts._replace(path="/postgres").geturl()
+
+    def run(sql: str) -> None:
+        connection = psycopg2.connect(admin)
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            connection.close()
+
+    run(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl()
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def set_up_site(env: dict[str, str], *, invitations: int = 1) -> Site:
+    """Migrate the database and add a practitioner (with recovery codes for the second step)
+    and patients' invitations, in one subprocess with the servers' settings."""
+    done = subprocess.run(
+        [sys.executable, __file__, str(invitations)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"setting up the site failed:\n{done.stdout}\n{done.stderr}")
+    made = json.loads(done.stdout.strip().splitlines()[-1])
+    return Site(env=env, invitation_tokens=made["tokens"], recovery_codes=made["codes"])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log_dir: Path, *, name: str = "web") -> Iterator[Server]:
+    """gunicorn with the app, as `make serve` starts it, until the block ends."""
+    port = free_port()
+    log = log_dir / f"gunicorn-{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "clinic.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--no-control-socket",
+                "--timeout",
+                "30",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(port=port, process=process, log=log)
+    try:
+        wait_until_up(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_up(server: Server) -> None:
+    """Poll /healthz until it answers (not a timing assertion: a dead server fails at once)."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{server.log.read_text()}")
+        with contextlib.suppress(OSError):
+            if Browser().get(server, "/healthz").status == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer /healthz:\n{server.log.read_text()}")
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+
+@dataclass
+class Browser:
+    """One browser behind the TLS proxy: its cookies go to whichever server it is sent to."""
+
+    cookies: dict[str, str] = field(default_factory=dict)
+    address: str = "203.0.113.10"
+    # False: straight to the server over plain http, as a client that bypasses the proxy.
+    via_proxy: bool = True
+
+    def get(self, server: Server, path: str) -> Answer:
+        return self._send(server, "GET", path)
+
+    def post(self, server: Server, path: str, data: dict[str, str]) -> Answer:
+        data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
+        return self._send(server, "POST", path, urllib.parse.urlencode(data, doseq=True))
+
+    def _send(self, server: Server, method: str, path: str, body: str | None = None) -> Answer:
+        headers = {"Host": server.base}
+        if self.via_proxy:
+            headers.update({"X-Forwarded-Proto": "https", "X-Forwarded-For": self.address})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://{server.base}"
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    for name, morsel in SimpleCookie(value).items():
+                        if morsel.value and morsel["max-age"] != "0":
+                            self.cookies[name] = morsel.value
+                        else:
+                            self.cookies.pop(name, None)
+            return Answer(
+                status=response.status,
+                headers={key.lower(): value for key, value in response.getheaders()},
+                text=text,
+            )
+        finally:
+            connection.close()
+
+
+def sign_in(browser: Browser, server: Server, *, code: str) -> Answer:
+    """The staff sign-in, both steps, on `server`: the password, then a recovery code. Returns
+    the answer to the code."""
+    browser.get(server, "/accounts/login/")
+    password = browser.post(
+        server,
+        "/accounts/login/",
+        {"username": STAFF_USERNAME, "password": STAFF_PASSWORD, "next": "/staff/"},
+    )
+    if password.status != 302:
+        raise AssertionError(f"the password step answered {password.status}")
+    browser.get(server, "/staff/2fa/verify/?next=/staff/")
+    return browser.post(server, "/staff/2fa/verify/", {"token": code, "next": "/staff/"})
+
+
+def _set_up(invitations: int) -> None:
+    """Run in the subprocess: migrate, then the people the tests need; prints them as JSON."""
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from intake import services
+    from intake.enums import Role
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    user = get_user_model().objects.create_user(
+        username=STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=Role.PRACTITIONER))
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(4)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    tokens = [
+        services.create_invitation(
+            full_name=f"Live Patient {number}", date_of_birth=dt.date.fromisoformat(PATIENT_DOB)
+        )[1]
+        for number in range(invitations)
+    ]
+    print(json.dumps({"tokens": tokens, "codes": codes}))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    _set_up(int(sys.argv[1]))
