@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from intake.forms import CHOOSE_ONE, TICK_ONE
+from intake.forms.patient import CHOOSE_ONE, TICK_ONE
 from tests.conftest import PatientLink, open_invitation
 from tests.intake_answers import NO_RED_FLAGS, STEP_DATA, answer_steps
 

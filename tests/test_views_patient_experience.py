@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from intake import questionnaire, services
-from intake.forms import NONE_WITH_OTHERS
+from intake.forms.patient import NONE_WITH_OTHERS
 from tests.conftest import login_verified, open_invitation
 from tests.intake_answers import STEP_DATA, answer_steps, send_answers
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.test import Client
 
-from intake.forms import REVISION_MISSING
+from intake.forms.patient import REVISION_MISSING
 from intake.questionnaire import MAX_LAB_ROWS
 from tests.conftest import PATIENT_DOB, open_invitation
 from tests.intake_answers import answer_steps

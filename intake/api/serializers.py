@@ -11,7 +11,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from intake.forms import PatientDetailsForm
+from intake.forms.details import PatientDetailsForm
 from intake.models import Intake, Invitation
 
 

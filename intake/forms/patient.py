@@ -1,6 +1,7 @@
-"""Input parsing and validation for the patient's steps, with plain, specific messages.
+"""The patient's pages: the date-of-birth check, each step of the questionnaire and consent,
+with plain, specific messages.
 
-Step forms are built from intake/questionnaire.py. Every question field is declared optional
+Step forms are built from intake/questionnaire/. Every question field is declared optional
 to Django; `clean()` then applies "required when it applies" with the answers as they will be
 after this save, so a question that depends on another on the same page is judged correctly
 with or without JavaScript.
@@ -8,20 +9,16 @@ with or without JavaScript.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from intake import questionnaire
-from intake.enums import CaseStatus, Decision, TestKind
+from intake.forms.details import NAME_MAX_LENGTH
+from intake.forms.labs import LabRowFormSet
 from intake.questionnaire import Facts, Question, Step
-from intake.selectors import QUEUE_SORTS, QueueFilters
 
 TEXT_MAX_LENGTH = 2000
-NAME_MAX_LENGTH = 200
 CHOOSE_ONE = "Choose an answer to this question."
 TICK_ONE = "Tick at least one answer."
 NONE_WITH_OTHERS = "Tick “None of these” on its own, or untick it and tick the answers that apply."
@@ -340,113 +337,6 @@ class IrlsForm(StepForm):
         return {"irls_items": items if any(item is not None for item in items) else None}
 
 
-# --- labs ----------------------------------------------------------------------------------
-
-LAB_TEST_CHOICES = [("", "Choose a test…")] + [
-    (key, label) for key, label, _ in questionnaire.LAB_TESTS
-]
-LAB_UNITS = {key: units for key, _label, units in questionnaire.LAB_TESTS}
-QUALITATIVE_WORDS = {
-    "ttg_iga": {"negative": "neg", "neg": "neg", "positive": "pos", "pos": "pos"},
-    "total_iga": {"normal": "normal", "low": "low"},
-}
-# The words a refusal offers (abbreviations like "neg" are accepted but not suggested).
-QUALITATIVE_OPTIONS = {"ttg_iga": "negative or positive", "total_iga": "low or normal"}
-UNIT_CHOICES = [("", "No unit")] + sorted(
-    {(unit, unit) for units in LAB_UNITS.values() for unit in units}
-)
-
-
-class LabRowForm(forms.Form):
-    # static/js/lab-units.js offers only the units of the chosen test; the server checks anyway.
-    test = forms.ChoiceField(
-        choices=LAB_TEST_CHOICES,
-        required=False,
-        label="Test",
-        widget=forms.Select(attrs={"data-lab-units": json.dumps(LAB_UNITS)}),
-    )
-    value = forms.CharField(max_length=20, required=False, label="Result")
-    unit = forms.ChoiceField(choices=UNIT_CHOICES, required=False, label="Unit")
-    taken_on = forms.DateField(
-        required=False,
-        label="Date of the test",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as year-month-day, e.g. 2026-03-14."},
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        test, value, unit = (
-            cleaned.get("test"),
-            (cleaned.get("value") or "").strip(),
-            cleaned.get("unit"),
-        )
-        taken_on = cleaned.get("taken_on")
-        if not test and not value and not taken_on:
-            return cleaned  # an empty row
-        if not test:
-            self.add_error("test", "Choose which test this result is for.")
-            return cleaned
-        if not value:
-            self.add_error("value", "Enter the result as shown on the report.")
-        elif test in QUALITATIVE_WORDS:
-            word = QUALITATIVE_WORDS[test].get(value.lower())
-            if word is None:
-                self.add_error("value", f"For this test enter {QUALITATIVE_OPTIONS[test]}.")
-            else:
-                cleaned["value"] = word
-        else:
-            try:
-                number = float(value.replace(",", "."))
-            except ValueError:
-                number = None
-            if number is None or number != number or number < 0 or number > 100_000:
-                self.add_error("value", "Enter the result as a number, e.g. 42 or 3.5.")
-            else:
-                cleaned["value"] = int(number) if number.is_integer() else number
-        accepted = LAB_UNITS[test]
-        if accepted and unit not in accepted:
-            self.add_error("unit", f"Choose the unit from the report: {' or '.join(accepted)}.")
-        if not accepted and unit:
-            self.add_error("unit", "This test has no unit: choose “No unit”.")
-        if taken_on is None:
-            if "taken_on" not in self.errors:
-                self.add_error("taken_on", "Enter the date of the test.")
-        elif taken_on > timezone.localdate():
-            self.add_error("taken_on", "The date of the test cannot be in the future.")
-        elif taken_on < dt.date(1900, 1, 1):
-            self.add_error("taken_on", "Enter a date after 1900.")
-        return cleaned
-
-    def row(self) -> dict[str, Any] | None:
-        data = self.cleaned_data
-        if not data.get("test"):
-            return None
-        return {
-            "test": data["test"],
-            "value": data["value"],
-            "unit": data.get("unit") or None,
-            "taken_on": data["taken_on"].isoformat(),
-        }
-
-
-class BaseLabRowFormSet(forms.BaseFormSet):
-    default_error_messages = {
-        **forms.BaseFormSet.default_error_messages,
-        "too_many_forms": "Enter at most %(num)d results on this page.",
-    }
-
-
-LabRowFormSet = forms.formset_factory(
-    LabRowForm,
-    formset=BaseLabRowFormSet,
-    extra=0,
-    max_num=questionnaire.MAX_LAB_ROWS,
-    validate_max=True,
-    absolute_max=questionnaire.MAX_LAB_ROWS,
-)
-
-
 class LabsForm(StepForm):
     """Earlier results as rows (test, value, unit, date), plus the on-gluten question when a
     coeliac result is given."""
@@ -534,91 +424,6 @@ class DateOfBirthForm(forms.Form):
     )
 
 
-class PatientDetailsForm(forms.Form):
-    """Who the intake is for: used by staff invitations and the public start page."""
-
-    full_name = forms.CharField(
-        max_length=NAME_MAX_LENGTH,
-        label="Full name",
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Enter the patient's full name."},
-    )
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
-        error_messages={
-            "required": "Enter the date of birth.",
-            "invalid": "Enter the date as year-month-day, e.g. 1980-04-23.",
-        },
-    )
-    email = forms.EmailField(
-        required=False,
-        label="Email (optional)",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "invalid": "Enter an email address like name@example.com, or leave it empty."
-        },
-    )
-
-    def clean_full_name(self) -> str:
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if len(name) < 2 or not any(ch.isalpha() for ch in name):
-            raise forms.ValidationError("Enter the full name using letters.")
-        if any(ch in name for ch in "<>{}"):
-            raise forms.ValidationError("A name cannot contain < > { or }.")
-        return name
-
-    def clean_date_of_birth(self) -> dt.date:
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born > today:
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born < today.replace(year=today.year - 120):
-            raise forms.ValidationError("Check the year: that is more than 120 years ago.")
-        return born
-
-
-class InvitationForm(PatientDetailsForm):
-    """Staff's invitation: the patient's details, and the explicit way to say that someone who
-    shares the name and date of birth of a patient on record is a different person."""
-
-    different_person = forms.BooleanField(
-        required=False,
-        label="A different person from the patient on record with this name and date of birth",
-        help_text="Leave this unticked for a returning patient: the new questionnaire joins "
-        "their record. Tick it only for someone else who shares both; you are asked to "
-        "confirm.",
-    )
-    # The record number the confirmation is for: sending the same confirmation twice (a double
-    # click) gives the one new record, not two.
-    new_record_number = forms.CharField(required=False, widget=forms.HiddenInput)
-    email_link = forms.BooleanField(
-        required=False,
-        label="Email the link to the patient",
-        help_text="Sent from the app to the email address above, with the clinic's name and "
-        "phone number and no health information. You still see the link once to copy.",
-    )
-
-    def clean_new_record_number(self) -> int | None:
-        value = self.cleaned_data["new_record_number"].strip()
-        if not value:
-            return None
-        if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 32767:
-            raise forms.ValidationError(
-                "The confirmation could not be read: tick the box and send the form again."
-            )
-        return int(value)
-
-    def clean(self):
-        cleaned = super().clean()
-        if "new_record_number" in self.errors:
-            # A hidden field's error is not shown beside it: say it above the form.
-            self.add_error(None, self.errors.pop("new_record_number"))
-        if cleaned.get("email_link") and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error("email", "Enter the patient's email address to email them the link.")
-        return cleaned
-
-
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(
         label="I have read and agree to the statement above.",
@@ -639,183 +444,3 @@ class ConsentForm(forms.Form):
         if len(name) < 2 or not any(ch.isalpha() for ch in name):
             raise forms.ValidationError("Type your full name using letters.")
         return name
-
-
-# --- practitioners -------------------------------------------------------------------------
-
-
-class QueueFilterForm(forms.Form):
-    """The work queue's filters, read from the query string. Unknown values get a clear error
-    and that filter is left out."""
-
-    q = forms.CharField(required=False, max_length=100, label="Search name, date of birth or case")
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("", "Any status")] + [c for c in CaseStatus.choices if c[0] != CaseStatus.DRAFT],
-        error_messages={"invalid_choice": "Unknown status: choose one from the list."},
-    )
-    urgent = forms.BooleanField(required=False, label="Urgent only")
-    rls_met = forms.BooleanField(required=False, label="RLS criteria met")
-    tests = forms.MultipleChoiceField(
-        required=False,
-        choices=TestKind.choices,
-        label="Test flagged",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Unknown test: choose from the list."},
-    )
-    assigned = forms.ChoiceField(
-        required=False,
-        choices=[("", "Anyone"), ("me", "Assigned to me"), ("unassigned", "Unassigned")],
-        error_messages={"invalid_choice": "Unknown assignment filter."},
-    )
-    submitted_from = forms.DateField(
-        required=False,
-        label="Submitted from",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as year-month-day."},
-    )
-    submitted_to = forms.DateField(
-        required=False,
-        label="Submitted to",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as year-month-day."},
-    )
-    sort = forms.ChoiceField(
-        required=False,
-        choices=[(key, label) for key, (label, _order) in QUEUE_SORTS.items()],
-        error_messages={"invalid_choice": "Unknown sort order."},
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
-        if start and end and start > end:
-            self.add_error("submitted_to", "The end date is before the start date.")
-        return cleaned
-
-    def filters(self) -> QueueFilters:
-        """The valid filters; a field with an error is left out."""
-        self.is_valid()
-        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-        return QueueFilters(
-            status=data.get("status") or "",
-            urgent=bool(data.get("urgent")),
-            tests=tuple(data.get("tests") or ()),
-            rls_met=bool(data.get("rls_met")),
-            assigned=data.get("assigned") or "",
-            submitted_from=data.get("submitted_from"),
-            submitted_to=data.get("submitted_to"),
-            search=data.get("q") or "",
-            sort=data.get("sort") or "priority",
-        )
-
-
-class CaseChangeForm(forms.Form):
-    """Every change to a case carries the case version its page showed."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class StatusForm(CaseChangeForm):
-    status = forms.ChoiceField(
-        choices=[c for c in CaseStatus.choices if c[0] != CaseStatus.DRAFT],
-        error_messages={"invalid_choice": "Unknown status."},
-    )
-
-
-class AssignForm(CaseChangeForm):
-    assignee = forms.ModelChoiceField(
-        queryset=None,
-        required=False,
-        empty_label="Nobody",
-        label="Assign to",
-        error_messages={"invalid_choice": "Choose a practitioner from the list."},
-    )
-
-    def __init__(self, *args: Any, staff, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff
-
-
-class DecisionForm(CaseChangeForm):
-    recommendation = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(
-        choices=[c for c in Decision.choices if c[0] != Decision.PENDING],
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose ordered, declined or already done."},
-    )
-    reason = forms.CharField(
-        required=False,
-        max_length=1000,
-        label="Reason (needed when declining)",
-        widget=forms.TextInput,
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if (
-            cleaned.get("decision") == Decision.DECLINED
-            and not (cleaned.get("reason") or "").strip()
-        ):
-            self.add_error("reason", "Give a reason for declining the test.")
-        return cleaned
-
-
-class NoteForm(forms.Form):
-    text = forms.CharField(
-        max_length=5000,
-        label="Add a note",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": "Write the note before saving it.",
-            "max_length": "Keep a note under 5000 characters (it has %(show_value)d).",
-        },
-    )
-
-
-class ResultsForm(CaseChangeForm):
-    """Results the practitioner enters on the case, as rows like the patient's labs step."""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.rows = LabRowFormSet(
-            data=self.data if self.is_bound else None, initial=[{}, {}, {}], prefix="results"
-        )
-
-    def is_valid(self) -> bool:
-        rows_valid = self.rows.is_valid()
-        return super().is_valid() and rows_valid
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        rows = (
-            [row for form in self.rows.forms if (row := form.row())] if self.rows.is_valid() else []
-        )
-        if self.rows.is_valid() and not rows:
-            self.add_error(None, "Enter at least one result.")
-        cleaned["results"] = rows
-        return cleaned
-
-    def typed_rows(self) -> list[dict[str, Any]]:
-        """Each row that has anything in it, as typed (the test by its name), to show back
-        when the results could not be saved and the form is not on the page (a colleague
-        closed the case meanwhile)."""
-        if not self.is_bound:
-            return []
-        labels = dict(LAB_TEST_CHOICES)
-        rows = []
-        for row in self.rows.forms:
-            typed = {
-                name: str(row[name].value() or "").strip()
-                for name in ("test", "value", "unit", "taken_on")
-            }
-            if any(typed.values()):
-                test = typed["test"]
-                rows.append(
-                    {
-                        **typed,
-                        "test": labels.get(test, test) if test else "No test chosen",
-                        "errors": [error for errors in row.errors.values() for error in errors],
-                    }
-                )
-        return rows

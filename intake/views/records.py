@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake import selectors, services
 from intake.enums import AuditAction
-from intake.forms_records import ErasureForm
+from intake.forms.records import ErasureForm
 from intake.views.common import audit_list_view, client_ip, permission_or_404, posted
 
 PERMISSION = "intake.manage_records"

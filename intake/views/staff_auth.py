@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import segno
-from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from intake import selectors, services
 from intake.enums import AuditAction
+from intake.forms.accounts import CodeForm
 from intake.views.common import client_ip, posted
 
 LOGIN_RATE = "intake.views.staff_auth.login_rate"
@@ -27,19 +27,6 @@ def login_rate(group, request) -> str:
     from django.conf import settings
 
     return settings.RATE_LIMIT_LOGIN
-
-
-class CodeForm(django_forms.Form):
-    token = django_forms.CharField(
-        label="Code",
-        max_length=12,
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
-        widget=django_forms.TextInput(
-            # Recovery codes have letters too, so not a numeric keypad.
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-        error_messages={"required": "Enter the code."},
-    )
 
 
 def _next(request: HttpRequest) -> str:
