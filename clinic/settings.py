@@ -379,7 +379,7 @@ RATE_LIMIT_LOGIN = env_rate("RATE_LIMIT_LOGIN", "20/h")
 RATE_LIMIT_PATIENT = env_rate("RATE_LIMIT_PATIENT", "30/h")
 # Per API client (per address for a call without a valid token): ten a minute on average is
 # ample for a system polling for changes and creating invitations as appointments are booked.
-RATE_LIMIT_API = "600/h"
+RATE_LIMIT_API = env_rate("RATE_LIMIT_API", "600/h")
 
 # The API (/api/v1/, intake/api): bearer tokens of registered clients only, JSON in and out,
 # nothing by default (each view names its scope). Rate limits: django-ratelimit, as elsewhere.
@@ -464,6 +464,11 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 # marked failed with its reason after OUTBOX_MAX_ATTEMPTS tries.
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, min_value=1)
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60, min_value=1)
+# Webhooks (the notice to a clinic's systems on each submission) go through the same outbox.
+# A receiver must answer within WEBHOOK_TIMEOUT_SECONDS. Endpoints must be https; plain http
+# (and an address on this machine) only with WEBHOOK_ALLOW_HTTP, for trying a receiver locally.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, min_value=1, max_value=30)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
 
 # --- Logging ---------------------------------------------------------------------------------
 

@@ -465,3 +465,6 @@ class StaffUserAdmin(UserAdmin):
 # staff follow a message's state on the invitations page, so the section is left out.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+
+# Webhook endpoints and their delivery log have their own module.
+from intake import admin_webhooks  # noqa: E402, F401

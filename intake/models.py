@@ -463,3 +463,4 @@ class ApiClient(models.Model):
 
 # The outbox lives with the rest of reaching patients; imported here so the app registers it.
 from intake.notifications.models import OutboxMessage  # noqa: E402, F401
+from intake.notifications.webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

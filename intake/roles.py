@@ -41,6 +41,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.view_apiclient",
         "intake.add_apiclient",
         "intake.change_apiclient",
+        # Webhook endpoints (a signed notice on each submission) and their delivery log.
+        "intake.view_webhookendpoint",
+        "intake.add_webhookendpoint",
+        "intake.change_webhookendpoint",
+        "intake.view_webhookdelivery",
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",

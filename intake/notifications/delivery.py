@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake import questionnaire
-from intake.notifications.models import OutboxMessage, OutboxState
+from intake.notifications import webhooks
+from intake.notifications.models import OutboxChannel, OutboxMessage, OutboxState
 from intake.services.common import facts_for
 
 log = logging.getLogger(__name__)
@@ -104,11 +105,19 @@ def deliver(message_id: int) -> str:
         _finish(message, state=OutboxState.FAILED, last_error="Not sent: the link no longer works.")
         return OutboxState.FAILED
     try:
-        render_email(message).send()
+        if message.channel == OutboxChannel.WEBHOOK:
+            webhooks.post(message)  # a notice to a clinic's system, not to the patient
+        else:
+            render_email(message).send()
+    except webhooks.NotSent as error:
+        _finish(message, state=OutboxState.FAILED, last_error=str(error))
+        return OutboxState.FAILED
     except Exception as error:  # any failure of the backend is this message's failure
         # The exception's class and text say what the mail server answered; they never carry
         # the message's body.
         reason = f"{type(error).__name__}: {error}"[:300]
+        if isinstance(error, webhooks.ReceiverFailed):
+            reason = str(error)
         if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             _finish(message, state=OutboxState.FAILED, last_error=reason)
             log.warning("outbox message %s failed after %s tries", message.pk, message.attempts)

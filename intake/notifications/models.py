@@ -10,10 +10,13 @@ from django.db.models import Q
 class OutboxKind(models.TextChoices):
     INVITATION = "invitation", "Invitation link"
     SUBMITTED = "submitted", "Submission confirmation"
+    # To a clinic's system, not to the patient: intake/notifications/webhooks.py.
+    WEBHOOK_SUBMITTED = "webhook_submitted", "Submission notice (webhook)"
 
 
 class OutboxChannel(models.TextChoices):
     EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook"
 
 
 class OutboxState(models.TextChoices):

@@ -22,7 +22,7 @@ from intake.models import (
     Intake,
     TestRecommendation,
 )
-from intake.services import notifications
+from intake.services import notifications, webhooks
 from intake.services.common import (
     IntakeError,
     NotEditable,
@@ -440,6 +440,7 @@ def submit_intake(*, intake_id: int, ip_address: str | None = None) -> Intake:
     record_event(action=AuditAction.SUBMIT, intake=intake, obj=intake, ip_address=ip_address)
     transaction.on_commit(lambda: emails.send_new_case_alert(intake))
     notifications.queue_submission_confirmation(intake=intake, ip_address=ip_address)
+    webhooks.queue_submission_notices(intake=intake)
     # Normally reported as the patient saved the step; this catches a draft from before the
     # check ran on every step, so a submitted case needing contact is listed all the same.
     alert = contact_alert(intake)
