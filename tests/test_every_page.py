@@ -29,8 +29,11 @@ from intake.models import (
     LabResultEntry,
     LicensedInstrument,
     Note,
+    OutboxMessage,
     Patient,
     TestRecommendation,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from tests.factories import login_verified, submitted_case
 from tests.url_walk import Route, routes
@@ -68,6 +71,25 @@ def records(clinic_admin, practitioner) -> dict[str, object]:
     )
     StaticDevice.objects.create(user=clinic_admin, name="backup")
     ApiClient.objects.create(name="Clinic EHR", token_hash="0" * 64, token_prefix="00000000")
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://ehr.example.org/hook", description="Clinic EHR", secret="whsec_walk"
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        message=OutboxMessage.objects.create(
+            kind="webhook_submitted",
+            channel="webhook",
+            recipient="https://ehr.example.org",
+            context={"endpoint": endpoint.pk},
+            intake=case,
+            next_attempt_at=case.submitted_at,
+            idempotency_key="webhook:walk",
+        ),
+        attempt=1,
+        attempted_at=case.submitted_at,
+        status_code=200,
+        duration_ms=4,
+    )
     AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1)
     AccessLog.objects.create(username="someone", ip_address="10.0.0.1")
     AccessFailureLog.objects.create(username="someone", ip_address="10.0.0.1")

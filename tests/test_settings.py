@@ -96,6 +96,19 @@ def failure_message(result: subprocess.CompletedProcess) -> str:
             "with DEBUG=true a development secret is generated)",
         ),
         (
+            {"RATE_LIMIT_API": "lots", "SECRET_KEY": "x"},
+            "RATE_LIMIT_API must be a rate such as 20/h: a count, a slash and s, m, h or d "
+            "(got 'lots')",
+        ),
+        (
+            {"WEBHOOK_TIMEOUT_SECONDS": "60", "SECRET_KEY": "x"},
+            "WEBHOOK_TIMEOUT_SECONDS must be a whole number from 1 to 30 (got '60')",
+        ),
+        (
+            {"WEBHOOK_ALLOW_HTTP": "sometimes", "SECRET_KEY": "x"},
+            "WEBHOOK_ALLOW_HTTP must be one of: true, false, 1, 0, yes, no (got 'sometimes')",
+        ),
+        (
             {"TIME_ZONE": "Mars/Olympus", "SECRET_KEY": "x"},
             "TIME_ZONE must be an IANA time zone name such as UTC or Europe/London "
             "(got 'Mars/Olympus')",
