@@ -17,8 +17,8 @@ PYTEST_WORKERS ?= logical
 
 .PHONY: run serve test lint fmt bench docs
 
-# The web server and the outbox's worker (db_worker) in one shell, so that Ctrl-C, or the
-# server stopping, stops the worker too.
+# The web server, the outbox's worker (db_worker) and the reminder planner (send_reminders,
+# every 10 minutes) in one shell, so that Ctrl-C, or the server stopping, stops all three.
 run: export DEBUG := true
 run: $(RUNTIME_STAMP)
 	$(PY) manage.py migrate --noinput
@@ -28,7 +28,8 @@ run: $(RUNTIME_STAMP)
 	@echo "Open http://127.0.0.1:8000/ (stop with Ctrl-C). The worker that sends the outbox's"
 	@echo "messages runs beside it; with DEBUG they are printed here (see EMAIL_BACKEND)."
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py send_reminders --every 600 & planner=$$!; \
+	trap 'kill $$worker $$planner 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The app as a live site runs it (docs/deployment.md): DEBUG off, static files collected and

@@ -524,3 +524,6 @@ PUBLIC_START_ENABLED = env_bool("PUBLIC_START_ENABLED", False)
 # link). The defaults read well in the demo; 020 7946 0958 is a number set aside for fiction.
 CLINIC_NAME = env_str("CLINIC_NAME", "Riverside Sleep and Gut Clinic")
 CLINIC_PHONE = env_phone("CLINIC_PHONE", "020 7946 0958")
+# The clinic's own time zone, for the quiet hours in which no reminder is sent (the hours and
+# the reminder schedule are clinic settings in the admin).
+CLINIC_TIME_ZONE = time_zone_from_env("CLINIC_TIME_ZONE", TIME_ZONE)

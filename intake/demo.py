@@ -11,6 +11,7 @@ from django.utils import timezone
 from intake import questionnaire, services
 from intake.enums import CaseStatus, Decision
 from intake.models import Intake, Invitation, Patient
+from intake.questionnaire import StepKind
 
 NO_RED_FLAGS = {
     key: "no"
@@ -383,7 +384,7 @@ def answer_all(intake: Intake, answers: dict[str, Any], *, until_step: str | Non
     while (step := services.first_unfinished_step(intake)) is not None:
         if step.slug == until_step:
             break
-        if step.kind == "consent":
+        if step.kind == StepKind.CONSENT:
             intake = services.record_consent(
                 intake_id=intake.pk, full_name=intake.patient.full_name
             )

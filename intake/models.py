@@ -214,6 +214,9 @@ class Invitation(models.Model):
         null=True, blank=True, help_text="Closed after repeated wrong dates of birth."
     )
     last_opened_at = models.DateTimeField(null=True, blank=True)
+    # The patient followed "stop reminders" in a reminder (services.stop_reminders): no more are
+    # sent for this questionnaire, even for a link issued after it.
+    reminders_stopped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -462,5 +465,5 @@ class ApiClient(models.Model):
 
 
 # The outbox lives with the rest of reaching patients; imported here so the app registers it.
-from intake.notifications.models import OutboxMessage  # noqa: E402, F401
+from intake.notifications.models import ClinicSettings, OutboxMessage  # noqa: E402, F401
 from intake.notifications.webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -37,6 +37,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "intake.change_licensedinstrument",
         "intake.view_auditevent",
         "intake.manage_records",
+        # Reminders to patients: the schedule, quiet hours and sign-off (one row).
+        "intake.view_clinicsettings",
+        "intake.change_clinicsettings",
         # Systems that call the API: registered, shown their token once, revoked.
         "intake.view_apiclient",
         "intake.add_apiclient",

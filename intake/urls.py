@@ -46,6 +46,12 @@ urlpatterns = [
         practitioner.reissue_invitation,
         name="reissue_invitation",
     ),
+    path(
+        "staff/invitations/<int:pk>/remind/",
+        practitioner.send_reminder,
+        name="send_reminder",
+    ),
+    path("reminders/stop/<str:token>/", patient.stop_reminders, name="stop_reminders"),
     path("staff/patients/<int:pk>/export.json", records.export_json, name="export_patient_json"),
     path("staff/patients/<int:pk>/export.pdf", records.export_pdf, name="export_patient_pdf"),
     path("staff/patients/<int:pk>/erase/", records.erase, name="erase_patient"),

@@ -61,3 +61,10 @@ def other_practitioner(db):
 def clinic_admin(db):
     # Manages users, invitations, settings, records and reads the audit log.
     return staff_user("clinic.admin", Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def tasks_run_at_once(settings):
+    # Outbox messages (staff alerts among them) delivered as soon as their change commits, by
+    # Django's immediate task backend, for tests that read what was sent from mail.outbox.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

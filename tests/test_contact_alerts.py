@@ -30,7 +30,8 @@ from tests.factories import (
     submitted_case,
 )
 
-pytestmark = pytest.mark.django_db
+# Staff alerts go through the outbox: delivered at once here, to be read from mail.outbox.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 CRISIS, EMERGENCY, UNSURE = ContactReason.CRISIS, ContactReason.EMERGENCY, ContactReason.UNSURE
 ADVICE = "Go to an emergency department or call your emergency number now."

@@ -17,7 +17,8 @@ from intake.models import AuditEvent, Invitation
 from tests.access import patient_browser
 from tests.factories import PATIENT_DOB, login_verified, open_invitation
 
-pytestmark = pytest.mark.django_db
+# Staff alerts go through the outbox: delivered at once here, to be read from mail.outbox.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 WRONG = dt.date(1999, 1, 1)
 UNAVAILABLE = "This link has expired or is no longer valid. Please ask your clinic for a new one."

@@ -13,7 +13,8 @@ from django.test import Client
 from intake.models import TestRecommendation
 from tests.factories import answer_steps, login_verified, open_invitation, send_answers
 
-pytestmark = pytest.mark.django_db
+# Staff alerts go through the outbox: delivered at once here, to be read from mail.outbox.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 MARKER = "ZQX-PRIVATE-MARKER-7781"
 
 

@@ -13,7 +13,8 @@ from intake.enums import AuditAction, CaseStatus
 from intake.models import Assessment, AuditEvent, Invitation, Patient, TestRecommendation
 from tests.factories import PATIENT_DOB, open_invitation
 
-pytestmark = pytest.mark.django_db
+# Staff alerts go through the outbox: delivered at once here, to be read from mail.outbox.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 LEGS = questionnaire.STEPS_BY_SLUG["legs"]
 
 

@@ -9,7 +9,8 @@ from intake.enums import CaseStatus
 from intake.models import Assessment, TestRecommendation
 from tests.factories import answer_steps, send_answers
 
-pytestmark = pytest.mark.django_db
+# Staff alerts go through the outbox: delivered at once here, to be read from mail.outbox.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
 ADULT_STEPS = [
     "about-you",

@@ -54,6 +54,7 @@ from intake.questionnaire import (
     Includes,
     Question,
     Step,
+    StepKind,
 )
 
 AGE = "age_years"
@@ -154,7 +155,7 @@ def _forms(site: Site, condition: Condition) -> _Forms | None:
         if condition.high is not None:
             bounds.append(_when(site, AGE, "<=", condition.high))
         return _either(tuple(bounds), behaviour="all")
-    if condition is intake_questions._child:  # Facts.child, the one plain-function condition
+    if condition is intake_questions.is_child:  # Facts.child, the one plain-function condition
         return _either((_when(site, AGE, "<", ADULT_AGE),), behaviour="all")
     if isinstance(condition, AllOf):
         parts = _without_implied(condition.conditions)
@@ -241,16 +242,16 @@ class _Builder:
         return items
 
     def step(self, step: Step) -> dict[str, Any] | None:
-        if step.kind in ("irls", "consent"):
+        if step.kind in (StepKind.IRLS, StepKind.CONSENT):
             return None  # the IRLS text is licensed; consent is the app's own page
         items = []
         if step.intro:
             items.append(_display(f"{step.slug}.intro", step.intro))
         if step.notice:
             items.append(_display(f"{step.slug}.notice", step.notice))
-        if step.kind == "mood":
+        if step.kind == StepKind.MOOD:
             items.append(self.phq9())
-        if step.kind == "labs":
+        if step.kind == StepKind.LABS:
             items.append(self.labs())
         for question in step.questions:
             items.append(self.question(step, question))
@@ -266,11 +267,11 @@ class _Builder:
         return fields
 
     def question(self, step: Step, question: Question) -> dict[str, Any]:
-        if step.kind == "mood":
+        if step.kind == StepKind.MOOD:
             # Asked when the PHQ-9 was not answered (spec §2.4): any of its items unanswered.
             whens = [_when(self.site, phq9_link_id(n), "exists", False) for n in range(1, 10)]
             enable: dict[str, Any] | None = {"enableWhen": whens, "enableBehavior": "any"}
-        elif step.kind == "labs":
+        elif step.kind == StepKind.LABS:
             # Asked when a tTG-IgA row is among the results; enableWhen reads one row only.
             enable = None
             self.not_expressed[question.key] = "depends on any row of a repeating group"
@@ -509,14 +510,14 @@ def response_items(
         {"linkId": AGE, "text": AGE_TEXT, "answer": [{"valueInteger": age_years}]}
     ]
     for step in intake_questions.applicable_steps(facts):
-        if step.kind in ("irls", "consent"):
+        if step.kind in (StepKind.IRLS, StepKind.CONSENT):
             continue
         group_items = []
-        if step.kind == "mood" and answers.get(PHQ9):
+        if step.kind == StepKind.MOOD and answers.get(PHQ9):
             phq9 = _phq9_answers(answers[PHQ9])
             if phq9:
                 group_items.append(phq9)
-        if step.kind == "labs":
+        if step.kind == StepKind.LABS:
             group_items.extend(_lab_row(site, row) for row in answers.get(LABS) or ())
         for question in step.questions:
             if not intake_questions.field_shown(step, question, facts):

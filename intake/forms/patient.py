@@ -16,7 +16,7 @@ from django import forms
 from intake import questionnaire
 from intake.forms.details import NAME_MAX_LENGTH
 from intake.forms.labs import LabRowFormSet
-from intake.questionnaire import Facts, Question, Step
+from intake.questionnaire import Facts, Question, Step, StepKind
 
 TEXT_MAX_LENGTH = 2000
 CHOOSE_ONE = "Choose an answer to this question."
@@ -224,7 +224,7 @@ class StepForm(forms.Form):
 
 def step_form_class(step: Step) -> type[StepForm]:
     fields = {question.key: _field_for(question) for question in step.questions}
-    if step.kind == "mood":
+    if step.kind == StepKind.MOOD:
         for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
             fields[f"phq9_{number}"] = forms.TypedChoiceField(
                 label=f"{number}. {text}",
@@ -236,9 +236,9 @@ def step_form_class(step: Step) -> type[StepForm]:
                 error_messages={"invalid_choice": CHOOSE_ONE},
             )
         base = MoodForm
-    elif step.kind == "labs":
+    elif step.kind == StepKind.LABS:
         base = LabsForm
-    elif step.kind == "irls":
+    elif step.kind == StepKind.IRLS:
         for number in range(1, questionnaire.IRLS_ITEM_COUNT + 1):
             fields[f"irls_{number}"] = forms.TypedChoiceField(
                 label=f"Item {number}",

@@ -19,13 +19,30 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake import questionnaire
+from intake.enums import CaseStatus
+from intake.models import Invitation
 from intake.notifications import webhooks
-from intake.notifications.models import OutboxChannel, OutboxMessage, OutboxState
+from intake.notifications.models import (
+    ClinicSettings,
+    OutboxChannel,
+    OutboxKind,
+    OutboxMessage,
+    OutboxState,
+)
+from intake.notifications.stop_links import stop_url
 from intake.services.common import facts_for
 
 log = logging.getLogger(__name__)
 
-__all__ = ["claim", "deliver", "due_ids", "give_up_interrupted", "retry_delay", "render_email"]
+__all__ = [
+    "claim",
+    "deliver",
+    "due_ids",
+    "give_up_interrupted",
+    "mark_bounced",
+    "retry_delay",
+    "render_email",
+]
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -55,9 +72,17 @@ def _context(message: OutboxMessage) -> dict:
     context = {
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
-        "patient_name": message.intake.patient.full_name,
+        "sign_off": ClinicSettings.load().sign_off,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "intake_id": message.intake_id,
         "case_number": message.intake.case_number,
     }
+    if message.kind != OutboxKind.STAFF_ALERT:  # an alert's mailbox is not told who it is
+        context["patient_name"] = message.intake.patient.full_name
+    if message.kind == OutboxKind.REMINDER:
+        context["stop_link"] = stop_url(message.invitation_id)
+        context["started"] = bool(message.intake.answers)
+        context["first_sent_at"] = message.invitation.created_at
     if message.invitation is not None:
         context["expires_at"] = message.invitation.expires_at
         # The welcome page's estimate: from the number of questions, never from answers.
@@ -75,12 +100,15 @@ def render_email(message: OutboxMessage) -> EmailMultiAlternatives:
     context = _context(message)
     base = f"intake/emails/{message.template}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    headers = {"Auto-Submitted": "auto-generated", "X-Outbox-Id": str(message.pk)}
+    if "stop_link" in context:  # mail programs offer it as "unsubscribe"
+        headers["List-Unsubscribe"] = f"<{context['stop_link']}>"
     email = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{base}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        headers={"Auto-Submitted": "auto-generated", "X-Outbox-Id": str(message.pk)},
+        headers=headers,
     )
     email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     return email
@@ -93,16 +121,33 @@ def _finish(message: OutboxMessage, **fields) -> None:
     OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING).update(**fields)
 
 
+def _not_wanted(message: OutboxMessage) -> str:
+    """Why a message queued earlier must not go now ("" when it may)."""
+    link = message.invitation
+    if link is not None and (link.revoked_at is not None or link.expires_at <= timezone.now()):
+        # A dead link is no use to the patient (staff revoked or re-issued it meanwhile).
+        return "Not sent: the link no longer works."
+    if message.kind == OutboxKind.REMINDER:
+        # Between the planner and the worker (a reminder held to the morning, a busy queue).
+        if message.intake.status != CaseStatus.DRAFT:
+            return "Not sent: the questionnaire was submitted."
+        stopped = Invitation.objects.filter(
+            intake_id=message.intake_id, reminders_stopped_at__isnull=False
+        )
+        if stopped.exists():
+            return "Not sent: the patient asked for no more reminders."
+    return ""
+
+
 def deliver(message_id: int) -> str:
     """Send one message if it is due and unclaimed. Returns its state afterwards (or
     "skipped"), for the task's result. A failure is tried again later or marked failed."""
     message = claim(message_id)
     if message is None:
         return "skipped"
-    link = message.invitation
-    if link is not None and (link.revoked_at is not None or link.expires_at <= timezone.now()):
-        # A dead link is no use to the patient (staff revoked or re-issued it meanwhile).
-        _finish(message, state=OutboxState.FAILED, last_error="Not sent: the link no longer works.")
+    reason = _not_wanted(message)
+    if reason:
+        _finish(message, state=OutboxState.FAILED, last_error=reason)
         return OutboxState.FAILED
     try:
         if message.channel == OutboxChannel.WEBHOOK:
@@ -151,3 +196,22 @@ def give_up_interrupted(*, older_than: dt.timedelta) -> int:
         last_error="Interrupted while sending; not tried again in case it was delivered.",
         context={},
     )
+
+
+def mark_bounced(
+    *, message_id: int | None = None, address: str = "", reason: str = ""
+) -> list[int]:
+    """Record a bounce the mail provider reported: the message with this id, or the latest
+    message sent to this address. Only a sent email can bounce. The patient's later reminders
+    are then held (services.reminders) until staff check the address. Returns the ids marked."""
+    sent = OutboxMessage.objects.filter(state=OutboxState.SENT, channel=OutboxChannel.EMAIL)
+    if message_id is not None:
+        sent = sent.filter(pk=message_id)
+    else:
+        sent = sent.filter(recipient__iexact=address.strip()).order_by("-sent_at", "-pk")[:1]
+    ids = list(sent.values_list("pk", flat=True))
+    text = f"Bounced: {reason}" if reason else "Bounced (reported by the mail provider)."
+    OutboxMessage.objects.filter(pk__in=ids, state=OutboxState.SENT).update(
+        state=OutboxState.BOUNCED, last_error=text[:300]
+    )
+    return ids

@@ -3,6 +3,9 @@ rebuild the message at sending time, never health data (no answers, no results).
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -12,6 +15,8 @@ class OutboxKind(models.TextChoices):
     SUBMITTED = "submitted", "Submission confirmation"
     # To a clinic's system, not to the patient: intake/notifications/webhooks.py.
     WEBHOOK_SUBMITTED = "webhook_submitted", "Submission notice (webhook)"
+    REMINDER = "reminder", "Reminder"
+    STAFF_ALERT = "staff_alert", "Staff alert"
 
 
 class OutboxChannel(models.TextChoices):
@@ -54,6 +59,9 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     idempotency_key = models.CharField(max_length=100, unique=True)
+    # A reminder's place in its invitation's series (1, 2, ...); the constraint below makes a
+    # second reminder with the same number impossible, however many planners run at once.
+    reminder_number = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         app_label = "intake"
@@ -66,7 +74,68 @@ class OutboxMessage(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_time"
             ),
+            models.UniqueConstraint(
+                fields=["invitation", "reminder_number"],
+                condition=Q(reminder_number__isnull=False),
+                name="outbox_one_reminder_per_number",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+
+class ClinicSettings(models.Model):
+    """The clinic's own choices for messages to patients, edited by a clinic admin in the admin.
+    One row only (pk 1, made on first use): `ClinicSettings.load()`."""
+
+    reminders_enabled = models.BooleanField(
+        default=True, help_text="Untick to send no automatic reminders at all."
+    )
+    unopened_days = models.PositiveSmallIntegerField(
+        "remind when a link is not opened after (days)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Counted from the link's sending, or from the last reminder.",
+    )
+    idle_days = models.PositiveSmallIntegerField(
+        "remind when a started questionnaire is untouched for (days)",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Counted from the patient's last visit, or the last reminder.",
+    )
+    max_reminders = models.PositiveSmallIntegerField(
+        "most reminders per link",
+        default=2,
+        validators=[MaxValueValidator(5)],
+        help_text="Automatic and sent by hand together. 0 sends none.",
+    )
+    quiet_from = models.TimeField(
+        "no reminders from",
+        default=dt.time(21, 0),
+        help_text="Clinic time. A reminder due then waits for the morning.",
+    )
+    quiet_until = models.TimeField(
+        "until", default=dt.time(8, 0), help_text="The same time in both means no quiet hours."
+    )
+    sign_off = models.CharField(
+        max_length=200,
+        blank=True,
+        default="The clinic team",
+        help_text="The last line of messages to patients, above the clinic's name.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "intake"
+        verbose_name = "clinic settings"
+        verbose_name_plural = "clinic settings"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="clinic_settings_one_row")]
+
+    def __str__(self) -> str:
+        return "Clinic settings"
+
+    @classmethod
+    def load(cls) -> ClinicSettings:
+        settings, _created = cls.objects.get_or_create(pk=1)
+        return settings

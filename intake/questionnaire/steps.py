@@ -1,4 +1,5 @@
-"""The intake's steps and questions, in the app's own words.
+"""What the patient is asked, in order: the intake's steps and questions, in the app's own
+words (their building blocks are in schema.py).
 
 One place defines what a patient is asked: each question's key (a key of clinical-spec §2),
 label, help text, choices and when it is shown. The step forms, the review page, the case
@@ -10,10 +11,22 @@ the CH-RLSq. The PHQ-9 is free to use and is shown verbatim.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from intake.questionnaire.schema import (
+    GROUP_KEY_BY_KIND,
+    AgeBetween,
+    AllOf,
+    AnswerIn,
+    AnyOf,
+    Condition,
+    Facts,
+    Includes,
+    Question,
+    Step,
+    StepKind,
+    is_child,
+)
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 YES_NO_UNSURE = (*YES_NO, ("unsure", "Not sure"))
@@ -66,51 +79,6 @@ BRISTOL_TYPES = (
     (6, "Fluffy, mushy pieces with ragged edges"),
     (7, "Watery, no solid pieces"),
 )
-LAB_TESTS = (
-    ("ferritin", "Ferritin", ("ng/mL", "µg/L")),
-    ("tsat", "Transferrin saturation (TSAT)", ("%",)),
-    ("tsh", "TSH (thyroid)", ("mIU/L",)),
-    ("calprotectin", "Faecal calprotectin", ("µg/g",)),
-    ("ttg_iga", "Coeliac blood test (tTG-IgA)", ()),
-    ("total_iga", "Total IgA", ()),
-)
-QUALITATIVE_LAB_CHOICES = {
-    "ttg_iga": (("neg", "Negative"), ("pos", "Positive")),
-    "total_iga": (("normal", "Normal"), ("low", "Low")),
-}
-MAX_LAB_ROWS = 8
-# Each test in plain words, on the page where results are typed.
-LAB_EXPLANATIONS = {
-    "ferritin": "the iron your body has in store. A low value means low iron stores.",
-    "tsat": "transferrin saturation: how much of the iron-carrying protein in your blood is "
-    "carrying iron, as a percentage.",
-    "tsh": "a hormone that shows how well your thyroid gland is working.",
-    "calprotectin": "a stool (poo) test that shows inflammation in the bowel.",
-    "ttg_iga": "the usual blood test for coeliac disease, an illness in which gluten harms "
-    "the gut. The report says negative or positive.",
-    "total_iga": "the amount of one kind of antibody (IgA) in your blood, often measured with "
-    "the coeliac test. The report says normal or low.",
-}
-
-
-def lab_name(test: object) -> str:
-    """A lab test's name as people read it ("tsat" -> "Transferrin saturation (TSAT)"), for the
-    case page, its print view, the PDF and the CSV alike; an unknown code as it is."""
-    for code, name, _units in LAB_TESTS:
-        if code == test:
-            return name
-    return str(test)
-
-
-def lab_value(test: object, value: object, unit: object = "") -> str:
-    """A result's value in words with its unit: "38 ng/mL", "Positive"."""
-    words = dict(QUALITATIVE_LAB_CHOICES.get(test, ())) if isinstance(test, str) else {}
-    shown = words.get(value, value) if isinstance(value, str) else value
-    if isinstance(shown, float) and shown.is_integer():
-        shown = int(shown)
-    return f"{shown} {unit}" if unit else str(shown)
-
-
 CONSENT_VERSION = "2026-11"
 CONSENT_TEXT = (
     "I confirm that the answers I gave are true to the best of my knowledge. I agree that the "
@@ -120,222 +88,6 @@ CONSENT_TEXT = (
     "promptly. I can ask the clinic for a copy of what it holds about me, or for it to be "
     "erased, at any time."
 )
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What a show-condition may look at: the answers so far and facts the clinic holds."""
-
-    answers: Mapping[str, Any]
-    age_years: int
-    irls_licensed: bool = False
-
-    def answer(self, key: str) -> Any:
-        return self.answers.get(key)
-
-    @property
-    def child(self) -> bool:
-        return self.age_years < 18
-
-
-Condition = Callable[[Facts], bool]
-
-
-@dataclass(frozen=True)
-class Question:
-    key: str
-    label: str
-    kind: str  # choice | multi | int | bool | text
-    choices: tuple[tuple[Any, str], ...] = ()
-    help_text: str = ""
-    required: bool = True
-    min_value: int | None = None
-    max_value: int | None = None
-    show_if: Condition | None = None
-    widget: str = "radio"  # radio | select | checkboxes | number | slider | textarea | checkbox
-    # A slider's three anchors in words: what 0, 50 and 100 mean for this question.
-    anchors: tuple[str, str, str] | None = None
-    # A long tick list in groups, each a heading and the choices under it (every choice once).
-    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    # A tick list's own "None of these" box: ticking it is an answer (stored as an empty list),
-    # so that a list left with nothing ticked stays "not answered".
-    none_choice: str = ""
-
-    def shown(self, facts: Facts) -> bool:
-        return self.show_if is None or self.show_if(facts)
-
-    def display(self, value: Any) -> str:
-        """The patient's answer in words, for the review and case pages."""
-        if value is None:
-            return "Not answered"
-        if self.kind == "multi":
-            labels = dict(self.choices)
-            none = self.none_choice or "None of these"
-            return ", ".join(labels.get(item, str(item)) for item in value) or none
-        if self.widget == "slider":
-            return f"{value} out of {self.max_value}"
-        if self.kind == "choice":
-            return dict(self.choices).get(value, str(value))
-        if self.kind == "bool":
-            return "Yes" if value else "No"
-        return str(value)
-
-
-@dataclass(frozen=True)
-class Step:
-    slug: str
-    title: str
-    intro: str = ""
-    questions: tuple[Question, ...] = ()
-    show_if: Condition | None = None
-    kind: str = "questions"  # questions | irls | mood | labs | consent
-    notice: str = ""  # shown to everyone in a box under the intro, e.g. when to seek urgent care
-
-    def shown(self, facts: Facts) -> bool:
-        return self.show_if is None or self.show_if(facts)
-
-    def visible_questions(self, facts: Facts) -> list[Question]:
-        return [question for question in self.questions if question.shown(facts)]
-
-    @property
-    def has_sliders(self) -> bool:
-        return any(question.widget == "slider" for question in self.questions)
-
-    @property
-    def has_tick_lists(self) -> bool:
-        return any(question.groups or question.none_choice for question in self.questions)
-
-
-@dataclass(frozen=True)
-class AnswerIn:
-    """Shown when an earlier answer is one of `values`. Negated: when it is answered and is not
-    one of them; negated with `unanswered_holds`: unless it is one of them, so that an
-    unanswered question counts as holding (the spec's "constipation_4wk != no")."""
-
-    key: str
-    values: tuple[Any, ...]
-    negate: bool = False
-    unanswered_holds: bool = False
-
-    def __call__(self, facts: Facts) -> bool:
-        value = facts.answer(self.key)
-        if value is None:
-            return self.unanswered_holds
-        return (value not in self.values) if self.negate else (value in self.values)
-
-    def browser_rule(self) -> dict[str, Any]:
-        """The condition as static/js/show-if.js tests it: the field and one test of `in`
-        (one of the values chosen), `not` (an answer chosen, none of the values) or `unless`
-        (none of the values chosen, no answer included)."""
-        if not self.negate:
-            test = "in"
-        else:
-            test = "unless" if self.unanswered_holds else "not"
-        return {"field": self.key, test: [str(value) for value in self.values]}
-
-    def html_attrs(self) -> dict[str, str]:
-        """For static/js/show-if.js, which hides the question in the browser (the server
-        enforces the same condition on its own)."""
-        return _rule_attrs(self.browser_rule())
-
-    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
-        """An answer asked on the same page is the browser's to check (it may still change)."""
-        return self.key in on_page or self(facts)
-
-
-@dataclass(frozen=True)
-class Includes:
-    """Shown when a multi-select answer holds any of `values` (R3-19: the augmentation
-    questions follow what the patient takes for their restless legs)."""
-
-    key: str
-    values: tuple[str, ...]
-
-    def __call__(self, facts: Facts) -> bool:
-        chosen = facts.answer(self.key) or ()
-        return any(value in chosen for value in self.values)
-
-    def browser_rule(self) -> dict[str, Any]:
-        # The script reads every ticked box, so "in" means "any of these ticked".
-        return {"field": self.key, "in": list(self.values)}
-
-    def html_attrs(self) -> dict[str, str]:
-        return _rule_attrs(self.browser_rule())
-
-    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
-        return self.key in on_page or self(facts)
-
-
-def _rule_attrs(rule: Mapping[str, Any]) -> dict[str, str]:
-    [(test, values)] = [(test, values) for test, values in rule.items() if test != "field"]
-    return {"data-show-if-field": rule["field"], f"data-show-if-{test}": ",".join(values)}
-
-
-@dataclass(frozen=True)
-class AgeBetween:
-    """A fact the clinic holds: the patient's age in whole years, `low` to `high` included."""
-
-    low: int = 0
-    high: int | None = None
-
-    def __call__(self, facts: Facts) -> bool:
-        return facts.age_years >= self.low and (self.high is None or facts.age_years <= self.high)
-
-
-@dataclass(frozen=True)
-class AllOf:
-    conditions: tuple[Condition, ...]
-
-    def __call__(self, facts: Facts) -> bool:
-        return all(condition(facts) for condition in self.conditions)
-
-    def html_attrs(self) -> dict[str, str]:
-        # On a question, only one part may depend on an answer (the others are facts the
-        # server holds): the browser tests one rule, or one AnyOf, per question
-        # (tests/test_questionnaire.py checks). A step's condition is the server's alone.
-        attrs: dict[str, str] = {}
-        for condition in self.conditions:
-            attrs.update(getattr(condition, "html_attrs", dict)())
-        return attrs
-
-    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
-        return all(holds_off_page(condition, facts, on_page) for condition in self.conditions)
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    """Shown when any of several answers holds (R3-19: the RLS details follow an open screen
-    or a treated patient). Every part is an answer the browser can test: on a question's
-    page they must all be answers on that same page (tests/test_questionnaire.py checks)."""
-
-    conditions: tuple[AnswerIn | Includes, ...]
-
-    def __call__(self, facts: Facts) -> bool:
-        return any(condition(facts) for condition in self.conditions)
-
-    def html_attrs(self) -> dict[str, str]:
-        """The first part as a single rule (its field tells the page which answer decides),
-        the others as a JSON list of further rules in `data-show-if-or`."""
-        first, *others = (condition.browser_rule() for condition in self.conditions)
-        attrs = _rule_attrs(first)
-        if others:
-            attrs["data-show-if-or"] = json.dumps(others, separators=(",", ":"))
-        return attrs
-
-    def holds_off_page(self, facts: Facts, on_page: Collection[str]) -> bool:
-        return any(holds_off_page(condition, facts, on_page) for condition in self.conditions)
-
-    def fields(self) -> set[str]:
-        return {condition.key for condition in self.conditions}
-
-
-def holds_off_page(condition: Condition, facts: Facts, on_page: Collection[str]) -> bool:
-    """Whether the parts of a condition the server decides hold: facts the clinic holds (age,
-    settings) and answers from earlier steps. Answers to the keys in `on_page` count as
-    holding, since the patient may still choose them on that page. A plain function such as
-    `_child` is a server fact through and through."""
-    method = getattr(condition, "holds_off_page", None)
-    return method(facts, on_page) if method else condition(facts)
 
 
 def _is(key: str, *values: Any) -> AnswerIn:
@@ -356,10 +108,6 @@ def _both(*conditions: Condition) -> AllOf:
 
 def _either(*conditions: AnswerIn | Includes) -> AnyOf:
     return AnyOf(conditions)
-
-
-def _child(facts: Facts) -> bool:
-    return facts.child
 
 
 def _yes_no(key: str, label: str, help_text: str = "", **kwargs: Any) -> Question:
@@ -477,7 +225,7 @@ STEPS: tuple[Step, ...] = (
                 "bool",
                 ((True, "Yes"), (False, "No")),
                 "For anyone under 18, a parent or guardian should help.",
-                show_if=_child,
+                show_if=is_child,
             ),
         ),
     ),
@@ -599,7 +347,7 @@ STEPS: tuple[Step, ...] = (
                 help_text="Please write down how the child describes it, in their words.",
                 required=False,
                 widget="textarea",
-                show_if=_both(_child, RLS_DETAILS_ASKED),
+                show_if=_both(is_child, RLS_DETAILS_ASKED),
             ),
         ),
     ),
@@ -696,7 +444,7 @@ STEPS: tuple[Step, ...] = (
         "Think about the past week. The clinic uses a licensed rating scale for these questions.",
         (),
         show_if=_both(RLS_DETAILS_ASKED, lambda facts: facts.irls_licensed),
-        kind="irls",
+        kind=StepKind.IRLS,
     ),
     Step(
         "bowel",
@@ -1268,7 +1016,7 @@ STEPS: tuple[Step, ...] = (
                 "or of hurting yourself?",
             ),
         ),
-        kind="mood",
+        kind=StepKind.MOOD,
     ),
     Step(
         "labs",
@@ -1283,20 +1031,12 @@ STEPS: tuple[Step, ...] = (
                 "every day?",
             ),
         ),
-        kind="labs",
+        kind=StepKind.LABS,
     ),
-    Step("consent", "Consent", "", (), kind="consent"),
+    Step("consent", "Consent", "", (), kind=StepKind.CONSENT),
 )
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 QUESTIONS = {question.key: question for step in STEPS for question in step.questions}
-
-# Keys the questionnaire collects outside plain questions: PHQ-9 items on the mood step and lab
-# rows on the labs step; age comes from the date of birth the clinic holds.
-DERIVED_KEYS = frozenset({"age_years"})
-# The list answer each kind of step collects beside (or instead of) its plain questions.
-GROUP_KEY_BY_KIND = {"irls": "irls_items", "mood": "phq9_items", "labs": "prior_labs"}
-GROUP_KEYS = frozenset(GROUP_KEY_BY_KIND.values())
-IRLS_ITEM_COUNT = 10
 
 
 def applicable_steps(facts: Facts) -> list[Step]:
@@ -1311,151 +1051,3 @@ def applicable_keys(facts: Facts) -> set[str]:
         if step.kind in GROUP_KEY_BY_KIND:
             keys.add(GROUP_KEY_BY_KIND[step.kind])
     return keys
-
-
-def step_keys(step: Step) -> set[str]:
-    """Every answer key a step can hold, whether or not it applies now."""
-    keys = {question.key for question in step.questions}
-    if step.kind in GROUP_KEY_BY_KIND:
-        keys.add(GROUP_KEY_BY_KIND[step.kind])
-    return keys
-
-
-def phq9_answered(answers: Mapping[str, Any]) -> bool:
-    return answers.get("phq9_items") is not None
-
-
-def has_ttg_result(answers: Mapping[str, Any]) -> bool:
-    return any(row.get("test") == "ttg_iga" for row in answers.get("prior_labs") or ())
-
-
-def mood_question_shown(question: Question, facts: Facts) -> bool:
-    # self_harm_thoughts is asked only when the PHQ-9 is not used (spec §2.4).
-    return not phq9_answered(facts.answers)
-
-
-def labs_question_shown(question: Question, facts: Facts) -> bool:
-    # Only relevant when a tTG-IgA result is on file (spec §2.3).
-    return has_ttg_result(facts.answers)
-
-
-def may_show_on_page(step: Step, question: Question, facts: Facts) -> bool:
-    """Whether the question belongs on its step's page for this patient at all. False when a
-    fact the server holds rules it out whatever is chosen on the page (the child's own words
-    for an adult), or when the answer it follows is itself not on the page (how many weeks
-    pregnant, for a 9-year-old): such a question is never sent to the browser."""
-    return question.key in _keys_on_page(step, facts)
-
-
-def _keys_on_page(step: Step, facts: Facts) -> set[str]:
-    # A condition reads answers asked before it, so one pass in page order settles each.
-    on_page: set[str] = set()
-    for question in step.questions:
-        if question.show_if is None or holds_off_page(question.show_if, facts, on_page):
-            on_page.add(question.key)
-    return on_page
-
-
-def field_shown(step: Step, question: Question, facts: Facts) -> bool:
-    if step.kind == "mood":
-        return mood_question_shown(question, facts)
-    if step.kind == "labs":
-        return labs_question_shown(question, facts)
-    return question.shown(facts)
-
-
-# --- the patient's way through: parts, time, page behaviour ---------------------------------
-
-# The value of a tick list's "None of these" box in the form; stored as an empty list.
-NONE_OF_THESE = "none"
-
-
-@dataclass(frozen=True)
-class Section:
-    """A named part of the questionnaire, one or more steps. Every part has a step that is
-    always asked, so the number of parts never changes as answers open more steps: progress
-    the patient can trust."""
-
-    title: str
-    slugs: tuple[str, ...]
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section("About you", ("about-you",)),
-    Section("Your legs", ("legs", "course", "treatment", "severity-scale")),
-    Section("Tummy and bowels", ("bowel", "stool-form", "gut-severity", "gut-risks")),
-    Section("Health and medicines", ("history",)),
-    Section("Warning signs and mood", ("warning-signs", "mood")),
-    Section("Test results", ("labs",)),
-    Section("Check and send", ("consent",)),
-)
-SECTION_BY_SLUG = {slug: section for section in SECTIONS for slug in section.slugs}
-
-
-def section_progress(slug: str) -> dict[str, Any]:
-    """Where a step (or "consent", the check-and-send page) sits among the parts."""
-    current = SECTIONS.index(SECTION_BY_SLUG[slug])
-    return {
-        "number": current + 1,
-        "total": len(SECTIONS),
-        "title": SECTIONS[current].title,
-        "parts": [
-            {"title": section.title, "done": index < current, "current": index == current}
-            for index, section in enumerate(SECTIONS)
-        ],
-    }
-
-
-# About how long one question takes to read and answer, in seconds. Closed questions in
-# patient questionnaires take about 8 to 12 s each; ours are longer (time frames, examples, tick
-# lists), so 15 s. The welcome page's estimate is this times the number of questions.
-SECONDS_PER_QUESTION = 15
-# Items asked as one group on their step: the PHQ-9 (its fallback question is the alternative
-# to it, not asked as well), the IRLS, and the earlier results (one optional page of rows).
-GROUP_ITEM_COUNTS = {"mood": 9, "irls": IRLS_ITEM_COUNT, "labs": 1}
-
-
-def _question_count(facts: Facts, *, most: bool) -> int:
-    """The questions asked of a patient with these facts. Fewest: what no answer opens (the
-    follow-ups of an answer stay closed). Most: everything the facts the clinic holds (age, the
-    IRLS licence) allow, whatever the answers."""
-    every_key = frozenset(QUESTIONS) | GROUP_KEYS
-
-    def holds(condition: Condition | None) -> bool:
-        if condition is None:
-            return True
-        return holds_off_page(condition, facts, every_key) if most else condition(facts)
-
-    count = 0
-    for step in STEPS:
-        if step.kind == "consent" or not holds(step.show_if):
-            continue
-        count += GROUP_ITEM_COUNTS.get(step.kind, 0)
-        if step.kind == "mood":
-            continue
-        for question in step.questions:
-            # On the labs step, the gluten question follows a coeliac result typed there.
-            shown = most if step.kind == "labs" else holds(question.show_if)
-            count += 1 if shown else 0
-    return count
-
-
-def time_estimate(facts: Facts) -> dict[str, int]:
-    """How many questions this patient is asked, fewest and most, and the minutes they take
-    at SECONDS_PER_QUESTION (rounded up to whole minutes), for the welcome page."""
-    empty = Facts({}, facts.age_years, facts.irls_licensed)
-    fewest = _question_count(empty, most=False)
-    most = _question_count(empty, most=True)
-    return {
-        "fewest_questions": fewest,
-        "most_questions": most,
-        "fewest_minutes": -(-fewest * SECONDS_PER_QUESTION // 60),
-        "most_minutes": -(-most * SECONDS_PER_QUESTION // 60),
-        "seconds_per_question": SECONDS_PER_QUESTION,
-    }
-
-
-def mood_fallback_attrs() -> dict[str, str]:
-    """For static/js/show-if.js: the fallback self-harm question is shown while any of the nine
-    PHQ-9 items is still unanswered, and hidden once all nine are (they ask the same)."""
-    return {"data-show-if-incomplete": ",".join(f"phq9_{n}" for n in range(1, 10))}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from intake import questionnaire
 from intake.errors import InvitationUnavailable
 from intake.models import Intake, Invitation, LicensedInstrument
-from intake.questionnaire import Facts
+from intake.questionnaire import Facts, StepKind
 
 
 def patient_intake(*, intake_id: int | None, invitation_id: int | None) -> Intake:
@@ -62,18 +62,18 @@ def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSect
     sections = []
     for step in questionnaire.applicable_steps(facts):
         lines = []
-        if step.kind == "mood":
+        if step.kind == StepKind.MOOD:
             items = answers.get("phq9_items")
             choices = dict(questionnaire.PHQ9_CHOICES)
             for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
                 answer = choices[items[number - 1]] if items else "Not answered"
                 lines.append(AnswerLine(f"phq9_{number}", text, answer))
-        if step.kind == "irls":
+        if step.kind == StepKind.IRLS:
             items = answers.get("irls_items") or [None] * questionnaire.IRLS_ITEM_COUNT
             for number, score in enumerate(items, start=1):
                 answer = "Not answered" if score is None else str(score)
                 lines.append(AnswerLine(f"irls_{number}", f"Severity scale item {number}", answer))
-        if step.kind == "labs":
+        if step.kind == StepKind.LABS:
             rows = answers.get("prior_labs") or []
             for index, row in enumerate(rows, start=1):
                 lines.append(AnswerLine(f"lab_{index}", f"Result {index}", _lab_line(row)))
@@ -86,7 +86,7 @@ def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSect
                         question.key, question.label, question.display(answers.get(question.key))
                     )
                 )
-        if step.kind != "consent":
+        if step.kind != StepKind.CONSENT:
             sections.append(AnswerSection(step, lines))
     return sections
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from intake import questionnaire
 from intake.enums import CaseStatus
 from intake.models import Intake, Invitation
+from intake.questionnaire import StepKind
 from intake.selectors.common import CASES, visible
 
 # The overview's periods: query value -> (days back, or None for all time; label).
@@ -68,7 +69,7 @@ def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
 def _stopped_after(drafts: QuerySet[Intake]) -> list[tuple[str, int]]:
     """Drafts with answers, by the last step (in the questionnaire's order) they finished: one
     count per step, in one query. A step finished is marked in `step_revisions`."""
-    steps = [step for step in questionnaire.STEPS if step.kind != "consent"]
+    steps = [step for step in questionnaire.STEPS if step.kind != StepKind.CONSENT]
     done = [Q(step_revisions__has_key=f"{step.slug}:done") for step in steps]
     counts = {}
     for index, step in enumerate(steps):

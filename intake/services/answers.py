@@ -15,13 +15,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from intake import clinical, emails, questionnaire
+from intake import clinical, questionnaire
 from intake.enums import AssessmentKind, AuditAction, CaseStatus, ContactReason, TestKind
 from intake.models import (
     Assessment,
     Intake,
     TestRecommendation,
 )
+from intake.questionnaire import StepKind
 from intake.services import notifications, webhooks
 from intake.services.common import (
     IntakeError,
@@ -146,7 +147,7 @@ def _record_patient_change(intake: Intake, ip_address: str | None, summary: str)
 
 
 def step_done(intake: Intake, step: questionnaire.Step) -> bool:
-    if step.kind == "consent":
+    if step.kind == StepKind.CONSENT:
         return intake.consent_version == questionnaire.CONSENT_VERSION and bool(intake.consent_name)
     return bool(intake.step_revisions.get(f"{step.slug}:done"))
 
@@ -162,7 +163,7 @@ def first_unanswered_step(intake: Intake) -> questionnaire.Step | None:
     """The first step of questions still to finish. Consent is not one: it is signed on the
     check page, after the patient has seen their answers."""
     for step in questionnaire.applicable_steps(facts_for(intake)):
-        if step.kind != "consent" and not step_done(intake, step):
+        if step.kind != StepKind.CONSENT and not step_done(intake, step):
             return step
     return None
 
@@ -360,12 +361,17 @@ def report_contact_needed(
         intake.contacted_by = None
         fields += ["contact_needed_at", "contacted_at", "contacted_by"]
     intake.save(update_fields=fields)
-    for _reason in new:
+    for reason in new:
         # The kind stays off the audit row as it does off the email: it is health information.
         record_event(
             action=AuditAction.CONTACT_NEEDED, intake=intake, obj=intake, ip_address=ip_address
         )
-        transaction.on_commit(lambda: emails.send_contact_alert(intake))
+        # Keyed by the kind's place in the list, never by the kind itself.
+        notifications.queue_staff_alert(
+            intake=intake,
+            template="alert_contact_draft" if intake.is_draft else "alert_contact_case",
+            key=f"{intake.pk}:{intake.contact_reasons.index(reason) + 1}",
+        )
     return new
 
 
@@ -438,7 +444,7 @@ def submit_intake(*, intake_id: int, ip_address: str | None = None) -> Intake:
         ]
     )
     record_event(action=AuditAction.SUBMIT, intake=intake, obj=intake, ip_address=ip_address)
-    transaction.on_commit(lambda: emails.send_new_case_alert(intake))
+    notifications.queue_staff_alert(intake=intake, template="alert_new_case", key=str(intake.pk))
     notifications.queue_submission_confirmation(intake=intake, ip_address=ip_address)
     webhooks.queue_submission_notices(intake=intake)
     # Normally reported as the patient saved the step; this catches a draft from before the

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from intake import emails
 from intake.enums import AuditAction
 from intake.models import (
     Intake,
@@ -355,7 +354,9 @@ def check_date_of_birth(
             invitation.closed_at = now
             invitation.revoked_at = invitation.revoked_at or now
             summary += ": link closed until staff issue a new one"
-            transaction.on_commit(lambda: emails.send_link_closed_alert(invitation))
+            notifications.queue_staff_alert(
+                intake=invitation.intake, template="alert_link_closed", key=str(invitation.pk)
+            )
     invitation.save(
         update_fields=["failed_attempts", "lockouts", "locked_until", "closed_at", "revoked_at"]
     )

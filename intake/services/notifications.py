@@ -7,6 +7,9 @@ only once that transaction has committed.
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +19,22 @@ from intake.notifications.models import OutboxChannel, OutboxKind, OutboxMessage
 from intake.notifications.tasks import deliver_message
 from intake.services.common import IntakeError, record_event
 
-__all__ = ["NoEmailAddress", "queue_invitation_email", "queue_submission_confirmation"]
+__all__ = [
+    "NoEmailAddress",
+    "queue_invitation_email",
+    "queue_reminder",
+    "queue_staff_alert",
+    "queue_submission_confirmation",
+]
+
+# The staff alerts, by template under templates/intake/emails/. Each reads the same whatever
+# the case (urgency and the kind of need are health information): a case number and a link.
+STAFF_ALERT_TEMPLATES = (
+    "alert_new_case",
+    "alert_contact_draft",
+    "alert_contact_case",
+    "alert_link_closed",
+)
 
 
 class NoEmailAddress(IntakeError):
@@ -24,8 +42,11 @@ class NoEmailAddress(IntakeError):
 
 
 def _enqueue_after_commit(message: OutboxMessage) -> None:
-    message_id = message.pk
-    transaction.on_commit(lambda: deliver_message.enqueue(message_id))
+    message_id, due = message.pk, message.next_attempt_at
+    if due > timezone.now():  # a reminder held back to the morning
+        transaction.on_commit(lambda: deliver_message.using(run_after=due).enqueue(message_id))
+    else:
+        transaction.on_commit(lambda: deliver_message.enqueue(message_id))
 
 
 def _queue(
@@ -39,6 +60,9 @@ def _queue(
     context: dict,
     by,
     ip_address: str | None,
+    due: dt.datetime | None = None,
+    reminder_number: int | None = None,
+    summary: str = "",
 ) -> OutboxMessage:
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=key,
@@ -50,7 +74,8 @@ def _queue(
             "context": context,
             "intake": intake,
             "invitation": invitation,
-            "next_attempt_at": timezone.now(),
+            "next_attempt_at": due or timezone.now(),
+            "reminder_number": reminder_number,
         },
     )
     if created:
@@ -60,7 +85,7 @@ def _queue(
             intake=intake,
             obj=message,
             ip_address=ip_address,
-            summary=f"{message.get_kind_display().lower()} email queued",
+            summary=summary or f"{message.get_kind_display().lower()} email queued",
         )
         _enqueue_after_commit(message)
     return message
@@ -108,4 +133,63 @@ def queue_submission_confirmation(
         context={},
         by=None,
         ip_address=ip_address,
+    )
+
+
+def queue_reminder(
+    *,
+    invitation: Invitation,
+    number: int,
+    due: dt.datetime,
+    by=None,
+    ip_address: str | None = None,
+) -> OutboxMessage:
+    """Reminder `number` for this link, to the address on the patient's record, sent at `due`
+    (now, or the end of the clinic's quiet hours). The caller holds the invitation's row lock
+    and has checked that a reminder may go (services.reminders); the unique (invitation,
+    reminder number) makes a second one with the same number impossible all the same. The
+    message carries no link to the questionnaire (only a fingerprint of it is stored), only the
+    stop-reminders link, made when it is sent."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("queue_reminder runs inside the change's transaction")
+    patient = invitation.intake.patient
+    if not patient.email:
+        raise NoEmailAddress("There is no email address on the patient's record.")
+    how = "sent by staff" if getattr(by, "is_authenticated", False) else "automatic"
+    return _queue(
+        kind=OutboxKind.REMINDER,
+        intake=invitation.intake,
+        invitation=invitation,
+        recipient=patient.email,
+        template="reminder",
+        key=f"reminder:{invitation.pk}:{number}",
+        context={},
+        by=by,
+        ip_address=ip_address,
+        due=due,
+        reminder_number=number,
+        summary=f"reminder {number} email queued ({how})",
+    )
+
+
+def queue_staff_alert(*, intake: Intake, template: str, key: str) -> OutboxMessage | None:
+    """An alert to the clinic's alert address (CLINIC_ALERT_EMAIL), through the outbox in the
+    caller's transaction. None when no address is set. `key` makes it once per occasion."""
+    if template not in STAFF_ALERT_TEMPLATES:
+        raise ValueError(f"Unknown staff alert: {template}")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("queue_staff_alert runs inside the change's transaction")
+    if not settings.CLINIC_ALERT_EMAIL:
+        return None
+    return _queue(
+        kind=OutboxKind.STAFF_ALERT,
+        intake=intake,
+        invitation=None,
+        recipient=settings.CLINIC_ALERT_EMAIL,
+        template=template,
+        key=f"{template}:{key}",
+        context={},
+        by=None,
+        ip_address=None,
+        summary="staff alert email queued",
     )

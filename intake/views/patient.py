@@ -23,6 +23,7 @@ from django_ratelimit.decorators import ratelimit
 
 from intake import forms, health, questionnaire, selectors, services
 from intake.models import Intake, Invitation
+from intake.questionnaire import StepKind
 from intake.views.common import client_ip, posted
 
 SESSION_INTAKE = "patient_intake"
@@ -44,7 +45,7 @@ IDLE_MESSAGE = (
 # its nine questions are stored all together or not at all, so nothing could be saved before
 # the last one, and that save would store answers that may meet the crisis rule without the
 # crisis page or the clinic being told, which only the full save does. Consent is one click.
-AUTOSAVE_KINDS = frozenset({"questions", "labs", "irls"})
+AUTOSAVE_KINDS = frozenset({StepKind.QUESTIONS, StepKind.LABS, StepKind.IRLS})
 
 
 def patient_rate(group, request) -> str:
@@ -273,7 +274,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
 def _next_url(intake: Intake, step: questionnaire.Step) -> str:
     # The last step leads to the check page, where consent is signed as the answers are sent.
     steps = questionnaire.applicable_steps(services.facts_for(intake))
-    slugs = [candidate.slug for candidate in steps if candidate.kind != "consent"]
+    slugs = [candidate.slug for candidate in steps if candidate.kind != StepKind.CONSENT]
     if step.slug in slugs and slugs.index(step.slug) + 1 < len(slugs):
         return reverse("intake:step", args=[slugs[slugs.index(step.slug) + 1]])
     return reverse("intake:review")
@@ -302,14 +303,14 @@ def _question_rows(form: forms.StepForm, step: questionnaire.Step) -> list[tuple
         attrs = getattr(condition, "html_attrs", dict)() if condition else {}
         if attrs.get("data-show-if-field") not in on_step:
             attrs = {}  # controlled by an earlier step: the server already decided
-        if step.kind == "mood":
+        if step.kind == StepKind.MOOD:
             attrs = questionnaire.mood_fallback_attrs()
         # A question with an error is always shown, so the patient can put it right. On the labs
         # step the gluten question stays on the page: whether it applies depends on the rows
         # being typed on that same page.
         errors = form[question.key].errors
         hidden = not questionnaire.field_shown(step, question, form.facts)
-        if hidden and not attrs and not errors and step.kind != "labs":
+        if hidden and not attrs and not errors and step.kind != StepKind.LABS:
             continue
         starts_hidden = bool(attrs) and not errors
         starts_hidden = starts_hidden and not questionnaire.field_shown(step, question, page_facts)
@@ -334,7 +335,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     if not intake.is_draft:
         return redirect("intake:done")
     step = _step_or_404(slug)
-    if step.kind == "consent":
+    if step.kind == StepKind.CONSENT:
         return redirect("intake:review")  # signed on the check page, after the answers
     if not services.may_open_step(intake, step):
         messages.info(request, "Please answer the earlier questions first.")
@@ -344,7 +345,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     from_review = request.GET.get("from") == "review"
     form_class = forms.step_form_class(step)
     revision = int(intake.step_revisions.get(step.slug, 0))
-    extra = {"instrument": selectors.irls_instrument()} if step.kind == "irls" else {}
+    extra = {"instrument": selectors.irls_instrument()} if step.kind == StepKind.IRLS else {}
     form = form_class(posted(request), facts=facts, **extra)
     stale_message = None
     if request.method == "POST" and form.is_valid():
@@ -380,6 +381,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "intake": intake,
             "step": step,
+            "StepKind": StepKind,
             "form": form,
             "rows": _question_rows(form, step),
             "progress": questionnaire.section_progress(step.slug),
@@ -413,7 +415,7 @@ def _save_left_idle(request: HttpRequest, intake: Intake, slug: str) -> HttpResp
     step = questionnaire.STEPS_BY_SLUG.get(slug)
     if (
         step is None
-        or step.kind == "consent"
+        or step.kind == StepKind.CONSENT
         or not intake.is_draft
         or not services.may_open_step(intake, step)
     ):
@@ -519,7 +521,7 @@ def _review_parts(sections: list) -> list[dict]:
         if not parts or parts[-1]["title"] != title:
             parts.append({"title": title, "steps": []})
         unanswered = [line for line in section.lines if line.answer == "Not answered"]
-        if section.step.kind == "mood":
+        if section.step.kind == StepKind.MOOD:
             # The nine PHQ-9 items may be left blank on purpose (the fallback question asks).
             unanswered = [line for line in unanswered if not line.key.startswith("phq9_")]
         parts[-1]["steps"].append({"section": section, "unanswered": unanswered})
@@ -581,3 +583,25 @@ def done(request: HttpRequest) -> HttpResponse:
         "intake/patient/done.html",
         {"intake": intake, "alert": services.contact_alert(intake)},
     )
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=patient_rate, method="POST", block=True)
+def stop_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    """The "stop reminders" link in a reminder, without signing in. Following the link only
+    asks (mail scanners follow links too); the button stops them. A link altered, cut short or
+    too old gets a page that says so and whom to call."""
+    try:
+        if request.method == "POST":
+            invitation = services.stop_reminders(token=token, ip_address=client_ip(request))
+            stopped_at = invitation.reminders_stopped_at
+        else:
+            services.check_stop_link(token=token)
+            stopped_at = None
+    except services.BadStopLink:
+        return render(request, "intake/patient/stop_reminders_invalid.html", status=400)
+    return render(request, "intake/patient/stop_reminders.html", {"stopped_at": stopped_at})

@@ -115,6 +115,33 @@ def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     return _show_link(request, new, token, reissued=True)
 
 
+@login_required
+@permission_or_404("intake.change_invitation")
+@require_POST
+def send_reminder(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reminder by hand, now (or at the end of the clinic's quiet hours). It counts towards
+    the clinic's maximum per link; the refusal says why when one may not go."""
+    invitation = selectors.staff_invitation(user=request.user, invitation_id=pk)
+    try:
+        message = services.send_reminder(
+            invitation=invitation, by=request.user, ip_address=client_ip(request)
+        )
+    except services.ReminderRefused as refusal:
+        messages.error(request, f"No reminder was sent: {refusal}")
+    else:
+        name = invitation.intake.patient.full_name
+        when = timezone.localtime(message.next_attempt_at)
+        if message.next_attempt_at > timezone.now():
+            messages.success(
+                request,
+                f"Reminder {message.reminder_number} for {name} is queued for {when:%H:%M} "
+                "(after the clinic's quiet hours).",
+            )
+        else:
+            messages.success(request, f"Reminder {message.reminder_number} for {name} is queued.")
+    return redirect("intake:invitations")
+
+
 # --- the work queue ------------------------------------------------------------------------
 
 

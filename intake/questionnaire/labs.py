@@ -1,0 +1,48 @@
+"""The lab tests the questionnaire asks about and the case page shows: their names, units and
+qualitative values, and each in plain words for the patient."""
+
+from __future__ import annotations
+
+LAB_TESTS = (
+    ("ferritin", "Ferritin", ("ng/mL", "µg/L")),
+    ("tsat", "Transferrin saturation (TSAT)", ("%",)),
+    ("tsh", "TSH (thyroid)", ("mIU/L",)),
+    ("calprotectin", "Faecal calprotectin", ("µg/g",)),
+    ("ttg_iga", "Coeliac blood test (tTG-IgA)", ()),
+    ("total_iga", "Total IgA", ()),
+)
+QUALITATIVE_LAB_CHOICES = {
+    "ttg_iga": (("neg", "Negative"), ("pos", "Positive")),
+    "total_iga": (("normal", "Normal"), ("low", "Low")),
+}
+MAX_LAB_ROWS = 8
+# Each test in plain words, on the page where results are typed.
+LAB_EXPLANATIONS = {
+    "ferritin": "the iron your body has in store. A low value means low iron stores.",
+    "tsat": "transferrin saturation: how much of the iron-carrying protein in your blood is "
+    "carrying iron, as a percentage.",
+    "tsh": "a hormone that shows how well your thyroid gland is working.",
+    "calprotectin": "a stool (poo) test that shows inflammation in the bowel.",
+    "ttg_iga": "the usual blood test for coeliac disease, an illness in which gluten harms "
+    "the gut. The report says negative or positive.",
+    "total_iga": "the amount of one kind of antibody (IgA) in your blood, often measured with "
+    "the coeliac test. The report says normal or low.",
+}
+
+
+def lab_name(test: object) -> str:
+    """A lab test's name as people read it ("tsat" -> "Transferrin saturation (TSAT)"), for the
+    case page, its print view, the PDF and the CSV alike; an unknown code as it is."""
+    for code, name, _units in LAB_TESTS:
+        if code == test:
+            return name
+    return str(test)
+
+
+def lab_value(test: object, value: object, unit: object = "") -> str:
+    """A result's value in words with its unit: "38 ng/mL", "Positive"."""
+    words = dict(QUALITATIVE_LAB_CHOICES.get(test, ())) if isinstance(test, str) else {}
+    shown = words.get(value, value) if isinstance(value, str) else value
+    if isinstance(shown, float) and shown.is_integer():
+        shown = int(shown)
+    return f"{shown} {unit}" if unit else str(shown)
