@@ -180,3 +180,50 @@ def test_api_auth_a_refused_call_writes_no_view():
     caller("unknown").get(CASES)
 
     assert AuditEvent.objects.filter(action=AuditAction.VIEW).count() == 0
+
+
+def test_api_auth_a_refused_token_is_audited_as_a_failed_sign_in():
+    client, token = api_client(name="Booking system", scopes=[READ])
+    api_clients.revoke_api_client(client=client, by=None)
+
+    caller(token).get(CASES)
+    caller("guessed-token").get("/api/v1/questionnaire/")
+
+    refused = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).order_by("pk")
+    assert [(event.actor, event.actor_label, event.summary) for event in refused] == [
+        (
+            None,
+            "API (token not valid)",
+            "API call refused (the token is not valid): GET /api/v1/cases/",
+        ),
+        (
+            None,
+            "API (token not valid)",
+            "API call refused (the token is not valid): GET /api/v1/questionnaire/",
+        ),
+    ]
+    assert token not in "".join(event.summary for event in refused)
+
+
+def test_api_auth_a_missing_scope_is_audited_under_the_client_name():
+    _client, token = api_client(name="Booking system", scopes=[INVITE])
+
+    response = caller(token).get(CASES)
+
+    assert response.status_code == 403
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert (event.actor_label, event.summary) == (
+        "API client Booking system",
+        "API call refused (no scope read_cases): GET /api/v1/cases/",
+    )
+
+
+def test_api_auth_no_token_and_rate_limited_calls_are_not_audited(settings):
+    settings.RATE_LIMIT_API = "1/h"
+    _client, token = api_client(scopes=[READ])
+
+    statuses = [Client().get(CASES).status_code]
+    statuses += [caller(token).get(CASES).status_code for _ in range(2)]
+
+    assert statuses == [401, 200, 429]
+    assert AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 0

@@ -7,15 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
-import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from unittest import mock
 
 import pytest
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from intake import services
@@ -24,7 +18,8 @@ from intake.models import AuditEvent, OutboxMessage, WebhookDelivery, WebhookEnd
 from intake.notifications import delivery, signing
 from intake.notifications.models import OutboxState
 from intake.services import webhooks
-from tests.cases import submitted_case
+from tests.factories import submitted_case
+from tests.webhook_receiver import LocalServer, Receiver, free_port, run_worker, time_passes
 
 pytestmark = pytest.mark.django_db
 
@@ -32,51 +27,6 @@ NAME = "Wendy Webhook"
 BORN = dt.date(1971, 3, 9)
 HEALTH_WORDS = ("restless", "legs", "ibs", "sibo", "ferritin", "iron", "bowel", "crisis")
 HEALTH_WORDS += ("diarrh", "urgent", "result", "rls", "flag", "wendy", "1971-03-09")
-
-
-@dataclass
-class Receiver:
-    """What the local HTTP server was sent, and what it answers."""
-
-    status: int = 200
-    received: list = field(default_factory=list)
-
-
-def _handler(receiver: Receiver):
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            receiver.received.append((self.path, dict(self.headers), body))
-            self.send_response(receiver.status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):  # quiet test output
-            pass
-
-    return Handler
-
-
-class LocalServer:
-    def __init__(self, receiver: Receiver, port: int):
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(receiver))
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -103,36 +53,11 @@ def _submit(django_capture_on_commit_callbacks):
         return submitted_case(name=NAME, born=BORN)
 
 
-def _run_worker() -> None:
-    """The database worker in batch mode (as tests/test_notifications_outbox.py runs it): every
-    task that is due, then it stops; its connection clean-up would end the test's transaction."""
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    ):
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
-
-
-def _time_passes() -> None:
-    """Every retry falls due now (as if the back-off had elapsed)."""
-    past = timezone.now() - dt.timedelta(seconds=1)
-    OutboxMessage.objects.update(next_attempt_at=past)
-    DBTaskResult.objects.update(run_after=past)
-
-
 def test_webhook_submission_delivers_a_signed_notice_without_health_data(
     wired, django_capture_on_commit_callbacks
 ):
     receiver = Receiver()
-    port = _free_port()
+    port = free_port()
     endpoint, secret = _endpoint(port)
     with LocalServer(receiver, port):
         case = _submit(django_capture_on_commit_callbacks)
@@ -145,7 +70,7 @@ def test_webhook_submission_delivers_a_signed_notice_without_health_data(
         )
         assert receiver.received == []
 
-        _run_worker()
+        run_worker()
 
     [(path, headers, body)] = receiver.received
     assert path == "/hooks/intake"
@@ -192,9 +117,9 @@ def test_webhook_submission_delivers_a_signed_notice_without_health_data(
 def test_webhook_one_notice_per_active_endpoint_and_none_for_a_switched_off_one(
     wired, django_capture_on_commit_callbacks
 ):
-    first, _ = _endpoint(_free_port())
-    second, _ = _endpoint(_free_port())
-    _endpoint(_free_port(), active=False)
+    first, _ = _endpoint(free_port())
+    second, _ = _endpoint(free_port())
+    _endpoint(free_port(), active=False)
 
     case = _submit(django_capture_on_commit_callbacks)
 
@@ -222,7 +147,7 @@ def test_webhook_one_notice_per_active_endpoint_and_none_for_a_switched_off_one(
 
 
 def test_webhook_double_submit_queues_one_notice(wired, django_capture_on_commit_callbacks):
-    _endpoint(_free_port())
+    _endpoint(free_port())
     case = _submit(django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -234,7 +159,7 @@ def test_webhook_double_submit_queues_one_notice(wired, django_capture_on_commit
 
 @pytest.mark.django_db(transaction=True)
 def test_webhook_notice_is_queued_in_the_submission_transaction_only(wired):
-    _endpoint(_free_port())
+    _endpoint(free_port())
     case = submitted_case(name=NAME, born=BORN)
 
     with pytest.raises(RuntimeError) as refused:
@@ -247,12 +172,12 @@ def test_webhook_receiver_down_is_retried_then_delivered_when_it_comes_up(
     wired, django_capture_on_commit_callbacks
 ):
     receiver = Receiver()
-    port = _free_port()  # nothing listens there yet: the connection is refused
+    port = free_port()  # nothing listens there yet: the connection is refused
     _endpoint(port)
     _submit(django_capture_on_commit_callbacks)
     message = OutboxMessage.objects.get(kind="webhook_submitted")
 
-    _run_worker()
+    run_worker()
 
     message.refresh_from_db()
     assert (message.state, message.attempts) == (OutboxState.QUEUED, 1)
@@ -260,9 +185,9 @@ def test_webhook_receiver_down_is_retried_then_delivered_when_it_comes_up(
     assert "refused" in message.last_error.casefold()
     assert message.next_attempt_at > timezone.now()
     with LocalServer(receiver, port):
-        _time_passes()
-        _run_worker()
-        _run_worker()  # nothing more to send: never twice
+        time_passes()
+        run_worker()
+        run_worker()  # nothing more to send: never twice
 
     message.refresh_from_db()
     assert (message.state, message.attempts, message.last_error) == (OutboxState.SENT, 2, "")
@@ -275,7 +200,7 @@ def test_webhook_receiver_error_is_retried_with_backoff_then_failed_with_the_rea
     wired, django_capture_on_commit_callbacks
 ):
     receiver = Receiver(status=500)
-    port = _free_port()
+    port = free_port()
     _endpoint(port)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
@@ -283,11 +208,11 @@ def test_webhook_receiver_error_is_retried_with_backoff_then_failed_with_the_rea
         waits = []
         for _ in range(3):
             before = timezone.now()
-            _run_worker()
+            run_worker()
             message.refresh_from_db()
             waits.append((message.state, message.next_attempt_at - before))
-            _time_passes()
-        _run_worker()
+            time_passes()
+        run_worker()
 
     assert [state for state, _wait in waits] == [
         OutboxState.QUEUED,
@@ -311,11 +236,11 @@ def test_webhook_receiver_error_is_retried_with_backoff_then_failed_with_the_rea
 
 def test_webhook_redirect_is_not_followed(wired, django_capture_on_commit_callbacks):
     receiver = Receiver(status=302)
-    port = _free_port()
+    port = free_port()
     _endpoint(port)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
-        _run_worker()
+        run_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error) == (
@@ -329,13 +254,13 @@ def test_webhook_endpoint_switched_off_before_sending_is_not_sent(
     wired, django_capture_on_commit_callbacks
 ):
     receiver = Receiver()
-    port = _free_port()
+    port = free_port()
     endpoint, _ = _endpoint(port)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
         endpoint.is_active = False
         webhooks.change_webhook_endpoint(endpoint=endpoint, by=None)
-        _run_worker()
+        run_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error) == (
@@ -350,12 +275,12 @@ def test_webhook_address_made_non_http_behind_the_form_is_not_opened(
 ):
     secret_file = tmp_path / "secret.txt"
     secret_file.write_text("do not read")
-    endpoint, _ = _endpoint(_free_port())
+    endpoint, _ = _endpoint(free_port())
     _submit(django_capture_on_commit_callbacks)
     # Written straight to the table, past the form's checks.
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=f"file://{secret_file}")
 
-    _run_worker()
+    run_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error) == (
@@ -366,12 +291,12 @@ def test_webhook_address_made_non_http_behind_the_form_is_not_opened(
 
 def test_webhook_plain_http_is_not_sent_unless_allowed(wired, django_capture_on_commit_callbacks):
     receiver = Receiver()
-    port = _free_port()
+    port = free_port()
     _endpoint(port)
     wired.WEBHOOK_ALLOW_HTTP = False
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
-        _run_worker()
+        run_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error, receiver.received) == (
@@ -385,7 +310,7 @@ def test_webhook_second_delivery_of_one_notice_posts_nothing(
     wired, django_capture_on_commit_callbacks
 ):
     receiver = Receiver()
-    port = _free_port()
+    port = free_port()
     _endpoint(port)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
@@ -398,12 +323,12 @@ def test_webhook_second_delivery_of_one_notice_posts_nothing(
 
 def test_webhook_replaced_secret_signs_from_then_on(wired, django_capture_on_commit_callbacks):
     receiver = Receiver()
-    port = _free_port()
+    port = free_port()
     endpoint, old = _endpoint(port)
     new = webhooks.replace_webhook_secret(endpoint=endpoint, by=None)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
-        _run_worker()
+        run_worker()
 
     [(_path, headers, body)] = receiver.received
     given = {"body": body, "timestamp": headers["X-Intake-Timestamp"]}

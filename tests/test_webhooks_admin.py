@@ -17,8 +17,7 @@ from intake.models import AuditEvent, OutboxMessage, WebhookDelivery, WebhookEnd
 from intake.notifications.models import OutboxChannel, OutboxKind, OutboxState
 from intake.notifications.webhook_models import validate_webhook_url
 from intake.services import webhooks
-from tests.cases import submitted_case
-from tests.conftest import login_verified
+from tests.factories import login_verified, submitted_case
 
 pytestmark = pytest.mark.django_db
 

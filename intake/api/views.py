@@ -65,6 +65,29 @@ class ApiView(APIView):
         ):
             raise exceptions.Throttled(detail="Too many requests. Wait a while and try again.")
 
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self._audit_refusal(exc)
+        return response
+
+    def _audit_refusal(self, exc) -> None:
+        """A presented token that is refused (401) or lacks the scope (403) is on the audit trail,
+        as a failed sign-in is: a revoked token still in use, or a system set up wrongly. A call
+        with no token at all is not (anyone may knock), nor one over the rate limit (a flood)."""
+        request = self.request
+        if isinstance(exc, exceptions.AuthenticationFailed):
+            actor, why = "API (token not valid)", "the token is not valid"
+        elif isinstance(exc, exceptions.PermissionDenied) and isinstance(request.auth, ApiClient):
+            actor, why = request.user.get_username(), f"no scope {self.required_scope}"
+        else:
+            return
+        record_event(
+            action=AuditAction.LOGIN_FAILED,
+            actor_label=actor,
+            ip_address=client_ip(request),
+            summary=f"API call refused ({why}): {request.method} {request.path}",
+        )
+
     def audit(self, action: str, *, intake: Intake | None = None, summary: str = "") -> None:
         record_event(
             action=action,
