@@ -12,6 +12,7 @@ import zoneinfo
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
@@ -163,6 +164,38 @@ def choice_from_env(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value.upper() not in choices:
         raise ImproperlyConfigured(f"{name} must be one of: {', '.join(choices)} (got {value!r})")
     return value.upper()
+
+
+def redis_url_from_env(name: str, default: str) -> str:
+    url = env_str(name, default)
+    if "://" not in url or url.split("://", 1)[0] not in ("redis", "rediss"):
+        raise ImproperlyConfigured(
+            f"{name} must be a Redis URL such as redis://127.0.0.1:6379/0 (got a value that "
+            "is not one)"
+        )
+    return url
+
+
+# TASKS_BACKEND's names, and the backend each stands for (the full paths are accepted too).
+TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+
+
+def tasks_backend_from_env(name: str) -> str:
+    value = env_str(name, "database")
+    if value.lower() in TASKS_BACKENDS:
+        return TASKS_BACKENDS[value.lower()]
+    if value in TASKS_BACKENDS.values():
+        return value
+    raise ImproperlyConfigured(f"{name} must be one of: database, rq (got {value!r})")
+
+
+def phone_region_from_env(name: str, default: str) -> str:
+    value = env_str(name, default).upper()
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ImproperlyConfigured(
+            f"{name} must be a two-letter country code such as GB or IE (got {value!r})"
+        )
+    return value
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -454,12 +487,40 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where new-case alerts and the crisis, emergency and "Not sure" contact alerts go (R3-23);
 # empty means no alert email is sent.
 CLINIC_ALERT_EMAIL = env_str("CLINIC_ALERT_EMAIL", "")
+# Email that is only printed or kept in memory reaches no one; any other backend sends.
+EMAIL_SENDS = EMAIL_BACKEND not in (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+# A link that travels by email may be read by someone else (a shared mailbox, a forwarded
+# message): with this on, the date of birth is asked before the first answer too, not only
+# once answers exist (intake/services/invitations.py). On by default when email really sends.
+REQUIRE_DOB_ON_FIRST_OPEN = env_bool("REQUIRE_DOB_ON_FIRST_OPEN", EMAIL_SENDS)
+
+# --- Text messages ---------------------------------------------------------------------------
+
+# How a text message leaves (intake/notifications/sms.py): a class with send(to=..., body=...).
+# The console backend logs that a message went and to which number's last digits, never its
+# text; no provider is wired in yet.
+SMS_BACKEND = env_str("SMS_BACKEND", "intake.notifications.sms.ConsoleBackend")
+# Mobile numbers typed without a country code are read as this country's (ISO 3166 code).
+PHONE_REGION = phone_region_from_env("PHONE_REGION", "GB")
 
 # --- Background tasks (the outbox's deliveries) -----------------------------------------------
 
 # Django's Tasks API through the django-tasks backport; the database backend and its worker
 # (`manage.py db_worker`) are the embedded default, so nothing but the database is needed.
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# TASKS_BACKEND=rq keeps the queue in Redis instead (TASKS_REDIS_URL), for clinics that run
+# several web and worker processes: `manage.py rqworker --job-class django_tasks_rq.Job
+# --with-scheduler default` (docs/deployment.md).
+TASKS_BACKEND = tasks_backend_from_env("TASKS_BACKEND")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+RQ_QUEUES = {"default": {"URL": redis_url_from_env("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+if TASKS_BACKEND == TASKS_BACKENDS["rq"]:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
 # A delivery that fails is tried again after OUTBOX_RETRY_SECONDS, doubled each time, and
 # marked failed with its reason after OUTBOX_MAX_ATTEMPTS tries.
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5, min_value=1)

@@ -104,19 +104,22 @@ class NamesakeFilter(admin.SimpleListFilter):
 @admin.register(Patient)
 class PatientAdmin(AuditedViewAdmin):
     list_display = ["full_name", "date_of_birth", "namesake", "email", "created_at", "erased_at"]
-    search_fields = ["full_name", "email"]
+    search_fields = ["full_name", "email", "mrn"]
     list_filter = [NamesakeFilter, "created_at", "erased_at"]
     date_hierarchy = "created_at"
     # Erasure and exports go through services.erase_patient / export_subject_access, from the
     # staff pages this links to; the admin never writes the erasure fields itself.
     erasure_fields = ["erased_at", "erased_by", "erasure_reason", "data_protection"]
-    readonly_fields = erasure_fields
+    # Checked, normalised and audited by field on the staff patient page
+    # (services.save_contact_details); shown here, not edited.
+    contact_fields = ["mobile_phone", "preferred_channel", "mrn"]
+    readonly_fields = [*contact_fields, *erasure_fields]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.erased_at is not None:
             # An erased record is not edited back into an identifiable one.
-            return ["full_name", "date_of_birth", "email", *self.erasure_fields]
-        return self.erasure_fields
+            return ["full_name", "date_of_birth", "email", *self.readonly_fields]
+        return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are erased on request (keeping the audit trail), never deleted

@@ -79,6 +79,15 @@ class AuditAction(models.TextChoices):
     CRISIS_CONTACTED = "crisis_contacted", "Patient contacted after a crisis report"
 
 
+class ContactChannel(models.TextChoices):
+    """How a patient prefers the clinic's messages (invitations, reminders, the confirmation):
+    a choice on their record, kept by staff."""
+
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    NONE = "none", "No messages (the clinic passes on links itself)"
+
+
 class ContactReason(models.TextChoices):
     """Why a patient must be contacted today (clinical-spec §9, R3-23), in the order markers
     are shown. The same actions for each: help shown to the patient at once, the top of the work

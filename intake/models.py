@@ -7,10 +7,20 @@ import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from intake.enums import AssessmentKind, AuditAction, CaseStatus, ContactReason, Decision, TestKind
+from intake.enums import (
+    AssessmentKind,
+    AuditAction,
+    CaseStatus,
+    ContactChannel,
+    ContactReason,
+    Decision,
+    TestKind,
+)
+from intake.phones import E164, MOBILE_MAX_LENGTH, MRN, MRN_ERROR, MRN_MAX_LENGTH
 
 
 def patient_name_key(full_name: str) -> str:
@@ -28,6 +38,24 @@ class Patient(models.Model):
     full_name = models.CharField(max_length=200)
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
+    # Contact details kept by staff (services.save_contact_details): the mobile in E.164 form
+    # (intake.phones), how the patient prefers messages, and the clinic's own patient number,
+    # the identifier its other systems know the patient by (the FHIR Patient's, when set).
+    mobile_phone = models.CharField(
+        max_length=MOBILE_MAX_LENGTH,
+        blank=True,
+        validators=[RegexValidator(E164, "Enter the number in international form: +447400123456.")],
+    )
+    preferred_channel = models.CharField(
+        max_length=10, choices=ContactChannel, default=ContactChannel.EMAIL
+    )
+    mrn = models.CharField(
+        "clinic patient number (MRN)",
+        max_length=MRN_MAX_LENGTH,
+        blank=True,
+        validators=[RegexValidator(MRN, MRN_ERROR)],
+        help_text="Capitals and digits, as the clinic's own system shows it; unique.",
+    )
     # One record per person: the database refuses a second patient with the same name key and
     # date of birth (the constraint below), so two requests at the same moment cannot create
     # one each. A different person who shares both is told apart on purpose, by a number that
@@ -59,6 +87,14 @@ class Patient(models.Model):
                 fields=["name_key", "date_of_birth", "namesake_number"],
                 condition=Q(erased_at__isnull=True),
                 name="one_patient_per_name_and_birth_date",
+            ),
+            # One clinic number is one person (this database serves one clinic).
+            models.UniqueConstraint(
+                fields=["mrn"], condition=~Q(mrn=""), name="one_patient_per_mrn"
+            ),
+            models.CheckConstraint(
+                condition=Q(preferred_channel__in=ContactChannel.values),
+                name="patient_preferred_channel_known",
             ),
         ]
 

@@ -55,5 +55,6 @@ urlpatterns = [
     path("staff/patients/<int:pk>/export.json", records.export_json, name="export_patient_json"),
     path("staff/patients/<int:pk>/export.pdf", records.export_pdf, name="export_patient_pdf"),
     path("staff/patients/<int:pk>/erase/", records.erase, name="erase_patient"),
+    path("staff/patients/<int:pk>/contact/", records.contact_details, name="patient_contact"),
     path("staff/retention/", records.retention, name="retention"),
 ]

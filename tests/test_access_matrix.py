@@ -170,6 +170,7 @@ GET_MATRIX = {
     "/staff/patients/{patient}/export.json": (LOGIN, LOGIN, 404, 404, 404, 200),
     "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 404, 404, 404, 200),
     "/staff/patients/{patient}/erase/": (LOGIN, LOGIN, 404, 404, 404, 200),
+    "/staff/patients/{patient}/contact/": (LOGIN, LOGIN, 404, 404, 404, 200),
     "/staff/retention/": (LOGIN, LOGIN, 403, 403, 403, 200),
     # The Django admin: clinic admins and auditors only, then each model's view permission
     # (every registered model: test_admin_matrix_every_registered_model below).
@@ -252,6 +253,7 @@ POST_MATRIX = {
     "/staff/patients/{patient}/export.json": (LOGIN, LOGIN, 404, 404, 404, 405),
     "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 404, 404, 404, 405),
     "/staff/patients/{patient}/erase/": (LOGIN, LOGIN, 404, 404, 404, 400),
+    "/staff/patients/{patient}/contact/": (LOGIN, LOGIN, 404, 404, 404, 400),
     "/staff/retention/": (LOGIN, LOGIN, 403, 403, 403, 405),
     "/api/v1/schema/": (405, 405, 405, 405, 405, 405),
     "/api/v1/cases/": (401, 401, 401, 401, 401, 401),
@@ -429,6 +431,9 @@ OBJECT_MATRIX = {
     ("GET", "/staff/patients/{id}/erase/", "other_patient"): (404, 404, 404, 200),
     ("GET", "/staff/patients/{id}/erase/", "missing"): (404, 404, 404, 404),
     ("POST", "/staff/patients/{id}/erase/", "missing"): (404, 404, 404, 404),
+    ("GET", "/staff/patients/{id}/contact/", "other_patient"): (404, 404, 404, 200),
+    ("GET", "/staff/patients/{id}/contact/", "missing"): (404, 404, 404, 404),
+    ("POST", "/staff/patients/{id}/contact/", "missing"): (404, 404, 404, 404),
     # Invitations: a submitted questionnaire's link can be revoked, not re-issued.
     ("POST", "/staff/invitations/{id}/revoke/", "invitation"): (404, 404, TO_LINKS, TO_LINKS),
     ("POST", "/staff/invitations/{id}/revoke/", "case_invitation"): (404, 404, TO_LINKS, TO_LINKS),

@@ -44,7 +44,13 @@ NAME = "Walter Walkthrough"
 BORN = dt.date(1975, 6, 7)
 NEVER_CACHE = {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"}
 # Intake pages whose <pk> is not a case's.
-PATIENT_PK = {"patient", "export_patient_json", "export_patient_pdf", "erase_patient"}
+PATIENT_PK = {
+    "patient",
+    "export_patient_json",
+    "export_patient_pdf",
+    "erase_patient",
+    "patient_contact",
+}
 INVITATION_PK = {"revoke_invitation", "reissue_invitation"}
 
 

@@ -21,6 +21,7 @@ class OutboxKind(models.TextChoices):
 
 class OutboxChannel(models.TextChoices):
     EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
     WEBHOOK = "webhook", "Webhook"
 
 

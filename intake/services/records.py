@@ -11,13 +11,13 @@ from typing import Any, Literal
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from intake import exports, questionnaire
-from intake.enums import AuditAction
+from intake.enums import AuditAction, ContactChannel
 from intake.models import (
     Assessment,
     AuditEvent,
@@ -40,6 +40,8 @@ __all__ = [
     "export_subject_access",
     "erase_patient",
     "save_patient_record",
+    "channel_refusal",
+    "save_contact_details",
 ]
 
 # What free text is replaced with; the row itself stays so the record's shape is kept.
@@ -137,6 +139,9 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
             "full_name": patient.full_name,
             "date_of_birth": _when(patient.date_of_birth),
             "email": patient.email,
+            "mobile_phone": patient.mobile_phone,
+            "preferred_channel": patient.preferred_channel,
+            "mrn": patient.mrn,
             "created_at": _when(patient.created_at),
             "erased_at": _when(patient.erased_at),
             "erased_by": _username(patient.erased_by),
@@ -263,6 +268,9 @@ def _answer_lines(answers: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _pdf(data: dict[str, Any]) -> bytes:
+    data["patient"]["preferred_channel_label"] = ContactChannel(
+        data["patient"]["preferred_channel"]
+    ).label
     for intake in data["intakes"]:
         intake["answer_lines"] = _answer_lines(intake["answers"])
     for assessment in data["assessments"]:
@@ -322,6 +330,11 @@ def erase_patient(*, patient: Patient, by, reason: str, ip_address: str | None =
     # while the full date no longer identifies anyone.
     patient.date_of_birth = dt.date(patient.date_of_birth.year, 1, 1)
     patient.email = ""
+    # The contact details and the clinic's own number identify the person too; with no way to
+    # reach them left, no message of any kind is preferred.
+    patient.mobile_phone = ""
+    patient.mrn = ""
+    patient.preferred_channel = ContactChannel.NONE
     patient.erased_at = now
     patient.erased_by = by
     patient.erasure_reason = reason
@@ -330,6 +343,9 @@ def erase_patient(*, patient: Patient, by, reason: str, ip_address: str | None =
             "full_name",
             "date_of_birth",
             "email",
+            "mobile_phone",
+            "mrn",
+            "preferred_channel",
             "erased_at",
             "erased_by",
             "erasure_reason",
@@ -406,5 +422,99 @@ def save_patient_record(
         summary="added in the admin"
         if created
         else "changed in the admin: " + (", ".join(changed_fields) or "nothing"),
+    )
+    return patient
+
+
+# How the audit trail names each contact detail (the values themselves are never written there).
+CONTACT_FIELDS = {
+    "email": "email",
+    "mobile_phone": "mobile phone",
+    "preferred_channel": "preferred channel",
+    "mrn": "clinic patient number",
+}
+
+
+NEEDS_EMAIL = "Add an email address to send messages by email, or choose another way."
+NEEDS_MOBILE = "Add a mobile phone number to send text messages, or choose another way."
+
+
+def channel_refusal(
+    *, patient: Patient, preferred_channel: str, email: str, mobile_phone: str
+) -> str | None:
+    """Why these contact details would leave the patient unreachable the way they prefer, or
+    None. Only a change can be refused: choosing a channel without its address, or removing
+    the address of the channel chosen. A record that never had the address (one made before
+    contact details were kept) can still be corrected in its other details."""
+    if preferred_channel not in ContactChannel.values:
+        return "Choose email, text message or no messages."
+    needs = {
+        ContactChannel.EMAIL: ("email", NEEDS_EMAIL),
+        ContactChannel.SMS: ("mobile_phone", NEEDS_MOBILE),
+    }
+    if preferred_channel not in needs:
+        return None
+    field, message = needs[preferred_channel]
+    address = {"email": email, "mobile_phone": mobile_phone}[field]
+    if address:
+        return None
+    if preferred_channel != patient.preferred_channel or getattr(patient, field):
+        return message
+    return None
+
+
+@transaction.atomic
+def save_contact_details(
+    *,
+    patient: Patient,
+    email: str,
+    mobile_phone: str,
+    preferred_channel: str,
+    mrn: str,
+    by,
+    ip_address: str | None = None,
+) -> Patient:
+    """Staff keep a patient's email, mobile phone (E.164, intake.phones), preferred channel and
+    the clinic's own patient number (MRN) up to date. The audit trail says who changed which
+    of them and from where, never the values. Refused for an erased record, for a channel
+    without its address, and for an MRN another record holds."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.erased_at is not None:
+        raise IntakeError("This record was erased on request and cannot be edited.")
+    new = {
+        "email": email.strip(),
+        "mobile_phone": mobile_phone,
+        "preferred_channel": preferred_channel,
+        "mrn": mrn,
+    }
+    refusal = channel_refusal(
+        patient=patient,
+        preferred_channel=preferred_channel,
+        email=new["email"],
+        mobile_phone=mobile_phone,
+    )
+    if refusal:
+        raise IntakeError(refusal)
+    other = Patient.objects.filter(mrn=mrn).exclude(pk=patient.pk).first() if mrn else None
+    if other is not None:
+        raise IntakeError(f"Record {other.pk} already has the clinic patient number {mrn}.")
+    changed = [field for field, value in new.items() if getattr(patient, field) != value]
+    if not changed:
+        return patient
+    for field in changed:
+        setattr(patient, field, new[field])
+    try:
+        with transaction.atomic():
+            patient.save(update_fields=changed)
+    except IntegrityError:
+        # Another request gave the same MRN to another record a moment ago.
+        raise IntakeError(f"Another record already has the clinic patient number {mrn}.") from None
+    record_event(
+        action=AuditAction.UPDATE,
+        actor=by,
+        patient=patient,
+        obj=patient,
+        ip_address=ip_address,
+        summary="contact details changed: " + ", ".join(CONTACT_FIELDS[f] for f in changed),
     )
     return patient

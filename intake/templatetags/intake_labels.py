@@ -2,7 +2,7 @@
 
 from django import template
 
-from intake import explain_answers, questionnaire, selectors
+from intake import explain_answers, phones, questionnaire, selectors
 from intake.enums import TestKind
 from intake.services.answers import RAISED_FLAG_VALUES
 
@@ -28,6 +28,12 @@ STATUS_WORDS = {
     "incomplete": "Incomplete answers",
     "not_assessed": "Not assessed",
 }
+
+
+@register.filter
+def mobile(value: str) -> str:
+    """A stored E.164 mobile number grouped for reading: +44 7400 123456."""
+    return phones.display_mobile(value)
 
 
 @register.filter

@@ -1,5 +1,6 @@
-"""Views for clinic admins' data-protection work: subject-access exports, erasure on request and
-the retention review (docs/data-protection.md). All need intake.manage_records."""
+"""Views for clinic admins' records work: subject-access exports, erasure on request and the
+retention review (docs/data-protection.md), which need intake.manage_records, and the patient's
+contact details, which need intake.change_patient."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from intake import selectors, services
+from intake import phones, selectors, services
 from intake.enums import AuditAction
-from intake.forms.records import ErasureForm
+from intake.forms.records import ContactDetailsForm, ErasureForm
 from intake.views.common import audit_list_view, client_ip, permission_or_404, posted
 
 PERMISSION = "intake.manage_records"
@@ -82,6 +83,53 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     return render(
         request, "intake/staff/erase.html", {"patient": patient, "form": form}, status=status
+    )
+
+
+@never_cache
+@login_required
+@permission_or_404("intake.change_patient")
+@require_http_methods(["GET", "POST"])
+def contact_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's email, mobile phone, preferred channel and clinic patient number."""
+    patient = selectors.contact_patient(user=request.user, patient_id=pk)
+    if patient.erased_at is not None:
+        raise Http404("An erased record has no contact details to edit.")
+    initial = {
+        "email": patient.email,
+        "mobile_phone": phones.display_mobile(patient.mobile_phone),
+        "preferred_channel": patient.preferred_channel,
+        "mrn": patient.mrn,
+    }
+    form = ContactDetailsForm(
+        posted(request), initial=initial, patient=patient, region=settings.PHONE_REGION
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_contact_details(
+                patient=patient, **form.cleaned_data, by=request.user, ip_address=client_ip(request)
+            )
+        except services.IntakeError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Contact details saved.")
+            return redirect("intake:patient", pk=pk)
+    else:
+        # The form shows the record's contact details: a view of the record.
+        services.record_event(
+            action=AuditAction.VIEW,
+            actor=request.user,
+            patient=patient,
+            obj=patient,
+            ip_address=client_ip(request),
+            summary="contact details page",
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "intake/staff/contact_details.html",
+        {"patient": patient, "form": form},
+        status=status,
     )
 
 
