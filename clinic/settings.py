@@ -563,6 +563,15 @@ DOB_LOCKOUTS_BEFORE_CLOSING = env_int("DOB_LOCKOUTS_BEFORE_CLOSING", 3, min_valu
 RECORD_RETENTION_DAYS = env_int("RECORD_RETENTION_DAYS", 3650, min_value=1)
 # The site's public address, for links in emails (alerts link to the case, never describe it).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The identifier system of the clinic's own patient numbers (MRN), as its record system names
+# them in FHIR, e.g. https://hospital.example/fhir/sid/mrn or urn:oid:1.2.3.4. Empty: one under
+# SITE_URL. The FHIR Patient is matched on it (docs/integration.md).
+FHIR_MRN_SYSTEM = env_str("FHIR_MRN_SYSTEM", "")
+if FHIR_MRN_SYSTEM and not re.fullmatch(r"(https?://|urn:(oid|uuid):)\S+", FHIR_MRN_SYSTEM):
+    raise ImproperlyConfigured(
+        "FHIR_MRN_SYSTEM must be an absolute URI such as https://hospital.example/fhir/sid/mrn "
+        f"or urn:oid:1.2.3.4 (got {FHIR_MRN_SYSTEM!r})"
+    )
 # Shown to a patient at once when their mood answers meet the crisis rule (RF-12), or when they
 # answer "Not sure" to the self-harm question (RF-U).
 CRISIS_RESOURCES_TEXT = env_str(

@@ -16,7 +16,7 @@ from intake import services
 from intake.enums import Decision
 from intake.fhir import bundle as fhir_bundle
 from intake.fhir import questionnaire as fhir_questionnaire
-from intake.models import Intake, TestRecommendation
+from intake.models import Intake, Patient, TestRecommendation
 from intake.services import fhir_exports
 from tests.factories import (
     case_stored_under_2026_2,
@@ -121,6 +121,50 @@ def test_bundle_patient_is_a_conditional_create_on_the_app_identifier(case_with_
         "url": "Patient",
         "ifNoneExist": f"identifier={SITE}/fhir/sid/patient|{patient.pk}",
     }
+
+
+def test_bundle_patient_with_an_mrn_is_matched_on_it(case_with_results, settings):
+    settings.FHIR_MRN_SYSTEM = "urn:oid:1.2.826.0.1.999"
+    patient = case_with_results.patient
+    Patient.objects.filter(pk=patient.pk).update(mrn="RXH000123", mobile_phone="+447400123456")
+
+    bundle = _bundle(case_with_results)
+    entry = bundle["entry"][0]
+
+    assert entry["resource"] == {
+        "resourceType": "Patient",
+        "identifier": [
+            {
+                "use": "usual",
+                "type": {
+                    "coding": [
+                        {"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}
+                    ]
+                },
+                "system": "urn:oid:1.2.826.0.1.999",
+                "value": "RXH000123",
+            },
+            {"system": f"{SITE}/fhir/sid/patient", "value": str(patient.pk)},
+        ],
+        "name": [{"text": "Dana Results"}],
+        "telecom": [{"system": "phone", "value": "+447400123456", "use": "mobile"}],
+        "birthDate": "1980-04-23",
+    }
+    assert entry["request"] == {
+        "method": "POST",
+        "url": "Patient",
+        "ifNoneExist": "identifier=urn:oid:1.2.826.0.1.999|RXH000123",
+    }
+    assert check_transaction(bundle) == []
+
+
+def test_bundle_patient_mrn_without_a_named_system_is_under_the_site(case_with_results):
+    Patient.objects.filter(pk=case_with_results.patient_id).update(mrn="A/1-2")
+
+    entry = _bundle(case_with_results)["entry"][0]
+
+    assert entry["resource"]["identifier"][0]["system"] == f"{SITE}/fhir/sid/mrn"
+    assert entry["request"]["ifNoneExist"] == f"identifier={SITE}/fhir/sid/mrn|A/1-2"
 
 
 def test_bundle_response_follows_the_questionnaire(case_with_results):

@@ -1,10 +1,10 @@
 """A submitted case as a FHIR R4 transaction Bundle that a FHIR server accepts as it is.
 
 Entries, in order (every fullUrl a `urn:uuid`, every reference to one of them):
-- Patient, created only if no patient has the app's identifier yet (`ifNoneExist`): sending a
-  case twice, or two cases of one patient, never duplicates the patient. Until the clinic's
-  own record number is held, the identifier is the app's patient number under
-  {SITE_URL}/fhir/sid/patient.
+- Patient, created only if no patient has its identifier yet (`ifNoneExist`): sending a case
+  twice, or two cases of one patient, never duplicates the patient. The identifier is the
+  clinic's own patient number (MRN) under FHIR_MRN_SYSTEM when the record holds one, else the
+  app's patient number under {SITE_URL}/fhir/sid/patient (carried as a second identifier too).
 - QuestionnaireResponse: the answers by linkId, pointing at the canonical Questionnaire|version;
   `completed`, or `in-progress` when a required question that applies was left unanswered.
 - Observations: the PHQ-9 items and total (LOINC), the results the patient or the clinic entered
@@ -39,6 +39,7 @@ from intake.fhir.codes import (
     CASE_SUMMARY,
     FLAG_CATEGORY,
     IBS_SSS_TOTAL,
+    IDENTIFIER_TYPE,
     INTERPRETATION,
     IRLS_TOTAL,
     LAB_LOINC,
@@ -171,11 +172,23 @@ class _CaseBundle:
     def patient(self) -> None:
         patient = self.intake.patient
         identifier = {"system": self.site.patient_identifier, "value": str(patient.pk)}
-        resource: dict[str, Any] = {"resourceType": "Patient", "identifier": [identifier]}
+        identifiers = [identifier]
+        if patient.mrn:
+            # The clinic's own number is what its record system knows the patient by: the
+            # conditional create matches on it, so the first bundle finds the existing patient.
+            identifier = {"system": self.site.mrn_identifier, "value": patient.mrn}
+            mrn_type = {"coding": [{"system": IDENTIFIER_TYPE, "code": "MR"}]}
+            identifiers = [{"use": "usual", "type": mrn_type, **identifier}, *identifiers]
+        resource: dict[str, Any] = {"resourceType": "Patient", "identifier": identifiers}
         if patient.erased_at is None:
             resource["name"] = [{"text": patient.full_name}]
+            telecom = []
             if patient.email:
-                resource["telecom"] = [{"system": "email", "value": patient.email}]
+                telecom.append({"system": "email", "value": patient.email})
+            if patient.mobile_phone:
+                telecom.append({"system": "phone", "value": patient.mobile_phone, "use": "mobile"})
+            if telecom:
+                resource["telecom"] = telecom
             resource["birthDate"] = patient.date_of_birth.isoformat()
         else:
             # Erasure kept the year of birth only; the name and email are gone.
@@ -449,11 +462,11 @@ class _CaseBundle:
         return checked({"resourceType": "Bundle", "type": "transaction", "entry": self.entries})
 
 
-def case_bundle(records: CaseRecords, *, site_url: str) -> dict[str, Any]:
+def case_bundle(records: CaseRecords, *, site_url: str, mrn_system: str = "") -> dict[str, Any]:
     """The transaction Bundle of one submitted case. A draft has none: its answers are the
     patient's until they send them."""
     if records.intake.is_draft:
         raise ValueError(
             f"{records.intake.case_number} is a draft: only a submitted case has a bundle."
         )
-    return _CaseBundle(records, Site(site_url)).build()
+    return _CaseBundle(records, Site(site_url, mrn_system)).build()

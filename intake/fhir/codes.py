@@ -30,6 +30,8 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 ITEM_CONTROL = "http://hl7.org/fhir/questionnaire-item-control"
+# HL7 v2 table 0203, identifier types: MR is a medical record number.
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Site:
     """The addresses one deployment names its records and definitions with."""
 
     url: str  # SITE_URL
+    mrn_system: str = ""  # FHIR_MRN_SYSTEM: the clinic's own record numbers' system, if named
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "url", self.url.rstrip("/"))
@@ -51,8 +54,15 @@ class Site:
 
     @property
     def patient_identifier(self) -> str:
-        """The app's patient number (Patient.pk) until the clinic's MRN is held."""
+        """The app's patient number (Patient.pk); the Patient's only identifier until the
+        clinic's own number (MRN) is on the record."""
         return f"{self.url}/fhir/sid/patient"
+
+    @property
+    def mrn_identifier(self) -> str:
+        """The clinic's own patient number (Patient.mrn): the system its record system names
+        them with (FHIR_MRN_SYSTEM), else one under the site's address."""
+        return self.mrn_system or f"{self.url}/fhir/sid/mrn"
 
     @property
     def case_identifier(self) -> str:

@@ -63,7 +63,9 @@ def case_bundle(*, intake: Intake, now: dt.datetime | None = None) -> dict[str, 
         summary_pdf=_summary_pdf(detail),
         generated_at=now or timezone.now(),
     )
-    return bundle.case_bundle(records, site_url=settings.SITE_URL)
+    return bundle.case_bundle(
+        records, site_url=settings.SITE_URL, mrn_system=settings.FHIR_MRN_SYSTEM
+    )
 
 
 def export_case_bundle(*, intake: Intake, by, ip_address: str | None = None) -> tuple[bytes, str]:
