@@ -83,8 +83,9 @@ def test_webhook_submission_delivers_a_signed_notice_without_health_data(
         "api_url": f"https://intake.example.org/api/v1/cases/{case.pk}/",
         "fhir_url": f"https://intake.example.org/api/v1/cases/{case.pk}/fhir/",
     }
-    assert (headers["Content-Type"], headers["X-Intake-Webhook-Id"]) == (
+    assert (headers["Content-Type"], headers["User-Agent"], headers["X-Intake-Webhook-Id"]) == (
         "application/json",
+        "intake-webhooks/1",
         str(message.pk),
     )
     timestamp = headers["X-Intake-Timestamp"]
