@@ -21,7 +21,7 @@ from django.utils import timezone
 from intake import questionnaire
 from intake.enums import CaseStatus
 from intake.models import Invitation
-from intake.notifications import webhooks
+from intake.notifications import sms, webhooks
 from intake.notifications.models import (
     ClinicSettings,
     OutboxChannel,
@@ -42,6 +42,7 @@ __all__ = [
     "mark_bounced",
     "retry_delay",
     "render_email",
+    "render_sms",
 ]
 
 
@@ -114,6 +115,11 @@ def render_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
+def render_sms(message: OutboxMessage) -> str:
+    """A text message: the email's facts in a few lines (templates/intake/sms/)."""
+    return render_to_string(f"intake/sms/{message.template}.txt", _context(message)).strip()
+
+
 def _finish(message: OutboxMessage, **fields) -> None:
     if fields.get("state") in (OutboxState.SENT, OutboxState.FAILED):
         fields["context"] = {k: v for k, v in message.context.items() if k != "token"}
@@ -152,6 +158,8 @@ def deliver(message_id: int) -> str:
     try:
         if message.channel == OutboxChannel.WEBHOOK:
             webhooks.post(message)  # a notice to a clinic's system, not to the patient
+        elif message.channel == OutboxChannel.SMS:
+            sms.send(to=message.recipient, body=render_sms(message))
         else:
             render_email(message).send()
     except webhooks.NotSent as error:

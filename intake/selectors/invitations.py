@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from intake.models import Invitation
+from intake.notifications.models import OutboxChannel
 from intake.selectors.common import INVITATIONS, visible
 
 
@@ -47,7 +48,14 @@ def invitation_list(*, user, search: str = "") -> QuerySet[Invitation]:
 
 def invitation_emails(invitation: Invitation) -> list[str]:
     """The addresses this link is being emailed to (through the outbox), for its link page."""
-    return list(invitation.outbox_messages.values_list("recipient", flat=True))
+    emails = invitation.outbox_messages.filter(channel=OutboxChannel.EMAIL)
+    return list(emails.values_list("recipient", flat=True))
+
+
+def invitation_texts(invitation: Invitation) -> list[str]:
+    """The mobile numbers this link is being sent to by text message, for its link page."""
+    texts = invitation.outbox_messages.filter(channel=OutboxChannel.SMS)
+    return list(texts.values_list("recipient", flat=True))
 
 
 # What staff may still do with a link in each state (the invitations page shows these buttons).

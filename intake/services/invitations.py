@@ -192,6 +192,7 @@ def create_invitation(
     new_record_number: int | None = None,
     actor_label: str = "",
     email_link: bool = False,
+    send_link: bool = False,
 ) -> tuple[Invitation, str]:
     """A new intake for a (new or matched) patient and a link to it. Returns the raw token,
     which is shown once and never stored.
@@ -201,7 +202,9 @@ def create_invitation(
     the number to send back; sending the same number twice gives the same new record.
 
     `email_link`: the link is also emailed to the address on the patient's record, through the
-    outbox in this same transaction (NoEmailAddress, and nothing is created, without one)."""
+    outbox in this same transaction (NoEmailAddress, and nothing is created, without one).
+    `send_link`: the link goes by the patient's preferred channel instead, email or text
+    message (notifications.queue_invitation_message; refused in the same way)."""
     patient, matched = _find_or_create_patient(
         full_name=full_name,
         date_of_birth=date_of_birth,
@@ -231,6 +234,10 @@ def create_invitation(
         notifications.queue_invitation_email(
             invitation=invitation, token=token, by=created_by, ip_address=ip_address
         )
+    elif send_link:
+        notifications.queue_invitation_message(
+            invitation=invitation, token=token, by=created_by, ip_address=ip_address
+        )
     return invitation, token
 
 
@@ -250,10 +257,18 @@ def revoke_invitation(*, invitation: Invitation, by, ip_address: str | None = No
 
 @transaction.atomic
 def reissue_invitation(
-    *, invitation: Invitation, by, ip_address: str | None = None, email_link: bool = False
+    *,
+    invitation: Invitation,
+    by,
+    ip_address: str | None = None,
+    email_link: bool = False,
+    send_link: bool = False,
 ) -> tuple[Invitation, str]:
-    """Revoke every live link to the intake and issue a fresh one (same intake, same answers)."""
+    """Revoke every live link to the intake and issue a fresh one (same intake, same answers).
+    Two re-issues at once take turns on the intake's row: the database allows one live link
+    per intake (one_live_invitation_per_intake), and the second must see the first's link."""
     now = timezone.now()
+    Intake.objects.select_for_update().values_list("pk", flat=True).get(pk=invitation.intake_id)
     Invitation.objects.filter(intake=invitation.intake, revoked_at__isnull=True).update(
         revoked_at=now
     )
@@ -267,6 +282,10 @@ def reissue_invitation(
     )
     if email_link:
         notifications.queue_invitation_email(
+            invitation=new, token=token, by=by, ip_address=ip_address
+        )
+    elif send_link:
+        notifications.queue_invitation_message(
             invitation=new, token=token, by=by, ip_address=ip_address
         )
     return new, token

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from intake.enums import AuditAction
+from intake.enums import AuditAction, ContactChannel
 from intake.models import Intake, Invitation
 from intake.notifications.models import OutboxChannel, OutboxKind, OutboxMessage
 from intake.notifications.tasks import deliver_message
@@ -21,6 +21,9 @@ from intake.services.common import IntakeError, record_event
 
 __all__ = [
     "NoEmailAddress",
+    "NoMessagesWanted",
+    "NoMobileNumber",
+    "queue_invitation_message",
     "queue_invitation_email",
     "queue_reminder",
     "queue_staff_alert",
@@ -39,6 +42,34 @@ STAFF_ALERT_TEMPLATES = (
 
 class NoEmailAddress(IntakeError):
     pass
+
+
+class NoMobileNumber(IntakeError):
+    pass
+
+
+class NoMessagesWanted(IntakeError):
+    pass
+
+
+# How the audit trail names a message by its channel.
+CHANNEL_WORDS = {OutboxChannel.EMAIL: "email", OutboxChannel.SMS: "text message"}
+
+
+def _preferred_address(patient) -> tuple[str, str]:
+    """(channel, recipient) by the patient's preferred channel; IntakeError with what is
+    missing when there is no way to reach them that way."""
+    if patient.preferred_channel == ContactChannel.NONE:
+        raise NoMessagesWanted(
+            "The patient's record says no messages: copy the link and pass it on yourself."
+        )
+    if patient.preferred_channel == ContactChannel.SMS:
+        if not patient.mobile_phone:
+            raise NoMobileNumber("There is no mobile phone number on the patient's record.")
+        return OutboxChannel.SMS, patient.mobile_phone
+    if not patient.email:
+        raise NoEmailAddress("There is no email address on the patient's record.")
+    return OutboxChannel.EMAIL, patient.email
 
 
 def _enqueue_after_commit(message: OutboxMessage) -> None:
@@ -63,12 +94,13 @@ def _queue(
     due: dt.datetime | None = None,
     reminder_number: int | None = None,
     summary: str = "",
+    channel: str = OutboxChannel.EMAIL,
 ) -> OutboxMessage:
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=key,
         defaults={
             "kind": kind,
-            "channel": OutboxChannel.EMAIL,
+            "channel": channel,
             "recipient": recipient,
             "template": template,
             "context": context,
@@ -85,7 +117,8 @@ def _queue(
             intake=intake,
             obj=message,
             ip_address=ip_address,
-            summary=summary or f"{message.get_kind_display().lower()} email queued",
+            summary=summary
+            or f"{message.get_kind_display().lower()} {CHANNEL_WORDS[channel]} queued",
         )
         _enqueue_after_commit(message)
     return message
@@ -114,20 +147,48 @@ def queue_invitation_email(
     )
 
 
+def queue_invitation_message(
+    *, invitation: Invitation, token: str, by=None, ip_address: str | None = None
+) -> OutboxMessage:
+    """The link, by the patient's preferred channel: an email, or a text message to their
+    mobile (intake/notifications/sms.py). Refused (nothing queued) when the record says no
+    messages or lacks that channel's address. One message per link, whichever way it goes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("queue_invitation_message runs inside the change's transaction")
+    channel, recipient = _preferred_address(invitation.intake.patient)
+    return _queue(
+        kind=OutboxKind.INVITATION,
+        intake=invitation.intake,
+        invitation=invitation,
+        recipient=recipient,
+        template="invitation",
+        key=f"invitation:{invitation.pk}",
+        context={"token": token},
+        by=by,
+        ip_address=ip_address,
+        channel=channel,
+    )
+
+
 def queue_submission_confirmation(
     *, intake: Intake, ip_address: str | None = None
 ) -> OutboxMessage | None:
     """That the answers arrived, what happens next and whom to call: nothing about the answers
-    or what the clinic makes of them. None when there is no address on the record."""
+    or what the clinic makes of them. By the preferred channel; None when the record says no
+    messages or has no address for that channel."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("queue_submission_confirmation runs inside the change's transaction")
-    if not intake.patient.email:
+    try:
+        # By the patient's preferred channel; none when the record says no messages.
+        channel, recipient = _preferred_address(intake.patient)
+    except IntakeError:
         return None
     return _queue(
         kind=OutboxKind.SUBMITTED,
         intake=intake,
         invitation=None,
-        recipient=intake.patient.email,
+        recipient=recipient,
+        channel=channel,
         template="submitted",
         key=f"submitted:{intake.pk}",
         context={},

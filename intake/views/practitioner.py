@@ -42,6 +42,7 @@ def _show_link(request: HttpRequest, invitation, token: str, *, reissued: bool) 
             "link": _link(request, token),
             "reissued": reissued,
             "emailed_to": selectors.invitation_emails(invitation),
+            "texted_to": selectors.invitation_texts(invitation),
         },
     )
 
@@ -105,13 +106,20 @@ def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     if not invitation.intake.is_draft:
         messages.error(request, "That questionnaire was already submitted; no new link is needed.")
         return redirect("intake:invitations")
-    new, token = services.reissue_invitation(
-        invitation=invitation,
-        by=request.user,
-        ip_address=client_ip(request),
-        # Offered only for a patient with an email address on record (the list's button).
-        email_link=request.POST.get("email_link") == "1" and bool(invitation.intake.patient.email),
-    )
+    try:
+        new, token = services.reissue_invitation(
+            invitation=invitation,
+            by=request.user,
+            ip_address=client_ip(request),
+            # Offered only for a patient with an email address on record (the list's button).
+            email_link=request.POST.get("email_link") == "1"
+            and bool(invitation.intake.patient.email),
+            # By the patient's preferred channel (the list's "by text message" button).
+            send_link=request.POST.get("send_link") == "1",
+        )
+    except services.IntakeError as refusal:
+        messages.error(request, f"No new link was made: {refusal}")
+        return redirect("intake:invitations")
     return _show_link(request, new, token, reissued=True)
 
 
