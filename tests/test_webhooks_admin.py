@@ -9,7 +9,9 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake.enums import AuditAction
@@ -361,3 +363,34 @@ def test_webhook_admin_log_is_read_only(admin_browser):
 
     assert (add.status_code, delete.status_code, change.status_code) == (403, 403, 403)
     assert WebhookDelivery.objects.count() == 3
+
+
+def _queries_for(browser: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_webhook_admin_pages_query_count_does_not_grow_with_the_rows(admin_browser):
+    first, _second, _message = _logged_attempts()
+    pages = [LOG, "/admin/intake/webhookendpoint/", f"{ADD[:-4]}{first.pk}/change/"]
+    [_queries_for(admin_browser, page) for page in pages]  # warm the caches (content types)
+    few = [_queries_for(admin_browser, page) for page in pages]
+    extra = WebhookEndpoint(url="https://third.example.org/hook")
+    webhooks.register_webhook_endpoint(endpoint=extra, by=None)
+    message = OutboxMessage.objects.filter(webhook_deliveries__endpoint=first).first()
+    for attempt in range(3, 9):
+        WebhookDelivery.objects.create(
+            endpoint=first,
+            message=message,
+            attempt=attempt,
+            attempted_at=timezone.now(),
+            status_code=503,
+            error="The receiver answered HTTP 503.",
+            duration_ms=7,
+        )
+
+    many = [_queries_for(admin_browser, page) for page in pages]
+
+    assert many == few
