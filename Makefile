@@ -74,9 +74,12 @@ fmt: $(DEV_STAMP)
 	$(RUFF) check --fix .
 	$(RUFF) format .
 
+# web.py needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG_SERVER) and takes about half an hour:
+# it seeds 100,000 cases and writes its figures into bench/README.md.
 bench: $(RUNTIME_STAMP)
 	$(PY) bench/engine.py
 	$(PY) bench/export.py
+	$(PY) bench/web.py
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
