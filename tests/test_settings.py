@@ -276,3 +276,94 @@ def test_readme_lists_every_environment_variable():
     in_readme_table = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", readme, flags=re.MULTILINE))
 
     assert read_by_settings == in_readme_table
+
+
+SHOW_MESSAGING = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'dob_first': s.REQUIRE_DOB_ON_FIRST_OPEN, 'tasks': s.TASKS, "
+    "'rq_url': s.RQ_QUEUES['default']['URL'], 'rq_apps': 'django_rq' in s.INSTALLED_APPS, "
+    "'region': s.PHONE_REGION, 'sms': s.SMS_BACKEND}))"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "dob_first"),
+    [
+        ({}, True),  # DEBUG off: SMTP, so links really travel by email
+        ({"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}, False),
+        ({"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}, False),
+        ({"DEBUG": "true"}, False),  # the console backend
+        ({"DEBUG": "true", "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend"}, True),
+        ({"REQUIRE_DOB_ON_FIRST_OPEN": "false"}, False),
+        (
+            {
+                "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+                "REQUIRE_DOB_ON_FIRST_OPEN": "true",
+            },
+            True,
+        ),
+    ],
+)
+def test_settings_date_of_birth_on_first_open_defaults_to_whether_email_sends(env, dob_first):
+    result = start(SHOW_MESSAGING, SECRET_KEY="x", **env)
+    assert json.loads(result.stdout)["dob_first"] is dob_first, result.stderr
+
+
+def test_settings_messaging_defaults():
+    result = start(SHOW_MESSAGING, SECRET_KEY="x")
+    assert json.loads(result.stdout) == {
+        "dob_first": True,
+        "tasks": {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+        "rq_url": "redis://127.0.0.1:6379/0",
+        "rq_apps": False,
+        "region": "GB",
+        "sms": "intake.notifications.sms.ConsoleBackend",
+    }
+
+
+def test_settings_tasks_backend_rq_uses_redis_and_its_apps():
+    result = start(
+        SHOW_MESSAGING,
+        SECRET_KEY="x",
+        TASKS_BACKEND="rq",
+        TASKS_REDIS_URL="redis://127.0.0.1:6379/3",
+        PHONE_REGION="ie",
+    )
+    shown = json.loads(result.stdout)
+    assert (shown["tasks"], shown["rq_url"], shown["rq_apps"], shown["region"]) == (
+        {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}},
+        "redis://127.0.0.1:6379/3",
+        True,
+        "IE",
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND must be one of: database, rq (got 'celery')"),
+        (
+            {"TASKS_REDIS_URL": "http://127.0.0.1:6379/0"},
+            "TASKS_REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379/0 (got a value "
+            "that is not one)",
+        ),
+        (
+            {"PHONE_REGION": "UK"},
+            "PHONE_REGION must be a two-letter country code such as GB or IE (got 'UK')",
+        ),
+        (
+            {"REQUIRE_DOB_ON_FIRST_OPEN": "perhaps"},
+            "REQUIRE_DOB_ON_FIRST_OPEN must be one of: true, false, 1, 0, yes, no (got 'perhaps')",
+        ),
+        (
+            {"FHIR_MRN_SYSTEM": "hospital numbers"},
+            "FHIR_MRN_SYSTEM must be an absolute URI such as https://hospital.example/fhir/sid/mrn "
+            "or urn:oid:1.2.3.4 (got 'hospital numbers')",
+        ),
+    ],
+)
+def test_settings_bad_messaging_value_stops_startup_with_message(env, message):
+    result = start(SETUP, SECRET_KEY="x", **env)
+
+    assert result.returncode == 1
+    assert failure_message(result) == f"django.core.exceptions.ImproperlyConfigured: {message}"

@@ -311,7 +311,11 @@ def invitation_for_token(token: str) -> Invitation:
 
 
 def needs_date_of_birth(invitation: Invitation) -> bool:
-    """A link asks for the date of birth once answers exist (they are then worth protecting)."""
+    """A link asks for the date of birth once answers exist (they are then worth protecting),
+    and before the first answer too with REQUIRE_DOB_ON_FIRST_OPEN: a link that travelled by
+    email may be opened by someone other than the patient."""
+    if settings.REQUIRE_DOB_ON_FIRST_OPEN:
+        return True
     return bool(invitation.intake.answers) or not invitation.intake.is_draft
 
 

@@ -207,7 +207,9 @@ def verify(request: HttpRequest) -> HttpResponse:
                     "That date of birth does not match our records. You have "
                     f"{check.attempts_left} more {tries} before the link locks for 15 minutes.",
                 )
-    return render(request, "intake/patient/verify.html", {"form": form})
+    # Asked before anything is answered (REQUIRE_DOB_ON_FIRST_OPEN): a first visit, not a return.
+    first_open = invitation.intake.is_draft and not invitation.intake.answers
+    return render(request, "intake/patient/verify.html", {"form": form, "first_open": first_open})
 
 
 @never_cache
