@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from intake import services
 from intake.models import Intake, Invitation
+from intake.notifications.stop_links import stop_token
 from tests.access import ROLES, browser, make_user, outcome, patient_browser, role_users
 from tests.factories import open_invitation, submitted_case
 
@@ -64,6 +65,7 @@ class World:
             "case_invitation": self.case.invitations.get().pk,
             "token": self.token,
             "other_token": self.other_token,
+            "stop_token": stop_token(self.invitation.pk),
         }
 
 
@@ -166,6 +168,10 @@ GET_MATRIX = {
     "/staff/invitations/": (LOGIN, LOGIN, 403, 403, 200, 200),
     "/staff/invitations/{invitation}/revoke/": (LOGIN, LOGIN, 404, 404, 405, 405),
     "/staff/invitations/{invitation}/reissue/": (LOGIN, LOGIN, 404, 404, 405, 405),
+    "/staff/invitations/{invitation}/remind/": (LOGIN, LOGIN, 404, 404, 405, 405),
+    # The stop-reminders link in a reminder: no sign-in; it asks, a POST stops them.
+    "/reminders/stop/{stop_token}/": (200, 200, 200, 200, 200, 200),
+    "/reminders/stop/not-a-real-token/": (400, 400, 400, 400, 400, 400),
     # Records (intake.manage_records): clinic admins only.
     "/staff/patients/{patient}/export.json": (LOGIN, LOGIN, 404, 404, 404, 200),
     "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 404, 404, 404, 200),
@@ -250,6 +256,10 @@ POST_MATRIX = {
     "/staff/invitations/": (LOGIN, LOGIN, 403, 403, 200, 200),
     "/staff/invitations/{invitation}/revoke/": (LOGIN, LOGIN, 404, 404, TO_LINKS, TO_LINKS),
     "/staff/invitations/{invitation}/reissue/": (LOGIN, LOGIN, 404, 404, 200, 200),
+    # A reminder by hand: refused here (no address on record), back to the list saying why.
+    "/staff/invitations/{invitation}/remind/": (LOGIN, LOGIN, 404, 404, TO_LINKS, TO_LINKS),
+    "/reminders/stop/{stop_token}/": (200, 200, 200, 200, 200, 200),
+    "/reminders/stop/not-a-real-token/": (400, 400, 400, 400, 400, 400),
     "/staff/patients/{patient}/export.json": (LOGIN, LOGIN, 404, 404, 404, 405),
     "/staff/patients/{patient}/export.pdf": (LOGIN, LOGIN, 404, 404, 404, 405),
     "/staff/patients/{patient}/erase/": (LOGIN, LOGIN, 404, 404, 404, 400),
@@ -340,7 +350,12 @@ def _admin_expected(app_label: str, model_name: str, page: str, role: str, users
     if not users[role].has_perm(codename):
         return 403
     # Adding an invitation leads to the staff page that makes one and shows its link once.
-    return TO_LINKS if (model_name, page) == ("invitation", "add") else 200
+    if (model_name, page) == ("invitation", "add"):
+        return TO_LINKS
+    # The clinic's settings are one row: their list is that row's page.
+    if (model_name, page) == ("clinicsettings", "changelist"):
+        return (302, reverse("admin:intake_clinicsettings_change", args=[1]))
+    return 200
 
 
 @pytest.mark.parametrize(("app_label", "model_name", "page"), _admin_cases())

@@ -51,7 +51,7 @@ PATIENT_PK = {
     "erase_patient",
     "patient_contact",
 }
-INVITATION_PK = {"revoke_invitation", "reissue_invitation"}
+INVITATION_PK = {"revoke_invitation", "reissue_invitation", "send_reminder"}
 
 
 @pytest.fixture

@@ -14,6 +14,11 @@ def reapply_roles(apps, schema_editor):
     grant_roles_in_migration(apps)
 
 
+def create_settings_row(apps, schema_editor):
+    # The one row, with the defaults, so that the admin lists it from the start.
+    apps.get_model("intake", "ClinicSettings").objects.get_or_create(pk=1)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("intake", "0020_patient_contact_details"),
@@ -124,5 +129,6 @@ class Migration(migrations.Migration):
                 condition=models.Q(("id", 1)), name="clinic_settings_one_row"
             ),
         ),
+        migrations.RunPython(create_settings_row, migrations.RunPython.noop),
         migrations.RunPython(reapply_roles, migrations.RunPython.noop),
     ]
