@@ -1,5 +1,8 @@
 from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
+
+from intake import roles
 
 # The admin groups models under their app's name; these say what each group is for.
 ADMIN_SECTION_NAMES = {
@@ -22,7 +25,12 @@ class IntakeConfig(AppConfig):
     verbose_name = "Patient records"
 
     def ready(self):
-        from intake import signals  # noqa: F401  (connects the sign-in audit receivers)
+        # Django's idiom: the receivers' module imports models, which exist only once the apps
+        # are ready (connects the sign-in audit receivers).
+        from intake import signals  # noqa: F401
+
+        # The roles are put right after every migrate, not by a data migration per change.
+        post_migrate.connect(roles.sync_roles, sender=self, dispatch_uid="intake.roles.sync")
 
         for label, name in ADMIN_SECTION_NAMES.items():
             apps.get_app_config(label).verbose_name = name

@@ -1,7 +1,18 @@
-"""Which permissions each role (a Django auth group) carries. Applied by a data migration and
-re-applied by `seed_demo`, so a fresh database and the demo agree."""
+"""Which permissions each role (a Django auth group) carries, and the sync that makes the groups
+hold exactly those. The sync runs after every `migrate` (a post_migrate receiver, connected in
+intake/apps.py), so a fresh database, an upgrade and a change to the table below all end with
+each role holding its permissions, and no data migration is needed for a change. (Migrations
+0002 to 0017 still grant the roles, as they did when they were written.) `seed_demo` applies
+them too.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS, router
 
 from intake.enums import Role
 
@@ -68,11 +79,24 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def grant_roles_in_migration(apps) -> None:
-    """For a data migration: create the permissions now (Django normally does it after all
-    migrations), then give each role its permissions."""
-    from django.contrib.auth.management import create_permissions
+def sync_roles(*, apps=global_apps, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """After `migrate` (and `flush`, which ends the same way): create the roles that are
+    missing and give each role exactly its permissions, idempotently. Django creates each
+    app's permissions in that app's own post_migrate; the roles hold permissions of other apps
+    (auth, axes, django-otp), so those are created here first, whatever the apps' order."""
+    Group = apps.get_model("auth", "Group")
+    if not router.allow_migrate_model(using, Group):
+        return
+    labels = {dotted.split(".")[0] for listed in ROLE_PERMISSIONS.values() for dotted in listed}
+    for label in sorted(labels):
+        create_permissions(global_apps.get_app_config(label), verbosity=0, using=using, apps=apps)
+    apply_role_permissions(Group, apps.get_model("auth", "Permission"), using=using)
 
+
+def grant_roles_in_migration(apps) -> None:
+    """For the data migrations written before the sync ran on post_migrate: create the
+    permissions now (Django normally does it after all migrations), then give each role its
+    permissions."""
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
@@ -80,20 +104,18 @@ def grant_roles_in_migration(apps) -> None:
     apply_role_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
-def apply_role_permissions(group_model, permission_model) -> None:
-    """Give each role exactly its permissions. A permission that a later migration creates
-    (e.g. intake.manage_records, 0005) does not exist yet when an earlier migration runs this;
-    it is skipped there and granted by the later migration, which runs this again.
-    tests/test_records.py checks that, once migrated, each role holds every permission listed
-    (so a misspelt one cannot go unnoticed)."""
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=role)
-        permissions = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            permission = permission_model.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission is not None:
-                permissions.append(permission)
-        group.permissions.set(permissions)
+def apply_role_permissions(group_model, permission_model, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Give each role exactly its permissions (one that is not listed is taken away). A
+    permission whose model does not exist yet (an earlier migration running this) is skipped;
+    the sync after `migrate` grants it. tests/test_roles.py checks that, once migrated, each
+    role holds every permission listed, so a misspelt one cannot go unnoticed."""
+    codenames = {dotted.split(".")[1] for listed in ROLE_PERMISSIONS.values() for dotted in listed}
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in permission_model.objects.using(using)
+        .filter(codename__in=codenames)
+        .values_list("pk", "content_type__app_label", "codename")
+    }
+    for role, listed in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.using(using).get_or_create(name=role)
+        group.permissions.set([existing[dotted] for dotted in listed if dotted in existing])
