@@ -330,7 +330,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "intake.views.common.client_ip"
+AXES_CLIENT_IP_CALLABLE = "intake.http.client_ip"
 # Staff sign in with a second factor (an authenticator app, with recovery codes).
 OTP_TOTP_ISSUER = "RLS & Gut Health Intake"
 # Staff sessions end after this long without a request; a warning comes first.
@@ -353,7 +353,7 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
 if BEHIND_PROXY:
     # Only behind a proxy that sets these headers itself (never trust a client's copy): the
     # scheme from X-Forwarded-Proto, the client's address from X-Forwarded-For
-    # (intake.views.common.client_ip, used by the rate limits, the lockout and the audit log).
+    # (intake.http.client_ip, used by the rate limits, the lockout and the audit log).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -406,7 +406,7 @@ if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
     # CACHE_URL (Redis) where that matters.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = "intake.views.common.client_ip"
+RATELIMIT_IP_META_KEY = "intake.http.client_ip"
 RATELIMIT_VIEW = "intake.views.errors.rate_limited"
 RATE_LIMIT_LOGIN = env_rate("RATE_LIMIT_LOGIN", "20/h")
 RATE_LIMIT_PATIENT = env_rate("RATE_LIMIT_PATIENT", "30/h")

@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from intake import services
 from intake.enums import AuditAction
+from intake.http import client_ip
 from intake.models import (
     ApiClient,
     Assessment,
@@ -27,7 +28,7 @@ from intake.models import (
     TestRecommendation,
 )
 from intake.templatetags.intake_labels import STATUS_WORDS, status_word
-from intake.views.common import audit_list_view, client_ip
+from intake.views.common import audit_list_view
 
 
 class AuditedViewAdmin(admin.ModelAdmin):

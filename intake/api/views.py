@@ -25,11 +25,11 @@ from intake.api import serializers
 from intake.enums import AuditAction, CaseStatus
 from intake.errors import IntakeError
 from intake.fhir import questionnaire as fhir_questionnaire
+from intake.http import client_ip
 from intake.models import ApiClient, Intake
 from intake.services import fhir_exports
 from intake.services.common import record_event
 from intake.services.invitations import create_invitation
-from intake.views.common import client_ip
 
 READ_CASES = ApiClient.Scope.READ_CASES
 CREATE_INVITATIONS = ApiClient.Scope.CREATE_INVITATIONS

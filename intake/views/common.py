@@ -6,7 +6,6 @@ import functools
 
 from django.http import Http404, HttpRequest, QueryDict
 
-# The views' modules, the admin and the settings (rate limits, lockout) name it here.
 from intake.http import client_ip
 
 

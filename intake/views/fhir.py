@@ -8,8 +8,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from intake import selectors
+from intake.http import client_ip
 from intake.services import fhir_exports
-from intake.views.common import client_ip, permission_or_404
+from intake.views.common import permission_or_404
 
 
 @never_cache

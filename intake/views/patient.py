@@ -22,9 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from intake import forms, health, questionnaire, selectors, services
+from intake.http import client_ip
 from intake.models import Intake, Invitation
 from intake.questionnaire import StepKind
-from intake.views.common import client_ip, posted
+from intake.views.common import posted
 
 SESSION_INTAKE = "patient_intake"
 SESSION_INVITATION = "patient_invitation"

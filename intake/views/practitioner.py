@@ -23,7 +23,8 @@ from intake import exports, forms, selectors, services
 from intake.clinical.catalogue import TIER_LABELS
 from intake.dates import age_on
 from intake.enums import AuditAction, CaseStatus, Decision
-from intake.views.common import audit_list_view, client_ip, permission_or_404, posted
+from intake.http import client_ip
+from intake.views.common import audit_list_view, permission_or_404, posted
 
 # --- invitations ---------------------------------------------------------------------------
 

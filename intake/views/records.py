@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from intake import phones, selectors, services
 from intake.enums import AuditAction
 from intake.forms.records import ContactDetailsForm, ErasureForm
-from intake.views.common import audit_list_view, client_ip, permission_or_404, posted
+from intake.http import client_ip
+from intake.views.common import audit_list_view, permission_or_404, posted
 
 PERMISSION = "intake.manage_records"
 

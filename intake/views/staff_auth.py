@@ -18,7 +18,8 @@ from django_ratelimit.decorators import ratelimit
 from intake import selectors, services
 from intake.enums import AuditAction
 from intake.forms.accounts import CodeForm
-from intake.views.common import client_ip, posted
+from intake.http import client_ip
+from intake.views.common import posted
 
 LOGIN_RATE = "intake.views.staff_auth.login_rate"
 
