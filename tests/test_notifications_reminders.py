@@ -27,9 +27,9 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from intake import demo, services
-from intake.enums import AuditAction, CaseStatus
+from intake.enums import AuditAction, CaseStatus, ContactChannel
 from intake.models import AuditEvent, ClinicSettings, Invitation, OutboxMessage
-from intake.notifications import delivery
+from intake.notifications import delivery, sms
 from intake.notifications.models import OutboxKind, OutboxState
 from intake.notifications.stop_links import SALT, invitation_id_from, stop_token
 from tests.answer_sets import RLS_AND_DIARRHOEA
@@ -182,6 +182,14 @@ def _no_address(invitation: Invitation) -> None:
     type(invitation.intake.patient).objects.update(email="")
 
 
+def _no_messages_wanted(invitation: Invitation) -> None:
+    type(invitation.intake.patient).objects.update(preferred_channel=ContactChannel.NONE)
+
+
+def _texts_without_a_mobile(invitation: Invitation) -> None:
+    type(invitation.intake.patient).objects.update(preferred_channel=ContactChannel.SMS)
+
+
 def _reminders_off(invitation: Invitation) -> None:
     ClinicSettings.objects.update_or_create(pk=1, defaults={"reminders_enabled": False})
 
@@ -195,6 +203,8 @@ def _reminders_off(invitation: Invitation) -> None:
         _stopped_on_an_earlier_link,
         _bounced,
         _no_address,
+        _no_messages_wanted,
+        _texts_without_a_mobile,
         _reminders_off,
     ],
 )
@@ -460,6 +470,37 @@ def test_reminder_queued_then_stopped_is_not_sent(smtp, django_capture_on_commit
         "Not sent: the patient asked for no more reminders.",
     )
     assert smtp.messages == []
+
+
+def test_reminder_by_text_message_for_a_patient_who_prefers_them(settings):
+    settings.SMS_BACKEND = "intake.notifications.sms.LocmemBackend"
+    sms.outbox.clear()
+    invitation = _due_now(started=False)
+    type(invitation.intake.patient).objects.update(
+        preferred_channel=ContactChannel.SMS, mobile_phone="+447700900123"
+    )
+    services.plan_reminders()
+    message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
+
+    state = delivery.deliver(message.pk)
+
+    [(to, body)] = sms.outbox
+    sms.outbox.clear()
+    stop = re.findall(r"https://intake\.example\.org/reminders/stop/[^/\s]+/", body)
+    assert (state, message.channel, message.recipient, to) == (
+        OutboxState.SENT,
+        "sms",
+        "+447700900123",
+        "+447700900123",
+    )
+    assert [invitation_id_from(link.split("/")[-2]) for link in stop] == [invitation.pk]
+    assert body.startswith(
+        "Riverside Sleep and Gut Clinic: a reminder to fill in your questionnaire"
+    )
+    assert [word for word in HEALTH_WORDS if word in body.replace(stop[0], "").casefold()] == []
+    assert AuditEvent.objects.filter(object_type="OutboxMessage").get().summary == (
+        "reminder 1 text message queued (automatic)"
+    )
 
 
 # --- sent by hand ------------------------------------------------------------------------------

@@ -205,23 +205,21 @@ def queue_reminder(
     by=None,
     ip_address: str | None = None,
 ) -> OutboxMessage:
-    """Reminder `number` for this link, to the address on the patient's record, sent at `due`
-    (now, or the end of the clinic's quiet hours). The caller holds the invitation's row lock
-    and has checked that a reminder may go (services.reminders); the unique (invitation,
-    reminder number) makes a second one with the same number impossible all the same. The
-    message carries no link to the questionnaire (only a fingerprint of it is stored), only the
-    stop-reminders link, made when it is sent."""
+    """Reminder `number` for this link, by the patient's preferred channel (an email, or a
+    text message), sent at `due` (now, or the end of the clinic's quiet hours). The caller
+    holds the invitation's row lock and has checked that a reminder may go
+    (services.reminders); the unique (invitation, reminder number) makes a second one with the
+    same number impossible all the same. The message carries no link to the questionnaire (only
+    a fingerprint of it is stored), only the stop-reminders link, made when it is sent."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("queue_reminder runs inside the change's transaction")
-    patient = invitation.intake.patient
-    if not patient.email:
-        raise NoEmailAddress("There is no email address on the patient's record.")
+    channel, recipient = _preferred_address(invitation.intake.patient)
     how = "sent by staff" if getattr(by, "is_authenticated", False) else "automatic"
     return _queue(
         kind=OutboxKind.REMINDER,
         intake=invitation.intake,
         invitation=invitation,
-        recipient=patient.email,
+        recipient=recipient,
         template="reminder",
         key=f"reminder:{invitation.pk}:{number}",
         context={},
@@ -229,7 +227,8 @@ def queue_reminder(
         ip_address=ip_address,
         due=due,
         reminder_number=number,
-        summary=f"reminder {number} email queued ({how})",
+        summary=f"reminder {number} {CHANNEL_WORDS[channel]} queued ({how})",
+        channel=channel,
     )
 
 

@@ -1,7 +1,8 @@
 """Reminders to patients who have not finished their questionnaire, and their "stop" link.
 
 The planner (`plan_reminders`, run by `manage.py send_reminders`) looks at every live link
-whose patient has an email address and queues the reminders that are due under the clinic's
+whose patient can be reached (an email address or a mobile number, as their record prefers;
+none for a record saying "no messages") and queues the reminders that are due under the clinic's
 settings (intake/notifications/schedule.py), each in a transaction of its own that holds the
 link's row: two planners at the same moment queue each reminder once (and the unique
 (invitation, reminder number) would refuse a second all the same). Staff can send one by hand
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from intake.enums import AuditAction, CaseStatus
+from intake.enums import AuditAction, CaseStatus, ContactChannel
 from intake.models import Invitation
 from intake.notifications import schedule
 from intake.notifications.models import ClinicSettings, OutboxKind, OutboxMessage, OutboxState
@@ -79,6 +80,30 @@ def _with_reminder_facts(invitations: QuerySet[Invitation]) -> QuerySet[Invitati
     )
 
 
+# Patients a reminder can reach: by email or text message, as their record prefers, with that
+# channel's address on it (a record saying "no messages" gets none).
+REACHABLE = Q(
+    intake__patient__preferred_channel=ContactChannel.EMAIL,
+    intake__patient__email__gt="",
+) | Q(
+    intake__patient__preferred_channel=ContactChannel.SMS,
+    intake__patient__mobile_phone__gt="",
+)
+
+
+def _unreachable(patient) -> str:
+    """Why a message cannot reach this patient ("" when it can)."""
+    if patient.erased_at is not None:
+        return "The patient's record was erased."
+    if patient.preferred_channel == ContactChannel.NONE:
+        return "The patient's record says no messages."
+    if patient.preferred_channel == ContactChannel.SMS and not patient.mobile_phone:
+        return "There is no mobile phone number on the patient's record."
+    if patient.preferred_channel == ContactChannel.EMAIL and not patient.email:
+        return "There is no email address on the patient's record."
+    return ""
+
+
 def _last_activity(invitation: Invitation) -> dt.datetime | None:
     """When the patient last opened the link or saved an answer; None if never opened."""
     moments = [invitation.last_opened_at]
@@ -94,8 +119,9 @@ def _refusal(invitation: Invitation, *, now: dt.datetime, rules: schedule.Rules)
         return "The questionnaire was already submitted."
     if invitation.revoked_at is not None or invitation.expires_at <= now:
         return "This link no longer works. Send the patient a new link instead."
-    if not invitation.intake.patient.email or invitation.intake.patient.erased_at is not None:
-        return "There is no email address on the patient's record."
+    unreachable = _unreachable(invitation.intake.patient)
+    if unreachable:
+        return unreachable
     if invitation.stopped:
         return "The patient asked for no more reminders."
     if invitation.bounced:
@@ -160,11 +186,12 @@ def plan_reminders(*, now: dt.datetime | None = None) -> PlanSummary:
     candidates = (
         _with_reminder_facts(
             Invitation.objects.filter(
+                REACHABLE,
                 revoked_at__isnull=True,
                 expires_at__gt=now,
                 intake__status=CaseStatus.DRAFT,
                 intake__patient__erased_at__isnull=True,
-            ).exclude(intake__patient__email="")
+            )
         )
         .filter(stopped=False, bounced=False, reminders_sent__lt=rules.max_reminders)
         .order_by("pk")
