@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from intake import services
+from intake import selectors, services
 from intake.models import OutboxMessage
 from intake.notifications import delivery
 from intake.notifications.models import OutboxState
@@ -29,7 +29,7 @@ def test_records_export_lists_each_message(django_capture_on_commit_callbacks, s
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     invitation, token = _emailed(django_capture_on_commit_callbacks)
     delivery.deliver(OutboxMessage.objects.get().pk)
-    data = services.subject_access_data(patient=invitation.intake.patient)
+    data = selectors.subject_access_data(patient=invitation.intake.patient)
     [row] = data["messages"]
     assert {k: row[k] for k in ("case_number", "kind", "channel", "recipient", "state")} == {
         "case_number": invitation.intake.case_number,

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError
 from django.test import Client
 
-from intake import phones, services
+from intake import phones, selectors, services
 from intake.enums import AuditAction, ContactChannel
 from intake.models import AuditEvent, Patient
 from tests.factories import login_verified, open_invitation
@@ -216,7 +216,7 @@ def test_save_contact_details_erased_record_refused(patient, clinic_admin):
 def test_subject_access_export_holds_the_contact_details(patient, clinic_admin):
     _save(patient, clinic_admin, mobile_phone="+447400123456", mrn="RXH123")
 
-    data = services.subject_access_data(patient=patient)
+    data = selectors.subject_access_data(patient=patient)
 
     assert {key: data["patient"][key] for key in ("email", "mobile_phone", "mrn")} == {
         "email": "morgan@example.org",

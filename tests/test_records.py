@@ -94,9 +94,9 @@ def test_subject_access_data_has_every_section(practitioner):
     case = _worked_case(practitioner)
     patient = case.patient
 
-    data = services.subject_access_data(patient=patient)
+    data = selectors.subject_access_data(patient=patient)
 
-    assert list(data) == ["generated_at", *services.SUBJECT_ACCESS_SECTIONS]
+    assert list(data) == ["generated_at", *selectors.SUBJECT_ACCESS_SECTIONS]
     assert data["patient"] == {
         "id": patient.pk,
         "full_name": "Robin Child",
@@ -164,7 +164,7 @@ def test_subject_access_data_has_no_token_hashes(practitioner):
     case = _worked_case(practitioner)
     hashes = list(Invitation.objects.values_list("token_hash", flat=True))
 
-    text = json.dumps(services.subject_access_data(patient=case.patient))
+    text = json.dumps(selectors.subject_access_data(patient=case.patient))
 
     assert len(hashes) == 2
     assert [h for h in hashes if h in text] == []
@@ -190,7 +190,7 @@ def test_subject_access_data_ip_address_only_for_the_patients_own_events(practit
         ip_address="203.0.113.9",
     )
 
-    events = services.subject_access_data(patient=invitation.intake.patient)["audit_events"]
+    events = selectors.subject_access_data(patient=invitation.intake.patient)["audit_events"]
 
     assert [(e["actor"], e["action"], e["ip_address"]) for e in events] == [
         ("patient link", AuditAction.INVITATION_CREATED, None),

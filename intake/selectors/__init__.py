@@ -9,6 +9,7 @@ scoped to what the asker may see.
 - exports: the queue as CSV rows
 - overview: the clinic overview's figures
 - records: data protection (patients' records, retention)
+- subject_access: everything held about one patient, for a subject-access request
 - accounts: the staff second factor
 """
 
@@ -21,3 +22,4 @@ from intake.selectors.invitations import *  # noqa: F403
 from intake.selectors.overview import *  # noqa: F403
 from intake.selectors.queue import *  # noqa: F403
 from intake.selectors.records import *  # noqa: F403
+from intake.selectors.subject_access import *  # noqa: F403
