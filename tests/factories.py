@@ -47,10 +47,12 @@ class PatientLink:
 # ---- invitations and staff ----------------------------------------------------------------
 
 
-def open_invitation(*, name: str = "Ann Example", born: dt.date = PATIENT_DOB, email: str = ""):
-    """A new invitation link and its token, as a member of staff creates one."""
-    invitation, token = services.create_invitation(full_name=name, date_of_birth=born, email=email)
-    return invitation, token
+def open_invitation(
+    *, name: str = "Ann Example", born: dt.date = PATIENT_DOB, email: str = "", **options: Any
+):
+    """A new invitation link and its token, as a member of staff creates one; `options` go to
+    services.create_invitation (created_by, email_link, ...)."""
+    return services.create_invitation(full_name=name, date_of_birth=born, email=email, **options)
 
 
 def staff_user(username: str, role: Role):
