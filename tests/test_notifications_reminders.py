@@ -315,8 +315,18 @@ def test_reminders_command_says_what_it_did():
         call_command("send_reminders", stdout=out)
 
     assert out.getvalue() == (
-        "1 reminders queued (1 links checked).\n0 reminders queued (1 links checked).\n"
+        "Reminders queued: 1 (links checked: 1).\nReminders queued: 0 (links checked: 1).\n"
     )
+
+
+def test_reminders_command_in_the_quiet_hours_queues_nothing():
+    out = io.StringIO()
+    _invite(sent=at("2026-01-05 10:00"))
+    with mock.patch("intake.services.reminders.timezone.now", return_value=at("2026-01-08 23:00")):
+        call_command("send_reminders", stdout=out)
+
+    assert out.getvalue() == "Quiet hours: no reminders are sent now.\n"
+    assert OutboxMessage.objects.count() == 0
 
 
 def test_reminders_command_refuses_a_short_interval():

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 self.stdout.write("Quiet hours: no reminders are sent now.")
             else:
                 self.stdout.write(
-                    f"{summary.queued} reminders queued ({summary.checked} links checked)."
+                    f"Reminders queued: {summary.queued} (links checked: {summary.checked})."
                 )
             if not every:
                 return
