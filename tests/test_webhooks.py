@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 from django.utils import timezone
@@ -233,6 +234,28 @@ def test_webhook_receiver_error_is_retried_with_backoff_then_failed_with_the_rea
         WebhookDelivery.objects.order_by("attempt").values_list("attempt", "status_code", "error")
     )
     assert log == [(n, 500, "The receiver answered HTTP 500.") for n in (1, 2, 3)]
+
+
+def test_webhook_receiver_that_does_not_answer_in_time_is_tried_again(
+    wired, django_capture_on_commit_callbacks
+):
+    wired.WEBHOOK_TIMEOUT_SECONDS = 1
+    receiver = Receiver(hold=threading.Event())
+    port = free_port()
+    _endpoint(port)
+    with LocalServer(receiver, port):
+        _submit(django_capture_on_commit_callbacks)
+        run_worker()
+
+    message = OutboxMessage.objects.get(kind="webhook_submitted")
+    assert (message.state, message.attempts, message.last_error) == (
+        OutboxState.QUEUED,
+        1,
+        "Could not connect: timed out",
+    )
+    [attempt] = WebhookDelivery.objects.all()
+    assert (attempt.status_code, attempt.error) == (None, "Could not connect: timed out")
+    assert len(receiver.received) == 1
 
 
 def test_webhook_redirect_is_not_followed(wired, django_capture_on_commit_callbacks):

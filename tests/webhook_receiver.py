@@ -23,6 +23,8 @@ class Receiver:
 
     status: int = 200
     received: list = field(default_factory=list)
+    # Set: the receiver takes the request and answers only once the test releases it.
+    hold: threading.Event | None = None
 
 
 def _handler(receiver: Receiver):
@@ -30,6 +32,8 @@ def _handler(receiver: Receiver):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             receiver.received.append((self.path, dict(self.headers), body))
+            if receiver.hold is not None:
+                receiver.hold.wait(timeout=30)
             self.send_response(receiver.status)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -45,6 +49,7 @@ class LocalServer:
     """`with LocalServer(receiver, port):` serves on 127.0.0.1:port until the block ends."""
 
     def __init__(self, receiver: Receiver, port: int):
+        self.receiver = receiver
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(receiver))
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -53,6 +58,8 @@ class LocalServer:
         return self
 
     def __exit__(self, *exc):
+        if self.receiver.hold is not None:
+            self.receiver.hold.set()
         self.server.shutdown()
         self.server.server_close()
         self.thread.join()
