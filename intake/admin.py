@@ -27,6 +27,7 @@ from intake.models import (
     Patient,
     TestRecommendation,
 )
+from intake.services import api_clients
 from intake.templatetags.intake_labels import STATUS_WORDS, status_word
 from intake.views.common import audit_list_view
 
@@ -399,8 +400,6 @@ class ApiClientAdmin(admin.ModelAdmin):
     actions = ["revoke_clients"]
 
     def save_model(self, request, obj, form, change):
-        from intake.services import api_clients
-
         if change:
             api_clients.change_api_client(
                 client=obj, by=request.user, ip_address=client_ip(request)
@@ -420,8 +419,6 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected API clients", permissions=["change"])
     def revoke_clients(self, request, queryset):
-        from intake.services import api_clients
-
         for client in queryset:
             api_clients.revoke_api_client(
                 client=client, by=request.user, ip_address=client_ip(request)

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from intake import questionnaire, services
 from intake.enums import CaseStatus, Decision
@@ -403,8 +404,6 @@ DEMO_CODES_DEVICE = "Demo codes"
 
 def has_sign_in_codes(*, user) -> bool:
     """Whether the demo account has its one-time codes device (made on the first run)."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-
     return StaticDevice.objects.filter(user=user, name=DEMO_CODES_DEVICE).exists()
 
 
@@ -413,8 +412,6 @@ def sign_in_codes(*, user) -> list[str]:
     through without an authenticator app. (Real accounts enrol an app on first sign-in.) The
     codes not used yet stop working; the device itself stays, so whoever signed in with one of
     its codes stays signed in (django-otp keeps the device's id in the session)."""
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-
     device = StaticDevice.objects.filter(user=user, name=DEMO_CODES_DEVICE).first()
     if device is None:
         device = StaticDevice.objects.create(user=user, name=DEMO_CODES_DEVICE, confirmed=True)

@@ -6,6 +6,8 @@ import functools
 
 from django.http import Http404, HttpRequest, QueryDict
 
+from intake import services
+from intake.enums import AuditAction
 from intake.http import client_ip
 
 
@@ -29,9 +31,6 @@ def permission_or_404(permission: str):
 def audit_list_view(request: HttpRequest, *, what: str, shown: int) -> None:
     """A page listing patients is a view of patient data too: on record with what was asked
     for (filters, search, page) and how many rows it showed."""
-    from intake import services
-    from intake.enums import AuditAction
-
     query = request.GET.urlencode()
     services.record_event(
         action=AuditAction.VIEW,

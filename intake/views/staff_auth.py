@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
 import segno
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,8 +28,6 @@ LOGIN_RATE = "intake.views.staff_auth.login_rate"
 
 
 def login_rate(group, request) -> str:
-    from django.conf import settings
-
     return settings.RATE_LIMIT_LOGIN
 
 
@@ -98,8 +99,6 @@ def _second_factor_passed(request: HttpRequest, device) -> None:
 
 
 def _base32(key: bytes) -> str:
-    import base64
-
     return base64.b32encode(key).decode("ascii").rstrip("=")
 
 
@@ -144,6 +143,4 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def keepalive(request: HttpRequest) -> JsonResponse:
     """'Stay signed in' from the idle warning: the middleware has already restarted the clock."""
-    from django.conf import settings
-
     return JsonResponse({"ok": True, "idle_minutes": settings.STAFF_IDLE_MINUTES})
