@@ -216,6 +216,16 @@ def test_reminders_none_when(change):
     assert OutboxMessage.objects.filter(kind=OutboxKind.REMINDER).count() == 0
 
 
+def test_reminders_go_again_once_a_bounced_address_is_corrected():
+    invitation = _invite(sent=at("2026-01-05 10:00"))
+    _bounced(invitation)
+    held = _plan("2026-01-08 10:00")
+    type(invitation.intake.patient).objects.update(email="ann.new@example.org")
+
+    assert (held, _plan("2026-01-08 10:10")) == ((0, 0, False), (1, 1, False))
+    assert OutboxMessage.objects.get(kind=OutboxKind.REMINDER).recipient == "ann.new@example.org"
+
+
 def test_reminders_none_after_expiry():
     _invite(sent=at("2026-01-05 10:00"))  # expires on 19 January at 10:00
     ClinicSettings.objects.update_or_create(pk=1, defaults={"unopened_days": 14})

@@ -66,12 +66,19 @@ def reminder_rules(clinic: ClinicSettings | None = None) -> schedule.Rules:
 def _with_reminder_facts(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
     """Each link with what decides its next reminder: how many it has had and when the last
     was queued, and whether its patient stopped reminders (on any link to the questionnaire)
-    or an email to them bounced."""
+    or a message to their present address bounced."""
     reminders = Q(outbox_messages__kind=OutboxKind.REMINDER)
     stopped = Invitation.objects.filter(
         intake=OuterRef("intake"), reminders_stopped_at__isnull=False
     )
-    bounced = OutboxMessage.objects.filter(intake=OuterRef("intake"), state=OutboxState.BOUNCED)
+    # A bounce to the address (or number) still on the record: once staff correct it, the
+    # reminders go again.
+    bounced = OutboxMessage.objects.filter(
+        Q(recipient=OuterRef("intake__patient__email"))
+        | Q(recipient=OuterRef("intake__patient__mobile_phone")),
+        intake=OuterRef("intake"),
+        state=OutboxState.BOUNCED,
+    )
     return invitations.select_related("intake__patient").annotate(
         reminders_sent=Count("outbox_messages", filter=reminders),
         last_reminder_at=Max("outbox_messages__created_at", filter=reminders),
