@@ -757,6 +757,12 @@ def test_mark_bounced_by_id():
         OutboxState.BOUNCED,
         "Bounced (reported by the mail provider).",
     )
+    event = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="OutboxMessage").get()
+    assert (event.summary, event.actor_label, event.intake_id) == (
+        "message marked bounced (reported by the mail provider)",
+        "manage.py outbox_mark_bounced",
+        invitation.intake_id,
+    )
 
 
 @pytest.mark.parametrize("target", ["999999", "nobody@example.org", "not an address"])

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from intake.enums import AuditAction
+from intake.models import OutboxMessage
 from intake.notifications import delivery
+from intake.services import record_event
 
 
 class Command(BaseCommand):
@@ -27,4 +30,12 @@ class Command(BaseCommand):
             raise CommandError("Give an outbox message id (a number) or an email address.")
         if not ids:
             raise CommandError(f"No sent email matches {target!r}; nothing was marked.")
+        for message in OutboxMessage.objects.filter(pk__in=ids).select_related("intake__patient"):
+            record_event(
+                action=AuditAction.UPDATE,
+                intake=message.intake,
+                obj=message,
+                summary="message marked bounced (reported by the mail provider)",
+                actor_label="manage.py outbox_mark_bounced",
+            )
         self.stdout.write(f"Marked bounced: message {ids[0]}.")
