@@ -33,8 +33,9 @@ run: $(RUNTIME_STAMP)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The app as a live site runs it (docs/deployment.md): DEBUG off, static files collected and
-# served under hashed names, the migrations applied, gunicorn with SERVE_WORKERS processes and
-# the outbox's worker beside it; Ctrl-C stops both. SECRET_KEY must come from the environment.
+# served under hashed names, the migrations applied, gunicorn with SERVE_WORKERS processes, and
+# beside it the outbox's worker and the reminder planner, as in `make run`; Ctrl-C stops all
+# three. SECRET_KEY must come from the environment.
 # HTTPS is off unless set, because this serves plain http on SERVE_BIND; behind a TLS proxy set
 # HTTPS=true BEHIND_PROXY=true (and ALLOWED_HOSTS).
 SERVE_BIND ?= 127.0.0.1:8000
@@ -48,10 +49,11 @@ serve: $(RUNTIME_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	@echo
-	@echo "Serving http://$(SERVE_BIND)/ with gunicorn ($(SERVE_WORKERS) workers) and the outbox's"
-	@echo "worker (stop both with Ctrl-C)."
+	@echo "Serving http://$(SERVE_BIND)/ with gunicorn ($(SERVE_WORKERS) workers), the outbox's"
+	@echo "worker and the reminder planner (stop all three with Ctrl-C)."
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py send_reminders --every 600 & planner=$$!; \
+	trap 'kill $$worker $$planner 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn clinic.wsgi --bind $(SERVE_BIND) --workers $(SERVE_WORKERS) \
 		--access-logfile - --timeout 30 --graceful-timeout 20 --no-control-socket
 
