@@ -513,11 +513,14 @@ PHONE_REGION = phone_region_from_env("PHONE_REGION", "GB")
 # Django's Tasks API through the django-tasks backport; the database backend and its worker
 # (`manage.py db_worker`) are the embedded default, so nothing but the database is needed.
 # TASKS_BACKEND=rq keeps the queue in Redis instead (TASKS_REDIS_URL), for clinics that run
-# several web and worker processes: `manage.py rqworker --job-class django_tasks_rq.Job
-# --with-scheduler default` (docs/deployment.md).
+# several web and worker processes: `manage.py rqworker --with-scheduler default`
+# (docs/deployment.md).
 TASKS_BACKEND = tasks_backend_from_env("TASKS_BACKEND")
 TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
 RQ_QUEUES = {"default": {"URL": redis_url_from_env("TASKS_REDIS_URL", "redis://127.0.0.1:6379/0")}}
+# django-tasks-rq runs tasks through its own job class; the worker class loads the views once
+# before it forks a process per job (intake/notifications/rq_worker.py).
+RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "intake.notifications.rq_worker.Worker"}
 if TASKS_BACKEND == TASKS_BACKENDS["rq"]:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS["default"]["QUEUES"] = ["default"]
