@@ -15,11 +15,13 @@ import asyncio
 import datetime as dt
 import email
 import email.policy
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import quote
@@ -37,6 +39,7 @@ from tests.factories import PATIENT_DOB
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/14"  # these tests' own database number, flushed by them
+LOCK_FILE = Path(tempfile.gettempdir()) / "intake-tests-redis-14.lock"
 WAIT = 60  # seconds a step may take on a busy machine before the test gives up (not a timing)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -135,9 +138,13 @@ def redis_db14(postgres):
         client.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"no Redis server at {REDIS_URL} for the RQ worker")
-    client.flushdb()
-    yield client
-    client.flushdb()
+    # One test at a time uses database 14 on this machine (pytest-xdist's workers, or another
+    # run of the suite), since each empties it: a lock file, waited for, not a timing.
+    with LOCK_FILE.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        client.flushdb()
+        yield client
+        client.flushdb()
     client.close()
 
 
