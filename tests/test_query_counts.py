@@ -42,7 +42,9 @@ from intake.services import webhooks
 from tests.api_clients import READ, api_client, caller
 from tests.factories import login_verified, open_invitation, staff_user, submitted_case
 
-SEVERAL = 4
+SEVERAL = 3
+# Unique names and numbers for the rows made here.
+_serial = itertools.count()
 # A PHQ-9 with thoughts of self-harm: contact needed today (R3-23).
 SELF_HARM = {"phq9_items": [0, 0, 0, 0, 0, 0, 0, 0, 2]}
 
@@ -79,11 +81,15 @@ def signed_in(user) -> Client:
 
 
 def cases(n: int, **answers) -> list[Intake]:
-    """`n` submitted cases, assigned and with their contact recorded in turn, so that every
-    relation a row shows is filled."""
+    """`n` submitted cases, each assigned to a practitioner of its own, so that the relations
+    a row shows are filled."""
     made = []
-    for i in range(n):
-        case = submitted_case(name=f"Case Patient {Intake.objects.count() + i}", **answers)
+    for _ in range(n):
+        serial = next(_serial)
+        case = submitted_case(name=f"Case Patient {serial}", **answers)
+        assignee = staff_user(f"assignee.{serial}", Role.PRACTITIONER)
+        Intake.objects.filter(pk=case.pk).update(assigned_to=assignee)
+        case.refresh_from_db()
         made.append(case)
     return made
 
@@ -199,9 +205,6 @@ def test_contact_needed_list_queries_do_not_grow_with_the_patients_waiting(pract
 def _users(n: int) -> list:
     start = get_user_model().objects.count()
     return [staff_user(f"staff.{start + i}", Role.PRACTITIONER) for i in range(n)]
-
-
-_serial = itertools.count()
 
 
 def _attempt_fields() -> dict:
