@@ -4,6 +4,7 @@ factor before anything else, and an idle timeout)."""
 from __future__ import annotations
 
 import io
+import time
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
@@ -17,6 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 OPEN_PREFIXES = ("/staff/2fa/", "/accounts/logout/", "/static/", "/healthz")
 
 
+# The session records when the idle clock was last restarted; a request restarts it (and so
+# writes the session) only when more than this has passed since, or to stay signed in.
+IDLE_CLOCK_STEP_SECONDS = 60
+IDLE_CLOCK_KEY = "staff_idle_clock"
+
+
 class StaffSessionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,11 +31,27 @@ class StaffSessionMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated:
-            # Each request restarts the idle clock (the page warns before it runs out).
-            request.session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
+            restart_idle_clock(request)
             if not user.is_verified() and not request.path.startswith(OPEN_PREFIXES):
                 return redirect(second_factor_url(request))
         return self.get_response(request)
+
+
+def restart_idle_clock(request, *, now: float | None = None) -> None:
+    """Requests restart the idle clock (the page warns before it runs out), but the session is
+    written at most once a minute for it: the session then ends between STAFF_IDLE_MINUTES less
+    a minute and STAFF_IDLE_MINUTES after the last request, never later. "Stay signed in"
+    (the keep-alive) always restarts it."""
+    now = time.time() if now is None else now
+    restarted = request.session.get(IDLE_CLOCK_KEY)
+    keepalive = request.path == reverse("intake:keepalive")
+    if (
+        keepalive
+        or not isinstance(restarted, int | float)
+        or not 0 <= now - restarted < IDLE_CLOCK_STEP_SECONDS
+    ):
+        request.session[IDLE_CLOCK_KEY] = int(now)
+        request.session.set_expiry(settings.STAFF_IDLE_MINUTES * 60)
 
 
 def second_factor_url(request) -> str:

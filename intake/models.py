@@ -132,6 +132,19 @@ class Patient(models.Model):
             )
 
 
+def _rank(condition: Q, weight: int) -> models.Case:
+    return models.Case(models.When(condition, then=models.Value(weight)), default=models.Value(0))
+
+
+QUEUE_RANK = (
+    _rank(~Q(contact_needed_at__isnull=False, contacted_at__isnull=True), 16)
+    + _rank(Q(status=CaseStatus.CLOSED), 8)
+    + _rank(Q(crisis=False), 4)
+    + _rank(Q(emergency=False), 2)
+    + _rank(Q(urgent=False), 1)
+)
+
+
 class Intake(models.Model):
     """One questionnaire and, once submitted, one case in the practitioners' queue."""
 
@@ -190,10 +203,36 @@ class Intake(models.Model):
         related_name="+",
     )
 
+    # The work queue's usual order in one number, kept by the database: waiting for contact
+    # first, closed cases last, then crisis, emergency, urgent (lower comes first). With
+    # submitted_at and id it is the key of the queue's index and of its pages (keyset).
+    queue_rank = models.GeneratedField(
+        expression=QUEUE_RANK,
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+
     class Meta:
         ordering = ["-urgent", "submitted_at", "pk"]
         indexes = [
-            models.Index(fields=["status", "-urgent", "submitted_at"]),
+            # The queue in its usual order (submitted cases only), and by status in that order.
+            models.Index(
+                fields=["queue_rank", "submitted_at", "id"],
+                condition=~Q(status=CaseStatus.DRAFT),
+                name="intake_queue_order",
+            ),
+            models.Index(
+                fields=["status", "queue_rank", "submitted_at", "id"], name="intake_status_queue"
+            ),
+            # The count strip: urgent open cases, and cases closed by date.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(urgent=True) & ~Q(status__in=[CaseStatus.DRAFT, CaseStatus.CLOSED]),
+                name="intake_urgent_open",
+            ),
+            models.Index(
+                fields=["closed_at"], condition=Q(status=CaseStatus.CLOSED), name="intake_closed_at"
+            ),
             models.Index(fields=["submitted_at"]),
             # The top of the work queue: the few patients still waiting for contact.
             models.Index(
@@ -411,7 +450,18 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["intake", "at"]), models.Index(fields=["actor", "at"])]
+        indexes = [
+            models.Index(fields=["intake", "at"]),
+            models.Index(fields=["actor", "at"]),
+            # A case's timeline, newest first: views, and the patient's own saves while filling
+            # in, are left out by the index itself, so a much-viewed case pages as fast.
+            models.Index(
+                fields=["intake", "-at", "-id"],
+                condition=~Q(action=AuditAction.VIEW)
+                & ~Q(action=AuditAction.UPDATE, actor__isnull=True),
+                name="audit_case_timeline",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()}"

@@ -145,21 +145,32 @@ def test_queue_bad_filters_get_clear_errors_and_are_left_out(staff, query, error
 
 def test_queue_query_count_does_not_grow_with_rows(staff, monkeypatch):
     submitted_case(name="Only One")
+    staff.get("/staff/")  # restarts the idle clock: the session is not written again for a minute
     with CaptureQueriesContext(connection) as one:
         staff.get("/staff/")
-    for number in range(49):
+    for number in range(59):
         submitted_case(name=f"Patient {number}", rectal_bleeding="yes" if number % 3 else "no")
     with CaptureQueriesContext(connection) as first_page:
         page_one = staff.get("/staff/")
     with CaptureQueriesContext(connection) as second_page:
-        page_two = staff.get("/staff/", {"page": "2"})
-    monkeypatch.setattr(selectors, "QUEUE_PER_PAGE", 50)
+        page_two = staff.get("/staff/" + page_one.context["pager"].next)
+    with CaptureQueriesContext(connection) as last_page:
+        page_last = staff.get("/staff/" + page_one.context["pager"].last)
+    monkeypatch.setattr("intake.selectors.queue.QUEUE_PER_PAGE", 50)
     with CaptureQueriesContext(connection) as fifty:
         all_on_one = staff.get("/staff/")
 
-    assert [len(r.context["rows"]) for r in (page_one, page_two, all_on_one)] == [25, 25, 50]
+    pages = (page_one, page_two, page_last, all_on_one)
+    assert [len(r.context["rows"]) for r in pages] == [25, 25, 25, 50]
+    assert [r.context["pager"].showing for r in pages] == [
+        "Showing cases 1–25",
+        "Showing cases 26–50",
+        "Showing the last 25 cases",
+        "Showing cases 1–50",
+    ]
     assert len(first_page.captured_queries) == len(one.captured_queries)
     assert len(second_page.captured_queries) == len(one.captured_queries)
+    assert len(last_page.captured_queries) == len(one.captured_queries)
     assert len(fifty.captured_queries) == len(one.captured_queries)
 
 
@@ -537,8 +548,8 @@ def test_queue_headers_in_the_usual_order_sort_ascending_and_none_is_marked(staf
         "needing contact first, then open: crisis, emergency, urgent, oldest"
     )
     assert (
-        "1 case. Sorted: needing contact first, then open: crisis, emergency, urgent, oldest. "
-        "Select Case, Patient, Age or "
+        "Showing case 1. Sorted: needing contact first, then open: crisis, emergency, urgent, "
+        "oldest. Select Case, Patient, Age or "
         "Submitted to sort by it; select it again to reverse.</p>"
     ) in page
 

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from intake import questionnaire
@@ -25,7 +25,7 @@ from intake.models import (
 )
 from intake.questionnaire import Facts
 from intake.selectors.answers import AnswerLine, AnswerSection, answer_sections
-from intake.selectors.common import CASES, PATIENTS, visible
+from intake.selectors.common import CASES, PATIENTS, RowBeyond, visible
 from intake.selectors.queue import CLINIC_PROTOCOL_TIER
 
 
@@ -161,6 +161,8 @@ class CaseDetail:
     flag_changes: list[tuple[str, str, str]] = field(default_factory=list)
     # (earlier, current) rules versions when the latest re-evaluation ran under newer rules.
     rules_change: tuple[str, str] | None = None
+    # The oldest timeline event shown, when there are older ones (a link shows them).
+    timeline_older: int | None = None
 
     @property
     def result(self) -> dict[str, Any]:
@@ -232,7 +234,32 @@ def _rules_change(assessments: list[Assessment]) -> tuple[str, str] | None:
     return (previous, current) if previous != current else None
 
 
-def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
+TIMELINE_PER_PAGE = 50
+
+
+def case_timeline(
+    *, intake: Intake, before: int | None = None, per_page: int | None = None
+) -> tuple[list[AuditEvent], int | None]:
+    """The case's story, a page at a time: the latest events (or those before the event
+    `before`), oldest first, and the id of the oldest shown when older ones exist ("Show older
+    events"). Views are left out, and so are the patient's own saves while filling in (they stay
+    in the audit log): the index audit_case_timeline holds only the rest, so a case viewed or
+    printed a thousand times costs what one viewed once does."""
+    per_page = per_page or TIMELINE_PER_PAGE
+    events = (
+        AuditEvent.objects.filter(intake=intake)
+        .exclude(action=AuditAction.VIEW)
+        .exclude(action=AuditAction.UPDATE, actor__isnull=True)
+    )
+    if before is not None:
+        boundary = AuditEvent.objects.filter(pk=before, intake=intake).values_list("at", "pk")
+        events = events.filter(RowBeyond([F("at"), F("pk")], Subquery(boundary[:1]), "<"))
+    newest_first = list(events.order_by("-at", "-pk")[: per_page + 1])
+    older = newest_first[per_page - 1].pk if len(newest_first) > per_page else None
+    return newest_first[:per_page][::-1], older
+
+
+def case_detail(*, intake: Intake, facts: Facts, timeline_before: int | None = None) -> CaseDetail:
     assessments = list(
         intake.assessments.select_related("created_by").order_by("-created_at", "-pk")
     )
@@ -242,13 +269,7 @@ def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
         if current
         else []
     )
-    timeline = list(
-        AuditEvent.objects.filter(intake=intake)
-        .exclude(action=AuditAction.VIEW)
-        # The patient's own saves while filling in stay in the audit log, not in the case's story.
-        .exclude(action=AuditAction.UPDATE, actor__isnull=True)
-        .order_by("at", "pk")
-    )
+    timeline, timeline_older = case_timeline(intake=intake, before=timeline_before)
     return CaseDetail(
         intake=intake,
         assessment=current,
@@ -258,6 +279,7 @@ def case_detail(*, intake: Intake, facts: Facts) -> CaseDetail:
         sections=answer_sections(answers=intake.answers, facts=facts),
         notes=list(intake.notes.select_related("author")),
         timeline=timeline,
+        timeline_older=timeline_older,
         lab_results=list(intake.lab_results.select_related("entered_by")),
         other_intakes=list(intake.patient.intakes.exclude(pk=intake.pk).order_by("-created_at")),
         decisions=_decisions(intake),

@@ -39,7 +39,6 @@ def export_rows(*, user, filters: QueueFilters) -> Iterator[dict[str, Any]]:
     }
     cases = (
         work_queue(user=user, filters=filters)
-        .prefetch_related(None)
         .annotate(**flag_fields, **red_flag_fields)
         .values(
             "pk",

@@ -1,4 +1,8 @@
-"""The practitioners' work queue: filters, sorting, its rows' badges and the count strip."""
+"""The practitioners' work queue: filters, sorting, its pages, its rows' badges and the count
+strip. Every query here is served by an index (intake/models.py), so that a page costs the same
+at 100,000 cases as at 100: pages are read by keyset (the rows after or before a given case in
+the current order), never by counting and skipping rows, and the strip's counts read only the
+cases they count."""
 
 from __future__ import annotations
 
@@ -6,16 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    IntegerField,
+    F,
+    OrderBy,
     OuterRef,
-    Prefetch,
-    Q,
     QuerySet,
+    Subquery,
     Value,
-    When,
 )
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from intake.enums import CaseStatus, TestKind
 from intake.models import Intake, TestRecommendation
-from intake.selectors.common import CASES, visible
+from intake.selectors.common import CASES, RowBeyond, visible
 
 
 def contact_needed(*, user) -> list[Intake]:
@@ -35,6 +37,7 @@ def contact_needed(*, user) -> list[Intake]:
         visible(Intake.objects, user=user, permission=CASES)
         .filter(contact_needed_at__isnull=False, contacted_at__isnull=True)
         .select_related("patient")
+        .defer("answers", "step_revisions")
         .order_by("contact_needed_at", "pk")
     )
 
@@ -42,19 +45,21 @@ def contact_needed(*, user) -> list[Intake]:
 QUEUE_PER_PAGE = 25
 QUEUE_SORTS = {
     # key: (label, ordering). A column's key sorts it ascending, "-" and the key descending;
-    # the work queue's sortable column headers switch between the two.
+    # the work queue's sortable column headers switch between the two. Each ordering runs one
+    # way throughout, so that its pages can be read by keyset.
     # Closed cases last, so that an old urgent case that is done does not sit above open ones.
-    # Patients waiting for contact today come before everything, closed or not (R3-23).
+    # Patients waiting for contact today come before everything, closed or not (R3-23); all
+    # of that is the database's `queue_rank` (intake/models.py).
     "priority": (
         "Needing contact first, then open: crisis, emergency, urgent, oldest",
-        ["-needs_contact", "is_closed", "-crisis", "-emergency", "-urgent", "submitted_at", "pk"],
+        ["queue_rank", "submitted_at", "pk"],
     ),
     "case": ("Case number, lowest first", ["pk"]),
     "-case": ("Case number, highest first", ["-pk"]),
     "patient": ("Patient name, A to Z", [Lower("patient__full_name"), "pk"]),
     "-patient": ("Patient name, Z to A", [Lower("patient__full_name").desc(), "-pk"]),
     # Age today: the youngest patient has the latest date of birth.
-    "age": ("Age, youngest first", ["-patient__date_of_birth", "pk"]),
+    "age": ("Age, youngest first", ["-patient__date_of_birth", "-pk"]),
     "-age": ("Age, oldest first", ["patient__date_of_birth", "pk"]),
     "submitted": ("Submitted, oldest first", ["submitted_at", "pk"]),
     "-submitted": ("Submitted, newest first", ["-submitted_at", "-pk"]),
@@ -65,6 +70,23 @@ QUEUE_SORT_COLUMNS = (
     ("patient", "Patient"),
     ("age", "Age"),
     ("submitted", "Submitted"),
+)
+# What a queue row shows; the wide answers and step_revisions are never read for the queue.
+QUEUE_ROW_FIELDS = (
+    "pk",
+    "status",
+    "submitted_at",
+    "urgent",
+    "crisis",
+    "emergency",
+    "rls_status",
+    "ibs_status",
+    "current_assessment_id",
+    "contact_needed_at",
+    "contacted_at",
+    "patient__full_name",
+    "patient__date_of_birth",
+    "assigned_to__username",
 )
 
 
@@ -82,10 +104,10 @@ class QueueFilters:
 
 
 def _current_recommendation(test: str) -> Exists:
+    # By the assessment alone (it is the case's own): matching the case too would make the
+    # planner think almost no case has the test, and read them all to find out.
     return Exists(
-        TestRecommendation.objects.filter(
-            intake=OuterRef("pk"), assessment=OuterRef("current_assessment"), test=test
-        )
+        TestRecommendation.objects.filter(assessment=OuterRef("current_assessment"), test=test)
     )
 
 
@@ -102,17 +124,25 @@ def _search(queryset: QuerySet[Intake], text: str) -> QuerySet[Intake]:
         return queryset.filter(patient__date_of_birth=born)
     number = text.upper().removeprefix("C-").lstrip("0")
     if number.isdigit():
-        return queryset.filter(Q(pk=int(number)) | Q(patient__full_name__icontains=text))
+        if text.upper().startswith("C-"):
+            return queryset.filter(pk=int(number))  # a case number, as the queue shows it
+        # One index each (the id's, and the names' trigrams), joined by UNION: an OR across the
+        # two tables could be answered only by reading every case.
+        by_number = Intake.objects.filter(pk=int(number)).values("pk")
+        by_name = Intake.objects.filter(patient__full_name__icontains=text).values("pk")
+        return queryset.filter(pk__in=by_number.union(by_name))
     return queryset.filter(patient__full_name__icontains=text)
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of `day` in the clinic's time zone: dates filter as half-open ranges of
+    times, which the index on submitted_at serves (a `__date` lookup would convert every row)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def work_queue(*, user, filters: QueueFilters) -> QuerySet[Intake]:
-    """Submitted cases, filtered and sorted; each row's current recommendations prefetched."""
-    cases = (
-        visible(Intake.objects, user=user, permission=CASES)
-        .exclude(status=CaseStatus.DRAFT)
-        .select_related("patient", "assigned_to")
-    )
+    """Submitted cases, filtered and sorted (the page and the CSV export both start here)."""
+    cases = visible(Intake.objects, user=user, permission=CASES).exclude(status=CaseStatus.DRAFT)
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.urgent:
@@ -126,38 +156,121 @@ def work_queue(*, user, filters: QueueFilters) -> QuerySet[Intake]:
     elif filters.assigned == "unassigned":
         cases = cases.filter(assigned_to__isnull=True)
     if filters.submitted_from:
-        cases = cases.filter(submitted_at__date__gte=filters.submitted_from)
+        cases = cases.filter(submitted_at__gte=_midnight(filters.submitted_from))
     if filters.submitted_to:
-        cases = cases.filter(submitted_at__date__lte=filters.submitted_to)
+        next_day = filters.submitted_to + dt.timedelta(days=1)
+        cases = cases.filter(submitted_at__lt=_midnight(next_day))
     cases = _search(cases, filters.search)
-    ordering = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["priority"])[1]
-    if "is_closed" in ordering:
-        closed = Case(
-            When(status=CaseStatus.CLOSED, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        waiting = Case(
-            When(contact_needed_at__isnull=False, contacted_at__isnull=True, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-        cases = cases.alias(is_closed=closed, needs_contact=waiting)
+    return cases.order_by(*_ordering(filters.sort))
+
+
+def _ordering(sort: str) -> list[OrderBy]:
+    """The sort's terms as expressions, each with its direction."""
+    terms = []
+    for term in QUEUE_SORTS.get(sort, QUEUE_SORTS["priority"])[1]:
+        if isinstance(term, OrderBy):
+            terms.append(term)
+        elif isinstance(term, str):
+            name = term.removeprefix("-")
+            terms.append(OrderBy(F(name), descending=term.startswith("-")))
+        else:
+            terms.append(OrderBy(term))
+    return terms
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Which page of the queue: the first (nothing set), the cases after or before a given
+    case in the current order, or the last. `start` is the first row's position, when known
+    (it is carried from page to page, since counting the rows before would read them all)."""
+
+    after: int | None = None
+    before: int | None = None
+    last: bool = False
+    start: int | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Intake]
+    start: int | None  # position of the first row (1 = the first case), when known
+    has_previous: bool
+    has_next: bool
+    per_page: int = QUEUE_PER_PAGE
+
+    @property
+    def end(self) -> int | None:
+        return None if self.start is None else self.start + len(self.rows) - 1
+
+
+def _page_rows(cases: QuerySet[Intake], ordering: list[OrderBy], *, reverse: bool, limit: int):
+    if reverse:
+        ordering = [OrderBy(term.expression, descending=not term.descending) for term in ordering]
+    rows = list(cases.order_by(*ordering)[:limit])
+    return rows[::-1] if reverse else rows
+
+
+def queue_page(*, user, filters: QueueFilters, place: QueuePlace) -> QueuePage:
+    """One page of the work queue, in two queries whatever the number of cases: the page's
+    rows (QUEUE_PER_PAGE, one more to know whether another page follows) and their current
+    assessment's raised tests. Each row carries `red_flag_reasons` and `all_recommendations`."""
+    per_page = QUEUE_PER_PAGE
+    base = work_queue(user=user, filters=filters)
+    ordering = _ordering(filters.sort)
     # The red flags' rule ids come from the stored result, so that the row can say which fired.
     reasons = KeyTransform("reasons", KeyTransform("urgent", "current_assessment__result"))
-    return (
-        cases.order_by(*ordering)
+    cases = (
+        base.select_related("patient", "assigned_to")
+        .only(*QUEUE_ROW_FIELDS)
         .annotate(red_flag_reasons=reasons)
-        .prefetch_related(
-            Prefetch(
-                "recommendations",
-                queryset=TestRecommendation.objects.only(
-                    "intake_id", "assessment_id", "test", "value", "rules"
-                ),
-                to_attr="all_recommendations",
-            )
-        )
     )
+    boundary_id = place.after if place.after is not None else place.before
+    if boundary_id is not None:
+        keys = [term.expression for term in ordering]
+        beyond = ">" if (place.after is not None) != ordering[0].descending else "<"
+        # The boundary case's own keys, looked up in the same statement (it may have moved on,
+        # e.g. been closed, since the page that linked here: it still marks the place).
+        boundary = Subquery(
+            Intake.objects.filter(pk=boundary_id)
+            .annotate(**{f"key_{n}": key for n, key in enumerate(keys)})
+            .values_list(*(f"key_{n}" for n in range(len(keys))))[:1]
+        )
+        cases = cases.filter(RowBeyond(keys, boundary, beyond))
+    if place.after is not None:
+        rows = _page_rows(cases, ordering, reverse=False, limit=per_page + 1)
+        start = place.start
+        has_previous, has_next = True, len(rows) > per_page
+        rows = rows[:per_page]
+    elif place.before is not None or place.last:
+        rows = _page_rows(cases, ordering, reverse=True, limit=per_page + 1)
+        has_previous, has_next = len(rows) > per_page, place.before is not None
+        rows = rows[-per_page:]
+        start = place.start if has_previous else 1
+        if not has_previous and len(rows) < per_page and place.before is not None:
+            # Fewer cases before this one than a page (some were closed or filtered out
+            # meanwhile): show the first page itself.
+            return queue_page(user=user, filters=filters, place=QueuePlace())
+    else:
+        rows = _page_rows(cases, ordering, reverse=False, limit=per_page + 1)
+        start, has_previous, has_next = 1, False, len(rows) > per_page
+        rows = rows[:per_page]
+    _attach_recommendations(rows)
+    return QueuePage(
+        rows=rows, start=start, has_previous=has_previous, has_next=has_next, per_page=per_page
+    )
+
+
+def _attach_recommendations(rows: list[Intake]) -> None:
+    """The current assessment's recommendations of each row, in one query (none without rows)."""
+    current = [row.current_assessment_id for row in rows if row.current_assessment_id]
+    found: dict[int, list[TestRecommendation]] = {}
+    if current:
+        for rec in TestRecommendation.objects.filter(assessment_id__in=current).only(
+            "intake_id", "assessment_id", "test", "value", "rules"
+        ):
+            found.setdefault(rec.assessment_id, []).append(rec)
+    for row in rows:
+        row.all_recommendations = found.get(row.current_assessment_id, [])
 
 
 # The queue's short names for the tests, to keep the column narrow (the full name is read out).
@@ -219,16 +332,24 @@ def red_flag_rules(intake: Intake) -> list[str]:
 
 
 def queue_counts(*, user) -> dict[str, int]:
-    """The strip above the queue, in one query."""
-    week_start = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    """The strip above the queue, exact, in one statement of four counts. Each reads only the
+    cases it counts, through its own index: new and awaiting tests (by status), urgent open
+    ones and those closed this week (partial indexes), so the cost follows the open workload,
+    not the years of closed cases behind it."""
+    today = timezone.localdate()
+    week_start = _midnight(today - dt.timedelta(days=today.weekday()))
     submitted = visible(Intake.objects, user=user, permission=CASES).exclude(
         status=CaseStatus.DRAFT
     )
-    return submitted.aggregate(
-        new=Count("pk", filter=Q(status=CaseStatus.NEW)),
-        urgent=Count("pk", filter=Q(urgent=True) & ~Q(status=CaseStatus.CLOSED)),
-        awaiting_tests=Count("pk", filter=Q(status=CaseStatus.TESTS_ORDERED)),
-        closed_this_week=Count(
-            "pk", filter=Q(status=CaseStatus.CLOSED, closed_at__date__gte=week_start)
-        ),
-    )
+    parts = {
+        "new": submitted.filter(status=CaseStatus.NEW),
+        "urgent": submitted.filter(urgent=True).exclude(status=CaseStatus.CLOSED),
+        "awaiting_tests": submitted.filter(status=CaseStatus.TESTS_ORDERED),
+        "closed_this_week": submitted.filter(status=CaseStatus.CLOSED, closed_at__gte=week_start),
+    }
+    counts = [
+        cases.order_by().annotate(kind=Value(kind)).values("kind").annotate(n=Count("*"))
+        for kind, cases in parts.items()
+    ]
+    found = dict(counts[0].union(*counts[1:], all=True).values_list("kind", "n"))
+    return {kind: found.get(kind, 0) for kind in parts}

@@ -6,7 +6,9 @@ call, redirect. A refused change re-renders the case page with what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -25,6 +27,9 @@ from intake.dates import age_on
 from intake.enums import AuditAction, CaseStatus, Decision
 from intake.http import client_ip
 from intake.views.common import audit_list_view, permission_or_404, posted
+
+if TYPE_CHECKING:
+    from intake.models import Intake
 
 # --- invitations ---------------------------------------------------------------------------
 
@@ -188,6 +193,75 @@ def _sort_headers(query: QueryDict, current: str) -> dict[str, SortHeader]:
     return headers
 
 
+# The query-string keys that say which page of the queue; the rest are filters and the order.
+PAGE_KEYS = ("after", "before", "page", "start")
+
+
+def _whole_number(value: str | None) -> int | None:
+    """A case id or a position from the query string; anything else (too long for the
+    database's integers included) counts as not given."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0:
+        return int(value)
+    return None
+
+
+def _queue_place(query: QueryDict) -> selectors.QueuePlace:
+    return selectors.QueuePlace(
+        after=_whole_number(query.get("after")),
+        before=_whole_number(query.get("before")),
+        last=query.get("page") == "last",
+        start=_whole_number(query.get("start")),
+    )
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The queue's Previous and Next links (First and Last too) and what the page shows."""
+
+    first: str
+    previous: str
+    next: str
+    last: str
+    showing: str
+
+
+def _page_link(query: QueryDict, **place) -> str:
+    link = query.copy()
+    for key, value in place.items():
+        if value is not None:
+            link[key] = str(value)
+    return f"?{link.urlencode()}"
+
+
+def _pager(query: QueryDict, page: selectors.QueuePage) -> Pager:
+    rows, start, per_page = page.rows, page.start, page.per_page
+    if not rows:
+        return Pager("", "", "", "", "")
+    previous = ""
+    if page.has_previous:
+        back = start - per_page if start is not None else None
+        previous = (
+            _page_link(query)
+            if back is not None and back <= 1
+            else _page_link(query, before=rows[0].pk, start=back)
+        )
+    later = page.end + 1 if page.end is not None else None
+    count = len(rows)
+    if start is not None:
+        showing = f"Showing cases {start}–{page.end}" if count > 1 else f"Showing case {start}"
+    elif not page.has_next:
+        showing = f"Showing the last {count} case{'s' if count > 1 else ''}"
+    else:
+        showing = f"Showing {count} case{'s' if count > 1 else ''}"
+    return Pager(
+        first=_page_link(query) if page.has_previous else "",
+        previous=previous,
+        next=_page_link(query, after=rows[-1].pk, start=later) if page.has_next else "",
+        last=_page_link(query, page="last") if page.has_next else "",
+        showing=showing,
+    )
+
+
 @never_cache
 @login_required
 @permission_required("intake.view_intake", raise_exception=True)
@@ -195,17 +269,17 @@ def _sort_headers(query: QueryDict, current: str) -> dict[str, SortHeader]:
 def queue(request: HttpRequest) -> HttpResponse:
     filter_form = forms.QueueFilterForm(request.GET)
     filters = filter_form.filters()
-    cases = selectors.work_queue(user=request.user, filters=filters)
-    page = Paginator(cases, selectors.QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.queue_page(user=request.user, filters=filters, place=_queue_place(request.GET))
     today = timezone.localdate()
     rows = [
         (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
-        for intake in page
+        for intake in page.rows
     ]
     needing_contact = selectors.contact_needed(user=request.user)
     audit_list_view(request, what="work queue", shown=len(rows) + len(needing_contact))
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in PAGE_KEYS:
+        query.pop(key, None)
     # The filters alone, without the order: the sort links swap only the order.
     filter_query = query.copy()
     filter_query.pop("sort", None)
@@ -218,6 +292,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "sort_label": _lower_first(selectors.QUEUE_SORTS[filters.sort][0]),
             "sort_headers": _sort_headers(filter_query, filters.sort),
             "page": page,
+            "pager": _pager(query, page),
             "rows": rows,
             "counts": selectors.queue_counts(user=request.user),
             "needing_contact": needing_contact,
@@ -281,8 +356,27 @@ def _int_or_none(value: str | None) -> int | None:
 # --- one case ------------------------------------------------------------------------------
 
 
-def _case_context(request: HttpRequest, intake, **overrides) -> dict:
-    detail = selectors.case_detail(intake=intake, facts=services.facts_for(intake))
+def _audit_view(
+    request: HttpRequest, action: str, *, intake: Intake | None = None, patient=None, summary=""
+) -> None:
+    """A page or a printout showing one case or patient is on record: who, when, from where."""
+    services.record_event(
+        action=action,
+        actor=request.user,
+        intake=intake,
+        patient=patient,
+        obj=intake or patient,
+        ip_address=client_ip(request),
+        summary=summary,
+    )
+
+
+def _case_context(
+    request: HttpRequest, intake, *, timeline_before: int | None = None, **overrides
+) -> dict:
+    detail = selectors.case_detail(
+        intake=intake, facts=services.facts_for(intake), timeline_before=timeline_before
+    )
     staff = selectors.assignable_staff()
     version = {"version": intake.version}
     context = {
@@ -301,6 +395,7 @@ def _case_context(request: HttpRequest, intake, **overrides) -> dict:
         "transitions": selectors.status_choices(intake),
         "error": None,
         "error_anchor": "",
+        "timeline_paged": False,
     }
     context.update(overrides)
     return context
@@ -321,14 +416,11 @@ def _render_case(request: HttpRequest, intake, *, status: int = 200, **overrides
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
-    services.record_event(
-        action=AuditAction.VIEW,
-        actor=request.user,
-        intake=intake,
-        obj=intake,
-        ip_address=client_ip(request),
+    _audit_view(request, AuditAction.VIEW, intake=intake)
+    older_than = _whole_number(request.GET.get("timeline_before"))
+    return _render_case(
+        request, intake, timeline_before=older_than, timeline_paged=older_than is not None
     )
-    return _render_case(request, intake)
 
 
 # What the summary at the top of the case page says when a form there has an error, and
@@ -386,131 +478,148 @@ def _decision_kept(intake, recommendation_id: int | None, form) -> tuple[dict, s
     return {"unsaved_decision": unsaved}, "unsaved-entry"
 
 
+def _by(request: HttpRequest) -> dict:
+    """Who makes a change, and from where, as every service records it."""
+    return {"by": request.user, "ip_address": client_ip(request)}
+
+
+def _case_action(
+    request: HttpRequest,
+    pk: int,
+    form_name: str,
+    form,
+    *,
+    save: Callable[[Intake, dict], Any],
+    success: str | Callable[[Any, Intake], str],
+    anchor: str | Callable[[Intake], str] = "h-workflow",
+    kept: Callable[[Intake, Any], tuple[dict, str]] | None = None,
+) -> HttpResponse:
+    """A form on the case page: validate `form`, make the one service call (`save`), and go
+    back to the case with `success`. An invalid form re-renders the case with the form as typed
+    and a summary that links to its errors; a refused change (a conflict, a closed case)
+    re-renders the case as it now is, with the refusal and a link to `anchor`. `kept` says how
+    the typed form is shown again (by default as `<form_name>_form`) and where it is."""
+
+    def keep(intake: Intake) -> tuple[dict, str]:
+        return kept(intake, form) if kept else ({f"{form_name}_form": form}, "")
+
+    intake = selectors.staff_case(user=request.user, intake_id=pk)
+    if not form.is_valid():
+        forms_kept, at = keep(intake)
+        return _invalid(request, intake, form_name, at, **forms_kept)
+    try:
+        result = save(intake, form.cleaned_data)
+    except services.IntakeError as refusal:
+        now = selectors.staff_case(user=request.user, intake_id=pk)
+        forms_kept, at = keep(now)
+        if not kept:
+            at = anchor(now) if callable(anchor) else anchor
+        return _refused(request, now, refusal, at, **forms_kept)
+    messages.success(request, success(result, intake) if callable(success) else success)
+    return redirect("intake:case", pk=pk)
+
+
 @login_required
 @permission_or_404("intake.change_intake")
 @require_POST
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(user=request.user, intake_id=pk)
-    form = forms.StatusForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, intake, "status", status_form=form)
-    try:
-        services.change_status(
-            intake_id=intake.pk,
-            version=form.cleaned_data["version"],
-            status=form.cleaned_data["status"],
-            by=request.user,
-            ip_address=client_ip(request),
-        )
-    except services.IntakeError as refusal:
-        now = selectors.staff_case(user=request.user, intake_id=pk)
-        return _refused(request, now, refusal, "h-workflow", status_form=form)
-    messages.success(request, "Status changed.")
-    return redirect("intake:case", pk=pk)
+    return _case_action(
+        request,
+        pk,
+        "status",
+        forms.StatusForm(request.POST),
+        save=lambda intake, data: services.change_status(
+            intake_id=intake.pk, version=data["version"], status=data["status"], **_by(request)
+        ),
+        success="Status changed.",
+    )
 
 
 @login_required
 @permission_or_404("intake.change_intake")
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(user=request.user, intake_id=pk)
-    staff = selectors.assignable_staff()
     data = request.POST.copy()
     if "take" in data:
         data["assignee"] = str(request.user.pk)
-    form = forms.AssignForm(data, staff=staff)
-    if not form.is_valid():
-        return _invalid(request, intake, "assign", assign_form=form)
-    try:
-        services.assign_case(
-            intake_id=intake.pk,
-            version=form.cleaned_data["version"],
-            assignee=form.cleaned_data["assignee"],
-            by=request.user,
-            ip_address=client_ip(request),
-        )
-    except services.IntakeError as refusal:
-        now = selectors.staff_case(user=request.user, intake_id=pk)
-        return _refused(request, now, refusal, "h-workflow", assign_form=form)
-    messages.success(request, "Assignment saved.")
-    return redirect("intake:case", pk=pk)
+    return _case_action(
+        request,
+        pk,
+        "assign",
+        forms.AssignForm(data, staff=selectors.assignable_staff()),
+        save=lambda intake, data: services.assign_case(
+            intake_id=intake.pk, version=data["version"], assignee=data["assignee"], **_by(request)
+        ),
+        success="Assignment saved.",
+    )
+
+
+def _decision_message(recommendation, intake: Intake) -> str:
+    message = (
+        f"{recommendation.get_test_display()}: {recommendation.get_decision_display().lower()}."
+    )
+    if recommendation.intake.status != intake.status:
+        message += f" The case is now “{recommendation.intake.get_status_display()}”."
+    return message
 
 
 @login_required
 @permission_or_404("intake.change_testrecommendation")
 @require_POST
 def case_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(user=request.user, intake_id=pk)
-    form = forms.DecisionForm(request.POST)
     posted_id = _int_or_none(request.POST.get("recommendation"))
-    if not form.is_valid():
-        kept, anchor = _decision_kept(intake, posted_id, form)
-        return _invalid(request, intake, "decision", anchor, **kept)
-    try:
-        recommendation = services.record_decision(
+    return _case_action(
+        request,
+        pk,
+        "decision",
+        forms.DecisionForm(request.POST),
+        save=lambda intake, data: services.record_decision(
             intake_id=intake.pk,
-            version=form.cleaned_data["version"],
-            recommendation_id=form.cleaned_data["recommendation"],
-            decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-            ip_address=client_ip(request),
-        )
-    except services.IntakeError as refusal:
-        now = selectors.staff_case(user=request.user, intake_id=pk)
-        kept, anchor = _decision_kept(now, posted_id, form)
-        return _refused(request, now, refusal, anchor, **kept)
-    message = (
-        f"{recommendation.get_test_display()}: {recommendation.get_decision_display().lower()}."
+            version=data["version"],
+            recommendation_id=data["recommendation"],
+            decision=data["decision"],
+            reason=data["reason"],
+            **_by(request),
+        ),
+        success=_decision_message,
+        kept=lambda intake, form: _decision_kept(intake, posted_id, form),
     )
-    if recommendation.intake.status != intake.status:
-        message += f" The case is now “{recommendation.intake.get_status_display()}”."
-    messages.success(request, message)
-    return redirect("intake:case", pk=pk)
 
 
 @login_required
 @permission_or_404("intake.change_intake")
 @require_POST
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(user=request.user, intake_id=pk)
-    form = forms.NoteForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, intake, "note", note_form=form)
-    services.add_note(
-        intake_id=intake.pk,
-        text=form.cleaned_data["text"],
-        by=request.user,
-        ip_address=client_ip(request),
+    return _case_action(
+        request,
+        pk,
+        "note",
+        forms.NoteForm(request.POST),
+        save=lambda intake, data: services.add_note(
+            intake_id=intake.pk, text=data["text"], **_by(request)
+        ),
+        success="Note added.",
+        anchor="h-notes",
     )
-    messages.success(request, "Note added.")
-    return redirect("intake:case", pk=pk)
 
 
 @login_required
 @permission_or_404("intake.change_intake")
 @require_POST
 def case_results(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = selectors.staff_case(user=request.user, intake_id=pk)
-    form = forms.ResultsForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, intake, "results", results_form=form)
-    try:
-        services.record_results(
-            intake_id=intake.pk,
-            version=form.cleaned_data["version"],
-            results=form.cleaned_data["results"],
-            by=request.user,
-            ip_address=client_ip(request),
-        )
-    except services.IntakeError as refusal:
-        now = selectors.staff_case(user=request.user, intake_id=pk)
+    return _case_action(
+        request,
+        pk,
+        "results",
+        forms.ResultsForm(request.POST),
+        save=lambda intake, data: services.record_results(
+            intake_id=intake.pk, version=data["version"], results=data["results"], **_by(request)
+        ),
+        success="Results saved and the case re-evaluated.",
         # A colleague may have closed the case meanwhile: the form is then not on the page,
         # and the typed rows are shown on their own.
-        anchor = "unsaved-entry" if now.status == CaseStatus.CLOSED else "h-results"
-        return _refused(request, now, refusal, anchor, results_form=form)
-    messages.success(request, "Results saved and the case re-evaluated.")
-    return redirect("intake:case", pk=pk)
+        anchor=lambda now: "unsaved-entry" if now.status == CaseStatus.CLOSED else "h-results",
+    )
 
 
 # --- print, PDF, patient -------------------------------------------------------------------
@@ -522,14 +631,7 @@ def case_results(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def case_print(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.staff_case(user=request.user, intake_id=pk)
-    services.record_event(
-        action=AuditAction.PRINT,
-        actor=request.user,
-        intake=intake,
-        obj=intake,
-        ip_address=client_ip(request),
-        summary="print view",
-    )
+    _audit_view(request, AuditAction.PRINT, intake=intake, summary="print view")
     return render(request, "intake/staff/case_print.html", _case_context(request, intake))
 
 
@@ -543,14 +645,7 @@ def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "intake/staff/case_pdf.html", _case_context(request, intake), request=request
     )
     pdf = exports.html_to_pdf(html)
-    services.record_event(
-        action=AuditAction.PRINT,
-        actor=request.user,
-        intake=intake,
-        obj=intake,
-        ip_address=client_ip(request),
-        summary="PDF summary",
-    )
+    _audit_view(request, AuditAction.PRINT, intake=intake, summary="PDF summary")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{intake.case_number}.pdf"'
     return response
@@ -562,11 +657,5 @@ def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def patient(request: HttpRequest, pk: int) -> HttpResponse:
     record, intakes = selectors.patient_record(user=request.user, patient_id=pk)
-    services.record_event(
-        action=AuditAction.VIEW,
-        actor=request.user,
-        patient=record,
-        obj=record,
-        ip_address=client_ip(request),
-    )
+    _audit_view(request, AuditAction.VIEW, patient=record)
     return render(request, "intake/staff/patient.html", {"patient": record, "intakes": intakes})
