@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from intake.forms.patient import CHOOSE_ONE, TICK_ONE
-from tests.conftest import PatientLink, open_invitation
-from tests.intake_answers import NO_RED_FLAGS, STEP_DATA, answer_steps
+from tests.answer_sets import NO_RED_FLAGS, STEP_DATA
+from tests.factories import PatientLink, answer_steps, open_invitation
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.test import Client
 
 from intake import questionnaire, services
 from intake.forms.patient import NONE_WITH_OTHERS
-from tests.conftest import login_verified, open_invitation
-from tests.intake_answers import STEP_DATA, answer_steps, send_answers
+from tests.answer_sets import STEP_DATA
+from tests.factories import answer_steps, login_verified, open_invitation, send_answers
 
 pytestmark = pytest.mark.django_db
 NUMBER_0_TO_100 = "Enter a whole number from 0 to 100."
