@@ -370,3 +370,22 @@ def test_contact_page_practitioner_gets_not_found(patient, practitioner):
 def test_contact_page_erased_record_not_found(patient, admin_client, clinic_admin):
     services.erase_patient(patient=patient, by=clinic_admin, reason="Written request")
     assert admin_client.get(f"/staff/patients/{patient.pk}/contact/").status_code == 404
+
+
+def test_patient_page_shows_contact_details_and_the_edit_link_to_admins_only(
+    patient, admin_client, practitioner
+):
+    Patient.objects.filter(pk=patient.pk).update(
+        mobile_phone="+447400123456", preferred_channel="sms", mrn="RXH123"
+    )
+    as_practitioner = login_verified(Client(), practitioner)
+
+    for_admin = admin_client.get(f"/staff/patients/{patient.pk}/").content.decode()
+    for_practitioner = as_practitioner.get(f"/staff/patients/{patient.pk}/").content.decode()
+
+    for page in (for_admin, for_practitioner):
+        assert "+44 7400 123456" in page
+        assert "Text message" in page
+        assert "RXH123" in page
+    edit = f'href="/staff/patients/{patient.pk}/contact/"'
+    assert (edit in for_admin, edit in for_practitioner) == (True, False)
