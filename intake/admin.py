@@ -177,7 +177,7 @@ class RlsResultFilter(admin.SimpleListFilter):
         return queryset.filter(rls_status=self.value()) if self.value() else queryset
 
 
-DRAFT_PRIVATE_FIELDS = ("answers", "step_revisions", "consent_name")
+DRAFT_PRIVATE_FIELDS = ("answers", "step_revisions", "completed_steps", "consent_name")
 
 
 @admin.register(Intake)
@@ -199,6 +199,7 @@ class IntakeAdmin(AuditedViewAdmin):
         "patient",
         "answers",
         "step_revisions",
+        "completed_steps",
         "matched_existing_patient",
         "consent_version",
         "consent_name",

@@ -155,6 +155,10 @@ class Intake(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     # Per step, how many times it was saved: a save based on an older count is stale.
     step_revisions = models.JSONField(default=dict, blank=True)
+    # The steps finished with their own button, each slug mapped to true (an object rather than
+    # a list, so that "finished this step" is a key lookup on SQLite and PostgreSQL alike).
+    # A step changed by an answer elsewhere is taken off again (services.save_step).
+    completed_steps = models.JSONField(default=dict, blank=True)
     matched_existing_patient = models.BooleanField(
         default=False, help_text="Name and date of birth matched a patient already on record."
     )
@@ -202,7 +206,6 @@ class Intake(models.Model):
         blank=True,
         related_name="+",
     )
-
     # The work queue's usual order in one number, kept by the database: waiting for contact
     # first, closed cases last, then crisis, emergency, urgent (lower comes first). With
     # submitted_at and id it is the key of the queue's index and of its pages (keyset).
@@ -245,6 +248,25 @@ class Intake(models.Model):
             models.CheckConstraint(
                 condition=Q(status=CaseStatus.DRAFT) | Q(submitted_at__isnull=False),
                 name="intake_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="intake_status_known"
+            ),
+            # Closing stamps the time and reopening clears it (services.change_status).
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.CLOSED, closed_at__isnull=False)
+                | (~Q(status=CaseStatus.CLOSED) & Q(closed_at__isnull=True)),
+                name="intake_closed_iff_closed_at",
+            ),
+            # Contact is recorded only where it was called for, and who recorded it only with
+            # when. (Not the other way round: deleting a user leaves contacted_by empty.)
+            models.CheckConstraint(
+                condition=Q(contacted_at__isnull=True) | Q(contact_needed_at__isnull=False),
+                name="intake_contacted_after_need",
+            ),
+            models.CheckConstraint(
+                condition=Q(contacted_by__isnull=True) | Q(contacted_at__isnull=False),
+                name="intake_contacted_by_has_time",
             ),
         ]
 
@@ -295,6 +317,16 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One link at a time opens an intake: re-issuing revokes the others first
+            # (services.reissue_invitation). An expired link not revoked still counts, since
+            # expiry is a matter of the clock, which a constraint cannot read.
+            models.UniqueConstraint(
+                fields=["intake"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_invitation_per_intake",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} for {self.intake.case_number}"
@@ -317,6 +349,11 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         get_latest_by = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AssessmentKind.values), name="assessment_kind_known"
+            ),
+        ]
 
     def __str__(self) -> str:
         return (
@@ -349,6 +386,12 @@ class TestRecommendation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "test"], name="one_recommendation_per_test"
+            ),
+            models.CheckConstraint(
+                condition=Q(test__in=TestKind.values), name="recommendation_test_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=Decision.values), name="recommendation_decision_known"
             ),
         ]
 

@@ -378,9 +378,17 @@ def test_queue_priority_needing_contact_first_then_crisis_emergency_urgent_oldes
     urgent = _case("Urgent", days_ago=8, urgent=True)
     emergency_contacted = _case("Emergency Contacted", days_ago=7, urgent=True, emergency=True)
     crisis = _case("Crisis", days_ago=6, urgent=True, crisis=True)
-    closed_waiting = _case("Closed Waiting", days_ago=5, status=CaseStatus.CLOSED)
+    closed_waiting = _case(
+        "Closed Waiting", days_ago=5, status=CaseStatus.CLOSED, closed_at=timezone.now()
+    )
     unsure_waiting = _case("Unsure Waiting", days_ago=1, urgent=True)
-    closed_urgent = _case("Closed Urgent", days_ago=10, urgent=True, status=CaseStatus.CLOSED)
+    closed_urgent = _case(
+        "Closed Urgent",
+        days_ago=10,
+        urgent=True,
+        status=CaseStatus.CLOSED,
+        closed_at=timezone.now(),
+    )
     _report(emergency_contacted, EMERGENCY)
     services.record_contact(intake_id=emergency_contacted.pk, by=practitioner)
     _report(closed_waiting, CRISIS)

@@ -125,7 +125,8 @@ def test_save_step_stale_revision_is_refused_and_keeps_newer_answers():
 
     invitation.intake.refresh_from_db()
     assert invitation.intake.answers == {"rls_screen": "yes"}
-    assert invitation.intake.step_revisions == {"legs": 1, "legs:done": True}
+    assert invitation.intake.step_revisions == {"legs": 1}
+    assert invitation.intake.completed_steps == {"legs": True}
 
 
 def test_save_step_screen_changed_to_no_removes_detail_answers():
@@ -215,9 +216,8 @@ def _complete(intake_id: int, answers: dict) -> None:
 
     intake = Intake.objects.get(pk=intake_id)
     intake.answers = answers
-    intake.step_revisions = {
-        f"{step.slug}:done": True
-        for step in questionnaire.applicable_steps(services.facts_for(intake))
+    intake.completed_steps = {
+        step.slug: True for step in questionnaire.applicable_steps(services.facts_for(intake))
     }
     intake.consent_name, intake.consent_version = "Ann Example", questionnaire.CONSENT_VERSION
     intake.save()

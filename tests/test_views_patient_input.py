@@ -483,7 +483,7 @@ def test_labs_autosave_stores_complete_rows_and_skips_the_one_being_typed(patien
     intake = patient_link.refresh()
     assert (response.status_code, response.json()["revision"]) == (200, 1)
     assert intake.answers["prior_labs"] == [FERRITIN_SAVED]
-    assert "labs:done" not in intake.step_revisions  # the step is finished only by its button
+    assert "labs" not in intake.completed_steps  # the step is finished only by its button
 
 
 def test_labs_autosave_keeps_a_saved_row_while_it_is_being_corrected(patient_link):
@@ -572,7 +572,7 @@ def test_labs_full_save_after_autosave_uses_the_new_revision(patient_link):
     assert "changed in another window or device" in stale.content.decode()
     # The last step leads to the check page, where consent is signed.
     assert (saved.status_code, saved["Location"]) == (302, "/intake/review/")
-    assert patient_link.refresh().step_revisions["labs:done"] is True
+    assert patient_link.refresh().completed_steps["labs"] is True
 
 
 # --- no autosave on the mood step -------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_irls_autosave_stores_the_items_answered_so_far_and_drops_a_tampered_one
     intake = patient_link.refresh()
     assert (response.status_code, response.json()["revision"]) == (200, 1)
     assert intake.answers["irls_items"] == [2, None, 4, None, None, None, None, None, None, None]
-    assert "severity-scale:done" not in intake.step_revisions
+    assert "severity-scale" not in intake.completed_steps
 
 
 def test_irls_autosave_nothing_answered_stores_nothing(patient_link, irls):

@@ -68,9 +68,9 @@ def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
 
 def _stopped_after(drafts: QuerySet[Intake]) -> list[tuple[str, int]]:
     """Drafts with answers, by the last step (in the questionnaire's order) they finished: one
-    count per step, in one query. A step finished is marked in `step_revisions`."""
+    count per step, in one query. A step finished is a key of `completed_steps`."""
     steps = [step for step in questionnaire.STEPS if step.kind != StepKind.CONSENT]
-    done = [Q(step_revisions__has_key=f"{step.slug}:done") for step in steps]
+    done = [Q(completed_steps__has_key=step.slug) for step in steps]
     counts = {}
     for index, step in enumerate(steps):
         later = Q()

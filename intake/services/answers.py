@@ -72,24 +72,27 @@ def _applicable(intake: Intake, answers: dict[str, Any]) -> tuple[set[str], set[
     return steps, questionnaire.applicable_keys(facts)
 
 
-def _reopen_changed_steps(
+def _reopened_steps(
     intake: Intake,
     *,
+    answers: dict[str, Any],
     saved: questionnaire.Step,
     before: tuple[set[str], set[str]],
     removed: set[str],
-) -> None:
+) -> set[str]:
     """An answer on one step can remove answers on another (the leg screen set to no drops the
     course answers), or make another step or question apply again. Such a step is no longer
     finished: the patient is taken back to it before they can submit."""
     steps_before, keys_before = before
-    steps_after, keys_after = _applicable(intake, intake.answers)
+    steps_after, keys_after = _applicable(intake, answers)
     changed_keys = removed | (keys_after - keys_before)
-    for other in questionnaire.STEPS:
-        if other.slug == saved.slug or other.slug not in steps_after:
-            continue
-        if other.slug not in steps_before or questionnaire.step_keys(other) & changed_keys:
-            intake.step_revisions.pop(f"{other.slug}:done", None)
+    return {
+        other.slug
+        for other in questionnaire.STEPS
+        if other.slug != saved.slug
+        and other.slug in steps_after
+        and (other.slug not in steps_before or questionnaire.step_keys(other) & changed_keys)
+    }
 
 
 @transaction.atomic
@@ -104,7 +107,10 @@ def save_step(
 ) -> tuple[Intake, int]:
     """Store one step's answers. `base_revision` is the step's revision the page was built
     from: an older one means another tab saved since, and the save is refused (StaleSave).
-    `partial` (autosave) merges only the given keys and keeps the step open."""
+    `partial` (autosave) merges only the given keys and keeps the step open.
+
+    Only the columns that changed are written: the step's count always, the answers when they
+    differ, the finished steps when one is finished or reopened."""
     intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
     if not intake.is_draft:
         raise NotEditable("This questionnaire has been submitted, so it can no longer be changed.")
@@ -121,18 +127,29 @@ def save_step(
             answers.pop(key, None)
         else:
             answers[key] = value
-    intake.answers = _prune(intake, answers)
+    pruned = _prune(intake, answers)
     revision = current + 1
     intake.step_revisions = {**intake.step_revisions, step.slug: revision}
-    if not partial:
-        intake.step_revisions[f"{step.slug}:done"] = True
-    _reopen_changed_steps(
+    fields = ["step_revisions", "updated_at"]
+    if pruned != intake.answers:
+        intake.answers = pruned
+        fields.append("answers")
+    reopened = _reopened_steps(
         intake,
+        answers=pruned,
         saved=step,
         before=applied_before,
-        removed={key for key in answers if key not in intake.answers},
+        removed={key for key in answers if key not in pruned},
     )
-    intake.save(update_fields=["answers", "step_revisions", "updated_at"])
+    completed = {
+        slug: True
+        for slug in [*intake.completed_steps, *([] if partial else [step.slug])]
+        if slug not in reopened
+    }
+    if completed != intake.completed_steps:
+        intake.completed_steps = completed
+        fields.append("completed_steps")
+    intake.save(update_fields=fields)
     _record_patient_change(
         intake, ip_address, f"{'autosaved' if partial else 'answers saved'}: {step.slug}"
     )
@@ -149,7 +166,7 @@ def _record_patient_change(intake: Intake, ip_address: str | None, summary: str)
 def step_done(intake: Intake, step: questionnaire.Step) -> bool:
     if step.kind == StepKind.CONSENT:
         return intake.consent_version == questionnaire.CONSENT_VERSION and bool(intake.consent_name)
-    return bool(intake.step_revisions.get(f"{step.slug}:done"))
+    return step.slug in intake.completed_steps
 
 
 def first_unfinished_step(intake: Intake) -> questionnaire.Step | None:
@@ -216,7 +233,9 @@ def engine_answers(intake: Intake, *, on: dt.date) -> dict[str, Any]:
     labs = []
     # The results the practitioner entered on the case (the newest entry first), then the
     # patient's own: the engine takes the first of a day's results (§2.4), so a result the
-    # clinic entered for the same day as one the patient typed is the one interpreted.
+    # clinic entered for the same day as one the patient typed is the one interpreted. A draft
+    # has none (services.record_results takes submitted cases only): not asked for on every
+    # save the patient makes.
     clinic_rows = (
         [
             {
@@ -227,7 +246,7 @@ def engine_answers(intake: Intake, *, on: dt.date) -> dict[str, Any]:
             }
             for r in intake.lab_results.all()
         ]
-        if intake.pk
+        if intake.pk and not intake.is_draft
         else []
     )
     for row in [*clinic_rows, *(intake.answers.get("prior_labs") or ())]:
