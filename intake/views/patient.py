@@ -352,7 +352,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     form = form_class(posted(request), facts=facts, **extra)
     stale_message = None
     if request.method == "POST" and form.is_valid():
-        alert_before = services.contact_alert(intake)
+        before = intake
         try:
             intake, _revision = services.save_step(
                 intake_id=intake.pk,
@@ -365,7 +365,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             stale_message = str(refusal)
         else:
             request.session.pop(SESSION_RESUME_LINK, None)
-            if _needs_help_now(request, intake, alert_before):
+            if _needs_help_now(request, before=before, after=intake):
                 return redirect("intake:support")
             if from_review:
                 return redirect("intake:review")
@@ -399,16 +399,20 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _needs_help_now(request: HttpRequest, intake: Intake, alert_before) -> bool:
+def _needs_help_now(request: HttpRequest, *, before: Intake, after: Intake) -> bool:
     """After a save: any step may hold an answer that needs help now (R3-23). The clinic is told
-    once per kind, and the patient is shown the help whenever this save changed it."""
-    alert = services.contact_alert(intake)
+    once per kind, and the patient is shown the help whenever this save changed it. The answers
+    from before the save are evaluated only when there is help to show and the save changed
+    them: most saves cost one evaluation, not two."""
+    alert = services.contact_alert(after)
     if alert is None:
         return False
     reported = services.report_contact_needed(
-        intake_id=intake.pk, reasons=alert.reasons, ip_address=client_ip(request)
+        intake_id=after.pk, reasons=alert.reasons, ip_address=client_ip(request)
     )
-    return reported or alert != alert_before
+    if reported:
+        return True
+    return after.answers != before.answers and alert != services.contact_alert(before)
 
 
 def _save_left_idle(request: HttpRequest, intake: Intake, slug: str) -> HttpResponse:
@@ -428,7 +432,7 @@ def _save_left_idle(request: HttpRequest, intake: Intake, slug: str) -> HttpResp
     # Saved only against the revision the page showed, as every save is.
     known_revision = form.cleaned_data.get("base_revision") is not None
     if known_revision and (complete or step.kind in AUTOSAVE_KINDS):
-        alert_before = services.contact_alert(intake)
+        before = intake
         try:
             intake, _revision = services.save_step(
                 intake_id=intake.pk,
@@ -441,7 +445,7 @@ def _save_left_idle(request: HttpRequest, intake: Intake, slug: str) -> HttpResp
         except (services.StaleSave, services.NotEditable):
             pass  # newer answers were saved elsewhere: they are kept
         else:
-            if _needs_help_now(request, intake, alert_before):
+            if _needs_help_now(request, before=before, after=intake):
                 return redirect("intake:support")
     return _ask_date_of_birth_again(request)
 
@@ -465,7 +469,7 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
     form.is_valid()  # field-level cleaning; "required" errors do not matter while typing
     values = form.autosave_answers()
-    alert_before = services.contact_alert(intake)
+    before = intake
     try:
         intake, revision = services.save_step(
             intake_id=intake.pk,
@@ -483,7 +487,7 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     body = {"ok": True, "revision": revision, "saved_at": saved_at}
     # An autosaved answer can need help now as much as a full save's (R3-23): the clinic is
     # told at once, and the page takes the patient to the help (static/js/autosave.js).
-    if _needs_help_now(request, intake, alert_before):
+    if _needs_help_now(request, before=before, after=intake):
         body["help_url"] = reverse("intake:support")
     return JsonResponse(body)
 
