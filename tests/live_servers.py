@@ -8,9 +8,10 @@ cookies are Secure, and the servers are reached over plain http. Static files co
 source folders (STATIC_MANIFEST off, as in `make test`), so nothing is collected into the
 shared staticfiles/ folder.
 
-The database is made for the module: a temporary SQLite file, or on PostgreSQL (when the
-suite runs on it) a database of its own named after the test database, dropped at the end.
-Migrating it and adding the people below is one subprocess (`python tests/live_servers.py`).
+The database is made for the module as a copy of the suite's migrated test database: a
+temporary SQLite file, or on PostgreSQL (when the suite runs on it) a database of its own named
+after the test database, dropped at the end. Adding the people below is one subprocess
+(`python tests/live_servers.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import os
 import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -71,39 +73,58 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def site_database(tmp_dir: Path) -> Iterator[str]:
-    """A database URL for the servers: PostgreSQL beside the suite's own when it runs there,
-    otherwise a SQLite file in `tmp_dir`."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_dir / 'site.sqlite3'}"
-        return
-    import psycopg2
+def site_database(tmp_dir: Path, django_db_blocker) -> Iterator[str]:
+    """A database URL for the servers: a copy of the suite's test database, already migrated
+    (migrating a new one takes longer than the tests). On SQLite a file in `tmp_dir` made with
+    SQLite's backup; on PostgreSQL a database made from it as a template, named after it (CI
+    drops such names after an interrupted run) and dropped at the end."""
+    from django.db import connection
 
-    parts = urllib.parse.urlsplit(url)
-    # Named like the suite's test databases, which CI drops after an interrupted run.
-    name = f"test_{parts.path.lstrip('/')}_live_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = parts._replace(path="/postgres").geturl()
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            path = tmp_dir / "site.sqlite3"
+            connection.ensure_connection()
+            target = sqlite3.connect(path)
+            try:
+                connection.connection.backup(target)
+            finally:
+                target.close()
+            yield f"sqlite:///{path}"
+            return
+        import psycopg2
 
-    def run(sql: str) -> None:
-        connection = psycopg2.connect(admin)
-        connection.autocommit = True
+        config = connection.settings_dict
+        template = config["NAME"]
+        name = f"{template}_live_{os.getpid()}_{secrets.token_hex(3)}"
+        # A template database must have no other connection while it is copied.
+        connection.close()
+
+        def run(sql: str) -> None:
+            admin = psycopg2.connect(
+                dbname="postgres",
+                user=config["USER"],
+                password=config["PASSWORD"],
+                host=config["HOST"],
+                port=config["PORT"],
+            )
+            admin.autocommit = True
+            try:
+                with admin.cursor() as cursor:
+                    cursor.execute(sql)
+            finally:
+                admin.close()
+
+        run(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+            parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+            yield parts._replace(path=f"/{name}").geturl()
         finally:
-            connection.close()
-
-    run(f'CREATE DATABASE "{name}"')
-    try:
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def set_up_site(env: dict[str, str], *, invitations: int = 1) -> Site:
-    """Migrate the database and add a practitioner (with recovery codes for the second step)
-    and patients' invitations, in one subprocess with the servers' settings."""
+    """Add a practitioner (with recovery codes for the second step) and patients' invitations
+    to the site's database, in one subprocess with the servers' settings."""
     done = subprocess.run(
         [sys.executable, __file__, str(invitations)],
         env=env,
@@ -260,22 +281,24 @@ def sign_in(browser: Browser, server: Server, *, code: str) -> Answer:
 
 
 def _set_up(invitations: int) -> None:
-    """Run in the subprocess: migrate, then the people the tests need; prints them as JSON."""
+    """Run in the subprocess: the people the tests need; prints them as JSON."""
     import datetime as dt
 
     import django
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
     from django.core.management import call_command
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
     from intake import services
     from intake.enums import Role
+    from intake.roles import apply_role_permissions
 
-    call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
+    # A transactional test before this one may have emptied the tables the roles live in.
+    apply_role_permissions(Group, Permission)
     user = get_user_model().objects.create_user(
         username=STAFF_USERNAME, password=STAFF_PASSWORD, is_staff=True
     )

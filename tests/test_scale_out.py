@@ -27,6 +27,9 @@ from tests.live_servers import (
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database number no other test or tool uses
 LOGIN_RATE = 4  # sign-in attempts per address per hour, counted in Redis across servers
+# The suite's test database is set up (the servers' database is a copy of it); the tests
+# themselves reach the site only over HTTP.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +46,9 @@ def shared_redis():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, shared_redis):
+def site(tmp_path_factory, shared_redis, django_db_setup, django_db_blocker):
     tmp = tmp_path_factory.mktemp("scale_out")
-    with site_database(tmp) as database_url:
+    with site_database(tmp, django_db_blocker) as database_url:
         env = production_env(database_url, CACHE_URL=REDIS_URL, RATE_LIMIT_LOGIN=f"{LOGIN_RATE}/h")
         yield set_up_site(env, invitations=1), tmp
 

@@ -10,11 +10,15 @@ import pytest
 
 from tests.live_servers import Browser, gunicorn, production_env, set_up_site, site_database
 
+# The suite's test database is set up (the servers' database is a copy of it); the tests
+# themselves reach the site only over HTTP.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, django_db_setup, django_db_blocker):
     tmp = tmp_path_factory.mktemp("serve")
-    with site_database(tmp) as database_url:
+    with site_database(tmp, django_db_blocker) as database_url:
         site = set_up_site(production_env(database_url), invitations=0)
         with gunicorn(site.env, tmp) as running:
             yield running
