@@ -9,6 +9,7 @@ with or without JavaScript.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -222,6 +223,9 @@ class StepForm(forms.Form):
         }
 
 
+# A step's form class is the same for every patient (a form copies its fields when made), so
+# it is built once per step rather than on every page and save.
+@functools.cache
 def step_form_class(step: Step) -> type[StepForm]:
     fields = {question.key: _field_for(question) for question in step.questions}
     if step.kind == StepKind.MOOD:

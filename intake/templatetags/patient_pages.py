@@ -11,7 +11,7 @@ from django.conf import settings
 from django.forms import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from intake import questionnaire
 
@@ -53,11 +53,29 @@ def tick_list(field: BoundField) -> dict[str, Any] | None:
     boxes = {str(box.data["value"]): box.data for box in field.subwidgets}
     none = boxes.pop(questionnaire.NONE_OF_THESE, None)
     layout = question.groups or ((None, tuple(boxes)),)
+    invalid = " is-invalid" if field.errors else ""
     groups = []
     for title, keys in layout:
         group_boxes = [boxes[key] for key in keys]
         ticked = sum(1 for box in group_boxes if box["selected"])
-        groups.append({"title": title, "boxes": group_boxes, "ticked": ticked})
+        html = format_html_join(
+            "\n",
+            '<div class="form-check"><input type="checkbox" class="form-check-input{}" name="{}" '
+            'value="{}" id="{}"{}><label for="{}" class="form-check-label">{}</label></div>',
+            (
+                (
+                    invalid,
+                    field.html_name,
+                    box["value"],
+                    box["attrs"]["id"],
+                    mark_safe(" checked") if box["selected"] else "",
+                    box["attrs"]["id"],
+                    box["label"],
+                )
+                for box in group_boxes
+            ),
+        )
+        groups.append({"title": title, "boxes_html": html, "ticked": ticked})
     return {"groups": groups, "none": none}
 
 
