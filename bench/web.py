@@ -919,6 +919,7 @@ def measure_size(
                 wrk, base, target, seconds=seconds, connections=connections, sessions=sessions
             )
             runs.append((target, run, before))
+            print(f"  {target.label}: {run.rps:,.1f} req/s (hello {before.rps:,.0f})", flush=True)
         # The queries of one request to each path, counted in this process.
         rows = []
         for target, run, before in runs:
