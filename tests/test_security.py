@@ -943,12 +943,15 @@ SEARCH_ERRORS = {
     "x" * 5000: "Ensure this value has at most 100 characters (it has 5000).",
 }
 BOTH = ["Alpha Able", "Beta Bright"]
+# Which page of the queue (keyset: the cases after or before a case, the last page, the first
+# row's position): anything but a whole number is ignored, and the first page shows.
+PAGE_PARAMS = ["page", "after", "before", "start"]
 
 
 def _expected_queue(param: str, value: str) -> tuple[dict, list[str]]:
     """(form errors, names listed): a refused filter is named and left out; a search finds
     only what matches its text, wildcards and quotes included."""
-    if param == "page":
+    if param in PAGE_PARAMS:
         return {}, BOTH
     if param == "q":
         if value in SEARCH_ERRORS:
@@ -958,7 +961,7 @@ def _expected_queue(param: str, value: str) -> tuple[dict, list[str]]:
 
 
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
-@pytest.mark.parametrize("param", ["q", *FILTER_ERRORS, "page"])
+@pytest.mark.parametrize("param", ["q", *FILTER_ERRORS, *PAGE_PARAMS])
 def test_injection_queue_and_csv_filters_clear_error_and_no_unexpected_rows(staff, param, value):
     for name in BOTH:
         submitted_case(name=name)

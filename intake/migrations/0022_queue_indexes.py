@@ -5,18 +5,36 @@ from django.conf import settings
 from django.db import migrations, models
 
 # The work queue's search by name (`icontains`, a LIKE '%...%' on UPPER(full_name)) served by a
-# trigram index on PostgreSQL, so a search does not read every patient. pg_trgm ships with
-# PostgreSQL and is a trusted extension: the database's owner may create it.
+# trigram index on PostgreSQL, so that a search does not read every patient. pg_trgm ships with
+# PostgreSQL and is a trusted extension, but creating it needs CREATE on the database, which the
+# least-privilege owner role (manage.py create_db_roles) lacks: a superuser then creates it
+# once (docs/deployment.md), and until then the search works without the index, only slower.
 TRIGRAM_INDEX = (
     "CREATE INDEX IF NOT EXISTS patient_name_trgm ON intake_patient "
     "USING gin ((UPPER(full_name::text)) gin_trgm_ops)"
 )
+MAY_CREATE_EXTENSION = (
+    "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') "
+    "OR has_database_privilege(current_database(), 'CREATE') "
+    "OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+)
 
 
 def add_name_search_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(TRIGRAM_INDEX)
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(MAY_CREATE_EXTENSION)
+        (allowed,) = cursor.fetchone()
+    if not allowed:
+        print(
+            "\n  The name search's index was not made: this role may not create the pg_trgm "
+            "extension. As a superuser, run CREATE EXTENSION pg_trgm; then, as the owner: "
+            f"{TRIGRAM_INDEX}; (docs/deployment.md)."
+        )
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(TRIGRAM_INDEX)
 
 
 def drop_name_search_index(apps, schema_editor):
