@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from intake.enums import (
     AssessmentKind,
@@ -78,7 +79,11 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["full_name", "pk"]
-        indexes = [models.Index(fields=["date_of_birth", "full_name"])]
+        indexes = [
+            models.Index(fields=["date_of_birth", "full_name"]),
+            # The work queue sorted by name (A to Z and back), as it compares names.
+            models.Index(Lower("full_name"), name="patient_name_lower"),
+        ]
         permissions = [("manage_records", "Can export and erase patient records")]
         constraints = [
             # An erased record's name is replaced, but it is left out all the same: it is

@@ -190,9 +190,14 @@ def test_queue_at_100000_cases_reads_no_table_in_full(practitioner):
             "filters": selectors.QueueFilters(sort="-case"),
             "last": True,
         },
-        "submitted order, later page": {
-            "filters": selectors.QueueFilters(sort="submitted"),
-            "after": a_case.pk,
+        **{
+            f"{sort} order, {where}": {"filters": selectors.QueueFilters(sort=sort), **place}
+            for sort in ("submitted", "-submitted", "patient", "-patient", "age", "-age")
+            for where, place in (
+                ("first page", {}),
+                ("later page", {"after": a_case.pk}),
+                ("last page", {"last": True}),
+            )
         },
     }
     statements = {name: _statements(practitioner, **place) for name, place in variants.items()}

@@ -230,12 +230,16 @@ def queue_page(*, user, filters: QueueFilters, place: QueuePlace) -> QueuePage:
         beyond = ">" if (place.after is not None) != ordering[0].descending else "<"
         # The boundary case's own keys, looked up in the same statement (it may have moved on,
         # e.g. been closed, since the page that linked here: it still marks the place).
-        boundary = Subquery(
-            Intake.objects.filter(pk=boundary_id)
-            .annotate(**{f"key_{n}": key for n, key in enumerate(keys)})
-            .values_list(*(f"key_{n}" for n in range(len(keys))))[:1]
+        boundary_row = Intake.objects.filter(pk=boundary_id).annotate(
+            **{f"key_{n}": key for n, key in enumerate(keys)}
         )
+        boundary = Subquery(boundary_row.values_list(*(f"key_{n}" for n in range(len(keys))))[:1])
         cases = cases.filter(RowBeyond(keys, boundary, beyond))
+        if len(keys) > 1:
+            # The same bound on the first key alone, implied by the one above: where that key
+            # is the patient's (name, date of birth), only this one can use the patient's index.
+            leading = Subquery(boundary_row.values_list("key_0")[:1])
+            cases = cases.filter(RowBeyond(keys[:1], leading, f"{beyond}="))
     if place.after is not None:
         rows = _page_rows(cases, ordering, reverse=False, limit=per_page + 1)
         start = place.start
