@@ -432,7 +432,8 @@ def test_queue_query_count_does_not_grow_with_patients_needing_contact(staff):
 
 
 def test_record_contact_from_the_case_page_returns_there_and_the_marker_stays(staff, practitioner):
-    case = _case("Sam Sent", emergency=True, urgent=True)
+    # Submitted through the services: the case page shows the assessment every real case has.
+    case = submitted_case(name="Sam Sent")
     _report(case, EMERGENCY)
 
     waiting = staff.get(f"/staff/cases/{case.pk}/").content.decode()
