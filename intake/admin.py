@@ -165,6 +165,11 @@ class InvitationInline(admin.TabularInline):
     fields = ["created_at", "expires_at", "revoked_at", "via_public_start", "last_opened_at"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # Each row is titled with its intake's case number (Invitation.__str__): one query for
+        # them all, not one a link.
+        return super().get_queryset(request).select_related("intake")
+
 
 class RlsResultFilter(admin.SimpleListFilter):
     title = "RLS result"

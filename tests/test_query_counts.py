@@ -403,6 +403,27 @@ def test_admin_change_page_queries_do_not_grow_with_the_rows(superuser, label):
     assert same_count(one, several)
 
 
+def test_admin_intake_page_queries_do_not_grow_with_its_links(superuser):
+    # The intake's page lists its invitation links (an inline): one, then re-issued.
+    client = signed_in(superuser)
+    invitation, _token = open_invitation(name="Reissued Patient")
+    url = _admin_url("intake.Intake", "change", invitation.intake_id)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            live = Invitation.objects.filter(
+                intake=invitation.intake, revoked_at__isnull=True
+            ).get()
+            services.reissue_invitation(invitation=live, by=superuser)
+
+    one = page_queries(client, url)
+    add(SEVERAL - 1)
+    several = page_queries(client, url)
+
+    assert Invitation.objects.filter(intake=invitation.intake).count() == SEVERAL
+    assert same_count(one, several)
+
+
 # ---- the API --------------------------------------------------------------------------------
 
 
