@@ -97,7 +97,10 @@ def cases(n: int, **answers) -> list[Intake]:
 # ---- the staff pages ----------------------------------------------------------------------
 
 
-def test_patient_record_page_queries_do_not_grow_with_the_patients_questionnaires(clinic_admin):
+@pytest.mark.parametrize("page", ["", "export.json"])
+def test_patient_record_queries_do_not_grow_with_the_patients_questionnaires(clinic_admin, page):
+    # The record page and the subject-access export, with one questionnaire then several, each
+    # assigned and with a note.
     client = signed_in(clinic_admin)
     first = submitted_case(name="Record Patient")
     patient = first.patient
@@ -108,8 +111,9 @@ def test_patient_record_page_queries_do_not_grow_with_the_patients_questionnaire
             invitation, _token = open_invitation(name="Record Patient")
             intake = invitation.intake
             Intake.objects.filter(pk=intake.pk).update(patient=patient, assigned_to=other)
+            Note.objects.create(intake=intake, author=other, text="Rang back")
 
-    one, several = one_then_several(client, lambda: f"/staff/patients/{patient.pk}/", add)
+    one, several = one_then_several(client, lambda: f"/staff/patients/{patient.pk}/{page}", add)
 
     assert Intake.objects.filter(patient=patient).count() == SEVERAL + 1
     assert same_count(one, several)
