@@ -123,7 +123,9 @@ class WebhookDelivery(models.Model):
         ordering = ["-attempted_at", "-pk"]
         verbose_name = "webhook delivery"
         verbose_name_plural = "webhook deliveries"
+        # The log's default sort (newest first), and the same by endpoint (its filter).
         indexes = [
+            models.Index(fields=["-attempted_at"], name="webhook_delivery_recent"),
             models.Index(fields=["endpoint", "-attempted_at"], name="webhook_delivery_log"),
         ]
 
