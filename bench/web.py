@@ -832,7 +832,8 @@ def last_page(staff_cookie: str) -> str:
     html = client.get("/staff/").content.decode()
     link = re.search(r'<a[^>]*href="([^"]*)"[^>]*>\s*Last\b', html)
     if link:
-        return "/staff/" + link.group(1).replace("&amp;", "&")
+        href = link.group(1).replace("&amp;", "&")
+        return href if href.startswith("/") else "/staff/" + href
     pages = re.search(r"Page 1 of ([\d,]+)", html)
     return f"/staff/?page={pages.group(1).replace(',', '')}" if pages else "/staff/"
 
