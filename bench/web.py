@@ -953,7 +953,7 @@ def format_row(row: Row) -> str:
     return (
         f"| {row.label}{flag} | {row.run.rps:,.1f} | {row.run.p50:,.1f} | {row.run.p95:,.1f} | "
         f"{row.run.p99:,.1f} | {row.queries} | {row.hello.rps:,.0f} | "
-        f"{row.run.rps / row.hello.rps if row.hello.rps else float('nan'):.2f} |"
+        f"{row.run.rps / row.hello.rps if row.hello.rps else float('nan'):.3f} |"
     )
 
 
