@@ -10,8 +10,7 @@ from django.test import Client
 
 from intake.forms.patient import REVISION_MISSING
 from intake.questionnaire import MAX_LAB_ROWS
-from tests.conftest import PATIENT_DOB, open_invitation
-from tests.intake_answers import answer_steps
+from tests.factories import PATIENT_DOB, answer_steps, open_invitation
 
 pytestmark = pytest.mark.django_db
 
