@@ -659,6 +659,11 @@ def test_stop_link_asks_first_then_stops_and_records(anonymous):
     invitation.refresh_from_db()
     assert (asked.status_code, untouched) == (200, None)
     assert 'id="stop-reminders"' in asked.content.decode()
+    # Reminders go by email or by text message, whichever the patient prefers.
+    assert (
+        "sends a short reminder when a questionnaire has not been filled in."
+        in asked.content.decode()
+    )
     assert (stopped.status_code, again.status_code) == (200, 200)
     assert '<h1 tabindex="-1" data-focus-on-load id="reminders-stopped">Reminders stopped</h1>' in (
         again.content.decode()
