@@ -49,7 +49,7 @@ def build(cases: int) -> None:
         TestRecommendation,
         patient_name_key,
     )
-    from intake.services.answers import RAISED_FLAG_VALUES
+    from intake.services.evaluation import RAISED_FLAG_VALUES
 
     call_command("migrate", verbosity=0)
     answers = {"age_years": 50, "sex_at_birth": "female", "loose_stools_4wk": "yes"}

@@ -18,7 +18,7 @@ from django.utils import timezone
 from intake import demo, selectors, services
 from intake.enums import AuditAction, CaseStatus, ContactReason, Role
 from intake.models import AuditEvent, Intake, Patient
-from intake.services.answers import UNSURE_LEAD, ContactAlert, HelpText, contact_alert_for
+from intake.services.contact import UNSURE_LEAD, ContactAlert, HelpText, contact_alert_for
 from tests.access import make_user
 from tests.answer_sets import NO_RED_FLAGS, RLS_AND_DIARRHOEA
 from tests.factories import (

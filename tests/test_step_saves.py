@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from intake import questionnaire, services
 from intake.models import Intake
-from intake.services import answers as answer_service
+from intake.services import evaluation as evaluation_service
 from tests.factories import answer_steps, open_invitation
 
 pytestmark = pytest.mark.django_db
@@ -116,13 +116,13 @@ def test_save_step_stale_autosave_writes_nothing():
 def evaluations(monkeypatch) -> list[dict]:
     """The answers the engine is given, one entry per evaluation."""
     seen: list[dict] = []
-    evaluate = answer_service.clinical.evaluate
+    evaluate = evaluation_service.clinical.evaluate
 
     def counting(answers, **settings):
         seen.append(answers)
         return evaluate(answers, **settings)
 
-    monkeypatch.setattr(answer_service.clinical, "evaluate", counting)
+    monkeypatch.setattr(evaluation_service.clinical, "evaluate", counting)
     return seen
 
 

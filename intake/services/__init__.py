@@ -2,7 +2,10 @@
 
 - common: refusals (IntakeError and kin), the audit trail, date and token helpers
 - invitations: links, the date-of-birth check
-- answers: saving steps, consent, evaluation (the only caller of clinical.evaluate), submit
+- answers: saving steps, the order of steps, consent
+- evaluation: the intake in the engine's terms (the only caller of clinical.evaluate)
+- contact: answers calling for contact today, reported to the clinic at once
+- submission: the one-time submit and what it queues
 - cases: the practitioner's workflow, decisions, notes, results
 - accounts: the staff second factor
 - notifications: messages to patients and staff alerts, through the outbox
@@ -14,7 +17,10 @@ from intake.services.accounts import *  # noqa: F403
 from intake.services.answers import *  # noqa: F403
 from intake.services.cases import *  # noqa: F403
 from intake.services.common import *  # noqa: F403
+from intake.services.contact import *  # noqa: F403
+from intake.services.evaluation import *  # noqa: F403
 from intake.services.invitations import *  # noqa: F403
 from intake.services.notifications import *  # noqa: F403
 from intake.services.records import *  # noqa: F403
 from intake.services.reminders import *  # noqa: F403
+from intake.services.submission import *  # noqa: F403

@@ -16,8 +16,8 @@ from django.utils import timezone
 from intake.enums import TRANSITIONS, AssessmentKind, AuditAction, CaseStatus, Decision
 from intake.errors import Conflict, IntakeError
 from intake.models import Intake, LabResultEntry, Note, TestRecommendation
-from intake.services.answers import store_assessment
 from intake.services.common import record_event
+from intake.services.evaluation import store_assessment
 
 __all__ = [
     "record_contact",

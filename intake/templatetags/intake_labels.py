@@ -4,7 +4,7 @@ from django import template
 
 from intake import explain_answers, phones, questionnaire, selectors
 from intake.enums import TestKind
-from intake.services.answers import RAISED_FLAG_VALUES
+from intake.services.evaluation import RAISED_FLAG_VALUES
 
 register = template.Library()
 
