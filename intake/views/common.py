@@ -44,3 +44,24 @@ def posted(request: HttpRequest) -> QueryDict | None:
     """The form data to bind: the POST body on a POST, even an empty one, so that an empty
     submission is validated and answered with errors rather than shown as a first visit."""
     return request.POST if request.method == "POST" else None
+
+
+def audit_view(request: HttpRequest, action: str, *, intake=None, patient=None, summary="") -> None:
+    """A page or a printout showing one case or patient is on record: who, when, from where."""
+    services.record_event(
+        action=action,
+        actor=request.user,
+        intake=intake,
+        patient=patient,
+        obj=intake or patient,
+        ip_address=client_ip(request),
+        summary=summary,
+    )
+
+
+def whole_number(value: str | None) -> int | None:
+    """A case id or a position from the query string; anything else (too long for the
+    database's integers included) counts as not given."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0:
+        return int(value)
+    return None

@@ -17,7 +17,7 @@ from intake import phones, selectors, services
 from intake.enums import AuditAction
 from intake.forms.records import ContactDetailsForm, ErasureForm
 from intake.http import client_ip
-from intake.views.common import audit_list_view, permission_or_404, posted
+from intake.views.common import audit_list_view, audit_view, permission_or_404, posted
 
 PERMISSION = "intake.manage_records"
 
@@ -73,14 +73,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("intake:patient", pk=pk)
     # The page shows the patient's name and full date of birth: a view of the record.
-    services.record_event(
-        action=AuditAction.VIEW,
-        actor=request.user,
-        patient=patient,
-        obj=patient,
-        ip_address=client_ip(request),
-        summary="erasure page",
-    )
+    audit_view(request, AuditAction.VIEW, patient=patient, summary="erasure page")
     status = 400 if request.method == "POST" else 200
     return render(
         request, "intake/staff/erase.html", {"patient": patient, "form": form}, status=status
@@ -117,14 +110,7 @@ def contact_details(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("intake:patient", pk=pk)
     else:
         # The form shows the record's contact details: a view of the record.
-        services.record_event(
-            action=AuditAction.VIEW,
-            actor=request.user,
-            patient=patient,
-            obj=patient,
-            ip_address=client_ip(request),
-            summary="contact details page",
-        )
+        audit_view(request, AuditAction.VIEW, patient=patient, summary="contact details page")
     status = 400 if request.method == "POST" else 200
     return render(
         request,

@@ -1,0 +1,203 @@
+"""The work queue: submitted cases in triage order, filters, sorts, keyset pages, the CSV export,
+and recording that a patient who needed contact today was contacted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from intake import exports, forms, selectors, services
+from intake.dates import age_on
+from intake.enums import AuditAction
+from intake.http import client_ip
+from intake.views.common import audit_list_view, permission_or_404, whole_number
+
+if TYPE_CHECKING:
+    pass
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    """A sortable column heading of the work queue: a link that sorts by it (ascending first,
+    then the other way), and how it is sorted now."""
+
+    label: str
+    href: str
+    aria_sort: str  # "ascending" | "descending" | "" (not sorted by this column)
+    arrow: str
+    hint: str  # for screen readers: what following the link does
+
+
+def _lower_first(text: str) -> str:
+    """'Patient name, A to Z' -> 'patient name, A to Z', to go inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+def _sort_headers(query: QueryDict, current: str) -> dict[str, SortHeader]:
+    """Each sortable column's heading; its link keeps every filter and starts at page 1."""
+    headers = {}
+    for key, label in selectors.QUEUE_SORT_COLUMNS:
+        if current == key:
+            target, aria_sort, arrow = f"-{key}", "ascending", "▲"
+        elif current == f"-{key}":
+            target, aria_sort, arrow = key, "descending", "▼"
+        else:
+            target, aria_sort, arrow = key, "", ""
+        link = query.copy()
+        link["sort"] = target
+        hint = f"sort: {_lower_first(selectors.QUEUE_SORTS[target][0])}"
+        headers[key] = SortHeader(label, f"?{link.urlencode()}", aria_sort, arrow, hint)
+    return headers
+
+
+# The query-string keys that say which page of the queue; the rest are filters and the order.
+PAGE_KEYS = ("after", "before", "page", "start")
+
+
+def _queue_place(query: QueryDict) -> selectors.QueuePlace:
+    return selectors.QueuePlace(
+        after=whole_number(query.get("after")),
+        before=whole_number(query.get("before")),
+        last=query.get("page") == "last",
+        start=whole_number(query.get("start")),
+    )
+
+
+@dataclass(frozen=True)
+class Pager:
+    """The queue's Previous and Next links (First and Last too) and what the page shows."""
+
+    first: str
+    previous: str
+    next: str
+    last: str
+    showing: str
+
+
+def _page_link(query: QueryDict, **place) -> str:
+    link = query.copy()
+    for key, value in place.items():
+        if value is not None:
+            link[key] = str(value)
+    return f"?{link.urlencode()}"
+
+
+def _pager(query: QueryDict, page: selectors.QueuePage) -> Pager:
+    rows, start, per_page = page.rows, page.start, page.per_page
+    if not rows:
+        return Pager("", "", "", "", "")
+    previous = ""
+    if page.has_previous:
+        back = start - per_page if start is not None else None
+        previous = (
+            _page_link(query)
+            if back is not None and back <= 1
+            else _page_link(query, before=rows[0].pk, start=back)
+        )
+    later = page.end + 1 if page.end is not None else None
+    count = len(rows)
+    if start is not None:
+        showing = f"Showing cases {start}–{page.end}" if count > 1 else f"Showing case {start}"
+    elif not page.has_next:
+        showing = f"Showing the last {count} case{'s' if count > 1 else ''}"
+    else:
+        showing = f"Showing {count} case{'s' if count > 1 else ''}"
+    return Pager(
+        first=_page_link(query) if page.has_previous else "",
+        previous=previous,
+        next=_page_link(query, after=rows[-1].pk, start=later) if page.has_next else "",
+        last=_page_link(query, page="last") if page.has_next else "",
+        showing=showing,
+    )
+
+
+@never_cache
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    filter_form = forms.QueueFilterForm(request.GET)
+    filters = filter_form.filters()
+    page = selectors.queue_page(user=request.user, filters=filters, place=_queue_place(request.GET))
+    today = timezone.localdate()
+    rows = [
+        (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
+        for intake in page.rows
+    ]
+    needing_contact = selectors.contact_needed(user=request.user)
+    audit_list_view(request, what="work queue", shown=len(rows) + len(needing_contact))
+    query = request.GET.copy()
+    for key in PAGE_KEYS:
+        query.pop(key, None)
+    # The filters alone, without the order: the sort links swap only the order.
+    filter_query = query.copy()
+    filter_query.pop("sort", None)
+    return render(
+        request,
+        "intake/staff/queue.html",
+        {
+            "filter_form": filter_form,
+            "filters": filters,
+            "sort_label": _lower_first(selectors.QUEUE_SORTS[filters.sort][0]),
+            "sort_headers": _sort_headers(filter_query, filters.sort),
+            "page": page,
+            "pager": _pager(query, page),
+            "rows": rows,
+            "counts": selectors.queue_counts(user=request.user),
+            "needing_contact": needing_contact,
+            "query": query.urlencode(),
+            "filter_query": filter_query.urlencode(),
+        },
+    )
+
+
+@login_required
+@permission_or_404("intake.change_intake")
+@require_POST
+def record_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the work queue, or from the case page (`return_to=case`, a submitted case only)."""
+    intake = selectors.contact_request(user=request.user, intake_id=pk)
+    services.record_contact(intake_id=intake.pk, by=request.user, ip_address=client_ip(request))
+    messages.success(
+        request, f"Recorded that {intake.patient.full_name} ({intake.case_number}) was contacted."
+    )
+    if request.POST.get("return_to") == "case" and not intake.is_draft:
+        return redirect("intake:case", pk=intake.pk)
+    return redirect("intake:queue")
+
+
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def export_queue(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The filtered queue as CSV, streamed row by row (docs/csv-codebook.md)."""
+    filter_form = forms.QueueFilterForm(request.GET)
+    filters = filter_form.filters()
+    if filter_form.errors:
+        # The queue page shows an unknown filter's error and leaves the filter out; a download
+        # has nowhere to show it, and must never hold more patients than were asked for.
+        messages_text = [error for errors in filter_form.errors.values() for error in errors]
+        return HttpResponse(
+            "\n".join(messages_text), status=400, content_type="text/plain; charset=utf-8"
+        )
+    services.record_event(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        ip_address=client_ip(request),
+        summary="work queue CSV" + (f": {request.GET.urlencode()}" if request.GET else ""),
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(
+        exports.queue_csv_lines(selectors.export_rows(user=request.user, filters=filters)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
+    return response
