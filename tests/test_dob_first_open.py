@@ -55,6 +55,8 @@ def test_first_open_asks_for_the_date_of_birth_before_anything(on):
     text = page.content.decode()
     assert "Confirm it is you" in text
     assert "Welcome back" not in text
+    # An adult filling it in for themselves is not told it is a child's questionnaire.
+    assert "If you are filling this in for a child, enter the child's date of birth." in text
     # Nothing of the questionnaire opens before the date of birth is given.
     assert questionnaire.status_code == 404
 

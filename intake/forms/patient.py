@@ -419,7 +419,7 @@ class LabsForm(StepForm):
 class DateOfBirthForm(forms.Form):
     date_of_birth = forms.DateField(
         label="Your date of birth",
-        help_text="For the child's questionnaire, enter the child's date of birth.",
+        help_text="If you are filling this in for a child, enter the child's date of birth.",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
         error_messages={
             "required": "Enter your date of birth.",
