@@ -781,3 +781,49 @@ def test_mark_bounced_refuses_what_matches_no_sent_email(target):
         call_command("outbox_mark_bounced", str(queued.pk), stdout=io.StringIO())
 
     assert OutboxMessage.objects.get().state == OutboxState.QUEUED
+
+
+def test_reminder_queued_then_address_corrected_is_not_sent(mailoutbox, practitioner):
+    invitation = _due_now(started=False)
+    services.plan_reminders()
+    message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
+    services.save_contact_details(
+        patient=invitation.intake.patient,
+        email="ann.correct@example.org",
+        mobile_phone="",
+        preferred_channel=ContactChannel.EMAIL,
+        mrn="",
+        by=practitioner,
+    )
+
+    state = delivery.deliver(message.pk)
+
+    message.refresh_from_db()
+    assert (state, message.last_error) == (
+        OutboxState.FAILED,
+        "Not sent: the address on the patient's record changed.",
+    )
+    assert mailoutbox == []
+
+
+def test_reminder_queued_then_no_messages_wanted_is_not_sent(mailoutbox, practitioner):
+    invitation = _due_now(started=False)
+    services.plan_reminders()
+    message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
+    services.save_contact_details(
+        patient=invitation.intake.patient,
+        email="ann@example.org",
+        mobile_phone="",
+        preferred_channel=ContactChannel.NONE,
+        mrn="",
+        by=practitioner,
+    )
+
+    state = delivery.deliver(message.pk)
+
+    message.refresh_from_db()
+    assert (state, message.last_error) == (
+        OutboxState.FAILED,
+        "Not sent: the patient's record says no messages.",
+    )
+    assert mailoutbox == []

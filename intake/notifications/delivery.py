@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake import questionnaire
-from intake.enums import CaseStatus
+from intake.enums import CaseStatus, ContactChannel
 from intake.models import Invitation
 from intake.notifications import sms, webhooks
 from intake.notifications.models import (
@@ -133,6 +133,15 @@ def _not_wanted(message: OutboxMessage) -> str:
     if link is not None and (link.revoked_at is not None or link.expires_at <= timezone.now()):
         # A dead link is no use to the patient (staff revoked or re-issued it meanwhile).
         return "Not sent: the link no longer works."
+    if message.kind != OutboxKind.STAFF_ALERT and message.channel != OutboxChannel.WEBHOOK:
+        # Staff changed the patient's contact details meanwhile (a wrong address corrected, or
+        # "no messages"): a message queued or retrying for the old address must not go there.
+        patient = message.intake.patient
+        current = patient.mobile_phone if message.channel == OutboxChannel.SMS else patient.email
+        if message.recipient != current:
+            return "Not sent: the address on the patient's record changed."
+        if message.kind == OutboxKind.REMINDER and patient.preferred_channel == ContactChannel.NONE:
+            return "Not sent: the patient's record says no messages."
     if message.kind == OutboxKind.REMINDER:
         # Between the planner and the worker (a reminder held to the morning, a busy queue).
         if message.intake.status != CaseStatus.DRAFT:
