@@ -10,7 +10,10 @@ not reachable.
 
 from __future__ import annotations
 
+import fcntl
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 import redis
@@ -26,6 +29,10 @@ from tests.live_servers import (
 )
 
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database number no other test or tool uses
+# The module's servers use database 13 from set-up to tear-down, and each set-up and tear-down
+# empties it: one module at a time on this machine (pytest-xdist's workers each set the module
+# up, another run of the suite), as tests/test_worker_processes.py does for database 14.
+LOCK_FILE = Path(tempfile.gettempdir()) / "intake-tests-redis-13.lock"
 LOGIN_RATE = 4  # sign-in attempts per address per hour, counted in Redis across servers
 # The suite's test database is set up (the servers' database is a copy of it); the tests
 # themselves reach the site only over HTTP.
@@ -39,9 +46,11 @@ def shared_redis():
         client.ping()
     except redis.ConnectionError as error:
         pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}): the scale-out test needs it")
-    client.flushdb()
-    yield client
-    client.flushdb()
+    with LOCK_FILE.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        client.flushdb()
+        yield client
+        client.flushdb()
     client.close()
 
 
