@@ -118,7 +118,26 @@ def test_queue_page_before_with_too_few_cases_shows_the_first_page(seven_cases):
     )
 
 
-def test_queue_page_after_an_unknown_case_is_empty(seven_cases):
-    page = _page("priority", after=10**12)
+def test_queue_page_after_an_unknown_case_shows_the_last_page(seven_cases):
+    # A hand-edited or stale link: the last page with its way back, not an empty page without
+    # any link to follow.
+    page = _page("case", after=10**12)
+    last = _page("case", last=True)
 
-    assert (page.rows, page.has_previous, page.has_next) == ([], True, False)
+    assert ([row.pk for row in page.rows], page.has_previous, page.has_next) == (
+        [row.pk for row in last.rows],
+        True,
+        False,
+    )
+    assert len(page.rows) == 3
+
+
+def test_queue_page_after_the_last_case_shows_the_last_page(seven_cases):
+    last_case = _page("case", last=True).rows[-1]
+
+    page = _page("case", after=last_case.pk)
+
+    assert ([row.pk for row in page.rows], page.has_next) == (
+        [row.pk for row in _page("case", last=True).rows],
+        False,
+    )

@@ -242,6 +242,10 @@ def queue_page(*, user, filters: QueueFilters, place: QueuePlace) -> QueuePage:
             cases = cases.filter(RowBeyond(keys[:1], leading, f"{beyond}="))
     if place.after is not None:
         rows = _page_rows(cases, ordering, reverse=False, limit=per_page + 1)
+        if not rows:
+            # Nothing after that case (the cases that followed it were closed or left the
+            # filter meanwhile, or no such case exists): the last page, with its way back.
+            return queue_page(user=user, filters=filters, place=QueuePlace(last=True))
         start = place.start
         has_previous, has_next = True, len(rows) > per_page
         rows = rows[:per_page]
