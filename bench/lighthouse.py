@@ -9,7 +9,7 @@ the performance score, as a patient's phone would load each page.
 What it does: builds a throwaway SQLite database in a temporary folder, collects the static
 files as a live site serves them (hashed and compressed, STATIC_MANIFEST=true), starts the site
 on 127.0.0.1 with `manage.py runserver` (DEBUG off), opens a patient's invitation link and walks
-the questionnaire as the patient would (tests/intake_answers.py's answers; the leg treatment
+the questionnaire as the patient would (tests/answer_sets.py's answers; the leg treatment
 step is included), running Lighthouse on each page as it is first shown, with the patient's
 session cookie: the welcome page, every step, the check page and the thank-you page. Each page
 is measured `--runs` times; the table gives the median score and the worst CLS.
@@ -54,7 +54,7 @@ CHROME_PATH = "/usr/bin/chromium"
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run"
 CLS_TARGET = 0.1
 PERFORMANCE_TARGET = 90
-# The walk: the adult of tests/intake_answers.py, treated with a dopamine agonist so that the
+# The walk: the adult of tests/answer_sets.py, treated with a dopamine agonist so that the
 # leg treatment step is shown too.
 OVERRIDES = {"legs": {"rls_on_treatment": "yes", "rls_treatment_meds": ["dopamine_agonist"]}}
 

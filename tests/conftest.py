@@ -14,11 +14,7 @@ import pytest
 from django.test import Client, override_settings
 
 from intake.enums import Role
-from tests.factories import PATIENT_DOB, PatientLink, login_verified, open_invitation, staff_user
-
-# Imported from here before tests/factories.py; kept until every test imports them from there.
-_staff = staff_user
-__all__ = ["PATIENT_DOB", "PatientLink", "login_verified", "open_invitation", "_staff"]
+from tests.factories import PatientLink, open_invitation, staff_user
 
 
 @pytest.fixture(autouse=True, scope="session")
