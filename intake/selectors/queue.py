@@ -282,6 +282,9 @@ def _attach_recommendations(rows: list[Intake]) -> None:
 
 
 # The queue's short names for the tests, to keep the column narrow (the full name is read out).
+# The tests' names by code: a dict lookup, where get_test_display() hashes the choices on
+# every call (five times a row on every queue page).
+TEST_NAMES = dict(TestKind.choices)
 TEST_SHORT_NAMES = {
     TestKind.THYROID: "Thyroid",
     TestKind.IRON_PANEL: "Iron",
@@ -312,7 +315,7 @@ def _queue_test(recommendation: TestRecommendation) -> QueueTest:
     return QueueTest(
         test=recommendation.test,
         short_name=TEST_SHORT_NAMES.get(recommendation.test, recommendation.test),
-        name=recommendation.get_test_display(),
+        name=TEST_NAMES.get(recommendation.test, recommendation.test),
         protocol_only=bool(tiers) and all(tier == CLINIC_PROTOCOL_TIER for tier in tiers),
         optional=recommendation.value in OPTIONAL_FLAG_VALUES,
     )
