@@ -474,7 +474,6 @@ if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 
 # Webhook endpoints and their delivery log have their own module.
-from intake import admin_webhooks  # noqa: E402, F401
-
 # The clinic's settings for messages to patients (reminders) have their own module.
-from intake import admin_clinic  # noqa: E402, F401
+import intake.admin_clinic  # noqa: E402, F401
+import intake.admin_webhooks  # noqa: E402, F401

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from intake import services
 from intake.enums import AuditAction
-from intake.models import ClinicSettings
 from intake.http import client_ip
+from intake.models import ClinicSettings
 
 
 @admin.register(ClinicSettings)
