@@ -337,12 +337,12 @@ def test_queue_lists_a_draft_until_contact_is_recorded(staff, practitioner):
 
     draft.refresh_from_db()
     page = before.content.decode()
-    assert [intake.pk for intake in before.context["needing_contact"]] == [draft.pk]
+    assert [intake.pk for intake in before.context["needing_contact"].rows] == [draft.pk]
     assert '<span class="badge text-bg-danger me-1">Crisis</span>' in page
     assert f'<span class="text-nowrap">{draft.case_number}</span> (not sent yet)' in page
     assert f'href="/staff/patients/{draft.patient_id}/"' in page
     assert recorded["Location"] == "/staff/"
-    assert after.context["needing_contact"] == []
+    assert after.context["needing_contact"].rows == []
     assert "Contact these patients today" not in after.content.decode()
     assert again["Location"] == "/staff/"
     assert draft.contacted_by == practitioner
@@ -358,7 +358,7 @@ def test_queue_lists_a_submitted_case_with_each_marker_and_a_link_to_it(staff):
     response = staff.get("/staff/")
 
     page = response.content.decode()
-    assert [intake.pk for intake in response.context["needing_contact"]] == [case.pk]
+    assert [intake.pk for intake in response.context["needing_contact"].rows] == [case.pk]
     assert (
         '<span class="badge text-bg-danger me-1">Emergency</span>'
         '<span class="badge text-bg-danger me-1">Not sure: contact today</span>'
@@ -405,7 +405,7 @@ def test_queue_priority_needing_contact_first_then_crisis_emergency_urgent_oldes
         old_calm.pk,
         closed_urgent.pk,
     ]
-    assert [intake.pk for intake in response.context["needing_contact"]] == [
+    assert [intake.pk for intake in response.context["needing_contact"].rows] == [
         closed_waiting.pk,
         unsure_waiting.pk,
     ]
@@ -414,21 +414,52 @@ def test_queue_priority_needing_contact_first_then_crisis_emergency_urgent_oldes
     )
 
 
-def test_queue_query_count_does_not_grow_with_patients_needing_contact(staff):
+def test_queue_query_count_does_not_grow_with_patients_needing_contact(staff, monkeypatch):
+    monkeypatch.setattr("intake.selectors.queue.CONTACT_LIST_LIMIT", 6)
     _report(_draft("Only Draft"), CRISIS)
     _report(_case("Only Case"), EMERGENCY)
     staff.get("/staff/")  # restarts the idle clock: the session is not written again for a minute
     with CaptureQueriesContext(connection) as few:
         staff.get("/staff/")
-    for number in range(12):
+    for number in range(2):
         _report(_draft(f"Draft {number}"), UNSURE)
         _report(_case(f"Case {number}"), EMERGENCY)
 
-    with CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as as_many_as_listed:
         response = staff.get("/staff/")
 
-    assert len(response.context["needing_contact"]) == 26
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert (
+        len(response.context["needing_contact"].rows),
+        response.context["needing_contact"].more,
+    ) == (6, 0)
+    assert len(as_many_as_listed.captured_queries) == len(few.captured_queries)
+
+
+def test_queue_lists_the_oldest_patients_needing_contact_and_counts_the_rest(staff, monkeypatch):
+    # However many are waiting, the box stays the same size: the oldest, then how many more
+    # (each of them is also first in the queue itself), at one more query (the count).
+    monkeypatch.setattr("intake.selectors.queue.CONTACT_LIST_LIMIT", 3)
+    waiting = [_case(f"Waiting {number}") for number in range(5)]
+    for intake in waiting[:3]:
+        _report(intake, EMERGENCY)
+    staff.get("/staff/")  # restarts the idle clock: the session is not written again for a minute
+    with CaptureQueriesContext(connection) as as_many_as_listed:
+        staff.get("/staff/")
+    for intake in waiting[3:]:
+        _report(intake, EMERGENCY)
+
+    with CaptureQueriesContext(connection) as more_than_listed:
+        response = staff.get("/staff/")
+
+    assert [intake.pk for intake in response.context["needing_contact"].rows] == [
+        intake.pk for intake in waiting[:3]
+    ]
+    assert response.context["needing_contact"].total == 5
+    assert (
+        "And 2 more waiting for contact, oldest first: they are at the top of the queue below."
+        in response.content.decode()
+    )
+    assert len(more_than_listed.captured_queries) == len(as_many_as_listed.captured_queries) + 1
 
 
 def test_record_contact_from_the_case_page_returns_there_and_the_marker_stays(staff, practitioner):
@@ -610,7 +641,7 @@ def test_contact_needed_selector_gives_a_role_without_cases_nothing():
     _report(_draft(), CRISIS)
     auditor = staff_user("audit.only", Role.AUDITOR)
 
-    assert selectors.contact_needed(user=auditor) == []
+    assert selectors.contact_needed(user=auditor) == selectors.WaitingForContact(rows=[], total=0)
 
 
 # --- the whole path, through the engine ------------------------------------------------------
@@ -741,7 +772,7 @@ def test_the_thank_you_page_repeats_the_emergency_advice_and_the_case_heads_the_
         True,
         False,
     )
-    assert [i.pk for i in queue.context["needing_contact"]] == [intake.pk]
+    assert [i.pk for i in queue.context["needing_contact"].rows] == [intake.pk]
     assert [row[0].pk for row in queue.context["rows"]] == [intake.pk, calm.pk]
     # Reported once, from the draft; sending adds the new-case alert only.
     assert [m.subject for m in mail.outbox] == [

@@ -60,7 +60,7 @@ def test_queue_queries_are_the_same_for_one_case_or_several(
         response = client.get("/staff/")
 
     assert len(response.context["rows"]) == rows
-    assert len(response.context["needing_contact"]) == rows
+    assert len(response.context["needing_contact"].rows) == rows
     assert all(tests for _intake, tests, _age in response.context["rows"])
 
 

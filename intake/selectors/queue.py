@@ -27,19 +27,38 @@ from intake.enums import CaseStatus, TestKind
 from intake.models import Intake, TestRecommendation
 from intake.selectors.common import CASES, RowBeyond, visible
 
+# The box above the queue lists this many; any more are counted (each is also first in the
+# queue itself), so that the page stays the same size however many are waiting.
+CONTACT_LIST_LIMIT = 20
 
-def contact_needed(*, user) -> list[Intake]:
+
+@dataclass(frozen=True)
+class WaitingForContact:
+    rows: list[Intake]  # the oldest CONTACT_LIST_LIMIT
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def contact_needed(*, user) -> WaitingForContact:
     """Patients whose answers called for contact today (crisis, emergency, "Not sure"; R3-23)
     and whom nobody has recorded contacting yet, drafts and submitted cases alike: the top of
     the work queue, oldest first. A draft shows only its patient and case number; its answers
-    stay the patient's until they send them."""
-    return list(
-        visible(Intake.objects, user=user, permission=CASES)
-        .filter(contact_needed_at__isnull=False, contacted_at__isnull=True)
-        .select_related("patient")
-        .defer("answers", "step_revisions")
-        .order_by("contact_needed_at", "pk")
+    stay the patient's until they send them. One query, and a count only when more are waiting
+    than the list shows."""
+    waiting = visible(Intake.objects, user=user, permission=CASES).filter(
+        contact_needed_at__isnull=False, contacted_at__isnull=True
     )
+    rows = list(
+        waiting.select_related("patient")
+        .defer("answers", "step_revisions")
+        .order_by("contact_needed_at", "pk")[: CONTACT_LIST_LIMIT + 1]
+    )
+    if len(rows) <= CONTACT_LIST_LIMIT:
+        return WaitingForContact(rows=rows, total=len(rows))
+    return WaitingForContact(rows=rows[:CONTACT_LIST_LIMIT], total=waiting.count())
 
 
 QUEUE_PER_PAGE = 25

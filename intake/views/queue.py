@@ -133,7 +133,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         for intake in page.rows
     ]
     needing_contact = selectors.contact_needed(user=request.user)
-    audit_list_view(request, what="work queue", shown=len(rows) + len(needing_contact))
+    audit_list_view(request, what="work queue", shown=len(rows) + len(needing_contact.rows))
     query = request.GET.copy()
     for key in PAGE_KEYS:
         query.pop(key, None)
