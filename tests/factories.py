@@ -9,12 +9,14 @@ import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.management.commands.db_worker import Worker
 
 from intake import clinical, demo, services
 from intake.enums import Role
@@ -211,3 +213,22 @@ def answer_steps(client, overrides: dict[str, dict[str, Any]] | None = None, *, 
         if url.endswith("/support/"):
             url = first_step_url(client)
     return visited
+
+
+def run_db_worker() -> None:
+    """The database worker itself, in batch mode: it runs every task that is due, then stops.
+    Between tasks it drops connections left in a transaction, which here is the test's own
+    (on PostgreSQL that would end the test's data), so that one call is left out."""
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()

@@ -17,9 +17,9 @@ from intake.models import OutboxMessage
 from intake.notifications import signing
 from intake.notifications.models import OutboxState
 from tests.api_clients import caller
-from tests.factories import login_verified, submitted_case
+from tests.factories import login_verified, run_db_worker, submitted_case
 from tests.fhir_checks import check_transaction, model_of
-from tests.webhook_receiver import LocalServer, Receiver, free_port, run_worker
+from tests.webhook_receiver import LocalServer, Receiver, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_api_journey_admin_registers_a_patient_submits_and_the_ehr_follows_the_n
     with LocalServer(receiver, port):
         with django_capture_on_commit_callbacks(execute=True):
             case = submitted_case(name="Jules Journey", born=dt.date(1984, 8, 1))
-        run_worker()
+        run_db_worker()
 
     [(_path, headers, body)] = receiver.received
     assert signing.verify_signature(

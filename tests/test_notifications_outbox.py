@@ -11,14 +11,12 @@ import io
 import socket
 import threading
 from dataclasses import dataclass, field
-from unittest import mock
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from intake import demo, services
@@ -26,6 +24,7 @@ from intake.models import AuditEvent, Invitation, OutboxMessage
 from intake.notifications import delivery
 from intake.notifications.models import OutboxState
 from tests.answer_sets import RLS_AND_DIARRHOEA
+from tests.factories import run_db_worker
 
 BORN = dt.date(1980, 4, 23)
 HEALTH_WORDS = ("restless", "legs", "ibs", "sibo", "ferritin", "iron", "bowel", "crisis")
@@ -72,25 +71,6 @@ def smtp(settings):
     controller.stop()
 
 
-def _run_worker() -> None:
-    """The database worker itself, in batch mode: it runs every task that is due, then stops.
-    Between tasks it drops connections left in a transaction, which here is the test's own
-    (on PostgreSQL that would end the test's data), so that one call is left out."""
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    ):
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
-
-
 def _invite(django_capture_on_commit_callbacks, *, email_link=True, address="ann@example.org"):
     with django_capture_on_commit_callbacks(execute=True):
         return services.create_invitation(
@@ -118,7 +98,7 @@ def test_outbox_invitation_email_arrives_through_the_worker(
     )
     assert smtp.messages == []
 
-    _run_worker()
+    run_db_worker()
 
     message.refresh_from_db()
     assert (message.state, message.attempts, message.last_error) == (OutboxState.SENT, 1, "")
@@ -146,7 +126,7 @@ def test_outbox_invitation_email_arrives_through_the_worker(
 @pytest.mark.django_db
 def test_outbox_email_carries_no_health_words(smtp, django_capture_on_commit_callbacks):
     _invite(django_capture_on_commit_callbacks)
-    _run_worker()
+    run_db_worker()
     _recipients, received = smtp.messages[0]
     whole = received.as_string().casefold()
     assert [word for word in HEALTH_WORDS if word in whole] == []
@@ -189,7 +169,7 @@ def test_outbox_reissue_emails_the_new_link(smtp, django_capture_on_commit_callb
     invitation, _token = _invite(django_capture_on_commit_callbacks, email_link=False)
     with django_capture_on_commit_callbacks(execute=True):
         new, token = services.reissue_invitation(invitation=invitation, by=None, email_link=True)
-    _run_worker()
+    run_db_worker()
     _recipients, received = smtp.messages[0]
     assert (
         received.get_body(("plain",)).get_content().count(f"https://intake.example.org/i/{token}/")
@@ -206,7 +186,7 @@ def test_outbox_second_delivery_of_one_message_sends_nothing(
     message = OutboxMessage.objects.get()
     assert delivery.deliver(message.pk) == OutboxState.SENT
     assert delivery.deliver(message.pk) == "skipped"
-    _run_worker()  # the queued task finds it sent
+    run_db_worker()  # the queued task finds it sent
     assert len(smtp.messages) == 1
 
 
@@ -237,7 +217,7 @@ def test_outbox_refused_delivery_retried_with_backoff_then_failed(
     message = OutboxMessage.objects.get()
     reason = "SMTPDataError: (554, b'5.7.1 Delivery refused by policy')"
     before = timezone.now()
-    _run_worker()
+    run_db_worker()
     message.refresh_from_db()
     assert (message.state, message.attempts, message.last_error) == (
         OutboxState.QUEUED,
@@ -246,20 +226,20 @@ def test_outbox_refused_delivery_retried_with_backoff_then_failed(
     )
     # The first retry after OUTBOX_RETRY_SECONDS (60), and not sooner.
     assert dt.timedelta(seconds=59) < message.next_attempt_at - before < dt.timedelta(seconds=62)
-    _run_worker()  # not yet due: nothing happens
+    run_db_worker()  # not yet due: nothing happens
     message.refresh_from_db()
     assert message.attempts == 1
 
     _time_passes()
     started = timezone.now()
-    _run_worker()
+    run_db_worker()
     message.refresh_from_db()
     assert (message.state, message.attempts) == (OutboxState.QUEUED, 2)
     # Doubled: 120 seconds.
     assert dt.timedelta(seconds=119) < message.next_attempt_at - started < dt.timedelta(seconds=122)
 
     _time_passes()
-    _run_worker()
+    run_db_worker()
     message.refresh_from_db()
     assert (message.state, message.attempts, message.last_error) == (
         OutboxState.FAILED,
@@ -269,7 +249,7 @@ def test_outbox_refused_delivery_retried_with_backoff_then_failed(
     assert message.context == {}
     assert smtp.messages == []
     _time_passes()
-    _run_worker()  # a failed message stays failed
+    run_db_worker()  # a failed message stays failed
     message.refresh_from_db()
     assert (message.state, message.attempts) == (OutboxState.FAILED, 3)
 
@@ -278,10 +258,10 @@ def test_outbox_refused_delivery_retried_with_backoff_then_failed(
 def test_outbox_recovers_after_refusals(smtp, django_capture_on_commit_callbacks):
     smtp.refuse = True
     _invite(django_capture_on_commit_callbacks)
-    _run_worker()
+    run_db_worker()
     smtp.refuse = False
     _time_passes()
-    _run_worker()
+    run_db_worker()
     message = OutboxMessage.objects.get()
     assert (message.state, message.attempts, message.last_error) == (OutboxState.SENT, 2, "")
     assert len(smtp.messages) == 1
@@ -331,7 +311,7 @@ def test_outbox_submission_confirmation_arrives_without_answers(
     smtp, django_capture_on_commit_callbacks
 ):
     intake = _submitted_with_email(django_capture_on_commit_callbacks)
-    _run_worker()
+    run_db_worker()
     message = OutboxMessage.objects.get(kind="submitted")
     assert (message.state, message.recipient, message.invitation_id) == (
         OutboxState.SENT,
@@ -373,7 +353,7 @@ def test_outbox_sweep_fails_a_message_a_dead_worker_left_sending(
     assert delivery.claim(message.pk) is not None  # the worker dies here
     OutboxMessage.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=16))
     call_command("outbox_sweep", stdout=io.StringIO())
-    _run_worker()
+    run_db_worker()
     message.refresh_from_db()
     assert (message.state, message.last_error, message.context) == (
         OutboxState.FAILED,
@@ -405,7 +385,7 @@ def test_outbox_sweep_requeues_a_lost_task_and_it_sends_once(
     DBTaskResult.objects.all().delete()  # the queue lost the task
     call_command("outbox_sweep", stdout=io.StringIO())
     call_command("outbox_sweep", stdout=io.StringIO())  # twice: still sent once
-    _run_worker()
+    run_db_worker()
     assert OutboxMessage.objects.get().state == OutboxState.SENT
     assert len(smtp.messages) == 1
 
@@ -421,7 +401,7 @@ def test_outbox_sweep_refuses_a_bad_interval(smtp):
 def test_outbox_link_revoked_before_sending_is_not_sent(smtp, django_capture_on_commit_callbacks):
     invitation, _token = _invite(django_capture_on_commit_callbacks)
     services.revoke_invitation(invitation=invitation, by=None)
-    _run_worker()
+    run_db_worker()
     message = OutboxMessage.objects.get()
     assert (message.state, message.last_error, message.context) == (
         OutboxState.FAILED,

@@ -23,7 +23,6 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from intake import demo, services
@@ -33,7 +32,7 @@ from intake.notifications import delivery, sms
 from intake.notifications.models import OutboxKind, OutboxState
 from intake.notifications.stop_links import SALT, invitation_id_from, stop_token
 from tests.answer_sets import RLS_AND_DIARRHOEA
-from tests.factories import login_verified
+from tests.factories import login_verified, run_db_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -376,23 +375,6 @@ def smtp(settings):
     controller.stop()
 
 
-def _run_worker() -> None:
-    """The database worker, in batch mode (as in tests/test_notifications_outbox.py)."""
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    ):
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
-
-
 def _due_now(*, started: bool) -> Invitation:
     """A link sent 3 days and an hour ago, so a reminder is due now on the real clock; no quiet
     hours, so that the test does not depend on the time of day it runs."""
@@ -417,7 +399,7 @@ def test_reminder_arrives_with_stop_link_and_no_health_data(
     with django_capture_on_commit_callbacks(execute=True):
         summary = services.plan_reminders()
 
-    _run_worker()
+    run_db_worker()
 
     assert summary.queued == 1
     message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
@@ -450,7 +432,7 @@ def test_reminder_for_a_link_never_opened_says_so(smtp, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         services.plan_reminders()
 
-    _run_worker()
+    run_db_worker()
 
     [(_recipients, received)] = smtp.messages
     text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
@@ -466,7 +448,7 @@ def test_reminder_queued_then_submitted_is_not_sent(smtp, django_capture_on_comm
         services.plan_reminders()
     _submitted(invitation)
 
-    _run_worker()
+    run_db_worker()
 
     message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
     assert (message.state, message.last_error) == (
@@ -482,7 +464,7 @@ def test_reminder_queued_then_stopped_is_not_sent(smtp, django_capture_on_commit
         services.plan_reminders()
     _stopped(invitation)
 
-    _run_worker()
+    run_db_worker()
 
     message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
     assert (message.state, message.last_error) == (

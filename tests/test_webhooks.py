@@ -19,8 +19,8 @@ from intake.models import AuditEvent, OutboxMessage, WebhookDelivery, WebhookEnd
 from intake.notifications import delivery, signing
 from intake.notifications.models import OutboxState
 from intake.services import webhooks
-from tests.factories import submitted_case
-from tests.webhook_receiver import LocalServer, Receiver, free_port, run_worker, time_passes
+from tests.factories import run_db_worker, submitted_case
+from tests.webhook_receiver import LocalServer, Receiver, free_port, time_passes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_webhook_submission_delivers_a_signed_notice_without_health_data(
         )
         assert receiver.received == []
 
-        run_worker()
+        run_db_worker()
 
     [(path, headers, body)] = receiver.received
     assert path == "/hooks/intake"
@@ -179,7 +179,7 @@ def test_webhook_receiver_down_is_retried_then_delivered_when_it_comes_up(
     _submit(django_capture_on_commit_callbacks)
     message = OutboxMessage.objects.get(kind="webhook_submitted")
 
-    run_worker()
+    run_db_worker()
 
     message.refresh_from_db()
     assert (message.state, message.attempts) == (OutboxState.QUEUED, 1)
@@ -188,8 +188,8 @@ def test_webhook_receiver_down_is_retried_then_delivered_when_it_comes_up(
     assert message.next_attempt_at > timezone.now()
     with LocalServer(receiver, port):
         time_passes()
-        run_worker()
-        run_worker()  # nothing more to send: never twice
+        run_db_worker()
+        run_db_worker()  # nothing more to send: never twice
 
     message.refresh_from_db()
     assert (message.state, message.attempts, message.last_error) == (OutboxState.SENT, 2, "")
@@ -210,11 +210,11 @@ def test_webhook_receiver_error_is_retried_with_backoff_then_failed_with_the_rea
         waits = []
         for _ in range(3):
             before = timezone.now()
-            run_worker()
+            run_db_worker()
             message.refresh_from_db()
             waits.append((message.state, message.next_attempt_at - before))
             time_passes()
-        run_worker()
+        run_db_worker()
 
     assert [state for state, _wait in waits] == [
         OutboxState.QUEUED,
@@ -245,7 +245,7 @@ def test_webhook_receiver_that_does_not_answer_in_time_is_tried_again(
     _endpoint(port)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
-        run_worker()
+        run_db_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.attempts, message.last_error) == (
@@ -264,7 +264,7 @@ def test_webhook_redirect_is_not_followed(wired, django_capture_on_commit_callba
     _endpoint(port)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
-        run_worker()
+        run_db_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error) == (
@@ -284,7 +284,7 @@ def test_webhook_endpoint_switched_off_before_sending_is_not_sent(
         _submit(django_capture_on_commit_callbacks)
         endpoint.is_active = False
         webhooks.change_webhook_endpoint(endpoint=endpoint, by=None)
-        run_worker()
+        run_db_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error) == (
@@ -304,7 +304,7 @@ def test_webhook_address_made_non_http_behind_the_form_is_not_opened(
     # Written straight to the table, past the form's checks.
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=f"file://{secret_file}")
 
-    run_worker()
+    run_db_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error) == (
@@ -320,7 +320,7 @@ def test_webhook_plain_http_is_not_sent_unless_allowed(wired, django_capture_on_
     wired.WEBHOOK_ALLOW_HTTP = False
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
-        run_worker()
+        run_db_worker()
 
     message = OutboxMessage.objects.get(kind="webhook_submitted")
     assert (message.state, message.last_error, receiver.received) == (
@@ -352,7 +352,7 @@ def test_webhook_replaced_secret_signs_from_then_on(wired, django_capture_on_com
     new = webhooks.replace_webhook_secret(endpoint=endpoint, by=None)
     with LocalServer(receiver, port):
         _submit(django_capture_on_commit_callbacks)
-        run_worker()
+        run_db_worker()
 
     [(_path, headers, body)] = receiver.received
     given = {"body": body, "timestamp": headers["X-Intake-Timestamp"]}

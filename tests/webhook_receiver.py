@@ -1,5 +1,5 @@
-"""A real HTTP server on a local port that records what it is sent, and the outbox's database
-worker run in batch mode, for tests/test_webhooks*.py and tests/test_api_journey.py."""
+"""A real HTTP server on a local port that records what it is sent, for tests/test_webhooks*.py
+and tests/test_api_journey.py (the worker that posts to it: tests.factories.run_db_worker)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from unittest import mock
 
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from intake.models import OutboxMessage
@@ -69,24 +67,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def run_worker() -> None:
-    """The database worker in batch mode (as tests/test_notifications_outbox.py runs it): every
-    task that is due, then it stops; its connection clean-up would end the test's transaction."""
-    with mock.patch(
-        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-    ):
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
 
 
 def time_passes() -> None:
