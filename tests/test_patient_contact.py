@@ -326,6 +326,8 @@ def test_contact_page_refuses_bad_input_with_the_reason(
 
     assert response.status_code == 400
     assert response.context["form"].errors[field] == [message]
+    # what was typed comes back in the form, to be put right
+    assert {key: response.context["form"][key].value() for key in data} == data
     patient.refresh_from_db()
     assert (patient.mobile_phone, patient.mrn) == ("", "")
 
