@@ -255,6 +255,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The page's language: the patient's choice on patient pages, STAFF_LANGUAGE_CODE on staff
+    # pages (intake.languages).
+    "intake.languages.LanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "intake.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -276,6 +279,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "intake.context_processors.staff_session",
@@ -435,7 +439,19 @@ SPECTACULAR_SETTINGS = {
 
 # --- Time and language -----------------------------------------------------------------------
 
+# The patient side speaks each of LANGUAGES: a patient picks one on any page (the browser's
+# language is the first guess) and it is kept on their intake, for reminders and the resumed
+# questionnaire. Staff pages are in STAFF_LANGUAGE_CODE; their text is marked for translation
+# too, so a clinic can add its language to locale/ without touching code (docs/languages.md).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+STAFF_LANGUAGE_CODE = env_str("STAFF_LANGUAGE_CODE", "en")
+if STAFF_LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"STAFF_LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))} "
+        f"(got {STAFF_LANGUAGE_CODE!r})"
+    )
 TIME_ZONE = time_zone_from_env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

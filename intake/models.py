@@ -167,6 +167,10 @@ class Intake(models.Model):
     matched_existing_patient = models.BooleanField(
         default=False, help_text="Name and date of birth matched a patient already on record."
     )
+    # The patient's language for this intake (a code of settings.LANGUAGES): chosen on the
+    # invitation or by the patient on any page, else guessed from the browser at first open.
+    # Blank until then. Reminders and the resumed questionnaire use it; answers never depend on it.
+    language = models.CharField(max_length=8, blank=True)
     consent_version = models.CharField(max_length=20, blank=True)
     consent_name = models.CharField(max_length=200, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)

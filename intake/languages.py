@@ -1,0 +1,63 @@
+"""Which language a page speaks.
+
+Patient pages speak the patient's language: the one they chose (kept in the session, and on
+their intake once one is open), else their browser's (Django's cookie, then Accept-Language),
+else LANGUAGE_CODE. Staff pages, the admin and the API speak STAFF_LANGUAGE_CODE whatever the
+browser says: staff read every case in one language, with the patient's noted beside it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+# The patient's choice, for this browser; the intake keeps it too (Intake.language).
+SESSION_LANGUAGE = "patient_language"
+# Paths that are not the patient's: staff pages, sign-in, the admin and the API.
+STAFF_PATH_PREFIXES = ("/staff/", "/admin/", "/accounts/", "/api/")
+
+
+def supported_language(code: str | None) -> str | None:
+    """The code of settings.LANGUAGES that `code` names ("es-MX" is "es"), or None."""
+    if not code or not isinstance(code, str):
+        return None
+    try:
+        return translation.get_supported_language_variant(code.strip().lower())
+    except LookupError:
+        return None
+
+
+def language_name(code: str) -> str:
+    """A language's own name ("Español"), for the staff's note of the patient's language."""
+    return dict(settings.LANGUAGES).get(code, code or "")
+
+
+def is_staff_path(path: str) -> bool:
+    return path.startswith(STAFF_PATH_PREFIXES)
+
+
+def patient_language(request: HttpRequest) -> str:
+    chosen = supported_language(request.session.get(SESSION_LANGUAGE))
+    return chosen or translation.get_language_from_request(request)
+
+
+class LanguageMiddleware:
+    """Activates the page's language for the request (and only for it: the language in force
+    before is restored, so work done after the response, or by tests, is not left in it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if is_staff_path(request.path_info):
+            language = settings.STAFF_LANGUAGE_CODE
+        else:
+            language = patient_language(request)
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        return response
