@@ -29,6 +29,11 @@ def supported_language(code: str | None) -> str | None:
         return None
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """settings.LANGUAGES, for model fields: a clinic adding a language needs no migration."""
+    return list(settings.LANGUAGES)
+
+
 def language_name(code: str) -> str:
     """A language's own name ("Español"), for the staff's note of the patient's language."""
     return dict(settings.LANGUAGES).get(code, code or "")

@@ -21,6 +21,7 @@ from intake.enums import (
     Decision,
     TestKind,
 )
+from intake.languages import language_choices
 from intake.phones import E164, MOBILE_MAX_LENGTH, MRN, MRN_ERROR, MRN_MAX_LENGTH
 
 
@@ -541,6 +542,9 @@ class LicensedInstrument(models.Model):
     instructions = models.TextField(blank=True)
     items = models.JSONField(help_text="The item texts, in order (10 for the IRLS).")
     choice_labels = models.JSONField(help_text="Labels for the scores 0 to 4, in order.")
+    # The language of this licensed version: a patient answering in another language for which
+    # the clinic holds no licensed version is not asked the instrument.
+    language = models.CharField(max_length=8, default="en", choices=language_choices)
     active = models.BooleanField(default=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -603,5 +607,9 @@ class ApiClient(models.Model):
 
 
 # The outbox lives with the rest of reaching patients; imported here so the app registers it.
-from intake.notifications.models import ClinicSettings, OutboxMessage  # noqa: E402, F401
+from intake.notifications.models import (  # noqa: E402, F401
+    ClinicSettings,
+    ClinicText,
+    OutboxMessage,
+)
 from intake.notifications.webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from intake.languages import language_choices
+
 
 class OutboxKind(models.TextChoices):
     INVITATION = "invitation", "Invitation link"
@@ -140,3 +142,31 @@ class ClinicSettings(models.Model):
     def load(cls) -> ClinicSettings:
         settings, _created = cls.objects.get_or_create(pk=1)
         return settings
+
+
+class ClinicTextKey(models.TextChoices):
+    CRISIS_RESOURCES = "crisis_resources", "Crisis resources"
+    EMERGENCY_ADVICE = "emergency_advice", "Emergency advice"
+    SIGN_OFF = "sign_off", "Sign-off of messages to patients"
+
+
+class ClinicText(models.Model):
+    """A text the clinic writes for its patients, in one of the patient languages: edited with
+    the clinic settings, and shown in place of the app's own wording in that language."""
+
+    clinic_settings = models.ForeignKey(
+        ClinicSettings, on_delete=models.CASCADE, related_name="texts", default=1
+    )
+    key = models.CharField(max_length=40, choices=ClinicTextKey)
+    language = models.CharField(max_length=8, choices=language_choices)
+    text = models.TextField(max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "intake"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="clinic_text_one_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} ({self.language})"
