@@ -11,6 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a patient-facing text for translation and returns it unchanged: the questionnaire
+    stays plain Python, `manage.py makemessages` collects these texts (Django's own name for
+    this marker), and the Django side translates each where it is shown (forms, selectors,
+    templates' {% translate %}). Staff pages show them in STAFF_LANGUAGE_CODE."""
+    return message
+
+
 class StepKind(enum.StrEnum):
     """What a step's page is made of: plain questions, or a page with its own layout and its
     own answer (the IRLS's ten items, the PHQ-9's nine, earlier results as rows), or consent,
