@@ -3,30 +3,43 @@ qualitative values, and each in plain words for the patient."""
 
 from __future__ import annotations
 
+
+def gettext_noop(message: str) -> str:
+    """The questionnaire's marker of a text translated where it is shown (as in schema.py,
+    which this module stands beside and may not import): returns the text unchanged."""
+    return message
+
+
 LAB_TESTS = (
-    ("ferritin", "Ferritin", ("ng/mL", "µg/L")),
-    ("tsat", "Transferrin saturation (TSAT)", ("%",)),
-    ("tsh", "TSH (thyroid)", ("mIU/L",)),
-    ("calprotectin", "Faecal calprotectin", ("µg/g",)),
-    ("ttg_iga", "Coeliac blood test (tTG-IgA)", ()),
-    ("total_iga", "Total IgA", ()),
+    ("ferritin", gettext_noop("Ferritin"), ("ng/mL", "µg/L")),
+    ("tsat", gettext_noop("Transferrin saturation (TSAT)"), ("%",)),
+    ("tsh", gettext_noop("TSH (thyroid)"), ("mIU/L",)),
+    ("calprotectin", gettext_noop("Faecal calprotectin"), ("µg/g",)),
+    ("ttg_iga", gettext_noop("Coeliac blood test (tTG-IgA)"), ()),
+    ("total_iga", gettext_noop("Total IgA"), ()),
 )
 QUALITATIVE_LAB_CHOICES = {
-    "ttg_iga": (("neg", "Negative"), ("pos", "Positive")),
-    "total_iga": (("normal", "Normal"), ("low", "Low")),
+    "ttg_iga": (("neg", gettext_noop("Negative")), ("pos", gettext_noop("Positive"))),
+    "total_iga": (("normal", gettext_noop("Normal")), ("low", gettext_noop("Low"))),
 }
 MAX_LAB_ROWS = 8
 # Each test in plain words, on the page where results are typed.
 LAB_EXPLANATIONS = {
-    "ferritin": "the iron your body has in store. A low value means low iron stores.",
-    "tsat": "transferrin saturation: how much of the iron-carrying protein in your blood is "
-    "carrying iron, as a percentage.",
-    "tsh": "a hormone that shows how well your thyroid gland is working.",
-    "calprotectin": "a stool (poo) test that shows inflammation in the bowel.",
-    "ttg_iga": "the usual blood test for coeliac disease, an illness in which gluten harms "
-    "the gut. The report says negative or positive.",
-    "total_iga": "the amount of one kind of antibody (IgA) in your blood, often measured with "
-    "the coeliac test. The report says normal or low.",
+    "ferritin": gettext_noop("the iron your body has in store. A low value means low iron stores."),
+    "tsat": gettext_noop(
+        "transferrin saturation: how much of the iron-carrying protein in your blood is carrying "
+        "iron, as a percentage."
+    ),
+    "tsh": gettext_noop("a hormone that shows how well your thyroid gland is working."),
+    "calprotectin": gettext_noop("a stool (poo) test that shows inflammation in the bowel."),
+    "ttg_iga": gettext_noop(
+        "the usual blood test for coeliac disease, an illness in which gluten harms the gut. The "
+        "report says negative or positive."
+    ),
+    "total_iga": gettext_noop(
+        "the amount of one kind of antibody (IgA) in your blood, often measured with the coeliac "
+        "test. The report says normal or low."
+    ),
 }
 
 

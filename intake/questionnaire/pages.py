@@ -12,6 +12,7 @@ from intake.questionnaire.schema import (
     Condition,
     Facts,
     StepKind,
+    gettext_noop,
     holds_off_page,
 )
 from intake.questionnaire.steps import QUESTIONS, STEPS
@@ -28,13 +29,13 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("About you", ("about-you",)),
-    Section("Your legs", ("legs", "course", "treatment", "severity-scale")),
-    Section("Tummy and bowels", ("bowel", "stool-form", "gut-severity", "gut-risks")),
-    Section("Health and medicines", ("history",)),
-    Section("Warning signs and mood", ("warning-signs", "mood")),
-    Section("Test results", ("labs",)),
-    Section("Check and send", ("consent",)),
+    Section(gettext_noop("About you"), ("about-you",)),
+    Section(gettext_noop("Your legs"), ("legs", "course", "treatment", "severity-scale")),
+    Section(gettext_noop("Tummy and bowels"), ("bowel", "stool-form", "gut-severity", "gut-risks")),
+    Section(gettext_noop("Health and medicines"), ("history",)),
+    Section(gettext_noop("Warning signs and mood"), ("warning-signs", "mood")),
+    Section(gettext_noop("Test results"), ("labs",)),
+    Section(gettext_noop("Check and send"), ("consent",)),
 )
 SECTION_BY_SLUG = {slug: section for section in SECTIONS for slug in section.slugs}
 

@@ -79,17 +79,20 @@ class Question:
     def display(self, value: Any) -> str:
         """The patient's answer in words, for the review and case pages."""
         if value is None:
-            return "Not answered"
+            return gettext_noop("Not answered")
         if self.kind == "multi":
             labels = dict(self.choices)
-            none = self.none_choice or "None of these"
+            none = self.none_choice or gettext_noop("None of these")
             return ", ".join(labels.get(item, str(item)) for item in value) or none
         if self.widget == "slider":
-            return f"{value} out of {self.max_value}"
+            return gettext_noop("%(value)s out of %(maximum)s") % {
+                "value": value,
+                "maximum": self.max_value,
+            }
         if self.kind == "choice":
             return dict(self.choices).get(value, str(value))
         if self.kind == "bool":
-            return "Yes" if value else "No"
+            return gettext_noop("Yes") if value else gettext_noop("No")
         return str(value)
 
 

@@ -25,68 +25,78 @@ from intake.questionnaire.schema import (
     Question,
     Step,
     StepKind,
+    gettext_noop,
     is_child,
 )
 
-YES_NO = (("yes", "Yes"), ("no", "No"))
-YES_NO_UNSURE = (*YES_NO, ("unsure", "Not sure"))
-FAMILY = (("yes", "Yes"), ("no", "No"), ("unknown", "I don't know"))
+YES_NO = (("yes", gettext_noop("Yes")), ("no", gettext_noop("No")))
+YES_NO_UNSURE = (*YES_NO, ("unsure", gettext_noop("Not sure")))
+FAMILY = (
+    ("yes", gettext_noop("Yes")),
+    ("no", gettext_noop("No")),
+    ("unknown", gettext_noop("I don't know")),
+)
 FREQUENCY = (
-    ("never", "Never"),
-    ("lt_1_per_month", "Less than once a month"),
-    ("1_3_per_month", "1 to 3 times a month"),
-    ("1_per_week", "About once a week"),
-    ("2_3_per_week", "2 or 3 times a week"),
-    ("4_6_per_week", "4 to 6 times a week"),
-    ("daily", "Every day"),
+    ("never", gettext_noop("Never")),
+    ("lt_1_per_month", gettext_noop("Less than once a month")),
+    ("1_3_per_month", gettext_noop("1 to 3 times a month")),
+    ("1_per_week", gettext_noop("About once a week")),
+    ("2_3_per_week", gettext_noop("2 or 3 times a week")),
+    ("4_6_per_week", gettext_noop("4 to 6 times a week")),
+    ("daily", gettext_noop("Every day")),
 )
 # The same scale counted in days, for pain (R3-11: Rome IV counts days with pain).
 DAYS_FREQUENCY = (
-    ("never", "Never"),
-    ("lt_1_per_month", "Less than 1 day a month"),
-    ("1_3_per_month", "1 to 3 days a month"),
-    ("1_per_week", "About 1 day a week"),
-    ("2_3_per_week", "2 or 3 days a week"),
-    ("4_6_per_week", "4 to 6 days a week"),
-    ("daily", "Every day"),
+    ("never", gettext_noop("Never")),
+    ("lt_1_per_month", gettext_noop("Less than 1 day a month")),
+    ("1_3_per_month", gettext_noop("1 to 3 days a month")),
+    ("1_per_week", gettext_noop("About 1 day a week")),
+    ("2_3_per_week", gettext_noop("2 or 3 days a week")),
+    ("4_6_per_week", gettext_noop("4 to 6 days a week")),
+    ("daily", gettext_noop("Every day")),
 )
 WEEKLY_OR_MORE = ("1_per_week", "2_3_per_week", "4_6_per_week", "daily")
 PHQ9_CHOICES = (
-    (0, "Not at all"),
-    (1, "Several days"),
-    (2, "More than half the days"),
-    (3, "Nearly every day"),
+    (0, gettext_noop("Not at all")),
+    (1, gettext_noop("Several days")),
+    (2, gettext_noop("More than half the days")),
+    (3, gettext_noop("Nearly every day")),
 )
 PHQ9_ITEMS = (
-    "Little interest or pleasure in doing things",
-    "Feeling down, depressed, or hopeless",
-    "Trouble falling or staying asleep, or sleeping too much",
-    "Feeling tired or having little energy",
-    "Poor appetite or overeating",
-    "Feeling bad about yourself — or that you are a failure or have let yourself or your "
-    "family down",
-    "Trouble concentrating on things, such as reading the newspaper or watching television",
-    "Moving or speaking so slowly that other people could have noticed? Or the opposite — "
-    "being so fidgety or restless that you have been moving around a lot more than usual",
-    "Thoughts that you would be better off dead or of hurting yourself in some way",
+    gettext_noop("Little interest or pleasure in doing things"),
+    gettext_noop("Feeling down, depressed, or hopeless"),
+    gettext_noop("Trouble falling or staying asleep, or sleeping too much"),
+    gettext_noop("Feeling tired or having little energy"),
+    gettext_noop("Poor appetite or overeating"),
+    gettext_noop(
+        "Feeling bad about yourself — or that you are a failure or have let yourself or your "
+        "family down"
+    ),
+    gettext_noop(
+        "Trouble concentrating on things, such as reading the newspaper or watching television"
+    ),
+    gettext_noop(
+        "Moving or speaking so slowly that other people could have noticed? Or the opposite — "
+        "being so fidgety or restless that you have been moving around a lot more than usual"
+    ),
+    gettext_noop("Thoughts that you would be better off dead or of hurting yourself in some way"),
 )
 BRISTOL_TYPES = (
-    (1, "Separate hard lumps, difficult to pass"),
-    (2, "Lumpy, sausage-shaped"),
-    (3, "Sausage-shaped with cracks on the surface"),
-    (4, "Smooth, soft sausage or snake"),
-    (5, "Soft blobs with clear edges, passed easily"),
-    (6, "Fluffy, mushy pieces with ragged edges"),
-    (7, "Watery, no solid pieces"),
+    (1, gettext_noop("Separate hard lumps, difficult to pass")),
+    (2, gettext_noop("Lumpy, sausage-shaped")),
+    (3, gettext_noop("Sausage-shaped with cracks on the surface")),
+    (4, gettext_noop("Smooth, soft sausage or snake")),
+    (5, gettext_noop("Soft blobs with clear edges, passed easily")),
+    (6, gettext_noop("Fluffy, mushy pieces with ragged edges")),
+    (7, gettext_noop("Watery, no solid pieces")),
 )
 CONSENT_VERSION = "2026-11"
-CONSENT_TEXT = (
+CONSENT_TEXT = gettext_noop(
     "I confirm that the answers I gave are true to the best of my knowledge. I agree that the "
-    "clinic stores them and that its practitioners use them to prepare my care. I understand "
-    "that this questionnaire does not give a diagnosis: a practitioner reviews my answers and "
-    "decides on any tests. If my answers suggest I may be at risk, the clinic may contact me "
-    "promptly. I can ask the clinic for a copy of what it holds about me, or for it to be "
-    "erased, at any time."
+    "clinic stores them and that its practitioners use them to prepare my care. I understand that "
+    "this questionnaire does not give a diagnosis: a practitioner reviews my answers and decides "
+    "on any tests. If my answers suggest I may be at risk, the clinic may contact me promptly. I "
+    "can ask the clinic for a copy of what it holds about me, or for it to be erased, at any time."
 )
 
 
@@ -169,24 +179,20 @@ CHILD_MAY_BE_CONSTIPATED = _both(AgeBetween(low=6, high=17), _unless("constipati
 YES_OR_UNSURE = ("yes", "unsure")
 
 # R3-2, R3-19: the screen and the criteria describe the legs without treatment.
-WITHOUT_TREATMENT = (
-    "If you take anything for your restless legs, answer for your legs without it, or as they "
-    "were before you started it."
+WITHOUT_TREATMENT = gettext_noop(
+    "If you take anything for your restless legs, answer for your legs without it, or as they were "
+    "before you started it."
 )
 # R3-14: an emergency question asks about something new, not a long-standing problem.
-NOT_LONG_STANDING = "A problem you have had for longer, unchanged, is not a yes"
-OPTIONAL = "You can leave this blank."
+NOT_LONG_STANDING = gettext_noop("A problem you have had for longer, unchanged, is not a yes")
+OPTIONAL = gettext_noop("You can leave this blank.")
 # What a unit is, where the number of units is asked (UK units: 10 ml of pure alcohol).
-ALCOHOL_UNITS = (
-    "One unit is 10 ml of pure alcohol. A single measure of spirits (25 ml) is 1 unit; half a "
-    "pint of ordinary beer, lager or cider is 1 to 1.5 units; a small glass of wine (125 ml) is "
-    "1.5 units; a pint of ordinary beer or a large glass of wine (250 ml) is 2 to 3 units. Enter "
-    "0 if you do not drink."
+ALCOHOL_UNITS = gettext_noop(
+    "One unit is 10 ml of pure alcohol. A single measure of spirits (25 ml) is 1 unit; half a pint "
+    "of ordinary beer, lager or cider is 1 to 1.5 units; a small glass of wine (125 ml) is 1.5 "
+    "units; a pint of ordinary beer or a large glass of wine (250 ml) is 2 to 3 units. Enter 0 if "
+    "you do not drink."
 )
-
-
-def _without_treatment(help_text: str = "") -> str:
-    return f"{help_text} {WITHOUT_TREATMENT}".strip()
 
 
 def _emergency(key: str, label: str, **kwargs: Any) -> Question:
@@ -197,154 +203,193 @@ def _emergency(key: str, label: str, **kwargs: Any) -> Question:
 STEPS: tuple[Step, ...] = (
     Step(
         "about-you",
-        "About you",
-        "A few facts that change which questions apply to you.",
+        gettext_noop("About you"),
+        gettext_noop("A few facts that change which questions apply to you."),
         (
             Question(
                 "sex_at_birth",
-                "Sex recorded at birth",
+                gettext_noop("Sex recorded at birth"),
                 "choice",
-                (("female", "Female"), ("male", "Male"), ("other", "Intersex or another answer")),
-                "Some tests and conditions depend on it.",
+                (
+                    ("female", gettext_noop("Female")),
+                    ("male", gettext_noop("Male")),
+                    ("other", gettext_noop("Intersex or another answer")),
+                ),
+                gettext_noop("Some tests and conditions depend on it."),
             ),
-            _yes_no_unsure("pregnant", "Are you pregnant now?", show_if=SEX_NOT_MALE_FROM_10),
+            _yes_no_unsure(
+                "pregnant", gettext_noop("Are you pregnant now?"), show_if=SEX_NOT_MALE_FROM_10
+            ),
             Question(
                 "weeks_pregnant",
-                "How many weeks pregnant are you?",
+                gettext_noop("How many weeks pregnant are you?"),
                 "int",
                 min_value=0,
                 max_value=45,
                 required=False,
                 widget="number",
-                help_text="Leave blank if you are not sure.",
+                help_text=gettext_noop("Leave blank if you are not sure."),
                 show_if=_is("pregnant", "yes"),
             ),
             Question(
                 "guardian_completed",
-                "Is a parent or guardian filling in this form with the child today?",
+                gettext_noop("Is a parent or guardian filling in this form with the child today?"),
                 "bool",
-                ((True, "Yes"), (False, "No")),
-                "For anyone under 18, a parent or guardian should help.",
+                ((True, gettext_noop("Yes")), (False, gettext_noop("No"))),
+                gettext_noop("For anyone under 18, a parent or guardian should help."),
                 show_if=is_child,
             ),
         ),
     ),
     Step(
         "legs",
-        "Leg symptoms",
-        "These questions are about uncomfortable feelings in your legs. If you take anything for "
-        "your restless legs, answer the questions after the first ones for your legs without "
-        "it, or as they were before you started it.",
+        gettext_noop("Leg symptoms"),
+        gettext_noop(
+            "These questions are about uncomfortable feelings in your legs. If you take anything "
+            "for your restless legs, answer the questions after the first ones for your legs "
+            "without it, or as they were before you started it."
+        ),
         (
             _yes_no(
                 "rls_on_treatment",
-                "Do you take anything for your restless legs now?",
-                "A medicine, iron or anything else you take to ease your legs.",
+                gettext_noop("Do you take anything for your restless legs now?"),
+                gettext_noop("A medicine, iron or anything else you take to ease your legs."),
             ),
             Question(
                 "rls_treatment_meds",
-                "Which of these do you take for your restless legs now?",
+                gettext_noop("Which of these do you take for your restless legs now?"),
                 "multi",
                 (
                     (
                         "dopamine_agonist",
-                        "Pramipexole, ropinirole or rotigotine (a skin patch), for example "
-                        "Mirapexin, Requip or Neupro",
+                        gettext_noop(
+                            "Pramipexole, ropinirole or rotigotine (a skin patch), for example "
+                            "Mirapexin, Requip or Neupro"
+                        ),
                     ),
-                    ("levodopa", "Levodopa, for example co-beneldopa (Madopar) or Sinemet"),
-                    ("gabapentinoid", "Gabapentin or pregabalin (Lyrica)"),
+                    (
+                        "levodopa",
+                        gettext_noop("Levodopa, for example co-beneldopa (Madopar) or Sinemet"),
+                    ),
+                    ("gabapentinoid", gettext_noop("Gabapentin or pregabalin (Lyrica)")),
                     (
                         "opioid",
-                        "An opioid painkiller, for example tramadol, codeine, oxycodone or "
-                        "methadone",
+                        gettext_noop(
+                            "An opioid painkiller, for example tramadol, codeine, oxycodone or "
+                            "methadone"
+                        ),
                     ),
-                    ("iron", "Iron: tablets, liquid or a drip"),
-                    ("other", "Something else, or I am not sure what it is"),
+                    ("iron", gettext_noop("Iron: tablets, liquid or a drip")),
+                    ("other", gettext_noop("Something else, or I am not sure what it is")),
                 ),
-                "Tick everything you take for your legs.",
+                gettext_noop("Tick everything you take for your legs."),
                 widget="checkboxes",
                 show_if=TREATED,
             ),
             _yes_no_unsure(
                 "rls_screen",
-                "In the evening or at night, when you try to rest, do you get unpleasant, restless "
-                "feelings in your legs that get better when you walk or move?",
-                _without_treatment(),
+                gettext_noop(
+                    "In the evening or at night, when you try to rest, do you get unpleasant, "
+                    "restless feelings in your legs that get better when you walk or move?"
+                ),
+                WITHOUT_TREATMENT,
             ),
             _yes_no_unsure(
                 "rls_c1_urge",
-                "Do you feel a need to move your legs, usually with unpleasant feelings in them?",
-                _without_treatment(
+                gettext_noop(
+                    "Do you feel a need to move your legs, usually with unpleasant feelings in "
+                    "them?"
+                ),
+                # The clue and WITHOUT_TREATMENT as one text, so it is translated as one.
+                gettext_noop(
                     "People describe crawling, pulling, aching, itching or fizzy feelings. The "
-                    "need to move can also come on its own."
+                    "need to move can also come on its own. If you take anything for your restless "
+                    "legs, answer for your legs without it, or as they were before you started it."
                 ),
                 show_if=RLS_DETAILS_ASKED,
             ),
             _yes_no_unsure(
                 "rls_c2_rest",
-                "Does it start, or get worse, when you sit or lie still?",
-                _without_treatment(),
+                gettext_noop("Does it start, or get worse, when you sit or lie still?"),
+                WITHOUT_TREATMENT,
                 show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "rls_c3_movement_relief",
-                "Does walking or stretching ease it, at least for as long as you keep moving?",
+                gettext_noop(
+                    "Does walking or stretching ease it, at least for as long as you keep moving?"
+                ),
                 "choice",
                 (
-                    ("yes", "Yes"),
-                    ("previously_yes_now_constant", "It used to, but now it is there all the time"),
-                    ("no", "No"),
-                    ("unsure", "Not sure"),
+                    ("yes", gettext_noop("Yes")),
+                    (
+                        "previously_yes_now_constant",
+                        gettext_noop("It used to, but now it is there all the time"),
+                    ),
+                    ("no", gettext_noop("No")),
+                    ("unsure", gettext_noop("Not sure")),
                 ),
-                _without_treatment(),
+                WITHOUT_TREATMENT,
                 show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "rls_c4_evening",
-                "Does it happen only in the evening or at night, or is it worse then than "
-                "during the day?",
+                gettext_noop(
+                    "Does it happen only in the evening or at night, or is it worse then than "
+                    "during the day?"
+                ),
                 "choice",
                 (
-                    ("yes", "Yes"),
-                    ("previously_yes_now_constant", "It used to, but now it is the same all day"),
-                    ("no", "No"),
-                    ("unsure", "Not sure"),
+                    ("yes", gettext_noop("Yes")),
+                    (
+                        "previously_yes_now_constant",
+                        gettext_noop("It used to, but now it is the same all day"),
+                    ),
+                    ("no", gettext_noop("No")),
+                    ("unsure", gettext_noop("Not sure")),
                 ),
-                _without_treatment(),
+                WITHOUT_TREATMENT,
                 show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "leg_main_problem",
-                "Which description fits your main leg problem best?",
+                gettext_noop("Which description fits your main leg problem best?"),
                 "choice",
                 (
-                    ("urge_to_move", "A need to keep moving my legs"),
-                    ("cramp", "Painful muscle cramps, with the muscle going hard"),
+                    ("urge_to_move", gettext_noop("A need to keep moving my legs")),
+                    ("cramp", gettext_noop("Painful muscle cramps, with the muscle going hard")),
                     (
                         "position_discomfort",
-                        "Discomfort from the position I am sitting or lying in",
+                        gettext_noop("Discomfort from the position I am sitting or lying in"),
                     ),
-                    ("constant_numbness_burning", "Numbness or burning that is there all the time"),
-                    ("joint_pain", "Pain in my joints"),
-                    ("swelling_heaviness", "Swelling or heavy legs"),
-                    ("habit_tapping", "Tapping or jiggling my feet out of habit"),
-                    ("other_unsure", "Something else, or I am not sure"),
+                    (
+                        "constant_numbness_burning",
+                        gettext_noop("Numbness or burning that is there all the time"),
+                    ),
+                    ("joint_pain", gettext_noop("Pain in my joints")),
+                    ("swelling_heaviness", gettext_noop("Swelling or heavy legs")),
+                    ("habit_tapping", gettext_noop("Tapping or jiggling my feet out of habit")),
+                    ("other_unsure", gettext_noop("Something else, or I am not sure")),
                 ),
-                _without_treatment(),
+                WITHOUT_TREATMENT,
                 show_if=RLS_DETAILS_ASKED,
             ),
             _yes_no_unsure(
                 "position_shift_relief",
-                "Does changing position just once make it stop completely, without needing to "
-                "keep moving?",
-                _without_treatment(),
+                gettext_noop(
+                    "Does changing position just once make it stop completely, without needing to "
+                    "keep moving?"
+                ),
+                WITHOUT_TREATMENT,
                 show_if=RLS_DETAILS_ASKED,
             ),
             Question(
                 "rls_child_own_words",
-                "In the child's own words: what do the legs feel like?",
+                gettext_noop("In the child's own words: what do the legs feel like?"),
                 "text",
-                help_text="Please write down how the child describes it, in their words.",
+                help_text=gettext_noop(
+                    "Please write down how the child describes it, in their words."
+                ),
                 required=False,
                 widget="textarea",
                 show_if=_both(is_child, RLS_DETAILS_ASKED),
@@ -353,304 +398,404 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "course",
-        "How often and how much",
-        "Some questions are about your legs without treatment, others about the past week as "
-        "things are now: each question says which.",
+        gettext_noop("How often and how much"),
+        gettext_noop(
+            "Some questions are about your legs without treatment, others about the past week as "
+            "things are now: each question says which."
+        ),
         (
             Question(
                 "rls_freq",
-                "Over the past year, before any treatment, how often did it happen on average?",
+                gettext_noop(
+                    "Over the past year, before any treatment, how often did it happen on average?"
+                ),
                 "choice",
                 (
-                    ("lt_2_per_week", "Less than 2 days a week"),
-                    ("ge_2_per_week", "2 or more days a week"),
+                    ("lt_2_per_week", gettext_noop("Less than 2 days a week")),
+                    ("ge_2_per_week", gettext_noop("2 or more days a week")),
                 ),
                 WITHOUT_TREATMENT,
             ),
             _yes_no_unsure(
                 "rls_lifetime_episodes_ge5",
-                "Has it happened at least 5 times in your life?",
+                gettext_noop("Has it happened at least 5 times in your life?"),
                 WITHOUT_TREATMENT,
                 show_if=_is("rls_freq", "lt_2_per_week"),
             ),
             Question(
                 "rls_impact_level",
-                "Over the past year, before any treatment, how much did it affect your sleep, "
-                "energy, daily activities, concentration or mood?",
+                gettext_noop(
+                    "Over the past year, before any treatment, how much did it affect your sleep, "
+                    "energy, daily activities, concentration or mood?"
+                ),
                 "choice",
                 (
-                    ("none", "Not at all"),
-                    ("mild", "A little"),
-                    ("moderate", "Quite a lot"),
-                    ("severe", "Very much"),
+                    ("none", gettext_noop("Not at all")),
+                    ("mild", gettext_noop("A little")),
+                    ("moderate", gettext_noop("Quite a lot")),
+                    ("severe", gettext_noop("Very much")),
                 ),
                 WITHOUT_TREATMENT,
             ),
             Question(
                 "rls_days_per_week",
-                "In the past week, as things are now, on how many days did you have it?",
+                gettext_noop(
+                    "In the past week, as things are now, on how many days did you have it?"
+                ),
                 "int",
                 min_value=0,
                 max_value=7,
                 widget="number",
-                help_text="A number from 0 to 7. If you take anything for your legs, count the "
-                "days as they are now, with it.",
+                help_text=gettext_noop(
+                    "A number from 0 to 7. If you take anything for your legs, count the days as "
+                    "they are now, with it."
+                ),
             ),
             Question(
                 "rls_onset_time",
-                "In the past week, as things are now, when in the day did it usually start?",
+                gettext_noop(
+                    "In the past week, as things are now, when in the day did it usually start?"
+                ),
                 "choice",
                 (
-                    ("bedtime_only", "Only at bedtime"),
-                    ("evening", "In the evening"),
-                    ("afternoon", "In the afternoon"),
-                    ("morning_or_all_day", "In the morning, or all day"),
+                    ("bedtime_only", gettext_noop("Only at bedtime")),
+                    ("evening", gettext_noop("In the evening")),
+                    ("afternoon", gettext_noop("In the afternoon")),
+                    ("morning_or_all_day", gettext_noop("In the morning, or all day")),
                 ),
-                "If you take anything for your legs, answer for how they are now, with it.",
+                gettext_noop(
+                    "If you take anything for your legs, answer for how they are now, with it."
+                ),
             ),
         ),
         show_if=RLS_DETAILS_ASKED,
     ),
     Step(
         "treatment",
-        "Your leg treatment",
-        "Some leg treatments can, over time, make symptoms come earlier or spread. These "
-        "questions are about your legs now, with your treatment.",
+        gettext_noop("Your leg treatment"),
+        gettext_noop(
+            "Some leg treatments can, over time, make symptoms come earlier or spread. These "
+            "questions are about your legs now, with your treatment."
+        ),
         (
             Question(
                 "aug_earlier_onset_hours",
-                "How many hours earlier in the day do the symptoms start now, compared with "
-                "before treatment?",
+                gettext_noop(
+                    "How many hours earlier in the day do the symptoms start now, compared with "
+                    "before treatment?"
+                ),
                 "int",
                 min_value=0,
                 max_value=24,
                 widget="number",
-                help_text="Enter 0 if they start at the same time.",
+                help_text=gettext_noop("Enter 0 if they start at the same time."),
             ),
             _yes_no(
                 "aug_spread_to_arms",
-                "Since starting treatment, have the feelings spread to your arms or body?",
+                gettext_noop(
+                    "Since starting treatment, have the feelings spread to your arms or body?"
+                ),
             ),
             _yes_no(
                 "aug_dose_escalation_or_shorter_relief",
-                "Do you need more of the medicine than before, or does its effect wear off sooner?",
+                gettext_noop(
+                    "Do you need more of the medicine than before, or does its effect wear off "
+                    "sooner?"
+                ),
             ),
         ),
         show_if=DOPAMINERGIC_FOR_RLS,
     ),
     Step(
         "severity-scale",
-        "Leg symptom severity",
-        "Think about the past week. The clinic uses a licensed rating scale for these questions.",
+        gettext_noop("Leg symptom severity"),
+        gettext_noop(
+            "Think about the past week. The clinic uses a licensed rating scale for these "
+            "questions."
+        ),
         (),
         show_if=_both(RLS_DETAILS_ASKED, lambda facts: facts.irls_licensed),
         kind=StepKind.IRLS,
     ),
     Step(
         "bowel",
-        "Tummy and bowel symptoms",
-        "Think about the last 3 months.",
+        gettext_noop("Tummy and bowel symptoms"),
+        gettext_noop("Think about the last 3 months."),
         (
             Question(
                 "abd_pain_freq",
-                "On how many days have you had pain in your tummy (abdomen), on average, over "
-                "the last 3 months?",
+                gettext_noop(
+                    "On how many days have you had pain in your tummy (abdomen), on average, over "
+                    "the last 3 months?"
+                ),
                 "choice",
                 DAYS_FREQUENCY,
-                "Count days with pain only: bloating or discomfort on its own does not count here.",
+                gettext_noop(
+                    "Count days with pain only: bloating or discomfort on its own does not count "
+                    "here."
+                ),
                 widget="select",
             ),
             _yes_no_unsure(
                 "pain_related_to_bm",
-                "Over the last 3 months, has the pain changed (got better or worse) around the "
-                "time you open your bowels?",
+                gettext_noop(
+                    "Over the last 3 months, has the pain changed (got better or worse) around the "
+                    "time you open your bowels?"
+                ),
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _yes_no_unsure(
                 "pain_with_stool_freq_change",
-                "Over the last 3 months, when the pain started, did how often you open your "
-                "bowels change (more often or less often than usual)?",
+                gettext_noop(
+                    "Over the last 3 months, when the pain started, did how often you open your "
+                    "bowels change (more often or less often than usual)?"
+                ),
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _yes_no_unsure(
                 "pain_with_stool_form_change",
-                "Over the last 3 months, when the pain started, did your stools change "
-                "(becoming harder or looser than usual)?",
+                gettext_noop(
+                    "Over the last 3 months, when the pain started, did your stools change "
+                    "(becoming harder or looser than usual)?"
+                ),
                 show_if=_is_not("abd_pain_freq", "never"),
             ),
             _frequency(
                 "bloating_freq",
-                "Over the last 3 months, how often have you felt bloated (a full, tight or "
-                "swollen tummy)?",
+                gettext_noop(
+                    "Over the last 3 months, how often have you felt bloated (a full, tight or "
+                    "swollen tummy)?"
+                ),
             ),
             _frequency(
                 "gas_freq",
-                "Over the last 3 months, how often have you been troubled by wind (gas)?",
+                gettext_noop(
+                    "Over the last 3 months, how often have you been troubled by wind (gas)?"
+                ),
             ),
             _yes_no(
                 "loose_stools_4wk",
-                "Over the last 3 months, have you had loose or watery stools on most days, for "
-                "4 weeks or more?",
+                gettext_noop(
+                    "Over the last 3 months, have you had loose or watery stools on most days, for "
+                    "4 weeks or more?"
+                ),
             ),
             _yes_no(
                 "constipation_4wk",
-                "Over the last 3 months, have you had hard or infrequent stools, or had to "
-                "strain, on most days, for 4 weeks or more?",
+                gettext_noop(
+                    "Over the last 3 months, have you had hard or infrequent stools, or had to "
+                    "strain, on most days, for 4 weeks or more?"
+                ),
             ),
             Question(
                 "pain_resolves_with_constipation_treatment",
-                "When the constipation has been treated, does the tummy pain go away?",
+                gettext_noop(
+                    "When the constipation has been treated, does the tummy pain go away?"
+                ),
                 "choice",
                 (
-                    ("yes", "Yes"),
-                    ("no", "No"),
-                    ("not_treated_yet", "It has not been treated yet"),
-                    ("no_constipation", "My child is not constipated"),
+                    ("yes", gettext_noop("Yes")),
+                    ("no", gettext_noop("No")),
+                    ("not_treated_yet", gettext_noop("It has not been treated yet")),
+                    ("no_constipation", gettext_noop("My child is not constipated")),
                 ),
                 show_if=CHILD_MAY_BE_CONSTIPATED,
             ),
             Question(
                 "gi_symptom_duration_months",
-                "Up to today, how many months have you had bowel or tummy symptoms?",
+                gettext_noop("Up to today, how many months have you had bowel or tummy symptoms?"),
                 "int",
                 min_value=0,
                 max_value=1560,
                 widget="number",
-                help_text="Enter 0 if you have none. For 2 years, enter 24.",
+                help_text=gettext_noop("Enter 0 if you have none. For 2 years, enter 24."),
             ),
             _yes_no(
                 "greasy_floating_stools",
-                "Over the last 3 months, have your stools been pale, greasy and floating, and "
-                "hard to flush away?",
+                gettext_noop(
+                    "Over the last 3 months, have your stools been pale, greasy and floating, and "
+                    "hard to flush away?"
+                ),
             ),
             _yes_no(
                 "bowel_meds_current",
-                "Do you take laxatives or medicine for diarrhoea at the moment?",
+                gettext_noop("Do you take laxatives or medicine for diarrhoea at the moment?"),
                 show_if=GI_SYMPTOMATIC,
             ),
         ),
     ),
     Step(
         "stool-form",
-        "Stool form",
-        "Think about the last 3 months, and only about days when your bowel movements were not "
-        "normal. The chart shows the seven stool types.",
+        gettext_noop("Stool form"),
+        gettext_noop(
+            "Think about the last 3 months, and only about days when your bowel movements were not "
+            "normal. The chart shows the seven stool types."
+        ),
         (
             _slider(
                 "pct_bm_hard",
-                "Over the last 3 months, on days when your bowel movements were not normal, how "
-                "many of them were type 1 or 2 (hard), out of 100?",
-                ("None of them", "Half of them", "All of them"),
-                "A percentage: 25 means 1 in 4 bowel movements. Move it to 0 if none.",
+                gettext_noop(
+                    "Over the last 3 months, on days when your bowel movements were not normal, "
+                    "how many of them were type 1 or 2 (hard), out of 100?"
+                ),
+                (
+                    gettext_noop("None of them"),
+                    gettext_noop("Half of them"),
+                    gettext_noop("All of them"),
+                ),
+                gettext_noop(
+                    "A percentage: 25 means 1 in 4 bowel movements. Move it to 0 if none."
+                ),
             ),
             _slider(
                 "pct_bm_loose",
-                "Over the last 3 months, on those same days, how many were type 6 or 7 (loose or "
-                "watery), out of 100?",
-                ("None of them", "Half of them", "All of them"),
-                "A percentage: 25 means 1 in 4 bowel movements. Move it to 0 if none. Hard and "
-                "loose together cannot be more than 100.",
+                gettext_noop(
+                    "Over the last 3 months, on those same days, how many were type 6 or 7 (loose "
+                    "or watery), out of 100?"
+                ),
+                (
+                    gettext_noop("None of them"),
+                    gettext_noop("Half of them"),
+                    gettext_noop("All of them"),
+                ),
+                gettext_noop(
+                    "A percentage: 25 means 1 in 4 bowel movements. Move it to 0 if none. Hard and "
+                    "loose together cannot be more than 100."
+                ),
             ),
         ),
         show_if=GI_SYMPTOMATIC,
     ),
     Step(
         "gut-severity",
-        "How much your tummy troubles you",
-        "Think about the last 10 days. Move each slider to where you are, from 0 (not at all) "
-        "to 100 (very severe); until you move it, the question is not answered.",
+        gettext_noop("How much your tummy troubles you"),
+        gettext_noop(
+            "Think about the last 10 days. Move each slider to where you are, from 0 (not at all) "
+            "to 100 (very severe); until you move it, the question is not answered."
+        ),
         (
             _slider(
                 "ibssss_pain_severity",
-                "In the last 10 days, how bad has your tummy pain been?",
-                ("No pain", "Moderate pain", "Very severe pain"),
+                gettext_noop("In the last 10 days, how bad has your tummy pain been?"),
+                (
+                    gettext_noop("No pain"),
+                    gettext_noop("Moderate pain"),
+                    gettext_noop("Very severe pain"),
+                ),
             ),
             Question(
                 "ibssss_pain_days_of_10",
-                "In the last 10 days, on how many days did you have tummy pain?",
+                gettext_noop("In the last 10 days, on how many days did you have tummy pain?"),
                 "int",
                 min_value=0,
                 max_value=10,
                 widget="number",
-                help_text="A number from 0 to 10.",
+                help_text=gettext_noop("A number from 0 to 10."),
             ),
             _slider(
                 "ibssss_distension",
-                "In the last 10 days, how bad has bloating or a swollen tummy been?",
-                ("None", "Moderate", "Very severe"),
+                gettext_noop("In the last 10 days, how bad has bloating or a swollen tummy been?"),
+                (gettext_noop("None"), gettext_noop("Moderate"), gettext_noop("Very severe")),
             ),
             _slider(
                 "ibssss_bowel_dissatisfaction",
-                "In the last 10 days, how unhappy have you been with your bowel habits (how often "
-                "you go and what your stools are like)?",
-                ("Not unhappy at all", "Fairly unhappy", "Very unhappy"),
+                gettext_noop(
+                    "In the last 10 days, how unhappy have you been with your bowel habits (how "
+                    "often you go and what your stools are like)?"
+                ),
+                (
+                    gettext_noop("Not unhappy at all"),
+                    gettext_noop("Fairly unhappy"),
+                    gettext_noop("Very unhappy"),
+                ),
             ),
             _slider(
                 "ibssss_life_interference",
-                "In the last 10 days, how much have your tummy symptoms got in the way of your "
-                "life (work, meals, going out, sleep)?",
-                ("Not at all", "Quite a lot", "Completely"),
+                gettext_noop(
+                    "In the last 10 days, how much have your tummy symptoms got in the way of your "
+                    "life (work, meals, going out, sleep)?"
+                ),
+                (
+                    gettext_noop("Not at all"),
+                    gettext_noop("Quite a lot"),
+                    gettext_noop("Completely"),
+                ),
             ),
         ),
         show_if=PAIN_OR_BLOATING_WEEKLY,
     ),
     Step(
         "gut-risks",
-        "Travel, antibiotics, gluten and family",
+        gettext_noop("Travel, antibiotics, gluten and family"),
         "",
         (
             _yes_no(
                 "travel_high_risk_12mo",
-                "In the last 12 months, have you travelled to, or moved from, a place where "
-                "stomach infections from food or water are common?",
+                gettext_noop(
+                    "In the last 12 months, have you travelled to, or moved from, a place where "
+                    "stomach infections from food or water are common?"
+                ),
             ),
-            _yes_no("antibiotics_last_3mo", "Have you taken antibiotics in the last 3 months?"),
+            _yes_no(
+                "antibiotics_last_3mo",
+                gettext_noop("Have you taken antibiotics in the last 3 months?"),
+            ),
             _yes_no(
                 "antibiotics_last_4wk",
-                "Have you taken antibiotics in the last 4 weeks?",
+                gettext_noop("Have you taken antibiotics in the last 4 weeks?"),
                 show_if=_is("antibiotics_last_3mo", "yes"),
             ),
             Question(
                 "gluten_intake",
-                "These days, how much gluten do you eat? (Gluten is in wheat, barley and rye: "
-                "bread, pasta, most cereals.)",
+                gettext_noop(
+                    "These days, how much gluten do you eat? (Gluten is in wheat, barley and rye: "
+                    "bread, pasta, most cereals.)"
+                ),
                 "choice",
                 (
-                    ("daily_gt1_meal", "In more than one meal every day, for at least 6 weeks"),
-                    ("less_than_daily", "Less than that"),
-                    ("gluten_free", "I eat gluten-free"),
-                    ("unknown", "I don't know"),
+                    (
+                        "daily_gt1_meal",
+                        gettext_noop("In more than one meal every day, for at least 6 weeks"),
+                    ),
+                    ("less_than_daily", gettext_noop("Less than that")),
+                    ("gluten_free", gettext_noop("I eat gluten-free")),
+                    ("unknown", gettext_noop("I don't know")),
                 ),
-                "Please do not start a gluten-free diet before your clinic has finished any tests.",
+                gettext_noop(
+                    "Please do not start a gluten-free diet before your clinic has finished any "
+                    "tests."
+                ),
             ),
             Question(
                 "fhx_crc",
-                "Has a parent, brother, sister or child ever had bowel cancer?",
+                gettext_noop("Has a parent, brother, sister or child ever had bowel cancer?"),
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_ibd",
-                "Has a parent, brother, sister or child ever had Crohn's disease or ulcerative "
-                "colitis?",
+                gettext_noop(
+                    "Has a parent, brother, sister or child ever had Crohn's disease or ulcerative "
+                    "colitis?"
+                ),
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_celiac",
-                "Has a parent, brother, sister or child ever had coeliac disease?",
+                gettext_noop("Has a parent, brother, sister or child ever had coeliac disease?"),
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_thyroid",
-                "Has a parent, brother, sister or child ever had thyroid disease?",
+                gettext_noop("Has a parent, brother, sister or child ever had thyroid disease?"),
                 "choice",
                 FAMILY,
             ),
             Question(
                 "fhx_rls",
-                "Has a parent, brother, sister or child ever had restless legs?",
+                gettext_noop("Has a parent, brother, sister or child ever had restless legs?"),
                 "choice",
                 FAMILY,
                 OPTIONAL,
@@ -660,74 +805,98 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "history",
-        "Health history and medicines",
-        "Tick everything that applies. If nothing in a list applies, tick “None of these” at its "
-        "end. The lists are in groups: open a group to see what is in it.",
+        gettext_noop("Health history and medicines"),
+        gettext_noop(
+            "Tick everything that applies. If nothing in a list applies, tick “None of these” at "
+            "its end. The lists are in groups: open a group to see what is in it."
+        ),
         (
             Question(
                 "conditions",
-                "Has a doctor ever told you that you have any of these?",
+                gettext_noop("Has a doctor ever told you that you have any of these?"),
                 "multi",
                 (
-                    ("iron_deficiency_known", "Low iron (iron deficiency)"),
-                    ("anemia_known", "Anaemia"),
-                    ("celiac_known", "Coeliac disease"),
-                    ("crohns", "Crohn's disease"),
-                    ("ulcerative_colitis", "Ulcerative colitis"),
-                    ("ibs_diagnosed", "Irritable bowel syndrome (IBS)"),
-                    ("t1dm", "Type 1 diabetes"),
-                    ("t2dm", "Type 2 diabetes"),
-                    ("peripheral_neuropathy", "Nerve damage in the feet or legs (neuropathy)"),
-                    ("ckd_dialysis", "Kidney failure treated with dialysis"),
-                    ("ckd_non_dialysis", "Kidney disease, not on dialysis"),
-                    ("ms", "Multiple sclerosis (MS)"),
-                    ("parkinsons", "Parkinson's disease"),
-                    ("rheumatoid_arthritis", "Rheumatoid arthritis"),
+                    ("iron_deficiency_known", gettext_noop("Low iron (iron deficiency)")),
+                    ("anemia_known", gettext_noop("Anaemia")),
+                    ("celiac_known", gettext_noop("Coeliac disease")),
+                    ("crohns", gettext_noop("Crohn's disease")),
+                    ("ulcerative_colitis", gettext_noop("Ulcerative colitis")),
+                    ("ibs_diagnosed", gettext_noop("Irritable bowel syndrome (IBS)")),
+                    ("t1dm", gettext_noop("Type 1 diabetes")),
+                    ("t2dm", gettext_noop("Type 2 diabetes")),
+                    (
+                        "peripheral_neuropathy",
+                        gettext_noop("Nerve damage in the feet or legs (neuropathy)"),
+                    ),
+                    ("ckd_dialysis", gettext_noop("Kidney failure treated with dialysis")),
+                    ("ckd_non_dialysis", gettext_noop("Kidney disease, not on dialysis")),
+                    ("ms", gettext_noop("Multiple sclerosis (MS)")),
+                    ("parkinsons", gettext_noop("Parkinson's disease")),
+                    ("rheumatoid_arthritis", gettext_noop("Rheumatoid arthritis")),
                     (
                         "sjogren",
-                        "Sjögren's syndrome (dry eyes and dry mouth from the immune system)",
+                        gettext_noop(
+                            "Sjögren's syndrome (dry eyes and dry mouth from the immune system)"
+                        ),
                     ),
-                    ("scleroderma", "Scleroderma (hardening of the skin)"),
+                    ("scleroderma", gettext_noop("Scleroderma (hardening of the skin)")),
                     (
                         "other_autoimmune",
-                        "Another autoimmune disease (the immune system attacks the body)",
+                        gettext_noop(
+                            "Another autoimmune disease (the immune system attacks the body)"
+                        ),
                     ),
-                    ("hypothyroid", "Underactive thyroid"),
-                    ("hyperthyroid", "Overactive thyroid"),
-                    ("autoimmune_thyroid", "Autoimmune thyroid disease (Hashimoto's or Graves')"),
-                    ("gastroparesis", "Slow stomach emptying (gastroparesis)"),
+                    ("hypothyroid", gettext_noop("Underactive thyroid")),
+                    ("hyperthyroid", gettext_noop("Overactive thyroid")),
+                    (
+                        "autoimmune_thyroid",
+                        gettext_noop("Autoimmune thyroid disease (Hashimoto's or Graves')"),
+                    ),
+                    ("gastroparesis", gettext_noop("Slow stomach emptying (gastroparesis)")),
                     (
                         "intestinal_pseudo_obstruction",
-                        "Intestinal pseudo-obstruction (the bowel stops moving food along, as if "
-                        "blocked)",
+                        gettext_noop(
+                            "Intestinal pseudo-obstruction (the bowel stops moving food along, as "
+                            "if blocked)"
+                        ),
                     ),
-                    ("other_motility_disorder", "Another gut movement (motility) disorder"),
-                    ("prior_luminal_gi_surgery", "Surgery on the stomach or bowel"),
-                    ("bariatric_surgery", "Weight-loss surgery"),
+                    (
+                        "other_motility_disorder",
+                        gettext_noop("Another gut movement (motility) disorder"),
+                    ),
+                    ("prior_luminal_gi_surgery", gettext_noop("Surgery on the stomach or bowel")),
+                    ("bariatric_surgery", gettext_noop("Weight-loss surgery")),
                     (
                         "chronic_pancreatitis",
-                        "Chronic pancreatitis (long-lasting inflamed pancreas)",
+                        gettext_noop("Chronic pancreatitis (long-lasting inflamed pancreas)"),
                     ),
                     (
                         "iga_deficiency",
-                        "IgA deficiency (too little of one of the body's antibodies, IgA)",
+                        gettext_noop(
+                            "IgA deficiency (too little of one of the body's antibodies, IgA)"
+                        ),
                     ),
-                    ("neck_irradiation", "Radiotherapy to the neck"),
-                    ("fibromyalgia", "Fibromyalgia (long-lasting pain all over the body)"),
+                    ("neck_irradiation", gettext_noop("Radiotherapy to the neck")),
+                    (
+                        "fibromyalgia",
+                        gettext_noop("Fibromyalgia (long-lasting pain all over the body)"),
+                    ),
                     (
                         "osa",
-                        "Obstructive sleep apnoea (breathing stops and starts while asleep)",
+                        gettext_noop(
+                            "Obstructive sleep apnoea (breathing stops and starts while asleep)"
+                        ),
                     ),
-                    ("depression", "Depression"),
-                    ("varicose_veins", "Varicose veins"),
-                    ("arthritis", "Arthritis (wear and tear)"),
+                    ("depression", gettext_noop("Depression")),
+                    ("varicose_veins", gettext_noop("Varicose veins")),
+                    ("arthritis", gettext_noop("Arthritis (wear and tear)")),
                 ),
                 required=False,
                 widget="checkboxes",
                 groups=(
-                    ("Blood and iron", ("iron_deficiency_known", "anemia_known")),
+                    (gettext_noop("Blood and iron"), ("iron_deficiency_known", "anemia_known")),
                     (
-                        "Stomach, bowel and pancreas",
+                        gettext_noop("Stomach, bowel and pancreas"),
                         (
                             "celiac_known",
                             "crohns",
@@ -742,7 +911,7 @@ STEPS: tuple[Step, ...] = (
                         ),
                     ),
                     (
-                        "Diabetes and thyroid",
+                        gettext_noop("Diabetes and thyroid"),
                         (
                             "t1dm",
                             "t2dm",
@@ -752,10 +921,13 @@ STEPS: tuple[Step, ...] = (
                             "neck_irradiation",
                         ),
                     ),
-                    ("Nerves and brain", ("peripheral_neuropathy", "ms", "parkinsons")),
-                    ("Kidneys", ("ckd_dialysis", "ckd_non_dialysis")),
                     (
-                        "Joints, muscles and the immune system",
+                        gettext_noop("Nerves and brain"),
+                        ("peripheral_neuropathy", "ms", "parkinsons"),
+                    ),
+                    (gettext_noop("Kidneys"), ("ckd_dialysis", "ckd_non_dialysis")),
+                    (
+                        gettext_noop("Joints, muscles and the immune system"),
                         (
                             "rheumatoid_arthritis",
                             "arthritis",
@@ -766,51 +938,73 @@ STEPS: tuple[Step, ...] = (
                             "iga_deficiency",
                         ),
                     ),
-                    ("Sleep, mood and veins", ("osa", "depression", "varicose_veins")),
+                    (
+                        gettext_noop("Sleep, mood and veins"),
+                        ("osa", "depression", "varicose_veins"),
+                    ),
                 ),
-                none_choice="None of these",
+                none_choice=gettext_noop("None of these"),
             ),
             Question(
                 "medications",
-                "Do you take any of these medicines now?",
+                gettext_noop("Do you take any of these medicines now?"),
                 "multi",
                 (
                     (
                         "sedating_antihistamine",
-                        "Antihistamines that cause drowsiness, including night-time sleep aids",
+                        gettext_noop(
+                            "Antihistamines that cause drowsiness, including night-time sleep aids"
+                        ),
                     ),
                     (
                         "antiemetic_dopamine_antagonist",
-                        "Anti-sickness medicine such as metoclopramide or prochlorperazine",
+                        gettext_noop(
+                            "Anti-sickness medicine such as metoclopramide or prochlorperazine"
+                        ),
                     ),
                     (
                         "antipsychotic",
-                        "Antipsychotic medicine (for example quetiapine, olanzapine, risperidone)",
+                        gettext_noop(
+                            "Antipsychotic medicine (for example quetiapine, olanzapine, "
+                            "risperidone)"
+                        ),
                     ),
-                    ("ssri", "SSRI antidepressant (for example sertraline, citalopram)"),
-                    ("snri", "SNRI antidepressant (for example venlafaxine, duloxetine)"),
-                    ("mirtazapine", "Mirtazapine (an antidepressant)"),
-                    ("tca", "Tricyclic antidepressant (for example amitriptyline)"),
-                    ("lithium", "Lithium (for mood)"),
-                    ("bupropion", "Bupropion (to stop smoking, or for depression)"),
-                    ("dopamine_agonist", "Pramipexole, ropinirole or rotigotine"),
-                    ("levodopa", "Levodopa (for example co-beneldopa or co-careldopa)"),
-                    ("gabapentinoid", "Gabapentin or pregabalin"),
-                    ("opioid", "Opioid painkillers (for example codeine, tramadol)"),
-                    ("ppi", "Stomach acid reducers such as omeprazole or lansoprazole"),
-                    ("iron_supplement", "Iron tablets"),
-                    ("levothyroxine", "Levothyroxine (thyroid hormone)"),
-                    ("amiodarone", "Amiodarone (for an uneven heartbeat)"),
+                    (
+                        "ssri",
+                        gettext_noop("SSRI antidepressant (for example sertraline, citalopram)"),
+                    ),
+                    (
+                        "snri",
+                        gettext_noop("SNRI antidepressant (for example venlafaxine, duloxetine)"),
+                    ),
+                    ("mirtazapine", gettext_noop("Mirtazapine (an antidepressant)")),
+                    ("tca", gettext_noop("Tricyclic antidepressant (for example amitriptyline)")),
+                    ("lithium", gettext_noop("Lithium (for mood)")),
+                    ("bupropion", gettext_noop("Bupropion (to stop smoking, or for depression)")),
+                    ("dopamine_agonist", gettext_noop("Pramipexole, ropinirole or rotigotine")),
+                    (
+                        "levodopa",
+                        gettext_noop("Levodopa (for example co-beneldopa or co-careldopa)"),
+                    ),
+                    ("gabapentinoid", gettext_noop("Gabapentin or pregabalin")),
+                    ("opioid", gettext_noop("Opioid painkillers (for example codeine, tramadol)")),
+                    (
+                        "ppi",
+                        gettext_noop("Stomach acid reducers such as omeprazole or lansoprazole"),
+                    ),
+                    ("iron_supplement", gettext_noop("Iron tablets")),
+                    ("levothyroxine", gettext_noop("Levothyroxine (thyroid hormone)")),
+                    ("amiodarone", gettext_noop("Amiodarone (for an uneven heartbeat)")),
                 ),
                 required=False,
                 widget="checkboxes",
                 groups=(
                     (
-                        "For sleep, allergies or sickness",
+                        gettext_noop("For sleep, allergies or sickness"),
                         ("sedating_antihistamine", "antiemetic_dopamine_antagonist"),
                     ),
                     (
-                        "For mood or mental health",
+                        gettext_noop("For mood or mental health"),
                         (
                             "antipsychotic",
                             "ssri",
@@ -822,64 +1016,71 @@ STEPS: tuple[Step, ...] = (
                         ),
                     ),
                     (
-                        "For restless legs, nerves or pain",
+                        gettext_noop("For restless legs, nerves or pain"),
                         ("dopamine_agonist", "levodopa", "gabapentinoid", "opioid"),
                     ),
                     (
-                        "For the stomach, iron, thyroid or heart",
+                        gettext_noop("For the stomach, iron, thyroid or heart"),
                         ("ppi", "iron_supplement", "levothyroxine", "amiodarone"),
                     ),
                 ),
-                none_choice="None of these",
+                none_choice=gettext_noop("None of these"),
             ),
             _yes_no_unsure(
                 "iv_iron_last_12wk",
-                "In the last 12 weeks, have you been given iron through a drip (into a vein)?",
+                gettext_noop(
+                    "In the last 12 weeks, have you been given iron through a drip (into a vein)?"
+                ),
                 OPTIONAL,
                 required=False,
             ),
             _yes_no(
                 "blood_donor_regular",
-                "These days, do you give blood more than twice a year?",
+                gettext_noop("These days, do you give blood more than twice a year?"),
                 OPTIONAL,
                 required=False,
             ),
             _yes_no(
                 "heavy_menstrual_bleeding",
-                "Do you have heavy periods now?",
-                "For example, needing to change a pad or tampon every 1 to 2 hours, passing large "
-                f"clots, or bleeding for more than 7 days. {OPTIONAL}",
+                gettext_noop("Do you have heavy periods now?"),
+                # The example and OPTIONAL as one text, so it is translated as one.
+                gettext_noop(
+                    "For example, needing to change a pad or tampon every 1 to 2 hours, passing "
+                    "large clots, or bleeding for more than 7 days. You can leave this blank."
+                ),
                 required=False,
                 show_if=SEX_NOT_MALE_FROM_10,
             ),
             _yes_no(
                 "breastfeeding",
-                "Are you breastfeeding now?",
+                gettext_noop("Are you breastfeeding now?"),
                 OPTIONAL,
                 required=False,
                 show_if=SEX_NOT_MALE_FROM_10,
             ),
             Question(
                 "thyroid_symptoms",
-                "In the last 3 months, have you noticed any of these?",
+                gettext_noop("In the last 3 months, have you noticed any of these?"),
                 "multi",
                 (
-                    ("cold_intolerance", "Feeling cold when others do not"),
-                    ("heat_intolerance", "Feeling too hot when others do not"),
-                    ("palpitations", "A racing or pounding heart"),
-                    ("tremor", "Shaky hands"),
-                    ("unexplained_weight_gain", "Weight gain without a reason"),
-                    ("dry_skin_or_hair_loss", "Dry skin or hair loss"),
-                    ("neck_swelling", "A swelling in the front of the neck"),
+                    ("cold_intolerance", gettext_noop("Feeling cold when others do not")),
+                    ("heat_intolerance", gettext_noop("Feeling too hot when others do not")),
+                    ("palpitations", gettext_noop("A racing or pounding heart")),
+                    ("tremor", gettext_noop("Shaky hands")),
+                    ("unexplained_weight_gain", gettext_noop("Weight gain without a reason")),
+                    ("dry_skin_or_hair_loss", gettext_noop("Dry skin or hair loss")),
+                    ("neck_swelling", gettext_noop("A swelling in the front of the neck")),
                 ),
                 required=False,
                 widget="checkboxes",
-                none_choice="None of these",
+                none_choice=gettext_noop("None of these"),
             ),
             Question(
                 "caffeine_cups_per_day",
-                "On a usual day these days, how many cups of coffee, tea, cola or energy drinks "
-                "do you have?",
+                gettext_noop(
+                    "On a usual day these days, how many cups of coffee, tea, cola or energy "
+                    "drinks do you have?"
+                ),
                 "int",
                 min_value=0,
                 max_value=100,
@@ -887,7 +1088,7 @@ STEPS: tuple[Step, ...] = (
             ),
             Question(
                 "alcohol_units_per_week",
-                "In a usual week these days, how many units of alcohol do you drink?",
+                gettext_noop("In a usual week these days, how many units of alcohol do you drink?"),
                 "int",
                 min_value=0,
                 max_value=500,
@@ -897,143 +1098,186 @@ STEPS: tuple[Step, ...] = (
             ),
             _yes_no(
                 "nicotine",
-                "These days, do you smoke, vape or use nicotine in any other way (patches, gum, "
-                "pouches)?",
+                gettext_noop(
+                    "These days, do you smoke, vape or use nicotine in any other way (patches, "
+                    "gum, pouches)?"
+                ),
                 show_if=FROM_AGE_12,
             ),
         ),
     ),
     Step(
         "warning-signs",
-        "Important symptoms",
-        "Please answer carefully: these help the clinic see who needs to be seen soon.",
+        gettext_noop("Important symptoms"),
+        gettext_noop(
+            "Please answer carefully: these help the clinic see who needs to be seen soon."
+        ),
         (
             _yes_no_unsure(
                 "rectal_bleeding",
-                "In the last 3 months, have you seen blood from your bottom or in your stools?",
+                gettext_noop(
+                    "In the last 3 months, have you seen blood from your bottom or in your stools?"
+                ),
             ),
             _yes_no_unsure(
                 "black_stools",
-                "In the last 3 months, have you had black, sticky, tar-like, bad-smelling stools? "
-                "(Iron tablets and bismuth make stools dark but usually firm and not sticky. If "
-                "you take them and are not sure, answer Not sure.)",
+                gettext_noop(
+                    "In the last 3 months, have you had black, sticky, tar-like, bad-smelling "
+                    "stools? (Iron tablets and bismuth make stools dark but usually firm and not "
+                    "sticky. If you take them and are not sure, answer Not sure.)"
+                ),
             ),
             _emergency(
                 "bleeding_now_or_faint",
-                "Is the bleeding or black stool happening in the last 48 hours, or do you feel "
-                "faint or dizzy when you stand up?",
+                gettext_noop(
+                    "Is the bleeding or black stool happening in the last 48 hours, or do you feel "
+                    "faint or dizzy when you stand up?"
+                ),
                 show_if=_either(
                     _is("rectal_bleeding", *YES_OR_UNSURE), _is("black_stools", *YES_OR_UNSURE)
                 ),
             ),
             _emergency(
                 "vomiting_blood",
-                "In the last 7 days, have you vomited blood, or something that looks like coffee "
-                "grounds?",
+                gettext_noop(
+                    "In the last 7 days, have you vomited blood, or something that looks like "
+                    "coffee grounds?"
+                ),
             ),
             _yes_no_unsure(
                 "unintentional_weight_loss",
-                "Have you lost weight without trying in the last 6 months (about 1 in 20 of "
-                "your body weight, or more)?",
+                gettext_noop(
+                    "Have you lost weight without trying in the last 6 months (about 1 in 20 of "
+                    "your body weight, or more)?"
+                ),
             ),
             _yes_no_unsure(
                 "nocturnal_diarrhea",
-                "In the last 3 months, has diarrhoea woken you up at night?",
+                gettext_noop("In the last 3 months, has diarrhoea woken you up at night?"),
             ),
             _yes_no_unsure(
                 "fever_with_gi",
-                "In the last 3 months, have you had a fever (a temperature of 38 °C or more, or "
-                "feeling hot and shivery) along with your tummy symptoms?",
+                gettext_noop(
+                    "In the last 3 months, have you had a fever (a temperature of 38 °C or more, "
+                    "or feeling hot and shivery) along with your tummy symptoms?"
+                ),
             ),
             _yes_no_unsure(
                 "persistent_vomiting",
-                "At the moment, do you keep being sick (vomiting), again and again?",
+                gettext_noop("At the moment, do you keep being sick (vomiting), again and again?"),
             ),
             _emergency(
                 "vomiting_green_or_no_fluids",
-                "Is the vomit green, or have you (or your child) been unable to keep fluids down "
-                "for 24 hours (12 hours in a child)?",
+                gettext_noop(
+                    "Is the vomit green, or have you (or your child) been unable to keep fluids "
+                    "down for 24 hours (12 hours in a child)?"
+                ),
                 show_if=_is("persistent_vomiting", *YES_OR_UNSURE),
             ),
             _yes_no_unsure(
                 "dysphagia",
-                "In the last 3 months, have you had difficulty swallowing, or food sticking on "
-                "the way down?",
+                gettext_noop(
+                    "In the last 3 months, have you had difficulty swallowing, or food sticking on "
+                    "the way down?"
+                ),
             ),
             _yes_no_unsure(
                 "anemia_recent_unexplained",
-                "In the last 12 months, has a blood test shown anaemia (a low blood count) whose "
-                "cause has not been found? Answer yes even if you were given iron for it.",
+                gettext_noop(
+                    "In the last 12 months, has a blood test shown anaemia (a low blood count) "
+                    "whose cause has not been found? Answer yes even if you were given iron for "
+                    "it."
+                ),
             ),
             _emergency(
                 "leg_weakness_progressive",
-                "In the last 4 weeks, has weakness in one or both legs started or got worse "
-                "(tripping, foot dragging, legs giving way)?",
+                gettext_noop(
+                    "In the last 4 weeks, has weakness in one or both legs started or got worse "
+                    "(tripping, foot dragging, legs giving way)?"
+                ),
             ),
             _emergency(
                 "saddle_numbness",
-                "Is there numbness or tingling, new in the last 4 weeks, between your legs, "
-                "around your bottom or genitals?",
+                gettext_noop(
+                    "Is there numbness or tingling, new in the last 4 weeks, between your legs, "
+                    "around your bottom or genitals?"
+                ),
             ),
             _emergency(
                 "new_bladder_bowel_control_loss",
-                "In the last 4 weeks, have you had new trouble passing urine, or leaking of urine "
-                "or stool that you cannot control?",
+                gettext_noop(
+                    "In the last 4 weeks, have you had new trouble passing urine, or leaking of "
+                    "urine or stool that you cannot control?"
+                ),
             ),
             _emergency(
                 "new_spreading_numbness",
-                "In the last 4 weeks, has numbness or weakness started and spread over days (for "
-                "example from the feet upwards)?",
+                gettext_noop(
+                    "In the last 4 weeks, has numbness or weakness started and spread over days "
+                    "(for example from the feet upwards)?"
+                ),
             ),
             _emergency(
                 "unilateral_calf_swelling_pain",
-                "In the last 2 weeks, has one calf or leg (not both) become swollen, painful or "
-                "tender?",
+                gettext_noop(
+                    "In the last 2 weeks, has one calf or leg (not both) become swollen, painful "
+                    "or tender?"
+                ),
             ),
             _emergency(
                 "clot_chest_symptoms",
-                "Any new breathlessness, chest pain, or coughing up blood?",
+                gettext_noop("Any new breathlessness, chest pain, or coughing up blood?"),
                 show_if=_is("unilateral_calf_swelling_pain", *YES_OR_UNSURE),
             ),
         ),
         notice=(
-            "Do not wait for your clinic if you have sudden weakness in your legs, new numbness "
-            "around your bottom or between your legs, have just lost control of your bladder or "
-            "bowels, have one swollen and painful calf, have new breathlessness or chest pain, "
-            "are vomiting blood or are bleeding heavily: call your local emergency number or go "
-            "to an emergency department now."
+            gettext_noop(
+                "Do not wait for your clinic if you have sudden weakness in your legs, new "
+                "numbness around your bottom or between your legs, have just lost control of your "
+                "bladder or bowels, have one swollen and painful calf, have new breathlessness or "
+                "chest pain, are vomiting blood or are bleeding heavily: call your local emergency "
+                "number or go to an emergency department now."
+            )
         ),
     ),
     Step(
         "mood",
-        "Mood",
-        "Nine questions about how you have felt in the last 2 weeks. If you prefer not to "
-        "answer them, leave all nine blank and answer the one question after them instead.",
+        gettext_noop("Mood"),
+        gettext_noop(
+            "Nine questions about how you have felt in the last 2 weeks. If you prefer not to "
+            "answer them, leave all nine blank and answer the one question after them instead."
+        ),
         (
             _yes_no_unsure(
                 "self_harm_thoughts",
-                "In the last 2 weeks, have you had thoughts that you would be better off dead, "
-                "or of hurting yourself?",
+                gettext_noop(
+                    "In the last 2 weeks, have you had thoughts that you would be better off dead, "
+                    "or of hurting yourself?"
+                ),
             ),
         ),
         kind=StepKind.MOOD,
     ),
     Step(
         "labs",
-        "Earlier test results",
-        "Optional. If you have recent results of any of the tests below, add them here; if you "
-        "do not have them or do not know, leave this page empty. Copy the value and unit "
-        "exactly as on the report.",
+        gettext_noop("Earlier test results"),
+        gettext_noop(
+            "Optional. If you have recent results of any of the tests below, add them here; if you "
+            "do not have them or do not know, leave this page empty. Copy the value and unit "
+            "exactly as on the report."
+        ),
         (
             _yes_no(
                 "prior_celiac_test_on_gluten",
-                "In the weeks before your coeliac blood test (tTG-IgA), were you eating gluten "
-                "every day?",
+                gettext_noop(
+                    "In the weeks before your coeliac blood test (tTG-IgA), were you eating gluten "
+                    "every day?"
+                ),
             ),
         ),
         kind=StepKind.LABS,
     ),
-    Step("consent", "Consent", "", (), kind=StepKind.CONSENT),
+    Step("consent", gettext_noop("Consent"), "", (), kind=StepKind.CONSENT),
 )
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 QUESTIONS = {question.key: question for step in STEPS for question in step.questions}
