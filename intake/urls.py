@@ -1,12 +1,26 @@
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
-from intake.views import cases, fhir, invitations, overview, patient, queue, records, staff_auth
+from intake.views import (
+    cases,
+    fhir,
+    invitations,
+    languages,
+    overview,
+    patient,
+    queue,
+    records,
+    staff_auth,
+)
 
 app_name = "intake"
 
 urlpatterns = [
     path("", patient.home, name="home"),
     path("healthz", patient.healthz, name="healthz"),
+    # The scripts' few words (static/js), in the page's language: gettext() in the browser.
+    path("language/", languages.choose_language, name="choose_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript_catalog"),
     path("start/", patient.start, name="start"),
     path("i/<str:token>/", patient.open_link, name="open_link"),
     path("intake/verify/", patient.verify, name="verify"),

@@ -8,6 +8,7 @@
 - submission: the one-time submit and what it queues
 - cases: the practitioner's workflow, decisions, notes, results
 - accounts: the staff second factor
+- languages: the patient's language, kept on the intake
 - notifications: messages to patients and staff alerts, through the outbox
 - reminders: the reminder planner, reminders sent by hand, the patient's "stop reminders"
 - records: data protection (subject-access export, erasure on request)
@@ -20,6 +21,7 @@ from intake.services.common import *  # noqa: F403
 from intake.services.contact import *  # noqa: F403
 from intake.services.evaluation import *  # noqa: F403
 from intake.services.invitations import *  # noqa: F403
+from intake.services.languages import *  # noqa: F403
 from intake.services.notifications import *  # noqa: F403
 from intake.services.records import *  # noqa: F403
 from intake.services.reminders import *  # noqa: F403

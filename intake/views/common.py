@@ -40,6 +40,11 @@ def audit_list_view(request: HttpRequest, *, what: str, shown: int) -> None:
     )
 
 
+# What a patient page's form held when the patient switched language (views/languages.py):
+# {"path": ..., "data": {name: [values]}}, shown again once by that page.
+SESSION_CARRIED = "patient_carried_form"
+
+
 def posted(request: HttpRequest) -> QueryDict | None:
     """The form data to bind: the POST body on a POST, even an empty one, so that an empty
     submission is validated and answered with errors rather than shown as a first visit."""
@@ -65,3 +70,22 @@ def whole_number(value: str | None) -> int | None:
     if value and value.isascii() and value.isdigit() and len(value) <= 18 and int(value) > 0:
         return int(value)
     return None
+
+
+def carried_data(request: HttpRequest) -> QueryDict | None:
+    """The form data the patient had typed on this page before switching language, once."""
+    carried = request.session.get(SESSION_CARRIED)
+    if not isinstance(carried, dict) or carried.get("path") != request.path:
+        return None
+    del request.session[SESSION_CARRIED]
+    data = QueryDict(mutable=True)
+    for name, values in (carried.get("data") or {}).items():
+        if isinstance(name, str) and isinstance(values, list):
+            data.setlist(name, [str(value) for value in values])
+    return data
+
+
+def show_unchecked(form) -> None:
+    """A form filled with carried data shows what was typed, not errors: nothing was sent."""
+    form.is_valid()  # the page's facts (which questions show) follow the typed answers
+    form.errors.clear()

@@ -17,15 +17,18 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from intake import forms, health, questionnaire, selectors, services
 from intake.http import client_ip
+from intake.languages import SESSION_LANGUAGE
 from intake.models import Intake, Invitation
 from intake.questionnaire import StepKind
-from intake.views.common import posted
+from intake.views.common import carried_data, posted, show_unchecked
 
 SESSION_INTAKE = "patient_intake"
 SESSION_INVITATION = "patient_invitation"
@@ -37,7 +40,7 @@ SESSION_SEEN = "patient_seen_at"
 SESSION_IDLE = "patient_idle"
 # The clock is written to the session at most once a minute, not on every autosave.
 SEEN_RESOLUTION_SECONDS = 60
-IDLE_MESSAGE = (
+IDLE_MESSAGE = gettext_lazy(
     "For your privacy, please enter your date of birth again: this questionnaire was left "
     "open for a while. Everything you typed is saved."
 )
@@ -84,6 +87,13 @@ def _grant(request: HttpRequest, invitation: Invitation) -> None:
     request.session[SESSION_SEEN] = _now_seconds()
     request.session[SESSION_INTAKE] = invitation.intake_id
     request.session[SESSION_INVITATION] = invitation.pk
+    # The intake's language from now on: the one chosen before (by the patient, or on the
+    # invitation), else this browser's, kept as the first guess.
+    chosen = invitation.intake.language
+    if chosen:
+        request.session[SESSION_LANGUAGE] = chosen
+    else:
+        services.remember_language(intake_id=invitation.intake_id, language=get_language())
 
 
 class PatientIdle(Exception):
@@ -175,7 +185,10 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     invitation = selectors.pending_invitation(invitation_id=request.session.get(SESSION_PENDING))
-    form = forms.DateOfBirthForm(posted(request))
+    carried = None if request.method == "POST" else carried_data(request)
+    form = forms.DateOfBirthForm(carried if carried is not None else posted(request))
+    if carried is not None:
+        show_unchecked(form)
     if request.method == "POST" and form.is_valid():
         try:
             check = services.check_date_of_birth(
@@ -192,25 +205,38 @@ def verify(request: HttpRequest) -> HttpResponse:
             if check.closed:
                 form.add_error(
                     "date_of_birth",
-                    "That date of birth does not match our records. For your security this "
-                    "link is now closed. Please ask your clinic for a new link.",
+                    _(
+                        "That date of birth does not match our records. For your security "
+                        "this link is now closed. Please ask your clinic for a new link."
+                    ),
                 )
             elif check.locked:
                 form.add_error(
                     "date_of_birth",
-                    "That date of birth does not match our records. For your security the "
-                    "link is now locked for 15 minutes.",
+                    _(
+                        "That date of birth does not match our records. For your security "
+                        "the link is now locked for 15 minutes."
+                    ),
                 )
             else:
-                tries = "try" if check.attempts_left == 1 else "tries"
                 form.add_error(
                     "date_of_birth",
-                    "That date of birth does not match our records. You have "
-                    f"{check.attempts_left} more {tries} before the link locks for 15 minutes.",
+                    ngettext(
+                        "That date of birth does not match our records. You have %(count)d "
+                        "more try before the link locks for 15 minutes.",
+                        "That date of birth does not match our records. You have %(count)d "
+                        "more tries before the link locks for 15 minutes.",
+                        check.attempts_left,
+                    )
+                    % {"count": check.attempts_left},
                 )
     # Asked before anything is answered (REQUIRE_DOB_ON_FIRST_OPEN): a first visit, not a return.
     first_open = invitation.intake.is_draft and not invitation.intake.answers
-    return render(request, "intake/patient/verify.html", {"form": form, "first_open": first_open})
+    return render(
+        request,
+        "intake/patient/verify.html",
+        {"form": form, "first_open": first_open, "carry_form": "dob-form"},
+    )
 
 
 @never_cache
@@ -219,8 +245,11 @@ def verify(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     """The public "new patient" page, when the clinic enables it."""
     if not settings.PUBLIC_START_ENABLED:
-        raise Http404("Starting without an invitation is not enabled at this clinic.")
-    form = forms.PatientDetailsForm(posted(request))
+        raise Http404(_("Starting without an invitation is not enabled at this clinic."))
+    carried = None if request.method == "POST" else carried_data(request)
+    form = forms.PatientDetailsForm(carried if carried is not None else posted(request))
+    if carried is not None:
+        show_unchecked(form)
     if request.method == "POST" and form.is_valid():
         invitation, token = services.create_invitation(
             **form.cleaned_data, via_public_start=True, ip_address=client_ip(request)
@@ -232,7 +261,9 @@ def start(request: HttpRequest) -> HttpResponse:
             reverse("intake:open_link", args=[token])
         )
         return redirect("intake:resume")
-    return render(request, "intake/patient/start.html", {"form": form})
+    return render(
+        request, "intake/patient/start.html", {"form": form, "carry_form": "details-form"}
+    )
 
 
 @never_cache
@@ -324,7 +355,7 @@ def _question_rows(form: forms.StepForm, step: questionnaire.Step) -> list[tuple
 def _step_or_404(slug: str) -> questionnaire.Step:
     step = questionnaire.STEPS_BY_SLUG.get(slug)
     if step is None:
-        raise Http404("No such step.")
+        raise Http404(_("No such step."))
     return step
 
 
@@ -341,7 +372,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     if step.kind == StepKind.CONSENT:
         return redirect("intake:review")  # signed on the check page, after the answers
     if not services.may_open_step(intake, step):
-        messages.info(request, "Please answer the earlier questions first.")
+        messages.info(request, _("Please answer the earlier questions first."))
         return redirect("intake:resume")
     facts = services.facts_for(intake)
     # "Change" on the review page: saving goes back there, not on through the later steps.
@@ -349,7 +380,10 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     form_class = forms.step_form_class(step)
     revision = int(intake.step_revisions.get(step.slug, 0))
     extra = {"instrument": selectors.irls_instrument()} if step.kind == StepKind.IRLS else {}
-    form = form_class(posted(request), facts=facts, **extra)
+    carried = None if request.method == "POST" else carried_data(request)
+    form = form_class(carried if carried is not None else posted(request), facts=facts, **extra)
+    if carried is not None:
+        show_unchecked(form)  # typed before switching language: shown again, not yet saved
     stale_message = None
     if request.method == "POST" and form.is_valid():
         before = intake
@@ -395,6 +429,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             "from_review": from_review,
             "resume_link": request.session.get(SESSION_RESUME_LINK),
             "invitation_days": settings.INVITATION_TTL_DAYS,
+            "carry_form": "step-form",
         },
     )
 
@@ -461,11 +496,11 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
         return JsonResponse({"ok": False, "message": str(refusal)}, status=409)
     step = _step_or_404(slug)
     if step.kind not in AUTOSAVE_KINDS or not services.may_open_step(intake, step):
-        return JsonResponse({"ok": False, "message": "This page cannot be saved."}, status=400)
+        return JsonResponse({"ok": False, "message": _("This page cannot be saved.")}, status=400)
     try:
         base_revision = int(request.POST.get("base_revision", ""))
     except ValueError:
-        return JsonResponse({"ok": False, "message": "Reload the page to save."}, status=400)
+        return JsonResponse({"ok": False, "message": _("Reload the page to save.")}, status=400)
     form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
     form.is_valid()  # field-level cleaning; "required" errors do not matter while typing
     values = form.autosave_answers()
@@ -545,10 +580,13 @@ def review(request: HttpRequest) -> HttpResponse:
     if not intake.is_draft:
         return redirect("intake:done")
     unfinished = services.first_unanswered_step(intake)
+    carried = None if request.method == "POST" else carried_data(request)
     form = forms.ConsentForm(
-        posted(request),
+        carried if carried is not None else posted(request),
         initial={"full_name": intake.consent_name, "agree": bool(intake.consent_name)},
     )
+    if carried is not None:
+        show_unchecked(form)
     error = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -574,6 +612,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "consent_text": questionnaire.CONSENT_TEXT,
             "consent_version": questionnaire.CONSENT_VERSION,
             "progress": questionnaire.section_progress("consent"),
+            "carry_form": "consent-form",
         },
     )
 

@@ -1,0 +1,23 @@
+"""The patient's language, kept on their intake (Intake.language)."""
+
+from __future__ import annotations
+
+from intake.languages import supported_language
+from intake.models import Intake
+
+__all__ = ["remember_language", "set_intake_language"]
+
+
+def set_intake_language(*, intake_id: int, language: str) -> None:
+    """The patient chose a language: reminders and the resumed questionnaire use it."""
+    code = supported_language(language)
+    if code is None:
+        raise ValueError(f"not a language of settings.LANGUAGES: {language!r}")
+    Intake.objects.filter(pk=intake_id).exclude(language=code).update(language=code)
+
+
+def remember_language(*, intake_id: int, language: str) -> None:
+    """The browser's language, kept at the first open when nobody chose one yet."""
+    code = supported_language(language)
+    if code is not None:
+        Intake.objects.filter(pk=intake_id, language="").update(language=code)
