@@ -4,6 +4,8 @@
 #   downloaded). Set SKIP_E2E=1 to run the suite without them (they then report as skipped).
 # - poppler-utils (pdftoppm, pdftotext), to turn the case PDF into text and page images that the
 #   PDF tests read and that people look at (test-artifacts/pdf/).
+# - gettext (xgettext, msgmerge, msgfmt), for the translation catalogues' checks
+#   (tests/test_translations.py) and scripts/messages.sh.
 set -euo pipefail
 
 missing=()
@@ -12,6 +14,9 @@ if [ "${SKIP_E2E:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
 fi
 if ! command -v pdftoppm >/dev/null || ! command -v pdftotext >/dev/null; then
   missing+=(poppler-utils)
+fi
+if ! command -v msgfmt >/dev/null || ! command -v xgettext >/dev/null; then
+  missing+=(gettext)
 fi
 if [ "${#missing[@]}" = "0" ]; then
   exit 0
