@@ -40,6 +40,8 @@ QUEUE_COLUMNS = (
     ),
     "assigned_to",
     "ruleset_version",
+    # New columns go last, so that a reader counting columns keeps working.
+    "language",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

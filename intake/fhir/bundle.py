@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.utils import timezone
 
 from intake.clinical.catalogue import TIER_LABELS
@@ -58,6 +59,7 @@ from intake.fhir.codes import (
     own,
 )
 from intake.fhir.resource import checked
+from intake.languages import language_name
 from intake.models import Intake, LabResultEntry, TestRecommendation
 from intake.questionnaire import PHQ9_CHOICES, PHQ9_ITEMS
 
@@ -69,6 +71,8 @@ SERVICE_REQUEST_STATUS = {
     Decision.ALREADY_DONE: "completed",
     Decision.DECLINED: "revoked",
 }
+# Languages are coded as BCP-47 tags (FHIR R4 "common languages"; settings.LANGUAGES holds them).
+BCP47 = "urn:ietf:bcp:47"
 # What a suggested test's detail holds besides its rules, as note lines (clinical-spec §11).
 DETAIL_NOTES = {
     "interpretation": "Interpretation",
@@ -190,6 +194,19 @@ class _CaseBundle:
             if telecom:
                 resource["telecom"] = telecom
             resource["birthDate"] = patient.date_of_birth.isoformat()
+            if self.intake.language:
+                # Known only once the patient chose it (or their browser's was taken at first
+                # open); the clinic's default is no statement about the patient.
+                code = self.intake.language
+                resource["communication"] = [
+                    {
+                        "language": {
+                            "coding": [{"system": BCP47, "code": code}],
+                            "text": language_name(code),
+                        },
+                        "preferred": True,
+                    }
+                ]
         else:
             # Erasure kept the year of birth only; the name and email are gone.
             resource["birthDate"] = f"{patient.date_of_birth.year:04d}"
@@ -208,6 +225,8 @@ class _CaseBundle:
         gaps = fhir_questionnaire.unanswered_required(answers=answers, age_years=age)
         resource = {
             "resourceType": "QuestionnaireResponse",
+            # The language the questions were shown in (the answers are codes either way).
+            "language": self.intake.language or settings.LANGUAGE_CODE,
             "identifier": identifier,
             "questionnaire": fhir_questionnaire.canonical(site_url=self.site.url),
             "status": "in-progress" if gaps else "completed",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from intake import questionnaire
 from intake.clinical.explain import RLS_CRITERIA
 from intake.enums import TRANSITIONS, AuditAction, CaseStatus, Decision, Role, TestKind
+from intake.languages import language_name
 from intake.models import (
     Assessment,
     AuditEvent,
@@ -167,6 +169,17 @@ class CaseDetail:
     @property
     def result(self) -> dict[str, Any]:
         return self.assessment.result if self.assessment else {}
+
+    @property
+    def language(self) -> str:
+        """The code of the language the patient answered in: theirs, or LANGUAGE_CODE when
+        they never chose one (the questionnaire was then shown in it)."""
+        return self.intake.language or settings.LANGUAGE_CODE
+
+    @property
+    def language_name(self) -> str:
+        """That language's own name ("Español"), for the staff's note beside the answers."""
+        return language_name(self.language)
 
     @cached_property
     def test_rows(self) -> list[TestRow]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 
@@ -54,6 +55,7 @@ def export_rows(*, user, filters: QueueFilters) -> Iterator[dict[str, Any]]:
             "assigned_to__username",
             "current_assessment_id",
             "current_assessment__ruleset_version",
+            "language",
             *flag_fields,
             *red_flag_fields,
         )
@@ -147,4 +149,6 @@ def _export_chunk(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             **labs,
             "assigned_to": row["assigned_to__username"] or "",
             "ruleset_version": row["current_assessment__ruleset_version"] or "",
+            # The language the patient answered in; blank on the intake is the default.
+            "language": row["language"] or settings.LANGUAGE_CODE,
         }

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from intake.languages import language_name
 from intake.models import (
     Assessment,
     AuditEvent,
@@ -134,6 +136,10 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
                 "contacted_at": _when(intake.contacted_at),
                 "contacted_by": _username(intake.contacted_by),
                 "matched_existing_patient": intake.matched_existing_patient,
+                # The language the questionnaire was shown in: the patient's choice, else
+                # the clinic's default (blank on the intake).
+                "language": intake.language or settings.LANGUAGE_CODE,
+                "language_label": language_name(intake.language or settings.LANGUAGE_CODE),
                 "answers": intake.answers,
                 "consent": {
                     "name": intake.consent_name,
