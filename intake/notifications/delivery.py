@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intake import questionnaire
 from intake.enums import CaseStatus, ContactChannel
@@ -30,6 +30,7 @@ from intake.notifications.models import (
     OutboxState,
 )
 from intake.notifications.stop_links import stop_url
+from intake.notifications.texts import clinic_texts, text_language
 from intake.services.common import facts_for
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ __all__ = [
     "give_up_interrupted",
     "mark_bounced",
     "retry_delay",
+    "message_language",
     "render_email",
     "render_sms",
 ]
@@ -68,12 +70,21 @@ def claim(message_id: int) -> OutboxMessage | None:
     return OutboxMessage.objects.select_related("intake__patient", "invitation").get(pk=message_id)
 
 
-def _context(message: OutboxMessage) -> dict:
+def message_language(message: OutboxMessage) -> str:
+    """The language a message is written in: the patient's (their intake's, else
+    LANGUAGE_CODE) for a message to them, STAFF_LANGUAGE_CODE for a staff alert."""
+    if message.kind == OutboxKind.STAFF_ALERT:
+        return settings.STAFF_LANGUAGE_CODE
+    return text_language(message.intake.language or settings.LANGUAGE_CODE)
+
+
+def _context(message: OutboxMessage, language: str) -> dict:
     """What the templates need, rebuilt from the ids: the clinic, never the patient's health."""
+    sign_off = ClinicSettings.load().sign_off
     context = {
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
-        "sign_off": ClinicSettings.load().sign_off,
+        "sign_off": clinic_texts(("sign_off",), language, sign_off=sign_off)["sign_off"],
         "site_url": settings.SITE_URL.rstrip("/"),
         "intake_id": message.intake_id,
         "case_number": message.intake.case_number,
@@ -98,26 +109,40 @@ def _context(message: OutboxMessage) -> dict:
 
 
 def render_email(message: OutboxMessage) -> EmailMultiAlternatives:
-    context = _context(message)
-    base = f"intake/emails/{message.template}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    headers = {"Auto-Submitted": "auto-generated", "X-Outbox-Id": str(message.pk)}
+    """The email, in the message's language (message_language): rendered in the worker,
+    outside any request, so the language is set here for the subject and both bodies."""
+    language = message_language(message)
+    with translation.override(language):
+        context = _context(message, language)
+        base = f"intake/emails/{message.template}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text_body = render_to_string(f"{base}.txt", context)
+        html_body = render_to_string(f"{base}.html", context)
+    headers = {
+        "Auto-Submitted": "auto-generated",
+        "X-Outbox-Id": str(message.pk),
+        "Content-Language": language,
+    }
     if "stop_link" in context:  # mail programs offer it as "unsubscribe"
         headers["List-Unsubscribe"] = f"<{context['stop_link']}>"
     email = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"{base}.txt", context),
+        body=text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
         headers=headers,
     )
-    email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    email.attach_alternative(html_body, "text/html")
     return email
 
 
 def render_sms(message: OutboxMessage) -> str:
-    """A text message: the email's facts in a few lines (templates/intake/sms/)."""
-    return render_to_string(f"intake/sms/{message.template}.txt", _context(message)).strip()
+    """A text message: the email's facts in a few lines (templates/intake/sms/), in the
+    message's language."""
+    language = message_language(message)
+    with translation.override(language):
+        context = _context(message, language)
+        return render_to_string(f"intake/sms/{message.template}.txt", context).strip()
 
 
 def _finish(message: OutboxMessage, **fields) -> None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake import clinical
 from intake.enums import AuditAction, ContactReason
 from intake.models import Intake
+from intake.notifications.models import ClinicTextKey
+from intake.notifications.texts import clinic_texts
 from intake.services import notifications
 from intake.services.common import record_event
 from intake.services.evaluation import evaluate_intake
@@ -28,13 +31,13 @@ __all__ = [
 
 
 # What the patient reads before the clinic's text when they answered "Not sure" (R3-16).
-UNSURE_LEAD = "If you are not sure, or if this is happening now:"
+UNSURE_LEAD = gettext_lazy("If you are not sure, or if this is happening now:")
 
 
 @dataclass(frozen=True)
 class HelpText:
-    """One block of help on the patient's page: the clinic's text (a setting), and the words
-    before it for a "Not sure" answer."""
+    """One block of help on the patient's page: the clinic's text (intake/notifications/
+    texts.py), and the words before it for a "Not sure" answer."""
 
     lead: str
     text: str
@@ -54,9 +57,15 @@ class ContactAlert:
 
 def contact_alert_for(result: clinical.Assessment) -> ContactAlert | None:
     """Crisis resources for `crisis` and for RF-U from self_harm_thoughts; the emergency text
-    for `emergency` and any other RF-U, after UNSURE_LEAD for RF-U (clinical-spec §9)."""
-    emergency_text = settings.EMERGENCY_ADVICE_TEXT
-    crisis_text = settings.CRISIS_RESOURCES_TEXT
+    for `emergency` and any other RF-U, after UNSURE_LEAD for RF-U (clinical-spec §9). In the
+    active language (the patient's page), with the clinic's own texts for it."""
+    if not (result.emergency or result.crisis or result.unsure_emergency or result.unsure_crisis):
+        return None
+    # Never blank: clinic_texts falls back to the app's wording (texts.py).
+    clinic = clinic_texts((ClinicTextKey.EMERGENCY_ADVICE, ClinicTextKey.CRISIS_RESOURCES))
+    emergency_text = clinic[ClinicTextKey.EMERGENCY_ADVICE]
+    crisis_text = clinic[ClinicTextKey.CRISIS_RESOURCES]
+    unsure_lead = str(UNSURE_LEAD)
     texts: list[HelpText] = []
     if result.emergency:
         texts.append(HelpText("", emergency_text))
@@ -64,9 +73,9 @@ def contact_alert_for(result: clinical.Assessment) -> ContactAlert | None:
         texts.append(HelpText("", crisis_text))
     # "Not sure" adds its own block only when a firm answer has not already shown that text.
     if result.unsure_emergency and not result.emergency:
-        texts.append(HelpText(UNSURE_LEAD, emergency_text))
+        texts.append(HelpText(unsure_lead, emergency_text))
     if result.unsure_crisis and not result.crisis:
-        texts.append(HelpText(UNSURE_LEAD, crisis_text))
+        texts.append(HelpText(unsure_lead, crisis_text))
     if not texts:
         return None
     reasons = {
@@ -77,22 +86,22 @@ def contact_alert_for(result: clinical.Assessment) -> ContactAlert | None:
     fired = {reason["rule"] for reason in result.as_dict()["urgent"]["reasons"]}
     if "RF-15" in fired:
         # Possible pulmonary embolism: an ambulance, not a journey to the hospital (R3-15).
-        heading = "Call your emergency number now"
+        heading = _("Call your emergency number now")
     elif result.emergency:
-        heading = "Get emergency care now"
+        heading = _("Get emergency care now")
     elif result.crisis:
-        heading = "Help is available now"
+        heading = _("Help is available now")
     else:
-        heading = "Get help now if you need it"
+        heading = _("Get help now if you need it")
     if result.emergency:
-        why = (
+        why = _(
             "One of your answers can be a sign of a problem that needs a doctor straight away. "
             "Please do not wait for your clinic to read your questionnaire."
         )
     elif result.crisis:
-        why = "Thank you for telling us. You do not have to go through this alone."
+        why = _("Thank you for telling us. You do not have to go through this alone.")
     else:
-        why = (
+        why = _(
             "You answered “Not sure” to a question about something that can need help "
             "straight away."
         )
