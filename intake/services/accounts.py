@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -38,10 +39,10 @@ def confirm_authenticator(
     are shown once."""
     if any(True for _ in devices_for_user(user, confirmed=True)):
         # A second authenticator would let a password alone replace the first one.
-        raise IntakeError("An authenticator is already set up: enter the code it shows.")
+        raise IntakeError(_("An authenticator is already set up: enter the code it shows."))
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(token.strip()):
-        raise IntakeError("That code did not match. Enter the 6-digit code your app shows now.")
+        raise IntakeError(_("That code did not match. Enter the 6-digit code your app shows now."))
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake import questionnaire
 from intake.enums import AuditAction
@@ -80,12 +81,16 @@ def save_step(
     differ, the finished steps when one is finished or reopened."""
     intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
     if not intake.is_draft:
-        raise NotEditable("This questionnaire has been submitted, so it can no longer be changed.")
+        raise NotEditable(
+            _("This questionnaire has been submitted, so it can no longer be changed.")
+        )
     current = int(intake.step_revisions.get(step.slug, 0))
     if base_revision is not None and base_revision != current:
         raise StaleSave(
-            "These answers were changed in another window or device. Reload the page to see "
-            "the latest answers before you continue."
+            _(
+                "These answers were changed in another window or device. Reload the page to "
+                "see the latest answers before you continue."
+            )
         )
     applied_before = _applicable(intake, intake.answers)
     answers = dict(intake.answers)
@@ -166,7 +171,9 @@ def may_open_step(intake: Intake, step: questionnaire.Step) -> bool:
 def record_consent(*, intake_id: int, full_name: str, ip_address: str | None = None) -> Intake:
     intake = Intake.objects.select_for_update().get(pk=intake_id)
     if not intake.is_draft:
-        raise NotEditable("This questionnaire has been submitted, so it can no longer be changed.")
+        raise NotEditable(
+            _("This questionnaire has been submitted, so it can no longer be changed.")
+        )
     intake.consent_name = _normalise_name(full_name)
     intake.consent_version = questionnaire.CONSENT_VERSION
     intake.consented_at = timezone.now()

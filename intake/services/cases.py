@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake.enums import TRANSITIONS, AssessmentKind, AuditAction, CaseStatus, Decision
 from intake.errors import Conflict, IntakeError
@@ -38,15 +39,17 @@ ORDERING_MOVES = frozenset({CaseStatus.NEW, CaseStatus.IN_REVIEW})
 def _case_for_change(intake_id: int, version: int, *, allow_closed: bool = False) -> Intake:
     intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
     if intake.is_draft:
-        raise IntakeError("This questionnaire has not been submitted yet.")
+        raise IntakeError(_("This questionnaire has not been submitted yet."))
     if intake.version != version:
         raise Conflict(
-            "Someone else changed this case while you were working on it. Their change is "
-            "shown below; your entry was not saved, and is shown again so you can check it "
-            "and send it again."
+            _(
+                "Someone else changed this case while you were working on it. Their change is "
+                "shown below; your entry was not saved, and is shown again so you can check it "
+                "and send it again."
+            )
         )
     if intake.status == CaseStatus.CLOSED and not allow_closed:
-        raise IntakeError("This case is closed. Reopen it first to make changes.")
+        raise IntakeError(_("This case is closed. Reopen it first to make changes."))
     return intake
 
 
@@ -62,7 +65,8 @@ def change_status(
     intake = _case_for_change(intake_id, version, allow_closed=True)
     if status not in TRANSITIONS.get(intake.status, ()):
         raise IntakeError(
-            f"A case that is “{intake.get_status_display()}” cannot move to that status."
+            _("A case that is “%(status)s” cannot move to that status.")
+            % {"status": intake.get_status_display()}
         )
     old = intake.get_status_display()
     intake.status = status
@@ -119,12 +123,12 @@ def record_decision(
         pk=recommendation_id, intake=intake, assessment_id=intake.current_assessment_id
     ).first()
     if recommendation is None:
-        raise IntakeError("That test is not among this case's current recommendations.")
+        raise IntakeError(_("That test is not among this case's current recommendations."))
     if decision not in (Decision.ORDERED, Decision.DECLINED, Decision.ALREADY_DONE):
-        raise IntakeError("Choose ordered, declined or already done.")
+        raise IntakeError(_("Choose ordered, declined or already done."))
     reason = reason.strip()
     if decision == Decision.DECLINED and not reason:
-        raise IntakeError("Give a reason for declining the test.")
+        raise IntakeError(_("Give a reason for declining the test."))
     recommendation.decision = decision
     recommendation.decision_reason = reason
     recommendation.decided_by = by
@@ -166,9 +170,9 @@ def add_note(*, intake_id: int, text: str, by, ip_address: str | None = None) ->
     intake = Intake.objects.select_for_update().get(pk=intake_id)
     text = text.strip()
     if not text:
-        raise IntakeError("Write the note before saving it.")
+        raise IntakeError(_("Write the note before saving it."))
     if len(text) > NOTE_MAX_LENGTH:
-        raise IntakeError(f"Keep a note under {NOTE_MAX_LENGTH} characters.")
+        raise IntakeError(_("Keep a note under %(count)s characters.") % {"count": NOTE_MAX_LENGTH})
     note = Note.objects.create(intake=intake, author=by, text=text)
     intake.version += 1
     intake.save(update_fields=["version", "updated_at"])
@@ -189,7 +193,7 @@ def record_results(
     record; a decision already made on a test that is still recommended carries over."""
     intake = _case_for_change(intake_id, version)
     if not results:
-        raise IntakeError("Enter at least one result.")
+        raise IntakeError(_("Enter at least one result."))
     LabResultEntry.objects.bulk_create(
         LabResultEntry(
             intake=intake,
@@ -270,7 +274,7 @@ def record_contact(*, intake_id: int, by, ip_address: str | None = None) -> Inta
     contact, when. Recording it again changes nothing (two people pressing at once)."""
     intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
     if intake.contact_needed_at is None:
-        raise IntakeError("Nothing in this questionnaire called for contacting the patient.")
+        raise IntakeError(_("Nothing in this questionnaire called for contacting the patient."))
     if intake.contacted_at is None:
         intake.contacted_at = timezone.now()
         intake.contacted_by = by

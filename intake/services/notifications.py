@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake.enums import AuditAction, ContactChannel
 from intake.models import Intake, Invitation
@@ -61,14 +62,14 @@ def _preferred_address(patient) -> tuple[str, str]:
     missing when there is no way to reach them that way."""
     if patient.preferred_channel == ContactChannel.NONE:
         raise NoMessagesWanted(
-            "The patient's record says no messages: copy the link and pass it on yourself."
+            _("The patient's record says no messages: copy the link and pass it on yourself.")
         )
     if patient.preferred_channel == ContactChannel.SMS:
         if not patient.mobile_phone:
-            raise NoMobileNumber("There is no mobile phone number on the patient's record.")
+            raise NoMobileNumber(_("There is no mobile phone number on the patient's record."))
         return OutboxChannel.SMS, patient.mobile_phone
     if not patient.email:
-        raise NoEmailAddress("There is no email address on the patient's record.")
+        raise NoEmailAddress(_("There is no email address on the patient's record."))
     return OutboxChannel.EMAIL, patient.email
 
 
@@ -133,7 +134,7 @@ def queue_invitation_email(
         raise RuntimeError("queue_invitation_email runs inside the change's transaction")
     patient = invitation.intake.patient
     if not patient.email:
-        raise NoEmailAddress("There is no email address on the patient's record.")
+        raise NoEmailAddress(_("There is no email address on the patient's record."))
     return _queue(
         kind=OutboxKind.INVITATION,
         intake=invitation.intake,

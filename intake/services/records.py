@@ -15,6 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake import exports, questionnaire
 from intake.enums import AuditAction, ContactChannel
@@ -84,7 +86,7 @@ def export_subject_access(
     The file name carries the record number, not the name, so it says nothing in a download
     folder or a proxy log."""
     if fmt not in CONTENT_TYPES:
-        raise IntakeError("Choose JSON or PDF.")
+        raise IntakeError(_("Choose JSON or PDF."))
     data = subject_access.subject_access_data(patient=patient)
     if fmt == "json":
         content = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
@@ -114,9 +116,9 @@ def erase_patient(*, patient: Patient, by, reason: str, ip_address: str | None =
     reason = reason.strip()
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if patient.erased_at is not None:
-        raise IntakeError("This patient's record has already been erased.")
+        raise IntakeError(_("This patient's record has already been erased."))
     if not reason:
-        raise IntakeError("Give the reason for the erasure request.")
+        raise IntakeError(_("Give the reason for the erasure request."))
     now = timezone.now()
 
     patient.full_name = f"Erased patient #{patient.pk}"
@@ -204,7 +206,7 @@ def save_patient_record(
     created = patient.pk is None
     if not created and patient.erased_at is not None:
         if changed_fields:
-            raise IntakeError("This record was erased on request and cannot be edited.")
+            raise IntakeError(_("This record was erased on request and cannot be edited."))
         return patient  # the admin's read-only form of an erased record: nothing to save
     patient.save()
     record_event(
@@ -229,8 +231,10 @@ CONTACT_FIELDS = {
 }
 
 
-NEEDS_EMAIL = "Add an email address to send messages by email, or choose another way."
-NEEDS_MOBILE = "Add a mobile phone number to send text messages, or choose another way."
+NEEDS_EMAIL = gettext_lazy("Add an email address to send messages by email, or choose another way.")
+NEEDS_MOBILE = gettext_lazy(
+    "Add a mobile phone number to send text messages, or choose another way."
+)
 
 
 def channel_refusal(
@@ -241,7 +245,7 @@ def channel_refusal(
     the address of the channel chosen. A record that never had the address (one made before
     contact details were kept) can still be corrected in its other details."""
     if preferred_channel not in ContactChannel.values:
-        return "Choose email, text message or no messages."
+        return _("Choose email, text message or no messages.")
     needs = {
         ContactChannel.EMAIL: ("email", NEEDS_EMAIL),
         ContactChannel.SMS: ("mobile_phone", NEEDS_MOBILE),
@@ -253,7 +257,7 @@ def channel_refusal(
     if address:
         return None
     if preferred_channel != patient.preferred_channel or getattr(patient, field):
-        return message
+        return str(message)
     return None
 
 
@@ -274,7 +278,7 @@ def save_contact_details(
     without its address, and for an MRN another record holds."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if patient.erased_at is not None:
-        raise IntakeError("This record was erased on request and cannot be edited.")
+        raise IntakeError(_("This record was erased on request and cannot be edited."))
     new = {
         "email": email.strip(),
         "mobile_phone": mobile_phone,
@@ -291,7 +295,10 @@ def save_contact_details(
         raise IntakeError(refusal)
     other = Patient.objects.filter(mrn=mrn).exclude(pk=patient.pk).first() if mrn else None
     if other is not None:
-        raise IntakeError(f"Record {other.pk} already has the clinic patient number {mrn}.")
+        raise IntakeError(
+            _("Record %(record)s already has the clinic patient number %(mrn)s.")
+            % {"record": other.pk, "mrn": mrn}
+        )
     changed = [field for field, value in new.items() if getattr(patient, field) != value]
     if not changed:
         return patient
@@ -302,7 +309,9 @@ def save_contact_details(
             patient.save(update_fields=changed)
     except IntegrityError:
         # Another request gave the same MRN to another record a moment ago.
-        raise IntakeError(f"Another record already has the clinic patient number {mrn}.") from None
+        raise IntakeError(
+            _("Another record already has the clinic patient number %(mrn)s.") % {"mrn": mrn}
+        ) from None
     record_event(
         action=AuditAction.UPDATE,
         actor=by,

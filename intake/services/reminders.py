@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from intake.enums import AuditAction, CaseStatus, ContactChannel
 from intake.models import Invitation
@@ -101,13 +103,13 @@ REACHABLE = Q(
 def _unreachable(patient) -> str:
     """Why a message cannot reach this patient ("" when it can)."""
     if patient.erased_at is not None:
-        return "The patient's record was erased."
+        return _("The patient's record was erased.")
     if patient.preferred_channel == ContactChannel.NONE:
-        return "The patient's record says no messages."
+        return _("The patient's record says no messages.")
     if patient.preferred_channel == ContactChannel.SMS and not patient.mobile_phone:
-        return "There is no mobile phone number on the patient's record."
+        return _("There is no mobile phone number on the patient's record.")
     if patient.preferred_channel == ContactChannel.EMAIL and not patient.email:
-        return "There is no email address on the patient's record."
+        return _("There is no email address on the patient's record.")
     return ""
 
 
@@ -123,18 +125,22 @@ def _last_activity(invitation: Invitation) -> dt.datetime | None:
 def _refusal(invitation: Invitation, *, now: dt.datetime, rules: schedule.Rules) -> str:
     """Why no reminder may go for this link now ("" when one may)."""
     if invitation.intake.status != CaseStatus.DRAFT:
-        return "The questionnaire was already submitted."
+        return _("The questionnaire was already submitted.")
     if invitation.revoked_at is not None or invitation.expires_at <= now:
-        return "This link no longer works. Send the patient a new link instead."
+        return _("This link no longer works. Send the patient a new link instead.")
     unreachable = _unreachable(invitation.intake.patient)
     if unreachable:
         return unreachable
     if invitation.stopped:
-        return "The patient asked for no more reminders."
+        return _("The patient asked for no more reminders.")
     if invitation.bounced:
-        return "An email to this patient bounced. Check the address on their record first."
+        return _("An email to this patient bounced. Check the address on their record first.")
     if invitation.reminders_sent >= rules.max_reminders:
-        return f"This link has had the clinic's maximum of {rules.max_reminders} reminders."
+        return ngettext(
+            "This link has had the clinic's maximum of %(count)s reminder.",
+            "This link has had the clinic's maximum of %(count)s reminders.",
+            rules.max_reminders,
+        ) % {"count": rules.max_reminders}
     return ""
 
 

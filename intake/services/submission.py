@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake.enums import AssessmentKind, AuditAction, CaseStatus
 from intake.models import Intake
@@ -26,7 +27,9 @@ def submit_intake(*, intake_id: int, ip_address: str | None = None) -> Intake:
         return intake
     missing = first_unfinished_step(intake)
     if missing is not None:
-        raise IntakeError(f"Please complete the step “{missing.title}” before submitting.")
+        raise IntakeError(
+            _("Please complete the step “%(step)s” before submitting.") % {"step": _(missing.title)}
+        )
     now = timezone.now()
     store_assessment(intake, kind=AssessmentKind.SUBMISSION, on=timezone.localdate())
     intake.status = CaseStatus.NEW
@@ -70,6 +73,8 @@ def sign_and_submit(*, intake_id: int, full_name: str, ip_address: str | None = 
         return intake
     missing = first_unanswered_step(intake)
     if missing is not None:
-        raise IntakeError(f"Please complete the step “{missing.title}” before submitting.")
+        raise IntakeError(
+            _("Please complete the step “%(step)s” before submitting.") % {"step": _(missing.title)}
+        )
     record_consent(intake_id=intake_id, full_name=full_name, ip_address=ip_address)
     return submit_intake(intake_id=intake_id, ip_address=ip_address)
