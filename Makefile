@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # replay an order with PYTEST_WORKERS=0 PYTEST_ARGS="--randomly-seed=N".
 PYTEST_WORKERS ?= logical
 
-.PHONY: run serve test lint fmt bench docs
+.PHONY: run serve test lint fmt bench docs messages
 
 # The web server, the outbox's worker (db_worker) and the reminder planner (send_reminders,
 # every 10 minutes) in one shell, so that Ctrl-C, or the server stopping, stops all three.
@@ -66,6 +66,13 @@ test: export HTTPS := false
 test: $(DEV_STAMP)
 	bash scripts/ensure-chromium.sh
 	$(PY) -m pytest --numprocesses $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# The translation catalogues (docs/languages.md): every string marked in the code into
+# locale/<language>/LC_MESSAGES/*.po, translations already made kept, the .mo files compiled.
+# The compiled .mo files are committed, so running the app needs no gettext.
+messages: $(RUNTIME_STAMP)
+	bash scripts/ensure-chromium.sh
+	bash scripts/messages.sh
 
 lint: $(DEV_STAMP)
 	$(RUFF) check .
