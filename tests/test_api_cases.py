@@ -188,6 +188,7 @@ def test_api_cases_one_case_has_the_documented_shape(token):
         "ruleset_version": case.current_assessment.ruleset_version,
         "flags": {name: flag["value"] for name, flag in result["flags"].items()},
         "red_flags": [reason["rule"] for reason in result["urgent"]["reasons"]],
+        "language": None,
     }
     assert response.json()["red_flags"] != []
 

@@ -45,6 +45,7 @@ def test_api_invitations_create_returns_the_link_once(token):
         "link": f"{settings.SITE_URL.rstrip('/')}/i/{link_token}/",
         "expires_at": timezone.localtime(invitation.expires_at).isoformat().replace("+00:00", "Z"),
         "emailed": False,
+        "language": None,
     }
     assert invitation_for_token(link_token) == invitation
     assert (invitation.intake.patient.full_name, invitation.created_by) == ("Ann Example", None)

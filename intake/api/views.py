@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -63,7 +64,7 @@ class ApiView(APIView):
             rate=settings.RATE_LIMIT_API,
             increment=True,
         ):
-            raise exceptions.Throttled(detail="Too many requests. Wait a while and try again.")
+            raise exceptions.Throttled(detail=_("Too many requests. Wait a while and try again."))
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
@@ -106,7 +107,7 @@ def _submitted_cases():
 def _submitted_case(pk: int) -> Intake:
     intake = _submitted_cases().select_related("patient").filter(pk=pk).first()
     if intake is None:  # a draft answers exactly as a case that does not exist
-        raise exceptions.NotFound("There is no submitted case with this id.")
+        raise exceptions.NotFound(_("There is no submitted case with this id."))
     return intake
 
 
@@ -133,7 +134,7 @@ class CaseList(ApiView, generics.ListAPIView):
             since = None
         if since is None:
             raise exceptions.ValidationError(
-                {"since": ["Give a date and time such as 2026-12-01T09:00:00Z."]}
+                {"since": [_("Give a date and time such as 2026-12-01T09:00:00Z.")]}
             )
         if timezone.is_naive(since):  # as the clinic reads its own clock
             since = timezone.make_aware(since)

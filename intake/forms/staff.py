@@ -7,32 +7,92 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake.enums import CaseStatus, Decision, TestKind
 from intake.forms.details import PatientDetailsForm
 from intake.forms.labs import LAB_TEST_CHOICES, LabRowFormSet
+from intake.languages import supported_language
 from intake.selectors import QUEUE_SORTS, QueueFilters
 
 
-class InvitationForm(PatientDetailsForm):
-    """Staff's invitation: the patient's details, and the explicit way to say that someone who
-    shares the name and date of birth of a patient on record is a different person."""
+def language_choices() -> list[tuple[str, str]]:
+    """Blank (the patient's browser chooses), then each of settings.LANGUAGES by its own name:
+    a member of staff who reads only English still recognises "Español"."""
+    return [("", _("Let the patient's browser choose")), *settings.LANGUAGES]
 
+
+class LanguageSelect(forms.Select):
+    """Each language's name marked as that language, so a screen reader says it as it is."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+class LanguageField(forms.ChoiceField):
+    """A code of settings.LANGUAGES, or blank. A regional variant ("es-MX", "ES") is read as
+    its language, as the API reads it (intake.languages.supported_language); anything else is
+    refused without being repeated back."""
+
+    widget = LanguageSelect
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", language_choices)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _(
+                    "Unknown language: choose one from the list, or let the patient's browser "
+                    "choose."
+                )
+            },
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> str:
+        value = super().to_python(value)
+        return (supported_language(value) or value) if value else ""
+
+
+class InvitationForm(PatientDetailsForm):
+    """Staff's invitation: the patient's details, the language of the patient's pages and
+    messages, and the explicit way to say that someone who shares the name and date of birth
+    of a patient on record is a different person."""
+
+    field_order = ["full_name", "date_of_birth", "email", "language"]
+
+    language = LanguageField(
+        label=_("Patient's language"),
+        help_text=_(
+            "The questionnaire and the clinic's messages to the patient are in this language; "
+            "the patient can change it on any page."
+        ),
+    )
     different_person = forms.BooleanField(
         required=False,
-        label="A different person from the patient on record with this name and date of birth",
-        help_text="Leave this unticked for a returning patient: the new questionnaire joins "
-        "their record. Tick it only for someone else who shares both; you are asked to "
-        "confirm.",
+        label=_("A different person from the patient on record with this name and date of birth"),
+        help_text=_(
+            "Leave this unticked for a returning patient: the new questionnaire joins "
+            "their record. Tick it only for someone else who shares both; you are asked to "
+            "confirm."
+        ),
     )
     # The record number the confirmation is for: sending the same confirmation twice (a double
     # click) gives the one new record, not two.
     new_record_number = forms.CharField(required=False, widget=forms.HiddenInput)
     email_link = forms.BooleanField(
         required=False,
-        label="Email the link to the patient",
-        help_text="Sent from the app to the email address above, with the clinic's name and "
-        "phone number and no health information. You still see the link once to copy.",
+        label=_("Email the link to the patient"),
+        help_text=_(
+            "Sent from the app to the email address above, with the clinic's name and "
+            "phone number and no health information. You still see the link once to copy."
+        ),
     )
 
     def clean_new_record_number(self) -> int | None:
@@ -41,7 +101,7 @@ class InvitationForm(PatientDetailsForm):
             return None
         if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 32767:
             raise forms.ValidationError(
-                "The confirmation could not be read: tick the box and send the form again."
+                gettext("The confirmation could not be read: tick the box and send the form again.")
             )
         return int(value)
 
@@ -51,7 +111,9 @@ class InvitationForm(PatientDetailsForm):
             # A hidden field's error is not shown beside it: say it above the form.
             self.add_error(None, self.errors.pop("new_record_number"))
         if cleaned.get("email_link") and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error("email", "Enter the patient's email address to email them the link.")
+            self.add_error(
+                "email", gettext("Enter the patient's email address to email them the link.")
+            )
         return cleaned
 
 
@@ -59,49 +121,52 @@ class QueueFilterForm(forms.Form):
     """The work queue's filters, read from the query string. Unknown values get a clear error
     and that filter is left out."""
 
-    q = forms.CharField(required=False, max_length=100, label="Search name, date of birth or case")
+    q = forms.CharField(
+        required=False, max_length=100, label=_("Search name, date of birth or case")
+    )
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Any status")] + [c for c in CaseStatus.choices if c[0] != CaseStatus.DRAFT],
-        error_messages={"invalid_choice": "Unknown status: choose one from the list."},
+        choices=[("", _("Any status"))]
+        + [c for c in CaseStatus.choices if c[0] != CaseStatus.DRAFT],
+        error_messages={"invalid_choice": _("Unknown status: choose one from the list.")},
     )
-    urgent = forms.BooleanField(required=False, label="Urgent only")
-    rls_met = forms.BooleanField(required=False, label="RLS criteria met")
+    urgent = forms.BooleanField(required=False, label=_("Urgent only"))
+    rls_met = forms.BooleanField(required=False, label=_("RLS criteria met"))
     tests = forms.MultipleChoiceField(
         required=False,
         choices=TestKind.choices,
-        label="Test flagged",
+        label=_("Test flagged"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Unknown test: choose from the list."},
+        error_messages={"invalid_choice": _("Unknown test: choose from the list.")},
     )
     assigned = forms.ChoiceField(
         required=False,
-        choices=[("", "Anyone"), ("me", "Assigned to me"), ("unassigned", "Unassigned")],
-        error_messages={"invalid_choice": "Unknown assignment filter."},
+        choices=[("", _("Anyone")), ("me", _("Assigned to me")), ("unassigned", _("Unassigned"))],
+        error_messages={"invalid_choice": _("Unknown assignment filter.")},
     )
     submitted_from = forms.DateField(
         required=False,
-        label="Submitted from",
+        label=_("Submitted from"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as year-month-day."},
+        error_messages={"invalid": _("Enter the date as year-month-day.")},
     )
     submitted_to = forms.DateField(
         required=False,
-        label="Submitted to",
+        label=_("Submitted to"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as year-month-day."},
+        error_messages={"invalid": _("Enter the date as year-month-day.")},
     )
     sort = forms.ChoiceField(
         required=False,
         choices=[(key, label) for key, (label, _order) in QUEUE_SORTS.items()],
-        error_messages={"invalid_choice": "Unknown sort order."},
+        error_messages={"invalid_choice": _("Unknown sort order.")},
     )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
         if start and end and start > end:
-            self.add_error("submitted_to", "The end date is before the start date.")
+            self.add_error("submitted_to", gettext("The end date is before the start date."))
         return cleaned
 
     def filters(self) -> QueueFilters:
@@ -130,7 +195,7 @@ class CaseChangeForm(forms.Form):
 class StatusForm(CaseChangeForm):
     status = forms.ChoiceField(
         choices=[c for c in CaseStatus.choices if c[0] != CaseStatus.DRAFT],
-        error_messages={"invalid_choice": "Unknown status."},
+        error_messages={"invalid_choice": _("Unknown status.")},
     )
 
 
@@ -138,9 +203,9 @@ class AssignForm(CaseChangeForm):
     assignee = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        empty_label="Nobody",
-        label="Assign to",
-        error_messages={"invalid_choice": "Choose a practitioner from the list."},
+        empty_label=_("Nobody"),
+        label=_("Assign to"),
+        error_messages={"invalid_choice": _("Choose a practitioner from the list.")},
     )
 
     def __init__(self, *args: Any, staff, **kwargs: Any):
@@ -153,12 +218,12 @@ class DecisionForm(CaseChangeForm):
     decision = forms.ChoiceField(
         choices=[c for c in Decision.choices if c[0] != Decision.PENDING],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose ordered, declined or already done."},
+        error_messages={"invalid_choice": _("Choose ordered, declined or already done.")},
     )
     reason = forms.CharField(
         required=False,
         max_length=1000,
-        label="Reason (needed when declining)",
+        label=_("Reason (needed when declining)"),
         widget=forms.TextInput,
     )
 
@@ -168,18 +233,18 @@ class DecisionForm(CaseChangeForm):
             cleaned.get("decision") == Decision.DECLINED
             and not (cleaned.get("reason") or "").strip()
         ):
-            self.add_error("reason", "Give a reason for declining the test.")
+            self.add_error("reason", gettext("Give a reason for declining the test."))
         return cleaned
 
 
 class NoteForm(forms.Form):
     text = forms.CharField(
         max_length=5000,
-        label="Add a note",
+        label=_("Add a note"),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Write the note before saving it.",
-            "max_length": "Keep a note under 5000 characters (it has %(show_value)d).",
+            "required": _("Write the note before saving it."),
+            "max_length": _("Keep a note under 5000 characters (it has %(show_value)d)."),
         },
     )
 
@@ -203,7 +268,7 @@ class ResultsForm(CaseChangeForm):
             [row for form in self.rows.forms if (row := form.row())] if self.rows.is_valid() else []
         )
         if self.rows.is_valid() and not rows:
-            self.add_error(None, "Enter at least one result.")
+            self.add_error(None, gettext("Enter at least one result."))
         cleaned["results"] = rows
         return cleaned
 
@@ -225,7 +290,7 @@ class ResultsForm(CaseChangeForm):
                 rows.append(
                     {
                         **typed,
-                        "test": labels.get(test, test) if test else "No test chosen",
+                        "test": labels.get(test, test) if test else gettext("No test chosen"),
                         "errors": [error for errors in row.errors.values() for error in errors],
                     }
                 )

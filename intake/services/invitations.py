@@ -193,9 +193,13 @@ def create_invitation(
     actor_label: str = "",
     email_link: bool = False,
     send_link: bool = False,
+    language: str = "",
 ) -> tuple[Invitation, str]:
     """A new intake for a (new or matched) patient and a link to it. Returns the raw token,
     which is shown once and never stored.
+
+    `language`: a code of settings.LANGUAGES (checked by the form or the API), or blank for the
+    patient's browser to choose. The intake keeps it: its pages and messages speak it.
 
     `different_person` (staff only): someone who shares the name and date of birth of a patient
     on record. Without `new_record_number` it raises DifferentPersonUnconfirmed, which carries
@@ -215,7 +219,9 @@ def create_invitation(
         ip_address=ip_address,
         actor_label=actor_label,
     )
-    intake = Intake.objects.create(patient=patient, matched_existing_patient=matched)
+    intake = Intake.objects.create(
+        patient=patient, matched_existing_patient=matched, language=language
+    )
     invitation, token = _issue(intake, created_by=created_by, via_public_start=via_public_start)
     record_event(
         action=AuditAction.INVITATION_CREATED,

@@ -12,11 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from intake import forms, selectors, services
 from intake.http import client_ip
+from intake.languages import language_name
 from intake.views.common import audit_list_view, permission_or_404, posted
 
 if TYPE_CHECKING:
@@ -38,6 +40,8 @@ def _show_link(request: HttpRequest, invitation, token: str, *, reissued: bool) 
             "reissued": reissued,
             "emailed_to": selectors.invitation_emails(invitation),
             "texted_to": selectors.invitation_texts(invitation),
+            "language": invitation.intake.language,
+            "language_name": language_name(invitation.intake.language),
         },
     )
 
@@ -71,6 +75,8 @@ def invitations(request: HttpRequest) -> HttpResponse:
     rows = []
     for invitation in page:
         status = selectors.invitation_status(invitation)
+        # Shown by its own name ("Español"), as the form offers it; blank until chosen.
+        invitation.language_name = language_name(invitation.intake.language)
         rows.append((invitation, status, selectors.invitation_actions(status)))
     audit_list_view(request, what="invitations list", shown=len(rows))
     return render(
@@ -88,7 +94,10 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke_invitation(
         invitation=invitation, by=request.user, ip_address=client_ip(request)
     )
-    messages.success(request, f"The link for {invitation.intake.patient.full_name} was revoked.")
+    messages.success(
+        request,
+        _("The link for %(name)s was revoked.") % {"name": invitation.intake.patient.full_name},
+    )
     return redirect("intake:invitations")
 
 
@@ -99,7 +108,9 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.staff_invitation(user=request.user, invitation_id=pk)
     if not invitation.intake.is_draft:
-        messages.error(request, "That questionnaire was already submitted; no new link is needed.")
+        messages.error(
+            request, _("That questionnaire was already submitted; no new link is needed.")
+        )
         return redirect("intake:invitations")
     try:
         new, token = services.reissue_invitation(
@@ -113,7 +124,7 @@ def reissue_invitation(request: HttpRequest, pk: int) -> HttpResponse:
             send_link=request.POST.get("send_link") == "1",
         )
     except services.IntakeError as refusal:
-        messages.error(request, f"No new link was made: {refusal}")
+        messages.error(request, _("No new link was made: %(reason)s") % {"reason": refusal})
         return redirect("intake:invitations")
     return _show_link(request, new, token, reissued=True)
 
@@ -130,16 +141,23 @@ def send_reminder(request: HttpRequest, pk: int) -> HttpResponse:
             invitation=invitation, by=request.user, ip_address=client_ip(request)
         )
     except services.ReminderRefused as refusal:
-        messages.error(request, f"No reminder was sent: {refusal}")
+        messages.error(request, _("No reminder was sent: %(reason)s") % {"reason": refusal})
     else:
         name = invitation.intake.patient.full_name
         when = timezone.localtime(message.next_attempt_at)
         if message.next_attempt_at > timezone.now():
             messages.success(
                 request,
-                f"Reminder {message.reminder_number} for {name} is queued for {when:%H:%M} "
-                "(after the clinic's quiet hours).",
+                _(
+                    "Reminder %(number)s for %(name)s is queued for %(time)s (after the "
+                    "clinic's quiet hours)."
+                )
+                % {"number": message.reminder_number, "name": name, "time": f"{when:%H:%M}"},
             )
         else:
-            messages.success(request, f"Reminder {message.reminder_number} for {name} is queued.")
+            messages.success(
+                request,
+                _("Reminder %(number)s for %(name)s is queued.")
+                % {"number": message.reminder_number, "name": name},
+            )
     return redirect("intake:invitations")
