@@ -1,5 +1,8 @@
 """What the patient's pages need beyond the form: the clinic's name and tap-to-call number,
-and the parts of the questions drawn by our own templates (grouped tick lists, sliders)."""
+and the parts of the questions drawn by our own templates (grouped tick lists, sliders).
+
+The questionnaire's words arrive here in English (marked with gettext_noop where they are
+written) and are translated into the page's language here, where they are shown."""
 
 from __future__ import annotations
 
@@ -12,15 +15,32 @@ from django.forms import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from intake import questionnaire
+from intake.languages import is_staff_path
 
 register = template.Library()
 
 
 @register.simple_tag
+def site_name() -> str:
+    """The site's own name, in the page's language; escaped where shown, like any text (a
+    literal in a template would pass its "&" through as markup)."""
+    return gettext("RLS & Gut Health Intake")
+
+
+@register.simple_tag
 def clinic_name() -> str:
     return settings.CLINIC_NAME
+
+
+@register.simple_tag(takes_context=True)
+def patient_page(context) -> bool:
+    """Whether this page is the patient's (not a staff page, the sign-in or the admin): only
+    theirs offer the language switch; staff pages always speak STAFF_LANGUAGE_CODE."""
+    request = context.get("request")
+    return request is None or not is_staff_path(request.path_info)
 
 
 @register.simple_tag
@@ -35,7 +55,7 @@ def clinic_phone() -> SafeString:
 def lab_glossary() -> list[dict[str, str]]:
     """Each test the patient may enter, with what it is in plain words."""
     return [
-        {"name": name, "explanation": questionnaire.LAB_EXPLANATIONS[code]}
+        {"name": gettext(name), "explanation": gettext(questionnaire.LAB_EXPLANATIONS[code])}
         for code, name, _units in questionnaire.LAB_TESTS
     ]
 
@@ -75,6 +95,7 @@ def tick_list(field: BoundField) -> dict[str, Any] | None:
                 for box in group_boxes
             ),
         )
+        title = gettext(title) if title else title
         groups.append({"title": title, "boxes_html": html, "ticked": ticked})
     return {"groups": groups, "none": none}
 
@@ -99,9 +120,9 @@ def slider(field: BoundField) -> dict[str, Any] | None:
         "min": question.min_value,
         "max": question.max_value,
         "anchors": [
-            (question.min_value, low),
-            ((question.min_value + question.max_value) // 2, middle),
-            (question.max_value, high),
+            (question.min_value, gettext(low)),
+            ((question.min_value + question.max_value) // 2, gettext(middle)),
+            (question.max_value, gettext(high)),
         ],
     }
 

@@ -23,13 +23,27 @@
 (function () {
   "use strict";
 
+  // Words in the page's language from the catalogue (/jsi18n/, loaded before this script on
+  // the patient's pages); in English where it is not loaded.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate =
+    window.interpolate ||
+    function (format, values, named) {
+      if (named) {
+        return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+      }
+      var rest = values.slice();
+      return format.replace(/%s/g, function () { return String(rest.shift()); });
+    };
+
   var DEBOUNCE_MS = 1500;
   // How long a normal submit waits for a save already on its way, to send its new revision.
   var SUBMIT_WAIT_MS = 4000;
-  var NOT_SAVED_MESSAGE = "Not saved yet \u2014 your answers will be saved when you continue.";
-  var STALE_MESSAGE =
-    "These answers were changed in another window or tab. Reload this page to see the latest answers.";
-  var RELOAD_MESSAGE = "Reload this page to keep saving your answers automatically.";
+  var NOT_SAVED_MESSAGE = gettext("Not saved yet \u2014 your answers will be saved when you continue.");
+  var STALE_MESSAGE = gettext(
+    "These answers were changed in another window or tab. Reload this page to see the latest answers."
+  );
+  var RELOAD_MESSAGE = gettext("Reload this page to keep saving your answers automatically.");
 
   if (!window.fetch || !window.FormData || !window.Promise) {
     return;
@@ -100,7 +114,11 @@
             if (body.revision !== undefined && body.revision !== null) {
               setRevision(body.revision);
             }
-            showStatus(body.saved_at ? "Saved at " + body.saved_at : "Saved");
+            showStatus(
+              body.saved_at
+                ? interpolate(gettext("Saved at %(time)s"), { time: body.saved_at }, true)
+                : gettext("Saved")
+            );
             if (typeof body.help_url === "string" && body.help_url.charAt(0) === "/") {
               // Emergency advice or crisis resources, shown the moment an answer calls for
               // them; everything typed so far is saved, and the page leads back here.

@@ -6,6 +6,10 @@
 (function () {
   "use strict";
 
+  // Words in the page's language from the catalogue (/jsi18n/, loaded before this script on
+  // the patient's pages); in English where it is not loaded.
+  var gettext = window.gettext || function (text) { return text; };
+
   document.querySelectorAll("[data-copy-from]").forEach(function (button) {
     var input = document.getElementById(button.getAttribute("data-copy-from"));
     var status = document.getElementById(button.getAttribute("aria-describedby"));
@@ -22,11 +26,11 @@
       input.select();
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(input.value).then(
-          function () { say("Link copied."); },
-          function () { say("Press Ctrl+C (or Cmd+C) to copy the selected link."); }
+          function () { say(gettext("Link copied.")); },
+          function () { say(gettext("Press Ctrl+C (or Cmd+C) to copy the selected link.")); }
         );
       } else {
-        say("Press Ctrl+C (or Cmd+C) to copy the selected link.");
+        say(gettext("Press Ctrl+C (or Cmd+C) to copy the selected link."));
       }
     });
   });

@@ -3,6 +3,13 @@
 // data stays on an unattended screen.
 (function () {
   "use strict";
+  // Staff pages speak English (STAFF_LANGUAGE_CODE) and load no catalogue: the words are marked
+  // all the same, and stay as written without one.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (singular, plural, count) { return count === 1 ? singular : plural; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
   var body = document.body;
   // The staff pages set these on <body>; the admin, whose <body> is Django's, on a <meta>.
   var config = document.querySelector("[data-session-seconds]");
@@ -32,14 +39,17 @@
     banner.setAttribute("role", "alertdialog");
     banner.setAttribute("aria-live", "assertive");
     var text = document.createElement("span");
+    var minutes = Math.round(warnBefore / 60);
     var left = warnBefore >= 60
-      ? Math.round(warnBefore / 60) + (Math.round(warnBefore / 60) === 1 ? " minute" : " minutes")
-      : warnBefore + " seconds";
-    text.textContent = "For security you will be signed out in " + left + " unless you continue.";
+      ? interpolate(ngettext("%(count)s minute", "%(count)s minutes", minutes), { count: minutes }, true)
+      : interpolate(ngettext("%(count)s second", "%(count)s seconds", warnBefore), { count: warnBefore }, true);
+    text.textContent = interpolate(
+      gettext("For security you will be signed out in %(time)s unless you continue."), { time: left }, true
+    );
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-sm btn-primary";
-    button.textContent = "Stay signed in";
+    button.textContent = gettext("Stay signed in");
     button.addEventListener("click", stayIn);
     banner.appendChild(text);
     banner.appendChild(button);

@@ -9,8 +9,26 @@
 (function () {
   "use strict";
 
+  // Words in the page's language from the catalogue (/jsi18n/, loaded before this script on
+  // the patient's pages); in English where it is not loaded.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate =
+    window.interpolate ||
+    function (format, values, named) {
+      if (named) {
+        return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+      }
+      var rest = values.slice();
+      return format.replace(/%s/g, function () { return String(rest.shift()); });
+    };
+
   function describe(input) {
-    return input.value + " out of " + input.getAttribute("data-max");
+    // The same words as the page's own (_slider.html).
+    return interpolate(
+      gettext("%(value)s out of %(max)s"),
+      { value: input.value, max: input.getAttribute("data-max") },
+      true
+    );
   }
 
   function answered(input) {

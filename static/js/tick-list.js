@@ -8,13 +8,29 @@
 (function () {
   "use strict";
 
+  var interpolate =
+    window.interpolate ||
+    function (format, values, named) {
+      if (named) {
+        return format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+      }
+      var rest = values.slice();
+      return format.replace(/%s/g, function () { return String(rest.shift()); });
+    };
+  var ngettext =
+    window.ngettext ||
+    function (singular, plural, count) { return count === 1 ? singular : plural; };
+
   function groupCount(details) {
     var count = details.querySelector(".tick-group__count");
     if (!count) {
       return;
     }
     var ticked = details.querySelectorAll("input[type=checkbox]:checked").length;
-    count.textContent = ticked ? " \u00b7 " + ticked + " ticked" : "";
+    // The same words as the page's own (_tick_list.html).
+    count.textContent = ticked
+      ? " \u00b7 " + interpolate(ngettext("%(ticked)s ticked", "%(ticked)s ticked", ticked), { ticked: ticked }, true)
+      : "";
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-tick-list]"), function (list) {
