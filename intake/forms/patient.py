@@ -5,6 +5,10 @@ Step forms are built from intake/questionnaire/. Every question field is declare
 to Django; `clean()` then applies "required when it applies" with the answers as they will be
 after this save, so a question that depends on another on the same page is judged correctly
 with or without JavaScript.
+
+The questionnaire's texts arrive in English (marked with gettext_noop where they are written)
+and are translated here, lazily: a step's form class is built once for every patient, so its
+labels, choices and messages are looked up in the language of the page that shows them.
 """
 
 from __future__ import annotations
@@ -13,48 +17,80 @@ import functools
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake import questionnaire
 from intake.forms.details import NAME_MAX_LENGTH
-from intake.forms.labs import LabRowFormSet
+from intake.forms.labs import LabRowFormSet, typed_value
 from intake.questionnaire import Facts, Question, Step, StepKind
 
 TEXT_MAX_LENGTH = 2000
-CHOOSE_ONE = "Choose an answer to this question."
-TICK_ONE = "Tick at least one answer."
-NONE_WITH_OTHERS = "Tick “None of these” on its own, or untick it and tick the answers that apply."
-PHQ9_PARTIAL = (
+CHOOSE_ONE = _("Choose an answer to this question.")
+TICK_ONE = _("Tick at least one answer.")
+NONE_WITH_OTHERS = _(
+    "Tick “None of these” on its own, or untick it and tick the answers that apply."
+)
+PHQ9_PARTIAL = _(
     "Answer all nine questions, or leave all nine blank and answer the question below instead."
 )
-REVISION_MISSING = (
+REVISION_MISSING = _(
     "Your answers were not saved: this page was sent without the check that stops an older "
     "page overwriting newer answers. Your answers are still below: check them, then save again."
 )
 
 
+def _percent(message: str, values: dict[str, Any]) -> str:
+    return str(message) % values
+
+
+# A translated message with its values filled in, looked up when it is shown (for the classes
+# built once: gettext_lazy("…") % {…} would fill it in, and fix its language, at once).
+_lazy_percent = lazy(_percent, str)
+
+
+def _translated(text: str) -> str:
+    """A questionnaire text in the language of the page that shows it. Blank stays blank
+    (gettext("") would return the catalogue's header)."""
+    return _(text) if text else text
+
+
+def _choices(choices) -> list[tuple[Any, str]]:
+    return [(value, _translated(label)) for value, label in choices]
+
+
 def number_message(question: Question) -> str:
-    return f"Enter a whole number from {question.min_value} to {question.max_value}."
+    return _lazy_percent(
+        _("Enter a whole number from %(min_value)s to %(max_value)s."),
+        {"min_value": question.min_value, "max_value": question.max_value},
+    )
 
 
 def _field_for(question: Question) -> forms.Field:
-    common = {"label": question.label, "help_text": question.help_text, "required": False}
+    common = {
+        "label": _translated(question.label),
+        "help_text": _translated(question.help_text),
+        "required": False,
+    }
     if question.kind == "choice" and question.widget == "select":
         return forms.ChoiceField(
-            choices=[("", "Choose…"), *question.choices],
+            choices=[("", _("Choose…")), *_choices(question.choices)],
             widget=forms.Select,
             error_messages={"invalid_choice": CHOOSE_ONE},
             **common,
         )
     if question.kind == "choice":
         return forms.ChoiceField(
-            choices=question.choices,
+            choices=_choices(question.choices),
             widget=forms.RadioSelect,
             error_messages={"invalid_choice": CHOOSE_ONE},
             **common,
         )
     if question.kind == "bool":
         return forms.TypedChoiceField(
-            choices=[("yes", "Yes"), ("no", "No")],
+            choices=[("yes", _("Yes")), ("no", _("No"))],
             coerce=lambda value: value == "yes",
             empty_value=None,
             widget=forms.RadioSelect,
@@ -66,9 +102,9 @@ def _field_for(question: Question) -> forms.Field:
             ((questionnaire.NONE_OF_THESE, question.none_choice),) if question.none_choice else ()
         )
         return forms.MultipleChoiceField(
-            choices=[*question.choices, *none],
+            choices=_choices([*question.choices, *none]),
             widget=forms.CheckboxSelectMultiple,
-            error_messages={"invalid_choice": "Choose only from the listed options."},
+            error_messages={"invalid_choice": _("Choose only from the listed options.")},
             **common,
         )
     if question.kind == "int":
@@ -90,8 +126,10 @@ def _field_for(question: Question) -> forms.Field:
             max_length=TEXT_MAX_LENGTH,
             widget=forms.Textarea(attrs={"rows": 3}),
             error_messages={
-                "max_length": f"Keep this under {TEXT_MAX_LENGTH} characters "
-                "(it has %(show_value)d).",
+                # Django fills in the limit and the length typed.
+                "max_length": _(
+                    "Keep this under %(limit_value)d characters (it has %(show_value)d)."
+                ),
             },
             **common,
         )
@@ -195,8 +233,11 @@ class StepForm(forms.Form):
         if isinstance(hard, int) and isinstance(loose, int) and hard + loose > 100:
             self.add_error(
                 "pct_bm_loose",
-                f"Hard and loose together cannot be more than 100%: you entered {hard}% and "
-                f"{loose}%. Change one of them.",
+                gettext(
+                    "Hard and loose together cannot be more than 100%%: you entered "
+                    "%(hard)s%% and %(loose)s%%. Change one of them."
+                )
+                % {"hard": hard, "loose": loose},
             )
 
     @staticmethod
@@ -204,7 +245,7 @@ class StepForm(forms.Form):
         if question.kind == "int":
             return number_message(question)
         if question.kind == "text":
-            return "Enter an answer."
+            return gettext("Enter an answer.")
         if question.kind == "multi":
             return TICK_ONE
         return CHOOSE_ONE
@@ -231,8 +272,8 @@ def step_form_class(step: Step) -> type[StepForm]:
     if step.kind == StepKind.MOOD:
         for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
             fields[f"phq9_{number}"] = forms.TypedChoiceField(
-                label=f"{number}. {text}",
-                choices=questionnaire.PHQ9_CHOICES,
+                label=format_lazy("{}. {}", number, _translated(text)),
+                choices=_choices(questionnaire.PHQ9_CHOICES),
                 coerce=int,
                 empty_value=None,
                 required=False,
@@ -245,7 +286,7 @@ def step_form_class(step: Step) -> type[StepForm]:
     elif step.kind == StepKind.IRLS:
         for number in range(1, questionnaire.IRLS_ITEM_COUNT + 1):
             fields[f"irls_{number}"] = forms.TypedChoiceField(
-                label=f"Item {number}",
+                label=_lazy_percent(_("Item %(number)s"), {"number": number}),
                 choices=[(score, str(score)) for score in range(5)],
                 coerce=int,
                 empty_value=None,
@@ -292,7 +333,7 @@ class MoodForm(StepForm):
         elif not answered and cleaned.get("self_harm_thoughts") in (None, ""):
             self.add_error(
                 "self_harm_thoughts",
-                "Answer this question, or answer the nine questions above instead.",
+                gettext("Answer this question, or answer the nine questions above instead."),
             )
         cleaned["phq9_items"] = items if len(answered) == 9 else None
         if cleaned["phq9_items"] is not None:
@@ -351,7 +392,7 @@ class LabsForm(StepForm):
         initial = [
             {
                 **row,
-                "value": {"neg": "negative", "pos": "positive"}.get(row["value"], row["value"]),
+                "value": typed_value(row["value"]),
                 "unit": row["unit"] or "",
             }
             for row in rows
@@ -418,33 +459,33 @@ class LabsForm(StepForm):
 
 class DateOfBirthForm(forms.Form):
     date_of_birth = forms.DateField(
-        label="Your date of birth",
-        help_text="If you are filling this in for a child, enter the child's date of birth.",
+        label=_("Your date of birth"),
+        help_text=_("If you are filling this in for a child, enter the child's date of birth."),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
         error_messages={
-            "required": "Enter your date of birth.",
-            "invalid": "Enter the date as year-month-day, e.g. 1980-04-23.",
+            "required": _("Enter your date of birth."),
+            "invalid": _("Enter the date as year-month-day, e.g. 1980-04-23."),
         },
     )
 
 
 class ConsentForm(forms.Form):
     agree = forms.BooleanField(
-        label="I have read and agree to the statement above.",
+        label=_("I have read and agree to the statement above."),
         error_messages={
-            "required": "Tick the box to agree, or contact your clinic with questions."
+            "required": _("Tick the box to agree, or contact your clinic with questions.")
         },
     )
     full_name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
-        label="Type your full name as your signature",
-        help_text="For a child, the parent or guardian types their own name.",
+        label=_("Type your full name as your signature"),
+        help_text=_("For a child, the parent or guardian types their own name."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Type your full name to sign."},
+        error_messages={"required": _("Type your full name to sign.")},
     )
 
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
         if len(name) < 2 or not any(ch.isalpha() for ch in name):
-            raise forms.ValidationError("Type your full name using letters.")
+            raise forms.ValidationError(gettext("Type your full name using letters."))
         return name

@@ -1,12 +1,19 @@
-"""The patient's path: the questionnaire a browser holds, and answers as people read them."""
+"""The patient's path: the questionnaire a browser holds, and answers as people read them.
+
+Answer lines are written in the language active when they are built: the patient's on the
+review page, STAFF_LANGUAGE_CODE on the case page. The questionnaire's texts arrive in English
+(marked with gettext_noop where they are written) and are translated here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from intake import questionnaire
 from intake.errors import InvitationUnavailable
@@ -21,20 +28,25 @@ def patient_intake(*, intake_id: int | None, invitation_id: int | None) -> Intak
     unexpired, as a link opened for the first time does (InvitationUnavailable otherwise:
     the answers are kept for a new link); a sent questionnaire's thank-you page still shows."""
     if intake_id is None or invitation_id is None:
-        raise Http404("No questionnaire is open in this browser.")
+        raise Http404(_("No questionnaire is open in this browser."))
     invitation = (
         Invitation.objects.select_related("intake__patient")
         .filter(pk=invitation_id, intake_id=intake_id, revoked_at__isnull=True)
         .first()
     )
     if invitation is None:
-        raise Http404("No questionnaire is open in this browser.")
+        raise Http404(_("No questionnaire is open in this browser."))
     intake = invitation.intake
     if intake.is_draft and invitation.expires_at <= timezone.now():
         expired_on = timezone.localdate(invitation.expires_at)
+        # Translators: a date format (Django's date filter), e.g. "23 April 2026".
+        day = date_format(expired_on, _("j F Y"))
         raise InvitationUnavailable(
-            f"This link expired on {expired_on.day} {expired_on:%B %Y}. Your answers so far "
-            "are kept, but you need a new link from your clinic to change or send them."
+            _(
+                "This link expired on %(day)s. Your answers so far are kept, but you need a new "
+                "link from your clinic to change or send them."
+            )
+            % {"day": day}
         )
     return intake
 
@@ -44,17 +56,56 @@ class AnswerLine:
     key: str
     label: str
     answer: str
+    # False when the question was left unanswered: compare this, never the answer's words
+    # (they are in the page's language).
+    answered: bool = True
 
 
 @dataclass(frozen=True)
 class AnswerSection:
     step: questionnaire.Step
     lines: list[AnswerLine]
+    title: str = ""  # the step's title, translated
+
+
+def _translated(text: str) -> str:
+    # gettext("") is the catalogue's header, not a blank.
+    return _(text) if text else text
+
+
+def _not_answered(key: str, label: str) -> AnswerLine:
+    return AnswerLine(key, label, _("Not answered"), answered=False)
+
+
+def answer_words(question: questionnaire.Question, value: Any) -> str:
+    """A question's answer in words in the active language (Question.display, translated)."""
+    if value is None:
+        return _("Not answered")
+    if question.kind == "multi":
+        labels = dict(question.choices)
+        words = [_translated(labels.get(item, str(item))) for item in value]
+        return ", ".join(words) or _translated(question.none_choice or "None of these")
+    if question.widget == "slider":
+        return _("%(value)s out of %(maximum)s") % {"value": value, "maximum": question.max_value}
+    if question.kind == "choice":
+        label = dict(question.choices).get(value)
+        return _translated(label) if label is not None else str(value)
+    if question.kind == "bool":
+        return _("Yes") if value else _("No")
+    return str(value)  # a number, or the patient's own words
 
 
 def _lab_line(row: dict[str, Any]) -> str:
-    value = questionnaire.lab_value(row["test"], row["value"], row.get("unit") or "")
-    return f"{questionnaire.lab_name(row['test'])}: {value} (taken {row['taken_on']})"
+    words = dict(questionnaire.QUALITATIVE_LAB_CHOICES.get(row["test"], ()))
+    if isinstance(row["value"], str) and row["value"] in words:
+        value = _(words[row["value"]])
+    else:
+        value = questionnaire.lab_value(row["test"], row["value"], row.get("unit") or "")
+    return _("%(test)s: %(value)s (taken %(day)s)") % {
+        "test": _translated(questionnaire.lab_name(row["test"])),
+        "value": value,
+        "day": row["taken_on"],
+    }
 
 
 def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSection]:
@@ -66,32 +117,53 @@ def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSect
             items = answers.get("phq9_items")
             choices = dict(questionnaire.PHQ9_CHOICES)
             for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
-                answer = choices[items[number - 1]] if items else "Not answered"
-                lines.append(AnswerLine(f"phq9_{number}", text, answer))
+                key, label = f"phq9_{number}", _(text)
+                if items:
+                    lines.append(AnswerLine(key, label, _(choices[items[number - 1]])))
+                else:
+                    lines.append(_not_answered(key, label))
         if step.kind == StepKind.IRLS:
             items = answers.get("irls_items") or [None] * questionnaire.IRLS_ITEM_COUNT
             for number, score in enumerate(items, start=1):
-                answer = "Not answered" if score is None else str(score)
-                lines.append(AnswerLine(f"irls_{number}", f"Severity scale item {number}", answer))
+                key = f"irls_{number}"
+                label = _("Severity scale item %(number)s") % {"number": number}
+                if score is None:
+                    lines.append(_not_answered(key, label))
+                else:
+                    lines.append(AnswerLine(key, label, str(score)))
         if step.kind == StepKind.LABS:
             rows = answers.get("prior_labs") or []
             for index, row in enumerate(rows, start=1):
-                lines.append(AnswerLine(f"lab_{index}", f"Result {index}", _lab_line(row)))
+                label = _("Result %(number)s") % {"number": index}
+                lines.append(AnswerLine(f"lab_{index}", label, _lab_line(row)))
             if not rows:
-                lines.append(AnswerLine("prior_labs", "Results", "None added"))
+                lines.append(AnswerLine("prior_labs", _("Results"), _("None added")))
         for question in step.questions:
             if questionnaire.field_shown(step, question, facts):
+                value = answers.get(question.key)
                 lines.append(
                     AnswerLine(
-                        question.key, question.label, question.display(answers.get(question.key))
+                        question.key,
+                        _translated(question.label),
+                        answer_words(question, value),
+                        answered=value is not None,
                     )
                 )
         if step.kind != StepKind.CONSENT:
-            sections.append(AnswerSection(step, lines))
+            sections.append(AnswerSection(step, lines, _translated(step.title)))
     return sections
 
 
-def irls_instrument() -> LicensedInstrument | None:
+def irls_instrument(*, language: str | None = None) -> LicensedInstrument | None:
+    """The clinic's active IRLS version in `language` (by default the page's), else its
+    newest active version in any language: the page notes when the items shown are in
+    another language than the patient's."""
+    language = language or translation.get_language()
+    in_language = Case(
+        When(language=language, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
     return (
-        LicensedInstrument.objects.filter(name="IRLS", active=True).order_by("-uploaded_at").first()
+        LicensedInstrument.objects.filter(name="IRLS", active=True)
+        .order_by(in_language.desc(), "-uploaded_at")
+        .first()
     )
