@@ -96,7 +96,7 @@ class CaseSerializer(serializers.Serializer):
         {
             "type": "object",
             "additionalProperties": {"type": "string", "nullable": True},
-            "description": "Each test flag's value, by flag name (clinical-spec §11).",
+            "description": _("Each test flag's value, by flag name (clinical-spec §11)."),
         }
     )
     def get_flags(self, intake: Intake) -> dict[str, Any]:
@@ -106,7 +106,7 @@ class CaseSerializer(serializers.Serializer):
         {
             "type": "array",
             "items": {"type": "string"},
-            "description": "The rule ids of the red flags that fired, e.g. RF-3.",
+            "description": _("The rule ids of the red flags that fired, e.g. RF-3."),
         }
     )
     def get_red_flags(self, intake: Intake) -> list[str]:

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -36,7 +37,7 @@ READ_CASES = ApiClient.Scope.READ_CASES
 CREATE_INVITATIONS = ApiClient.Scope.CREATE_INVITATIONS
 ERROR = OpenApiResponse(
     {"type": "object", "properties": {"detail": {"type": "string"}}},
-    description="What was wrong, in `detail`.",
+    description=gettext_lazy("What was wrong, in `detail`."),
 )
 REFUSALS = {401: ERROR, 403: ERROR, 429: ERROR}
 
@@ -149,13 +150,15 @@ class CaseList(ApiView, generics.ListAPIView):
         return cases
 
     @extend_schema(
-        summary="Submitted cases changed since a time",
+        summary=gettext_lazy("Submitted cases changed since a time"),
         parameters=[
             OpenApiParameter(
                 "since",
                 OpenApiTypes.DATETIME,
-                description="Only cases changed at or after this time (ISO 8601; without an "
-                "offset, the clinic's time zone; a date alone is its start).",
+                description=gettext_lazy(
+                    "Only cases changed at or after this time (ISO 8601; without an "
+                    "offset, the clinic's time zone; a date alone is its start)."
+                ),
             )
         ],
         responses={200: serializers.CaseSerializer(many=True), 400: ERROR, **REFUSALS},
@@ -175,7 +178,7 @@ class CaseDetail(ApiView):
     required_scope = READ_CASES
 
     @extend_schema(
-        summary="One submitted case",
+        summary=gettext_lazy("One submitted case"),
         responses={200: serializers.CaseSerializer, 404: ERROR, **REFUSALS},
     )
     def get(self, request, pk: int):
@@ -188,10 +191,11 @@ class CaseFhirBundle(ApiView):
     required_scope = READ_CASES
 
     @extend_schema(
-        summary="One submitted case as a FHIR R4 transaction Bundle",
+        summary=gettext_lazy("One submitted case as a FHIR R4 transaction Bundle"),
         responses={
             (200, fhir_exports.FHIR_JSON): OpenApiResponse(
-                OpenApiTypes.OBJECT, description="A FHIR R4 Bundle (docs/integration.md)."
+                OpenApiTypes.OBJECT,
+                description=gettext_lazy("A FHIR R4 Bundle (docs/integration.md)."),
             ),
             404: ERROR,
             **REFUSALS,
@@ -209,10 +213,10 @@ class FhirQuestionnaire(ApiView):
     required_scope = None
 
     @extend_schema(
-        summary="The questionnaire as a FHIR R4 Questionnaire",
+        summary=gettext_lazy("The questionnaire as a FHIR R4 Questionnaire"),
         responses={
             (200, fhir_exports.FHIR_JSON): OpenApiResponse(
-                OpenApiTypes.OBJECT, description="A FHIR R4 Questionnaire."
+                OpenApiTypes.OBJECT, description=gettext_lazy("A FHIR R4 Questionnaire.")
             ),
             **REFUSALS,
         },
@@ -227,7 +231,7 @@ class InvitationCreate(ApiView):
     required_scope = CREATE_INVITATIONS
 
     @extend_schema(
-        summary="Create an invitation: a new intake and its link",
+        summary=gettext_lazy("Create an invitation: a new intake and its link"),
         request=serializers.InvitationRequestSerializer,
         responses={201: serializers.InvitationSerializer, 400: ERROR, 409: ERROR, **REFUSALS},
     )
