@@ -147,14 +147,12 @@ class ClinicTextForm(forms.ModelForm):
         if self.instance.pk is not None:
             same = same.exclude(pk=self.instance.pk)
         if key and language and same.exists():
-            raise forms.ValidationError(
-                _("There is already a text of this kind in this language: change that one.")
+            # On the language, which also spares the form the constraint's generic message.
+            self.add_error(
+                "language",
+                _("There is already a text of this kind in this language: change that one."),
             )
         return cleaned
-
-    def validate_unique(self):
-        # The clean() above says it in words; the constraint still holds in the database.
-        pass
 
 
 @admin.register(ClinicText)
