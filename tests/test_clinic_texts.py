@@ -6,6 +6,7 @@ system check listing the translations still to write, and the admin refusing bad
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -18,6 +19,7 @@ from intake.models import AuditEvent, ClinicSettings, ClinicText, Intake
 from intake.notifications.models import ClinicTextKey
 from intake.notifications.texts import APP_WORDING, clinic_text, missing_translations
 from intake.services.contact import HelpText, contact_alert_for
+from intake.templatetags.phone_links import link_phone_numbers
 from tests.factories import login_verified, run_db_worker, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +97,13 @@ def test_clinic_text_in_the_default_language_beats_the_environment_and_reaches_s
         "Call 999, or go to Riverside Hospital's emergency department.",
         "Call 999, or go to Riverside Hospital's emergency department.",
     )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_clinic_text_apps_crisis_wording_links_every_number_in_each_language(language):
+    linked = link_phone_numbers(clinic_text(CRISIS, language))
+
+    assert re.findall(r'href="tel:([+\d]+)"', linked) == ["112", "911", "999", "988", "116123"]
 
 
 def test_clinic_text_none_given_is_the_active_language():

@@ -24,6 +24,7 @@ from intake.models import Invitation
 from intake.notifications import sms, webhooks
 from intake.notifications.models import (
     ClinicSettings,
+    ClinicTextKey,
     OutboxChannel,
     OutboxKind,
     OutboxMessage,
@@ -80,11 +81,13 @@ def message_language(message: OutboxMessage) -> str:
 
 def _context(message: OutboxMessage, language: str) -> dict:
     """What the templates need, rebuilt from the ids: the clinic, never the patient's health."""
+    # The clinic's sign-off in the message's language (texts.py says which one wins).
     sign_off = ClinicSettings.load().sign_off
+    key = ClinicTextKey.SIGN_OFF
     context = {
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
-        "sign_off": clinic_texts(("sign_off",), language, sign_off=sign_off)["sign_off"],
+        "sign_off": clinic_texts((key,), language, sign_off=sign_off)[key],
         "site_url": settings.SITE_URL.rstrip("/"),
         "intake_id": message.intake_id,
         "case_number": message.intake.case_number,
