@@ -12,14 +12,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
 from intake import forms, questionnaire, selectors
+from intake.errors import InvitationUnavailable
 from intake.forms.labs import QUALITATIVE_WORDS, TYPED_WORDS, LabRowForm
-from intake.models import LicensedInstrument
+from intake.models import Invitation, LicensedInstrument
 from intake.questionnaire import Facts, Question, StepKind
+from tests.factories import open_invitation
 
 ADULT = Facts({}, 40)
 CHOOSE_ONE_ES = "Elija una respuesta para esta pregunta."
@@ -474,3 +476,18 @@ def test_irls_instrument_without_an_active_version_is_none():
     _instrument("es", active=False)
 
     assert selectors.irls_instrument(language="es") is None
+
+
+@pytest.mark.django_db
+def test_expired_link_message_in_spanish_gives_the_date_in_spanish():
+    invitation, _token = open_invitation()
+    expires = timezone.make_aware(dt.datetime(2026, 4, 23, 12, 0))
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=expires)
+
+    with translation.override("es"), pytest.raises(InvitationUnavailable) as refusal:
+        selectors.patient_intake(intake_id=invitation.intake_id, invitation_id=invitation.pk)
+
+    assert str(refusal.value) == (
+        "Este enlace venció el 23 de abril de 2026. Sus respuestas hasta ahora se guardan, pero "
+        "necesita un enlace nuevo de su clínica para cambiarlas o enviarlas."
+    )
