@@ -1,10 +1,15 @@
-"""Sign-in events go to the audit log. (Receivers only record; they decide nothing.)"""
+"""Sign-in events go to the audit log; a change to what the work queue shows retires its
+kept pages. (Receivers only record; they decide nothing.)"""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from intake.enums import AuditAction
+from intake.enums import AuditAction, CaseStatus
 from intake.http import client_ip
+from intake.models import Assessment, Intake, Patient, TestRecommendation
+from intake.selectors import queue_cache
 from intake.services import record_event
 
 
@@ -35,3 +40,34 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
         ip_address=_ip(request),
         summary="password refused for this account" if account else "unknown user name",
     )
+
+
+# The work queue's kept pages (intake/selectors/queue_cache.py): any saved case, patient,
+# assessment or raised test, and any member of staff (the queue names the assignee), makes the
+# next view read the rows again. A draft is not in the queue's body (the patients waiting for
+# contact, drafts among them, are read on every view), so a patient's own saves of a draft do
+# not retire it. Deleting a case or a patient does; deleting a case takes its assessments and
+# tests with it.
+
+
+@receiver(post_save, sender=Intake, dispatch_uid="intake_queue_case_saved")
+@receiver(post_delete, sender=Intake, dispatch_uid="intake_queue_case_deleted")
+def queue_case_changed(sender, instance, signal, **kwargs):
+    # Read without a query: a case loaded without its status counts as changed.
+    if signal is post_delete or instance.__dict__.get("status") != CaseStatus.DRAFT:
+        queue_cache.touch()
+
+
+@receiver(post_save, sender=Patient, dispatch_uid="intake_queue_patient_saved")
+@receiver(post_delete, sender=Patient, dispatch_uid="intake_queue_patient_deleted")
+@receiver(post_save, sender=Assessment, dispatch_uid="intake_queue_assessment_saved")
+@receiver(post_save, sender=TestRecommendation, dispatch_uid="intake_queue_test_saved")
+def queue_row_changed(sender, **kwargs):
+    queue_cache.touch()
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="intake_queue_staff_saved")
+def queue_staff_changed(sender, update_fields=None, **kwargs):
+    # Signing in stamps last_login alone, which the queue does not show.
+    if update_fields is None or set(update_fields) != {"last_login"}:
+        queue_cache.touch()

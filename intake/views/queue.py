@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +19,7 @@ from intake import exports, forms, selectors, services
 from intake.dates import age_on
 from intake.enums import AuditAction
 from intake.http import client_ip
+from intake.selectors import queue_cache
 from intake.views.common import audit_list_view, permission_or_404, whole_number
 
 if TYPE_CHECKING:
@@ -119,11 +121,10 @@ def _pager(query: QueryDict, page: selectors.QueuePage) -> Pager:
     )
 
 
-@never_cache
-@login_required
-@permission_required("intake.view_intake", raise_exception=True)
-@require_GET
-def queue(request: HttpRequest) -> HttpResponse:
+def _body_context(request: HttpRequest, query: QueryDict, filter_query: QueryDict) -> dict:
+    """What the queue's body shows (intake/staff/_queue_body.html): the count strip, the
+    filters, the page's rows and its links. The same for anyone with the same query on the
+    same day (queue_cache keeps it per person all the same)."""
     filter_form = forms.QueueFilterForm(request.GET)
     filters = filter_form.filters()
     page = selectors.queue_page(user=request.user, filters=filters, place=_queue_place(request.GET))
@@ -132,29 +133,52 @@ def queue(request: HttpRequest) -> HttpResponse:
         (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
         for intake in page.rows
     ]
-    needing_contact = selectors.contact_needed(user=request.user)
-    audit_list_view(request, what="work queue", shown=len(rows) + len(needing_contact.rows))
+    return {
+        "filter_form": filter_form,
+        "filters": filters,
+        "sort_label": _lower_first(selectors.QUEUE_SORTS[filters.sort][0]),
+        "sort_headers": _sort_headers(filter_query, filters.sort),
+        "page": page,
+        "pager": _pager(query, page),
+        "rows": rows,
+        "counts": selectors.queue_counts(user=request.user),
+        "query": query.urlencode(),
+        "filter_query": filter_query.urlencode(),
+    }
+
+
+@never_cache
+@login_required
+@permission_required("intake.view_intake", raise_exception=True)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in PAGE_KEYS:
         query.pop(key, None)
     # The filters alone, without the order: the sort links swap only the order.
     filter_query = query.copy()
     filter_query.pop("sort", None)
+    # Read before the rows, so that a body kept from them is never newer than they are.
+    kept = queue_cache.lookup(user=request.user, query=request.GET)
+    needing_contact = selectors.contact_needed(user=request.user)
+    if kept is not None and kept.html is not None:
+        context, body, shown = {}, kept.html, kept.shown
+    else:
+        context = _body_context(request, query, filter_query)
+        # Rendered without the request: nothing in it may depend on who asks (no CSRF token,
+        # no permissions), since it is kept for the next view.
+        body = render_to_string("intake/staff/_queue_body.html", context)
+        shown = len(context["rows"])
+        queue_cache.store(kept, html=body, shown=shown)
+    audit_list_view(request, what="work queue", shown=shown + len(needing_contact.rows))
     return render(
         request,
         "intake/staff/queue.html",
         {
-            "filter_form": filter_form,
-            "filters": filters,
-            "sort_label": _lower_first(selectors.QUEUE_SORTS[filters.sort][0]),
-            "sort_headers": _sort_headers(filter_query, filters.sort),
-            "page": page,
-            "pager": _pager(query, page),
-            "rows": rows,
-            "counts": selectors.queue_counts(user=request.user),
+            **context,
+            "body": body,
             "needing_contact": needing_contact,
             "query": query.urlencode(),
-            "filter_query": filter_query.urlencode(),
         },
     )
 

@@ -1,0 +1,108 @@
+"""The work queue's body (count strip, filters, rows, pages) kept rendered in the shared cache,
+so that a member of staff refreshing the queue costs a cache read, not the page's queries and
+its template.
+
+Correctness rests on one token, the queue's version: every write to what the queue shows
+(a case, its patient, its assessments and raised tests, a member of staff's name) replaces it
+(intake/signals.py), once when the row is saved and again when its transaction commits. A
+rendered body is stored with the version read before its rows were, and is served only while
+that is still the version: a body read from rows older than a committed change never matches
+again. A version that is missing (never set, or evicted) is replaced by a new random one, never
+by a counter that could repeat an old value.
+
+A body is kept per member of staff, per language, per day (ages and "closed this week" follow
+the date) and per query string (filters, order, page), so it can reach only the person it was
+made for, on a request the view has already checked their permission for. The list of patients
+waiting for contact is not part of it: it carries forms for the person viewing and must show a
+draft's call for contact at once, so it is read on every view.
+
+It is on where the cache is shared memory (Redis, CACHE_URL): there a hit costs one round
+trip. With the database cache, every read and write of it would be statements of its own, and
+the page is computed as before. Settings may force it either way with QUEUE_CACHE (True or
+False)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
+
+VERSION_KEY = "queue:version"
+# A body is kept at most this long, whatever happens: the version guards freshness, this only
+# bounds how long an unused page stays in memory.
+BODY_SECONDS = 10 * 60
+
+
+def enabled() -> bool:
+    forced = getattr(settings, "QUEUE_CACHE", None)
+    if forced is not None:
+        return bool(forced)
+    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def touch() -> None:
+    """Something the queue shows changed: pages rendered before are no longer served. Now
+    (for the rest of this transaction and its own request) and once the change is committed
+    (so that a page rendered from rows read before the commit is not served after it)."""
+    if not enabled():
+        return
+    cache.set(VERSION_KEY, _new_version(), None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), None))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    key: str
+    version: str
+    html: SafeString | None  # the rendered body, when one is kept for this version
+    shown: int  # the rows it shows (for the audit of the view)
+
+
+def _key(*, user, query: QueryDict) -> str:
+    items = sorted((key, value) for key in query for value in query.getlist(key))
+    digest = hashlib.sha256(repr(items).encode()).hexdigest()[:32]
+    return (
+        f"queue:body:{user.pk}:{translation.get_language()}:"
+        f"{timezone.localdate().isoformat()}:{digest}"
+    )
+
+
+def lookup(*, user, query: QueryDict) -> Lookup | None:
+    """The kept body for this person and query, if still current; None when caching is off.
+    Read before the queue's rows, so that the version stored with a new body is never newer
+    than the rows it was made from."""
+    if not enabled():
+        return None
+    key = _key(user=user, query=query)
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = _new_version()
+        # add, not set: a writer's newer version must win over this reader's.
+        cache.add(VERSION_KEY, version, None)
+    kept = found.get(key)
+    # The body is the template's own output, kept as the SafeString it rendered to.
+    if (
+        isinstance(kept, dict)
+        and kept.get("version") == version
+        and isinstance(kept.get("html"), SafeString)
+    ):
+        return Lookup(key=key, version=version, html=kept["html"], shown=kept["shown"])
+    return Lookup(key=key, version=version, html=None, shown=0)
+
+
+def store(found: Lookup | None, *, html: SafeString, shown: int) -> None:
+    if found is None:
+        return
+    cache.set(found.key, {"version": found.version, "html": html, "shown": shown}, BODY_SECONDS)
