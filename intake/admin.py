@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from intake import services
@@ -93,11 +95,11 @@ class NamesakeFilter(admin.SimpleListFilter):
     confirmed it, a different email was given, or the records existed before the database
     refused duplicates): the ones to review."""
 
-    title = "another person with the same name and birth date"
+    title = _("another person with the same name and birth date")
     parameter_name = "namesake"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes: a numbered record")]
+        return [("yes", _("Yes: a numbered record"))]
 
     def queryset(self, request, queryset):
         return queryset.filter(namesake_number__gt=0) if self.value() == "yes" else queryset
@@ -134,27 +136,30 @@ class PatientAdmin(AuditedViewAdmin):
             ip_address=client_ip(request),
         )
 
-    @admin.display(description="Namesake no.", ordering="namesake_number")
+    @admin.display(description=_("Namesake no."), ordering="namesake_number")
     def namesake(self, obj):
         # 0 is the first record with this name and date of birth; 1, 2, ... the others.
         return obj.namesake_number or "—"
 
-    @admin.display(description="Data protection")
+    @admin.display(description=_("Data protection"))
     def data_protection(self, obj):
         if obj is None or obj.pk is None:
             return "—"
         exports = format_html(
-            '<a href="{}">Export (JSON)</a> · <a href="{}">Export (PDF)</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("intake:export_patient_json", args=[obj.pk]),
+            gettext("Export (JSON)"),
             reverse("intake:export_patient_pdf", args=[obj.pk]),
+            gettext("Export (PDF)"),
         )
         if obj.erased_at is not None:
             erased_on = timezone.localtime(obj.erased_at).date().isoformat()
-            return format_html("{} · erased {}", exports, erased_on)
+            return format_html("{} · {}", exports, gettext("erased %(day)s") % {"day": erased_on})
         return format_html(
-            '{} · <a href="{}">Erase on request…</a>',
+            '{} · <a href="{}">{}</a>',
             exports,
             reverse("intake:erase_patient", args=[obj.pk]),
+            gettext("Erase on request…"),
         )
 
 
@@ -172,7 +177,7 @@ class InvitationInline(admin.TabularInline):
 
 
 class RlsResultFilter(admin.SimpleListFilter):
-    title = "RLS result"
+    title = _("RLS result")
     parameter_name = "rls_status"
 
     def lookups(self, request, model_admin):
@@ -228,11 +233,11 @@ class IntakeAdmin(AuditedViewAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # records are erased on request (keeping the audit trail), never deleted
 
-    @admin.display(description="RLS", ordering="rls_status")
+    @admin.display(description=_("RLS"), ordering="rls_status")
     def rls_result(self, obj):
         return status_word(obj.rls_status) if obj.rls_status else "—"
 
-    @admin.display(description="IBS", ordering="ibs_status")
+    @admin.display(description=_("IBS"), ordering="ibs_status")
     def ibs_result(self, obj):
         return status_word(obj.ibs_status) if obj.ibs_status else "—"
 
@@ -276,19 +281,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
     list_select_related = ["patient"]
 
-    @admin.display(description="When", ordering="at")
+    @admin.display(description=_("When"), ordering="at")
     def when(self, obj):
         return obj.at
 
-    @admin.display(description="Who", ordering="actor_label")
+    @admin.display(description=_("Who"), ordering="actor_label")
     def who(self, obj):
         return obj.actor_label
 
-    @admin.display(description="Record")
+    @admin.display(description=_("Record"))
     def record(self, obj):
         return f"{obj.object_type} {obj.object_id}".strip() or "—"
 
-    @admin.display(description="From address", ordering="ip_address")
+    @admin.display(description=_("From address"), ordering="ip_address")
     def address(self, obj):
         return obj.ip_address or "—"
 
@@ -341,15 +346,17 @@ class InvitationAdmin(AuditedViewAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke the selected links", permissions=["change"])
+    @admin.action(description=_("Revoke the selected links"), permissions=["change"])
     def revoke_links(self, request, queryset):
         for invitation in queryset.select_related("intake"):
             services.revoke_invitation(
                 invitation=invitation, by=request.user, ip_address=client_ip(request)
             )
-        self.message_user(request, f"{queryset.count()} link(s) revoked.")
+        self.message_user(
+            request, gettext("%(count)s link(s) revoked.") % {"count": queryset.count()}
+        )
 
-    @admin.action(description="Issue new links (shown once)", permissions=["change"])
+    @admin.action(description=_("Issue new links (shown once)"), permissions=["change"])
     def reissue_links(self, request, queryset):
         issued = []
         for invitation in queryset.select_related("intake__patient"):
@@ -361,9 +368,14 @@ class InvitationAdmin(AuditedViewAdmin):
             link = request.build_absolute_uri(reverse("intake:open_link", args=[token]))
             issued.append(f"{new.intake.patient.full_name}: {link}")
         if issued:
-            self.message_user(request, "New links (copy them now): " + " | ".join(issued))
+            self.message_user(
+                request,
+                gettext("New links (copy them now): %(links)s") % {"links": " | ".join(issued)},
+            )
         else:
-            self.message_user(request, "No new links: the selected questionnaires were submitted.")
+            self.message_user(
+                request, gettext("No new links: the selected questionnaires were submitted.")
+            )
 
 
 @admin.register(Note)
@@ -386,7 +398,7 @@ class ApiClientForm(forms.ModelForm):
         choices=ApiClient.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Give only what the system needs.",
+        help_text=_("Give only what the system needs."),
     )
 
     class Meta:
@@ -416,20 +428,23 @@ class ApiClientAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"The token for {obj.name} (copy it now: it is not shown again): {token}",
+            gettext("The token for %(name)s (copy it now: it is not shown again): %(token)s")
+            % {"name": obj.name, "token": token},
             level=messages.WARNING,
         )
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Revoke the selected API clients", permissions=["change"])
+    @admin.action(description=_("Revoke the selected API clients"), permissions=["change"])
     def revoke_clients(self, request, queryset):
         for client in queryset:
             api_clients.revoke_api_client(
                 client=client, by=request.user, ip_address=client_ip(request)
             )
-        self.message_user(request, f"{queryset.count()} API client(s) revoked.")
+        self.message_user(
+            request, gettext("%(count)s API client(s) revoked.") % {"count": queryset.count()}
+        )
 
 
 admin.site.unregister(get_user_model())
@@ -447,14 +462,14 @@ class StaffUserAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description="Name", ordering="last_name")
+    @admin.display(description=_("Name"), ordering="last_name")
     def full_name(self, obj):
         return obj.get_full_name() or "—"
 
-    @admin.display(description="Roles")
+    @admin.display(description=_("Roles"))
     def roles(self, obj):
         names = sorted(group.name for group in obj.groups.all())
-        return ", ".join(names) or "No role"
+        return ", ".join(names) or gettext("No role")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.utils.translation import gettext_lazy as _
 
 from intake import services
 from intake.enums import AuditAction
@@ -9,9 +10,9 @@ from intake.http import client_ip
 
 
 class ClinicAdminSite(admin.AdminSite):
-    site_header = "RLS & Gut Health Intake: administration"
-    site_title = "Intake administration"
-    index_title = "Records, accounts and the audit log"
+    site_header = _("RLS & Gut Health Intake: administration")
+    site_title = _("Intake administration")
+    index_title = _("Records, accounts and the audit log")
 
     def has_permission(self, request):
         # The role decides, not the is_staff flag: clinic admins and auditors (both read the

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake.http import client_ip
 from intake.models import WebhookDelivery, WebhookEndpoint
@@ -41,19 +43,20 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else []
 
-    @admin.display(description="Signing secret")
+    @admin.display(description=_("Signing secret"))
     def secret_hint(self, obj):
         return obj.secret_hint
 
-    @admin.display(description="Deliveries")
+    @admin.display(description=_("Deliveries"))
     def log_link(self, obj):
-        return format_html('<a href="{}">Delivery log</a>', _log_url(obj))
+        return format_html('<a href="{}">{}</a>', _log_url(obj), gettext("Delivery log"))
 
-    @admin.display(description="Latest deliveries")
+    @admin.display(description=_("Latest deliveries"))
     def recent_deliveries(self, obj):
         attempts = list(obj.deliveries.all()[:SHOWN_ON_ENDPOINT_PAGE])
         if not attempts:
-            return "None yet."
+            return gettext("None yet.")
+        delivered = gettext("Delivered")
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ms</td></tr>",
@@ -63,18 +66,25 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                     attempt.message_id,
                     attempt.attempt,
                     attempt.status_code or "—",
-                    attempt.error or "Delivered",
+                    attempt.error or delivered,
                     attempt.duration_ms,
                 )
                 for attempt in attempts
             ),
         )
         return format_html(
-            "<table><thead><tr><th>Time</th><th>Notice</th><th>Attempt</th><th>Status</th>"
-            "<th>Outcome</th><th>Took</th></tr></thead><tbody>{}</tbody></table>"
-            '<p><a href="{}">The whole delivery log</a></p>',
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>"
+            '<p><a href="{}">{}</a></p>',
+            gettext("Time"),
+            gettext("Notice"),
+            gettext("Attempt"),
+            gettext("Status"),
+            gettext("Outcome"),
+            gettext("Took"),
             rows,
             _log_url(obj),
+            gettext("The whole delivery log"),
         )
 
     def save_model(self, request, obj, form, change):
@@ -88,7 +98,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"The signing secret for {obj.url} (copy it now: it is not shown again): {secret}",
+            gettext(
+                "The signing secret for %(url)s (copy it now: it is not shown again): %(secret)s"
+            )
+            % {"url": obj.url, "secret": secret},
             level=messages.WARNING,
         )
 
@@ -96,7 +109,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(
-        description="Replace the signing secret of the selected endpoints", permissions=["change"]
+        description=_("Replace the signing secret of the selected endpoints"),
+        permissions=["change"],
     )
     def replace_secrets(self, request, queryset):
         for endpoint in queryset:
@@ -105,8 +119,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                f"The new signing secret for {endpoint.url} (copy it now: it is not shown "
-                f"again; the old one no longer signs): {secret}",
+                gettext(
+                    "The new signing secret for %(url)s (copy it now: it is not shown again; "
+                    "the old one no longer signs): %(secret)s"
+                )
+                % {"url": endpoint.url, "secret": secret},
                 level=messages.WARNING,
             )
 
@@ -141,19 +158,19 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="Case")
+    @admin.display(description=_("Case"))
     def case_id(self, obj):
         return obj.message.intake_id
 
-    @admin.display(description="Notice")
+    @admin.display(description=_("Notice"))
     def notice(self, obj):
         return obj.message_id
 
-    @admin.display(description="Outcome")
+    @admin.display(description=_("Outcome"))
     def outcome(self, obj):
-        return obj.error or "Delivered"
+        return obj.error or gettext("Delivered")
 
-    @admin.display(description="The notice now")
+    @admin.display(description=_("The notice now"))
     def notice_state(self, obj):
         message = obj.message
         if message.last_error and message.state != "sent":

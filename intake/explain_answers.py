@@ -19,6 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
 from intake import questionnaire
 
 
@@ -58,55 +61,59 @@ _AUTOIMMUNE = frozenset(
     {"t1dm", "celiac_known", "rheumatoid_arthritis", "sjogren", "scleroderma", "other_autoimmune"}
 )
 DERIVED: dict[str, Derived] = {
-    "chronic_diarrhea": Derived("Chronic diarrhoea", frozenset({"loose_stools_4wk"}) | _IBS),
-    "chronic_constipation": Derived("Chronic constipation", frozenset({"constipation_4wk"}) | _IBS),
+    "chronic_diarrhea": Derived(_("Chronic diarrhoea"), frozenset({"loose_stools_4wk"}) | _IBS),
+    "chronic_constipation": Derived(
+        _("Chronic constipation"), frozenset({"constipation_4wk"}) | _IBS
+    ),
     "gi_symptomatic": Derived(
-        "Gut symptoms (weekly, or for 4 weeks or more)",
+        _("Gut symptoms (weekly, or for 4 weeks or more)"),
         _GUT_WEEKLY | {"constipation_4wk"},
     ),
     "sibo_symptoms": Derived(
-        "Symptoms that fit SIBO (abdominal pain, bloating, gas or diarrhoea)", _GUT_WEEKLY
+        _("Symptoms that fit SIBO (abdominal pain, bloating, gas or diarrhoea)"), _GUT_WEEKLY
     ),
-    "iron_deficient_lab": Derived("Ferritin below 30 on file", frozenset({"prior_labs.ferritin"})),
+    "iron_deficient_lab": Derived(
+        _("Ferritin below 30 on file"), frozenset({"prior_labs.ferritin"})
+    ),
     "autoimmune_risk": Derived(
-        "An autoimmune condition", input_values=(("conditions", _AUTOIMMUNE),)
+        _("An autoimmune condition"), input_values=(("conditions", _AUTOIMMUNE),)
     ),
-    "pregnant_eff": Derived("Pregnant", frozenset({"pregnant", "sex_at_birth"})),
+    "pregnant_eff": Derived(_("Pregnant"), frozenset({"pregnant", "sex_at_birth"})),
     "gi_onset_age": Derived(
-        "Age when the gut symptoms began",
+        _("Age when the gut symptoms began"),
         frozenset({"age_years", "gi_symptom_duration_months"}),
         valued=True,
     ),
-    "ibs.status": Derived("IBS criteria (Rome IV)", valued=True),
-    "ibs.subtype": Derived("IBS subtype", valued=True),
-    "rls.status": Derived("RLS criteria", valued=True),
-    "phq9_items[9]": Derived("PHQ-9 item 9", valued=True),
+    "ibs.status": Derived(_("IBS criteria (Rome IV)"), valued=True),
+    "ibs.subtype": Derived(_("IBS subtype"), valued=True),
+    "rls.status": Derived(_("RLS criteria"), valued=True),
+    "phq9_items[9]": Derived(_("PHQ-9 item 9"), valued=True),
 }
 STATUS_WORDS = {
-    "met": "met",
-    "not_met": "not met",
-    "incomplete": "incomplete",
-    "not_assessed": "not assessed",
+    "met": pgettext_lazy("criteria", "met"),
+    "not_met": pgettext_lazy("criteria", "not met"),
+    "incomplete": pgettext_lazy("criteria", "incomplete"),
+    "not_assessed": pgettext_lazy("criteria", "not assessed"),
 }
 # Keys that are facts the clinic holds rather than questions the patient answers.
-OTHER_LABELS = {"age_years": "Age"}
+OTHER_LABELS = {"age_years": _("Age")}
 LAB_PREFIX = "prior_labs."
 # RF-5's safety default (spec §9): a missing duration at age 50 or over counts as late onset.
 DURATION_KEY = "gi_symptom_duration_months"
-DURATION_DEFAULT = "Not answered (counted as onset at 50 or over)"
+DURATION_DEFAULT = _("Not answered (counted as onset at 50 or over)")
 
 FLAG_ORDER = ("thyroid", "iron_panel", "celiac", "stool", "sibo_breath")  # spec §11
 IBS_NOTES = {
-    "treat_constipation_first": (
+    "treat_constipation_first": _(
         "The constipation has not been treated yet: Rome IV asks whether the pain settles once "
         "it is"
     ),
 }
 IRON_CONTEXT = {
-    "heavy_menstrual_bleeding": "heavy periods",
-    "blood_donor_regular": "regular blood donation",
-    "breastfeeding": "breastfeeding",
-    "iv_iron_last_12wk": "IV iron in the last 12 weeks",
+    "heavy_menstrual_bleeding": _("heavy periods"),
+    "blood_donor_regular": _("regular blood donation"),
+    "breastfeeding": _("breastfeeding"),
+    "iv_iron_last_12wk": _("IV iron in the last 12 weeks"),
 }
 
 
@@ -180,24 +187,28 @@ def contact_today(urgent: Any) -> bool:
 
 
 def unsure_red_flag(key: Any) -> str:
-    return f"{question_label(key)} — answered Not sure: ask the patient"
+    return gettext("%(question)s — answered Not sure: ask the patient") % {
+        "question": question_label(key)
+    }
 
 
 def ibs_note(note: Any) -> str:
-    return IBS_NOTES.get(note, str(note)) if isinstance(note, str) else str(note)
+    return str(IBS_NOTES.get(note, note)) if isinstance(note, str) else str(note)
 
 
 def iron_context(ids: Any) -> str:
     """What to weigh with an iron result: "Also weigh: heavy periods, breastfeeding"."""
     if not isinstance(ids, list) or not ids:
         return ""
-    words = [IRON_CONTEXT.get(item, item) if isinstance(item, str) else str(item) for item in ids]
-    return "Also weigh: " + ", ".join(words)
+    words = [
+        str(IRON_CONTEXT.get(item, item)) if isinstance(item, str) else str(item) for item in ids
+    ]
+    return gettext("Also weigh: %(things)s") % {"things": ", ".join(words)}
 
 
 def question_label(key: Any) -> str:
     question = questionnaire.QUESTIONS.get(key) if isinstance(key, str) else None
-    return question.label if question is not None else str(key)
+    return gettext(question.label) if question is not None else str(key)
 
 
 # --- how one entry reads -------------------------------------------------------------------
@@ -239,7 +250,7 @@ def _text(key: str, value: Any) -> str:
                 # Whole years: the rule compares with 50, and "52.3 years" reads as false precision.
                 return f"{derived.words}: {math.floor(value)}"
             return f"{derived.words}: {_value(value)}"
-        return derived.words if value is True else f"{derived.words}: {_value(value)}"
+        return str(derived.words) if value is True else f"{derived.words}: {_value(value)}"
     if key.startswith(LAB_PREFIX):
         return _lab(key, value)
     if key == DURATION_KEY and value is None:
@@ -249,11 +260,12 @@ def _text(key: str, value: Any) -> str:
         return f"{OTHER_LABELS.get(key, key)}: {_value(value)}"
     if question.kind == "multi" and _scalar(value) and value is not None:
         # One ticked box: its label says it all ("Type 1 diabetes").
-        return dict(question.choices).get(value, _value(value))
+        label = dict(question.choices).get(value)
+        return gettext(label) if label is not None else _value(value)
     listed = isinstance(value, list) and all(isinstance(item, str) for item in value)
     if _scalar(value) or (question.kind == "multi" and listed):
-        return _joined(question.label, question.display(value))
-    return _joined(question.label, _value(value))
+        return _joined(gettext(question.label), question.display(value))
+    return _joined(gettext(question.label), _value(value))
 
 
 def _lab(key: str, value: Any) -> str:
@@ -286,9 +298,9 @@ def _joined(label: str, answer: str) -> str:
 
 def _value(value: Any) -> str:
     if value is None:
-        return "not answered"
+        return gettext("not answered")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

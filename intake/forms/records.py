@@ -4,19 +4,26 @@ it is the right record) and the patient's contact details."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake import phones, services
 from intake.enums import ContactChannel
 
-REASON_REQUIRED = "Give the reason for the erasure request."
-NAME_MISMATCH = "Type the patient's full name exactly as shown to confirm."
+REASON_REQUIRED = _("Give the reason for the erasure request.")
+NAME_MISMATCH = _("Type the patient's full name exactly as shown to confirm.")
 REASON_MAX_LENGTH = 2000
+
+
+def _reason_too_long() -> str:
+    return gettext("Keep the reason under %(max)s characters.") % {"max": REASON_MAX_LENGTH}
 
 
 class ErasureForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for the erasure",
-        help_text=(
+        label=_("Reason for the erasure"),
+        help_text=_(
             "Who asked, when and how, e.g. “Patient's written request of 3 March 2026”. "
             "Do not include health information."
         ),
@@ -24,12 +31,12 @@ class ErasureForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": REASON_REQUIRED,
-            "max_length": f"Keep the reason under {REASON_MAX_LENGTH} characters.",
+            "max_length": lazy(_reason_too_long, str)(),
         },
     )
     confirm_name = forms.CharField(
-        label="Patient's full name",
-        help_text="Type it exactly as shown above, to confirm this is the right record.",
+        label=_("Patient's full name"),
+        help_text=_("Type it exactly as shown above, to confirm this is the right record."),
         max_length=200,
         error_messages={"required": NAME_MISMATCH, "max_length": NAME_MISMATCH},
     )
@@ -52,32 +59,32 @@ class ContactDetailsForm(forms.Form):
     services.save_contact_details checks the rest again and audits the change."""
 
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         required=False,
         max_length=254,
-        error_messages={"invalid": "Enter an email address such as name@example.org."},
+        error_messages={"invalid": _("Enter an email address such as name@example.org.")},
     )
     mobile_phone = forms.CharField(
-        label="Mobile phone",
+        label=_("Mobile phone"),
         required=False,
         max_length=40,
-        help_text="For text messages. A number abroad starts with + and its country code.",
+        help_text=_("For text messages. A number abroad starts with + and its country code."),
         error_messages={"max_length": phones.MOBILE_ERROR},
     )
     preferred_channel = forms.ChoiceField(
-        label="Send the clinic's messages by",
+        label=_("Send the clinic's messages by"),
         choices=ContactChannel.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose how the patient prefers messages.",
-            "invalid_choice": "Choose email, text message or no messages.",
+            "required": _("Choose how the patient prefers messages."),
+            "invalid_choice": _("Choose email, text message or no messages."),
         },
     )
     mrn = forms.CharField(
-        label="Clinic patient number (MRN)",
+        label=_("Clinic patient number (MRN)"),
         required=False,
         max_length=64,
-        help_text="As the clinic's own record system shows it. Leave empty if there is none.",
+        help_text=_("As the clinic's own record system shows it. Leave empty if there is none."),
         error_messages={"max_length": phones.MRN_ERROR},
     )
 

@@ -1,6 +1,8 @@
 """Words for the engine's tokens on staff pages (display only; no clinical logic here)."""
 
 from django import template
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from intake import explain_answers, phones, questionnaire, selectors
 from intake.enums import TestKind
@@ -8,25 +10,25 @@ from intake.services.evaluation import RAISED_FLAG_VALUES
 
 register = template.Library()
 
-CRITERION_WORDS = {"T": "Met", "F": "Not met", "U": "Unknown"}
+CRITERION_WORDS = {"T": _("Met"), "F": _("Not met"), "U": _("Unknown")}
 FLAG_WORDS = {
-    "order": "Suggested",
-    "order_igg_based": "Suggested (IgG-based tests: IgA deficiency)",
-    "positive_on_file": "Positive tTG-IgA on file: refer",
-    "consider": "Optional: consider",
-    "on_file": "Recent result on file",
-    "deferred_low_gluten": "Deferred: not eating enough gluten",
-    "deferred_pregnancy": "Deferred: pregnancy",
-    "not_indicated_known_celiac": "Not indicated: coeliac disease known",
-    "not_applicable_pediatric": "Not applicable under 18",
-    "not_assessed": "Not assessed (age)",
-    "no": "Not flagged",
+    "order": _("Suggested"),
+    "order_igg_based": _("Suggested (IgG-based tests: IgA deficiency)"),
+    "positive_on_file": _("Positive tTG-IgA on file: refer"),
+    "consider": _("Optional: consider"),
+    "on_file": _("Recent result on file"),
+    "deferred_low_gluten": _("Deferred: not eating enough gluten"),
+    "deferred_pregnancy": _("Deferred: pregnancy"),
+    "not_indicated_known_celiac": _("Not indicated: coeliac disease known"),
+    "not_applicable_pediatric": _("Not applicable under 18"),
+    "not_assessed": _("Not assessed (age)"),
+    "no": _("Not flagged"),
 }
 STATUS_WORDS = {
-    "met": "Criteria met",
-    "not_met": "Criteria not met",
-    "incomplete": "Incomplete answers",
-    "not_assessed": "Not assessed",
+    "met": _("Criteria met"),
+    "not_met": _("Criteria not met"),
+    "incomplete": _("Incomplete answers"),
+    "not_assessed": _("Not assessed"),
 }
 
 
@@ -61,8 +63,9 @@ def token_words(value) -> str:
 def question_label(key: str) -> str:
     question = questionnaire.QUESTIONS.get(key)
     if question is not None:
-        return question.label
-    return {"phq9_items": "PHQ-9 mood questions", "prior_labs": "Earlier results"}.get(key, key)
+        return gettext(question.label)
+    others = {"phq9_items": _("PHQ-9 mood questions"), "prior_labs": _("Earlier results")}
+    return others.get(key, key)
 
 
 @register.filter
@@ -143,8 +146,16 @@ def red_flag_rules(intake) -> list[str]:
     return selectors.red_flag_rules(intake)
 
 
-def _unit(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _days(count: int) -> str:
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
+
+
+def _hours(count: int) -> str:
+    return ngettext("%(count)s hour", "%(count)s hours", count) % {"count": count}
+
+
+def _minutes(count: int) -> str:
+    return ngettext("%(count)s minute", "%(count)s minutes", count) % {"count": count}
 
 
 @register.filter
@@ -157,7 +168,7 @@ def duration_words(value) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     if days:
-        return _unit(days, "day") + (f" {_unit(hours, 'hour')}" if hours else "")
+        return _days(days) + (f" {_hours(hours)}" if hours else "")
     if hours:
-        return _unit(hours, "hour") + (f" {_unit(minutes, 'minute')}" if minutes else "")
-    return _unit(minutes, "minute") if minutes else "under a minute"
+        return _hours(hours) + (f" {_minutes(minutes)}" if minutes else "")
+    return _minutes(minutes) if minutes else gettext("under a minute")

@@ -15,6 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -90,17 +92,26 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 # What the summary at the top of the case page says when a form there has an error, and
 # where it links to: the form may be far down the page.
 INVALID_FORM = {
-    "status": ("The status was not changed: see the error under Workflow.", "h-workflow"),
-    "assign": ("The assignment was not saved: see the error under Workflow.", "h-workflow"),
-    "note": ("The note was not added: see the error under Notes.", "h-notes"),
-    "results": ("The results were not saved: see the errors under Results.", "h-results"),
+    "status": (
+        gettext_lazy("The status was not changed: see the error under Workflow."),
+        "h-workflow",
+    ),
+    "assign": (
+        gettext_lazy("The assignment was not saved: see the error under Workflow."),
+        "h-workflow",
+    ),
+    "note": (gettext_lazy("The note was not added: see the error under Notes."), "h-notes"),
+    "results": (
+        gettext_lazy("The results were not saved: see the errors under Results."),
+        "h-results",
+    ),
 }
 
 
 def _invalid(request: HttpRequest, intake, form_name: str, anchor: str = "", **forms_kept):
     """Re-render the case with the form as typed and a summary that links to its errors."""
     message, default_anchor = INVALID_FORM.get(
-        form_name, ("The decision was not saved: see the error under the test.", "h-tests")
+        form_name, (_("The decision was not saved: see the error under the test."), "h-tests")
     )
     return _render_case(
         request,
@@ -195,7 +206,7 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda intake, data: services.change_status(
             intake_id=intake.pk, version=data["version"], status=data["status"], **_by(request)
         ),
-        success="Status changed.",
+        success=_("Status changed."),
     )
 
 
@@ -214,16 +225,19 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda intake, data: services.assign_case(
             intake_id=intake.pk, version=data["version"], assignee=data["assignee"], **_by(request)
         ),
-        success="Assignment saved.",
+        success=_("Assignment saved."),
     )
 
 
 def _decision_message(recommendation, intake: Intake) -> str:
-    message = (
-        f"{recommendation.get_test_display()}: {recommendation.get_decision_display().lower()}."
-    )
+    message = _("%(test)s: %(decision)s.") % {
+        "test": recommendation.get_test_display(),
+        "decision": recommendation.get_decision_display().lower(),
+    }
     if recommendation.intake.status != intake.status:
-        message += f" The case is now “{recommendation.intake.get_status_display()}”."
+        message += " " + _("The case is now “%(status)s”.") % {
+            "status": recommendation.intake.get_status_display()
+        }
     return message
 
 
@@ -262,7 +276,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda intake, data: services.add_note(
             intake_id=intake.pk, text=data["text"], **_by(request)
         ),
-        success="Note added.",
+        success=_("Note added."),
         anchor="h-notes",
     )
 
@@ -279,7 +293,7 @@ def case_results(request: HttpRequest, pk: int) -> HttpResponse:
         save=lambda intake, data: services.record_results(
             intake_id=intake.pk, version=data["version"], results=data["results"], **_by(request)
         ),
-        success="Results saved and the case re-evaluated.",
+        success=_("Results saved and the case re-evaluated."),
         # A colleague may have closed the case meanwhile: the form is then not on the page,
         # and the typed rows are shown on their own.
         anchor=lambda now: "unsaved-entry" if now.status == CaseStatus.CLOSED else "h-results",

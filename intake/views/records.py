@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -68,8 +69,10 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "The record was erased: name, email, full date of birth and free text are "
-                "gone; the clinical data and the audit trail are kept.",
+                _(
+                    "The record was erased: name, email, full date of birth and free text are "
+                    "gone; the clinical data and the audit trail are kept."
+                ),
             )
             return redirect("intake:patient", pk=pk)
     # The page shows the patient's name and full date of birth: a view of the record.
@@ -106,7 +109,7 @@ def contact_details(request: HttpRequest, pk: int) -> HttpResponse:
         except services.IntakeError as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, "Contact details saved.")
+            messages.success(request, _("Contact details saved."))
             return redirect("intake:patient", pk=pk)
     else:
         # The form shows the record's contact details: a view of the record.

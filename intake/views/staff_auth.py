@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user
@@ -63,7 +65,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('intake:otp_verify')}?{urlencode({'next': _next(request)})}")
     device = services.pending_authenticator(user=request.user)
     form = CodeForm(posted(request))
-    form.fields["token"].help_text = "The 6-digit code your app shows now."
+    form.fields["token"].help_text = _("The 6-digit code your app shows now.")
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = services.confirm_authenticator(
@@ -84,7 +86,9 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "intake/staff/otp_setup.html",
         {
             "form": form,
-            "qr_svg": qr.svg_inline(scale=4, dark="#1a1a1a", light="#ffffff", title="Sign-in code"),
+            "qr_svg": qr.svg_inline(
+                scale=4, dark="#1a1a1a", light="#ffffff", title=_("Sign-in code")
+            ),
             "secret": _base32(device.bin_key),
             "next": _next(request),
         },
@@ -114,9 +118,14 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if wait and form.is_valid():
         # django-otp refuses every code for a while after a wrong one: say so, rather than
         # calling a right code wrong.
-        unit = "second" if wait == 1 else "seconds"
         form.add_error(
-            "token", f"After a wrong code, codes are refused for a short while: wait {wait} {unit}."
+            "token",
+            ngettext(
+                "After a wrong code, codes are refused for a short while: wait %(wait)s second.",
+                "After a wrong code, codes are refused for a short while: wait %(wait)s seconds.",
+                wait,
+            )
+            % {"wait": wait},
         )
     elif request.method == "POST" and form.is_valid():
         device = services.verify_second_factor(user=request.user, token=form.cleaned_data["token"])
@@ -135,7 +144,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             ip_address=client_ip(request),
             summary="wrong second-factor code",
         )
-        form.add_error("token", "That code did not match. Try the code your app shows now.")
+        form.add_error("token", _("That code did not match. Try the code your app shows now."))
     return render(request, "intake/staff/otp_verify.html", {"form": form, "next": _next(request)})
 
 
