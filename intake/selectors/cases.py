@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from intake import questionnaire
 from intake.clinical.explain import RLS_CRITERIA
@@ -217,12 +218,12 @@ def _criterion_rows(assessment: Assessment | None) -> list[CriterionRow]:
         lines = [
             AnswerLine(
                 key,
-                questionnaire.QUESTIONS[key].label,
+                gettext(questionnaire.QUESTIONS[key].label),
                 questionnaire.QUESTIONS[key].display(answers.get(key)),
             )
             for key in keys
         ]
-        rows.append(CriterionRow(name, label, criteria[name], lines))
+        rows.append(CriterionRow(name, gettext(label), criteria[name], lines))
     return rows
 
 

@@ -16,6 +16,8 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake import questionnaire
 from intake.enums import CaseStatus
@@ -25,23 +27,23 @@ from intake.selectors.common import CASES, visible
 
 # The overview's periods: query value -> (days back, or None for all time; label).
 OVERVIEW_PERIODS = {
-    "30": (30, "the last 30 days"),
-    "90": (90, "the last 90 days"),
-    "365": (365, "the last 12 months"),
-    "all": (None, "all time"),
+    "30": (30, _("the last 30 days")),
+    "90": (90, _("the last 90 days")),
+    "365": (365, _("the last 12 months")),
+    "all": (None, _("all time")),
 }
 OVERVIEW_DEFAULT_PERIOD = "90"
 # Open cases by calendar days since they were submitted: (label, from, to before; None: on).
 QUEUE_AGES = (
-    ("Today", 0, 1),
-    ("1 to 2 days", 1, 3),
-    ("3 to 7 days", 3, 8),
-    ("8 to 14 days", 8, 15),
-    ("15 to 30 days", 15, 31),
-    ("Over 30 days", 31, None),
+    (_("Today"), 0, 1),
+    (_("1 to 2 days"), 1, 3),
+    (_("3 to 7 days"), 3, 8),
+    (_("8 to 14 days"), 8, 15),
+    (_("15 to 30 days"), 15, 31),
+    (_("Over 30 days"), 31, None),
 )
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.IN_REVIEW, CaseStatus.TESTS_ORDERED)
-NOT_PAST_FIRST_STEP = "No step finished yet"
+NOT_PAST_FIRST_STEP = _("No step finished yet")
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,9 @@ def _stopped_after(drafts: QuerySet[Intake]) -> list[tuple[str, int]]:
         none |= each
     counts["none"] = Count("pk", filter=~none)
     found = drafts.aggregate(**counts)
-    return [(NOT_PAST_FIRST_STEP, found["none"])] + [
-        (step.title, found[step.slug]) for step in steps
+    # The step titles are the questionnaire's (marked with gettext_noop), in the staff language.
+    return [(str(NOT_PAST_FIRST_STEP), found["none"])] + [
+        (gettext(step.title), found[step.slug]) for step in steps
     ]
 
 
@@ -144,20 +147,22 @@ def clinic_overview(*, user, period: str = OVERVIEW_DEFAULT_PERIOD, now=None) ->
     labels = dict(CaseStatus.choices)
     return Overview(
         period=period if period in OVERVIEW_PERIODS else OVERVIEW_DEFAULT_PERIOD,
-        period_label=period_label,
+        period_label=str(period_label),
         funnel=[
-            ("Invitations sent", funnel["sent"]),
-            ("Opened", funnel["opened"]),
-            ("Started", funnel["started"]),
-            ("Submitted", submitted),
+            (gettext("Invitations sent"), funnel["sent"]),
+            (gettext("Opened"), funnel["opened"]),
+            (gettext("Started"), funnel["started"]),
+            (gettext("Submitted"), submitted),
         ],
         median_to_submit=_median(middle),
         submitted_count=submitted,
         stopped_after=_stopped_after(made.filter(started, submitted_at__isnull=True)),
         by_status=[
-            (labels[status], queue[f"status_{status}"])
+            (str(labels[status]), queue[f"status_{status}"])
             for status in CaseStatus.values
             if status != CaseStatus.DRAFT
         ],
-        by_age=[(label, queue[f"age_{index}"]) for index, (label, _s, _e) in enumerate(QUEUE_AGES)],
+        by_age=[
+            (str(label), queue[f"age_{index}"]) for index, (label, _s, _e) in enumerate(QUEUE_AGES)
+        ],
     )

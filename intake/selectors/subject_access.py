@@ -64,7 +64,7 @@ def _audit_row(event: AuditEvent) -> dict[str, Any]:
         "at": _when(event.at),
         "actor": event.actor_label,
         "action": event.action,
-        "action_label": event.get_action_display(),
+        "action_label": str(event.get_action_display()),
         "object": f"{event.object_type} {event.object_id}".strip(),
         "case_number": event.intake.case_number if event.intake_id else None,
         "summary": event.summary,
@@ -76,7 +76,8 @@ def _audit_row(event: AuditEvent) -> dict[str, Any]:
 
 
 def subject_access_data(*, patient: Patient) -> dict[str, Any]:
-    """Everything held about one patient, JSON-serialisable, for a subject-access request.
+    """Everything held about one patient, JSON-serialisable (labels as plain strings, in the
+    staff language), for a subject-access request.
     Invitation token hashes are never included: they are credentials, not data about anyone."""
     patient = Patient.objects.select_related("erased_by").get(pk=patient.pk)
     intakes = list(
@@ -126,7 +127,7 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
             {
                 "case_number": intake.case_number,
                 "status": intake.status,
-                "status_label": intake.get_status_display(),
+                "status_label": str(intake.get_status_display()),
                 "created_at": _when(intake.created_at),
                 "updated_at": _when(intake.updated_at),
                 "submitted_at": _when(intake.submitted_at),
@@ -139,7 +140,7 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
                 # The language the questionnaire was shown in: the patient's choice, else
                 # the clinic's default (blank on the intake).
                 "language": intake.language or settings.LANGUAGE_CODE,
-                "language_label": language_name(intake.language or settings.LANGUAGE_CODE),
+                "language_label": str(language_name(intake.language or settings.LANGUAGE_CODE)),
                 "answers": intake.answers,
                 "consent": {
                     "name": intake.consent_name,
@@ -169,11 +170,11 @@ def subject_access_data(*, patient: Patient) -> dict[str, Any]:
                 "case_number": rec.intake.case_number,
                 "assessment_id": rec.assessment_id,
                 "test": rec.test,
-                "test_label": rec.get_test_display(),
+                "test_label": str(rec.get_test_display()),
                 "value": rec.value,
                 "rules": rec.rules,
                 "decision": rec.decision,
-                "decision_label": rec.get_decision_display(),
+                "decision_label": str(rec.get_decision_display()),
                 "decision_reason": rec.decision_reason,
                 "decided_by": _username(rec.decided_by),
                 "decided_at": _when(rec.decided_at),
