@@ -130,6 +130,9 @@ GET_MATRIX = {
     # The patient's pages: no ids; the session holds the one intake.
     "/": (200, 200, 200, 200, 200, 200),
     "/healthz": (200, 200, 200, 200, 200, 200),
+    # The language switch is a form's POST; the scripts' words are public.
+    "/language/": (405, 405, 405, 405, 405, 405),
+    "/jsi18n/": (200, 200, 200, 200, 200, 200),
     "/start/": (404, 404, 404, 404, 404, 404),
     "/i/{token}/": (VERIFY, VERIFY, VERIFY, VERIFY, VERIFY, VERIFY),
     "/i/{other_token}/": (VERIFY, VERIFY, VERIFY, VERIFY, VERIFY, VERIFY),
@@ -222,6 +225,9 @@ def test_access_matrix_get(world, template, expected):
 POST_MATRIX = {
     "/": (405, 405, 405, 405, 405, 405),
     "/healthz": (405, 405, 405, 405, 405, 405),
+    # A switch without a language offered is refused, whoever sends it.
+    "/language/": (400, 400, 400, 400, 400, 400),
+    "/jsi18n/": (405, 405, 405, 405, 405, 405),
     "/start/": (404, 404, 404, 404, 404, 404),
     "/i/{token}/": (405, 405, 405, 405, 405, 405),
     "/intake/verify/": (404, 404, 404, 404, 404, 404),

@@ -252,7 +252,10 @@ def start(request: HttpRequest) -> HttpResponse:
         show_unchecked(form)
     if request.method == "POST" and form.is_valid():
         invitation, token = services.create_invitation(
-            **form.cleaned_data, via_public_start=True, ip_address=client_ip(request)
+            **form.cleaned_data,
+            via_public_start=True,
+            ip_address=client_ip(request),
+            language=get_language(),  # the language the patient has been reading
         )
         _grant(request, invitation)
         # Shown on the first step page until it is saved: the only way back in from another
@@ -559,10 +562,10 @@ def _review_parts(sections: list) -> list[dict]:
     with the questions left unanswered, which stay in view when the answers are folded away."""
     parts: list[dict] = []
     for section in sections:
-        title = questionnaire.SECTION_BY_SLUG[section.step.slug].title
+        title = _(questionnaire.SECTION_BY_SLUG[section.step.slug].title)
         if not parts or parts[-1]["title"] != title:
             parts.append({"title": title, "steps": []})
-        unanswered = [line for line in section.lines if line.answer == "Not answered"]
+        unanswered = [line for line in section.lines if not line.answered]
         if section.step.kind == StepKind.MOOD:
             # The nine PHQ-9 items may be left blank on purpose (the fallback question asks).
             unanswered = [line for line in unanswered if not line.key.startswith("phq9_")]
