@@ -31,6 +31,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake.clinical.catalogue import TIER_LABELS
 from intake.dates import age_on
@@ -75,11 +77,11 @@ SERVICE_REQUEST_STATUS = {
 BCP47 = "urn:ietf:bcp:47"
 # What a suggested test's detail holds besides its rules, as note lines (clinical-spec §11).
 DETAIL_NOTES = {
-    "interpretation": "Interpretation",
-    "context": "Context",
-    "caveat": "Caveat",
-    "components": "Components",
-    "timing_note": "Timing",
+    "interpretation": _("Interpretation"),
+    "context": _("Context"),
+    "caveat": _("Caveat"),
+    "components": _("Components"),
+    "timing_note": _("Timing"),
 }
 
 
@@ -109,11 +111,13 @@ def because_text(fired: dict[str, Any], ruleset_version: str) -> str:
     before revision 3 did not record them."""
     because = fired.get("because")
     if because is None:
-        return f"the answers behind it were not recorded (rules {ruleset_version})"
+        return gettext("the answers behind it were not recorded (rules %(version)s)") % {
+            "version": ruleset_version
+        }
     if not because:
-        return "no single answer recorded"
+        return gettext("no single answer recorded")
     parts = [f"{entry.get('key')} = {_value_text(entry.get('value'))}" for entry in because]
-    return "because " + "; ".join(parts)
+    return gettext("because %(answers)s") % {"answers": "; ".join(parts)}
 
 
 def _rule_text(fired: dict[str, Any]) -> str:
@@ -305,7 +309,7 @@ class _CaseBundle:
             value={"valueInteger": total},
             effective=submitted,
             derived=True,
-            notes=[f"Band: {band} (Kroenke 2001)."] if band else (),
+            notes=[gettext("Band: %(band)s (Kroenke 2001).") % {"band": band}] if band else (),
             hasMember=members,
         )
 
@@ -321,7 +325,7 @@ class _CaseBundle:
             value={"valueInteger": total},
             effective=_instant(timezone.localtime(self.intake.submitted_at)),
             derived=True,
-            notes=[f"Band: {band}."] if band else (),
+            notes=[gettext("Band: %(band)s.") % {"band": band}] if band else (),
         )
 
     def lab(self, name: str, row: dict[str, Any], *, note: str, derived: bool) -> None:
@@ -361,7 +365,9 @@ class _CaseBundle:
 
     def labs(self) -> None:
         for index, row in enumerate(self.intake.answers.get("prior_labs") or (), start=1):
-            note = "Copied by the patient from an earlier report, in the intake questionnaire."
+            note = gettext(
+                "Copied by the patient from an earlier report, in the intake questionnaire."
+            )
             self.lab(f"lab/patient-{index}", row, note=note, derived=True)
         for entry in self.records.lab_results:
             row = {
@@ -374,7 +380,7 @@ class _CaseBundle:
             self.lab(
                 f"lab/clinic-{entry.pk}",
                 row,
-                note=f"Entered by the clinic on {entered}.",
+                note=gettext("Entered by the clinic on %(day)s.") % {"day": entered},
                 derived=False,
             )
 
@@ -385,7 +391,7 @@ class _CaseBundle:
         for rec in self.records.recommendations:
             label = TestKind(rec.test).label if rec.test in TestKind.values else rec.test
             rules = rec.rules or []
-            notes = [f"Suggested by the app: {rec.value}."]
+            notes = [gettext("Suggested by the app: %(flag)s.") % {"flag": rec.value}]
             notes += [f"{fired['rule']}: {because_text(fired, version)}." for fired in rules]
             for key, heading in DETAIL_NOTES.items():
                 detail = (rec.detail or {}).get(key)
@@ -394,7 +400,7 @@ class _CaseBundle:
             if rec.decision != Decision.PENDING:
                 decided = rec.get_decision_display()
                 notes.append(
-                    f"Practitioner's decision: {decided}"
+                    gettext("Practitioner's decision: %(decision)s") % {"decision": decided}
                     + (f". {rec.decision_reason}" if rec.decision_reason else ".")
                 )
             identifier = self.record_identifier(f"test/{rec.test}")
@@ -440,7 +446,7 @@ class _CaseBundle:
     def document(self) -> None:
         identifier = self.record_identifier("summary-pdf")
         generated = _instant(timezone.localtime(self.records.generated_at))
-        title = f"{self.case_number} summary"
+        title = gettext("%(case)s summary") % {"case": self.case_number}
         resource = {
             "resourceType": "DocumentReference",
             "identifier": [identifier],
