@@ -100,8 +100,8 @@ def test_start_page_in_spanish_carries_its_form_when_switching(settings):
     assert _title(html) == "Empiece su cuestionario"
     assert _h1(html) == ["Empiece su cuestionario"]
     assert 'btn-lg">Empezar</button>' in html
-    assert '<form method="post" novalidate id="start-form">' in html
-    assert 'form="start-form"' in html
+    assert '<form method="post" novalidate id="details-form">' in html
+    assert 'form="details-form"' in html
     assert "Tell us who the questionnaire is for" not in html
 
 
@@ -205,6 +205,20 @@ def test_review_and_done_pages_in_spanish(patient):
     assert "What happens next" not in done
 
 
+def test_review_page_with_a_step_unfinished_in_spanish_switches_without_a_form(patient):
+    answer_steps(patient, stop_at="mood")
+
+    review = _spanish(patient.get("/intake/review/", **ES))
+
+    # No consent form on the page: the switch's button must not name one, or it does nothing.
+    assert 'id="consent-form"' not in review
+    assert 'form="consent-form"' not in review
+    assert 'name="language" value="en"' in review
+    assert "Complete «" in review
+    assert ">Ir a ese paso</a>" in review
+    assert "Please complete" not in review
+
+
 def test_date_of_birth_and_stop_reminder_pages_in_spanish(patient):
     invitation = Intake.objects.get().invitations.get()
     answer_steps(patient, stop_at="course")
@@ -222,7 +236,7 @@ def test_date_of_birth_and_stop_reminder_pages_in_spanish(patient):
 
     assert _h1(verify) in (["Confirme que es usted"], ["Bienvenido/a de nuevo"])
     assert "fecha de nacimiento" in verify
-    assert 'form="verify-form"' in verify
+    assert 'form="dob-form"' in verify
     assert _h1(ask) == ["¿Dejar de recibir recordatorios?"]
     assert _h1(stopped) == ["Ya no recibirá recordatorios"]
     assert _title(bad) == "Enlace no válido"
