@@ -8,7 +8,10 @@ import pytest
 from django.utils import translation
 
 from intake import questionnaire
-from intake.questionnaire import Question, Step
+from intake.languages import SESSION_LANGUAGE
+from intake.questionnaire import PHQ9_CHOICES, Question, Step
+from intake.selectors.answers import PHQ9_CHOICE_LABELS
+from tests.factories import answer_steps
 
 # Texts the same in both languages.
 SAME_IN_SPANISH = frozenset({"No", "Normal"})
@@ -98,12 +101,30 @@ def test_phq9_items_in_spanish_are_the_published_version_verbatim():
 
 
 def test_phq9_answers_in_spanish_are_the_published_version_verbatim():
+    # Shown with their own context ("Not at all" answers other questions too, as "Nada").
     with translation.override("es"):
-        choices = [
-            (value, translation.gettext(label)) for value, label in questionnaire.PHQ9_CHOICES
-        ]
+        choices = [(value, str(PHQ9_CHOICE_LABELS[value])) for value, _ in PHQ9_CHOICES]
+        elsewhere = translation.gettext("Not at all")
 
     assert choices == PHQ9_CHOICES_ES
+    assert elsewhere == "Nada"
+
+
+def test_phq9_answers_in_english_are_the_questionnaires():
+    with translation.override("en"):
+        assert [(v, str(PHQ9_CHOICE_LABELS[v])) for v, _ in PHQ9_CHOICES] == list(PHQ9_CHOICES)
+
+
+def test_the_mood_page_and_its_review_show_the_published_answers(patient_link):
+    answer_steps(patient_link.client, stop_at="mood")
+    session = patient_link.client.session
+    session[SESSION_LANGUAGE] = "es"
+    session.save()
+
+    page = patient_link.client.get("/intake/step/mood/").content.decode()
+
+    assert page.count("Ningún día") == 9
+    assert PHQ9_STEM_ES in page
 
 
 def test_phq9_stem_in_spanish_is_the_published_version_verbatim():

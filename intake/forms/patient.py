@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from intake import questionnaire
 from intake.forms.details import NAME_MAX_LENGTH
 from intake.forms.labs import LabRowFormSet, typed_value
-from intake.questionnaire import Facts, Question, Step, StepKind
+from intake.questionnaire import PHQ9_CHOICES, Facts, Question, Step, StepKind
+from intake.selectors.answers import PHQ9_CHOICE_LABELS
 
 TEXT_MAX_LENGTH = 2000
 CHOOSE_ONE = _("Choose an answer to this question.")
@@ -273,7 +274,7 @@ def step_form_class(step: Step) -> type[StepForm]:
         for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
             fields[f"phq9_{number}"] = forms.TypedChoiceField(
                 label=format_lazy("{}. {}", number, _translated(text)),
-                choices=_choices(questionnaire.PHQ9_CHOICES),
+                choices=[(value, PHQ9_CHOICE_LABELS[value]) for value, _ in PHQ9_CHOICES],
                 coerce=int,
                 empty_value=None,
                 required=False,

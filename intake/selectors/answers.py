@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from intake import questionnaire
 from intake.errors import InvitationUnavailable
@@ -108,6 +109,17 @@ def _lab_line(row: dict[str, Any]) -> str:
     }
 
 
+# The PHQ-9's answers as its published translations word them. "Not at all" answers other
+# questions too, where another word fits (the PHQ-9's Spanish is "Ningún día", "on no day"),
+# so these carry their own context. Their English is questionnaire.PHQ9_CHOICES'.
+PHQ9_CHOICE_LABELS = {
+    0: pgettext_lazy("PHQ-9", "Not at all"),
+    1: pgettext_lazy("PHQ-9", "Several days"),
+    2: pgettext_lazy("PHQ-9", "More than half the days"),
+    3: pgettext_lazy("PHQ-9", "Nearly every day"),
+}
+
+
 def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSection]:
     """The answers grouped by step, in the patient's words, for review and case pages."""
     sections = []
@@ -115,11 +127,10 @@ def answer_sections(*, answers: dict[str, Any], facts: Facts) -> list[AnswerSect
         lines = []
         if step.kind == StepKind.MOOD:
             items = answers.get("phq9_items")
-            choices = dict(questionnaire.PHQ9_CHOICES)
             for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
                 key, label = f"phq9_{number}", _(text)
                 if items:
-                    lines.append(AnswerLine(key, label, _(choices[items[number - 1]])))
+                    lines.append(AnswerLine(key, label, str(PHQ9_CHOICE_LABELS[items[number - 1]])))
                 else:
                     lines.append(_not_answered(key, label))
         if step.kind == StepKind.IRLS:
