@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from intake.enums import CaseStatus, TestKind
 from intake.models import Intake, TestRecommendation
@@ -70,25 +71,25 @@ QUEUE_SORTS = {
     # Patients waiting for contact today come before everything, closed or not (R3-23); all
     # of that is the database's `queue_rank` (intake/models.py).
     "priority": (
-        "Needing contact first, then open: crisis, emergency, urgent, oldest",
+        _("Needing contact first, then open: crisis, emergency, urgent, oldest"),
         ["queue_rank", "submitted_at", "pk"],
     ),
-    "case": ("Case number, lowest first", ["pk"]),
-    "-case": ("Case number, highest first", ["-pk"]),
-    "patient": ("Patient name, A to Z", [Lower("patient__full_name"), "pk"]),
-    "-patient": ("Patient name, Z to A", [Lower("patient__full_name").desc(), "-pk"]),
+    "case": (_("Case number, lowest first"), ["pk"]),
+    "-case": (_("Case number, highest first"), ["-pk"]),
+    "patient": (_("Patient name, A to Z"), [Lower("patient__full_name"), "pk"]),
+    "-patient": (_("Patient name, Z to A"), [Lower("patient__full_name").desc(), "-pk"]),
     # Age today: the youngest patient has the latest date of birth.
-    "age": ("Age, youngest first", ["-patient__date_of_birth", "-pk"]),
-    "-age": ("Age, oldest first", ["patient__date_of_birth", "pk"]),
-    "submitted": ("Submitted, oldest first", ["submitted_at", "pk"]),
-    "-submitted": ("Submitted, newest first", ["-submitted_at", "-pk"]),
+    "age": (_("Age, youngest first"), ["-patient__date_of_birth", "-pk"]),
+    "-age": (_("Age, oldest first"), ["patient__date_of_birth", "pk"]),
+    "submitted": (_("Submitted, oldest first"), ["submitted_at", "pk"]),
+    "-submitted": (_("Submitted, newest first"), ["-submitted_at", "-pk"]),
 }
 # The queue's sortable columns, in table order: (sort key, column heading).
 QUEUE_SORT_COLUMNS = (
-    ("case", "Case"),
-    ("patient", "Patient"),
-    ("age", "Age"),
-    ("submitted", "Submitted"),
+    ("case", _("Case")),
+    ("patient", _("Patient")),
+    ("age", _("Age")),
+    ("submitted", _("Submitted")),
 )
 # What a queue row shows; the wide answers and step_revisions are never read for the queue.
 QUEUE_ROW_FIELDS = (
@@ -305,10 +306,10 @@ def _attach_recommendations(rows: list[Intake]) -> None:
 # every call (five times a row on every queue page).
 TEST_NAMES = dict(TestKind.choices)
 TEST_SHORT_NAMES = {
-    TestKind.THYROID: "Thyroid",
-    TestKind.IRON_PANEL: "Iron",
-    TestKind.CELIAC: "Coeliac",
-    TestKind.STOOL: "Stool",
+    TestKind.THYROID: _("Thyroid"),
+    TestKind.IRON_PANEL: _("Iron"),
+    TestKind.CELIAC: _("Coeliac"),
+    TestKind.STOOL: _("Stool"),
     TestKind.SIBO_BREATH: "SIBO",
 }
 CLINIC_PROTOCOL_TIER = "S"  # clinical-spec tier S: clinic protocol only, not a guideline

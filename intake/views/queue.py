@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,6 +42,7 @@ class SortHeader:
 
 def _lower_first(text: str) -> str:
     """'Patient name, A to Z' -> 'patient name, A to Z', to go inside a sentence."""
+    text = str(text)  # the labels are translated lazily
     return text[:1].lower() + text[1:]
 
 
@@ -55,8 +58,8 @@ def _sort_headers(query: QueryDict, current: str) -> dict[str, SortHeader]:
             target, aria_sort, arrow = key, "", ""
         link = query.copy()
         link["sort"] = target
-        hint = f"sort: {_lower_first(selectors.QUEUE_SORTS[target][0])}"
-        headers[key] = SortHeader(label, f"?{link.urlencode()}", aria_sort, arrow, hint)
+        hint = _("sort: %(order)s") % {"order": _lower_first(selectors.QUEUE_SORTS[target][0])}
+        headers[key] = SortHeader(str(label), f"?{link.urlencode()}", aria_sort, arrow, hint)
     return headers
 
 
@@ -107,11 +110,19 @@ def _pager(query: QueryDict, page: selectors.QueuePage) -> Pager:
     later = page.end + 1 if page.end is not None else None
     count = len(rows)
     if start is not None:
-        showing = f"Showing cases {start}–{page.end}" if count > 1 else f"Showing case {start}"
+        showing = (
+            _("Showing cases %(first)s–%(last)s") % {"first": start, "last": page.end}
+            if count > 1
+            else _("Showing case %(first)s") % {"first": start}
+        )
     elif not page.has_next:
-        showing = f"Showing the last {count} case{'s' if count > 1 else ''}"
+        showing = ngettext(
+            "Showing the last %(count)s case", "Showing the last %(count)s cases", count
+        ) % {"count": count}
     else:
-        showing = f"Showing {count} case{'s' if count > 1 else ''}"
+        showing = ngettext("Showing %(count)s case", "Showing %(count)s cases", count) % {
+            "count": count
+        }
     return Pager(
         first=_page_link(query) if page.has_previous else "",
         previous=previous,
@@ -191,7 +202,9 @@ def record_contact(request: HttpRequest, pk: int) -> HttpResponse:
     intake = selectors.contact_request(user=request.user, intake_id=pk)
     services.record_contact(intake_id=intake.pk, by=request.user, ip_address=client_ip(request))
     messages.success(
-        request, f"Recorded that {intake.patient.full_name} ({intake.case_number}) was contacted."
+        request,
+        _("Recorded that %(name)s (%(case)s) was contacted.")
+        % {"name": intake.patient.full_name, "case": intake.case_number},
     )
     if request.POST.get("return_to") == "case" and not intake.is_draft:
         return redirect("intake:case", pk=intake.pk)
