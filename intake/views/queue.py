@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -132,6 +132,34 @@ def _pager(query: QueryDict, page: selectors.QueuePage) -> Pager:
     )
 
 
+def _row_badges(intakes: list) -> None:
+    """Each row's badges (urgent with its red flags' rules, the RLS and IBS statuses), from
+    the same partials the case page includes, rendered once per distinct value rather than
+    included up to seven times a row: a page holds a handful of distinct badges."""
+    status = get_template("intake/staff/_status_badge.html")
+    urgent = get_template("intake/staff/_urgent_badge.html")
+    rules = get_template("intake/staff/_queue_rules.html")
+    made: dict[tuple, str] = {}
+
+    def once(key: tuple, render) -> str:
+        if key not in made:
+            made[key] = render()
+        return made[key]
+
+    for intake in intakes:
+        for field in ("rls_status", "ibs_status"):
+            value = getattr(intake, field)
+            badge = once(("status", value), lambda v=value: status.render({"value": v}))
+            setattr(intake, f"queue_{field}_badge", badge)
+        intake.queue_flags = ""
+        if intake.crisis or intake.urgent:
+            fired = tuple(selectors.red_flag_rules(intake))
+            flags = (intake.crisis, intake.emergency, intake.urgent)
+            intake.queue_flags = once(
+                ("urgent", flags), lambda i=intake: urgent.render({"intake": i})
+            ) + once(("rules", fired), lambda f=fired: rules.render({"rules": list(f)}))
+
+
 def _body_context(request: HttpRequest, query: QueryDict, filter_query: QueryDict) -> dict:
     """What the queue's body shows (intake/staff/_queue_body.html): the count strip, the
     filters, the page's rows and its links. The same for anyone with the same query on the
@@ -144,6 +172,7 @@ def _body_context(request: HttpRequest, query: QueryDict, filter_query: QueryDic
         (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
         for intake in page.rows
     ]
+    _row_badges(page.rows)
     return {
         "filter_form": filter_form,
         "filters": filters,
