@@ -84,6 +84,10 @@ ENV = {
     "RATE_LIMIT_PATIENT": "100000/h",
     "RATE_LIMIT_LOGIN": "100000/h",
     "PYTHONPATH": str(ROOT),
+    # Shared memory for the rate limits and the work queue's kept pages, as a clinic running
+    # several workers has (docs/deployment.md); a database number of the bench's own, emptied
+    # before each size is measured.
+    "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12"),
 }
 os.environ.update(ENV)
 
@@ -102,13 +106,13 @@ def admin_sql(sql: str) -> None:
         connection.close()
 
 
-def database_exists() -> bool:
+def database_exists(name: str = DB_NAME) -> bool:
     import psycopg2
 
     connection = psycopg2.connect(f"{PG_SERVER}/postgres")
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             return cursor.fetchone() is not None
     finally:
         connection.close()
@@ -422,6 +426,31 @@ def grow_to(size: int, templates: list[Template], rng: random.Random, staff_id: 
     return time.perf_counter() - started
 
 
+def snapshot_name(size: int) -> str:
+    return f"{DB_NAME}_{size}"
+
+
+def use_database(name: str) -> None:
+    """Point this process, and the gunicorn started next, at database `name`."""
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    settings.DATABASES["default"]["NAME"] = name
+    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{name}"
+
+
+def snapshot(size: int) -> None:
+    """With --keep, a copy of the database as it is at `size` cases (PostgreSQL's CREATE
+    DATABASE ... TEMPLATE), so that a later run can measure that size again after the
+    database has grown past it."""
+    from django.db import connections
+
+    connections.close_all()
+    admin_sql(f'DROP DATABASE IF EXISTS "{snapshot_name(size)}" WITH (FORCE)')
+    admin_sql(f'CREATE DATABASE "{snapshot_name(size)}" TEMPLATE "{DB_NAME}"')
+
+
 # --- the server and its visitors ------------------------------------------------------------
 
 
@@ -611,7 +640,10 @@ function init(args)
   statuses = {}
 end
 
+local sent = 0
+
 function request()
+  sent = sent + 1
   local headers = {
     ["Host"] = host,
     ["X-Forwarded-Proto"] = "https",
@@ -624,6 +656,10 @@ function request()
     local body = body_template:gsub("CSRF_TOKEN", session.csrf)
     body = body:gsub("REVISION", tostring(revision))
     return wrk.format("POST", path, headers, body)
+  end
+  if kind == "fresh" then
+    -- A query string of its own each time: the page is never one already kept.
+    return wrk.format("GET", path .. id .. "-" .. sent, headers)
   end
   return wrk.format("GET", path, headers)
 end
@@ -686,7 +722,7 @@ class Target:
     label: str
     path: str
     method: str = "GET"
-    kind: str = "get"  # get | step | autosave
+    kind: str = "get"  # get | fresh (a new query string each time) | step | autosave
     expect: int = 200
     who: str = "staff"  # staff | patient | anyone
 
@@ -783,11 +819,12 @@ def count_queries(target: Target, *, staff_cookie: str, patient: Draft) -> int:
         data = None
         if target.method == "POST":
             data = {**step_form(), "base_revision": str(patient.revision())}
+        path = target.path + (secrets.token_hex(4) if target.kind == "fresh" else "")
         with CaptureQueriesContext(connection) as queries:
             if data is None:
-                response = client.get(target.path)
+                response = client.get(path)
             else:
-                response = client.post(target.path, data)
+                response = client.post(path, data)
         return response.status_code, len(queries)
 
     once()  # the first request of a path fills per-process caches
@@ -805,6 +842,7 @@ def queue_targets(last_page_path: str) -> list[Target]:
     year_ago = today - dt.timedelta(days=365)
     return [
         Target("Queue: default", "/staff/"),
+        Target("Queue: default, not kept", "/staff/?fresh=", kind="fresh"),
         Target("Queue: status new", "/staff/?status=new"),
         Target("Queue: status closed", "/staff/?status=closed"),
         Target("Queue: urgent only", "/staff/?urgent=on"),
@@ -871,8 +909,12 @@ def measure_size(
     template_ids: list[int],
     practitioner,
     rng: random.Random,
+    only: str = "",
 ) -> list[Row]:
+    from django.core.cache import cache
+
     case_id = richest_case(template_ids)
+    cache.clear()  # nothing kept from another size's database
     with gunicorn(workers) as base:
         signed_in = sign_in(base, practitioner)
         staff_cookie = signed_in.cookie_header()
@@ -891,6 +933,8 @@ def measure_size(
                 who="patient",
             ),
         ]
+        if only:
+            targets = [t for t in targets if only.lower() in t.label.lower()]
         # Without a cookie: the framework, the middleware and gunicorn, nothing else.
         hello = Target("hello", "/bench/hello", who="anyone")
         anonymous = [{"cookie": "", "csrf": "", "revision": 0}]
@@ -1026,7 +1070,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--templates", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", action="store_true", help="keep the database for another run")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the database (and a copy at each smaller size) for another run",
+    )
+    parser.add_argument(
+        "--only", default="", help="measure only the paths whose label holds this, e.g. Queue"
+    )
     parser.add_argument("--no-readme", action="store_true", help="print only")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -1057,7 +1108,20 @@ def main() -> None:
         results: dict[int, list[Row]] = {}
         seeding: dict[int, float] = {}
         for size in sizes:
-            seeding[size] = grow_to(size, templates, rng, practitioner.pk)
+            use_database(DB_NAME)
+            have = submitted_count()
+            if have > size and args.keep and database_exists(snapshot_name(size)):
+                # Measured at this size before, and grown past it since: that run's copy.
+                use_database(snapshot_name(size))
+                seeding[size] = 0.0
+            elif have > size:
+                raise SystemExit(
+                    f"{DB_NAME} holds {have:,} cases, more than {size:,}: run without --keep"
+                )
+            else:
+                seeding[size] = grow_to(size, templates, rng, practitioner.pk)
+                if args.keep and size != sizes[-1]:
+                    snapshot(size)
             print(f"\n{submitted_count():,} submitted cases (copied in {seeding[size]:.0f} s)")
             print(HEADER, flush=True)
             results[size] = measure_size(
@@ -1069,6 +1133,7 @@ def main() -> None:
                 template_ids=template_ids,
                 practitioner=practitioner,
                 rng=rng,
+                only=args.only,
             )
         text = report(
             results,
@@ -1087,6 +1152,8 @@ def main() -> None:
         connections.close_all()
         if not args.keep:
             admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+            for size in sizes:
+                admin_sql(f'DROP DATABASE IF EXISTS "{snapshot_name(size)}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
