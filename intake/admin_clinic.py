@@ -3,7 +3,7 @@ the reminder schedule, the quiet hours and the sign-off. The clinic's name, phon
 time zone come from the server's environment and are shown here for reference.
 
 The clinic's own texts per language (crisis resources, emergency advice, sign-off: ClinicText)
-have their own list, edited by whoever may change the clinic settings and audited the same
+are edited on the same page, by whoever may change the clinic settings, and audited the same
 way; intake/notifications/texts.py says which text a patient reads."""
 
 from __future__ import annotations
@@ -27,90 +27,8 @@ from intake.models import ClinicSettings
 from intake.notifications.models import ClinicText
 from intake.notifications.texts import missing_translations
 
-TEXT_MAX_LENGTH = ClinicText._meta.get_field("text").max_length
-
-
-@admin.register(ClinicSettings)
-class ClinicSettingsAdmin(admin.ModelAdmin):
-    fieldsets = [
-        (
-            "Reminders to patients who have not finished their questionnaire",
-            {
-                "fields": [
-                    "reminders_enabled",
-                    "unopened_days",
-                    "idle_days",
-                    "max_reminders",
-                    ("quiet_from", "quiet_until"),
-                    "time_zone",
-                ]
-            },
-        ),
-        (
-            "Messages to patients",
-            {"fields": ["sign_off", "clinic_name", "clinic_phone", "texts_per_language"]},
-        ),
-    ]
-    readonly_fields = ["time_zone", "clinic_name", "clinic_phone", "texts_per_language"]
-
-    @admin.display(description=_("the clinic's texts in each language"))
-    def texts_per_language(self, obj) -> str:
-        written = ClinicText.objects.order_by("key", "language")
-        listed = format_html_join(
-            "", "<li>{} ({})</li>", ((row.get_key_display(), row.language) for row in written)
-        )
-        missing = format_html_join(
-            "",
-            "<li>{}</li>",
-            (
-                (_("%(key)s: no %(language)s text yet") % {"key": key, "language": code},)
-                for key, code in missing_translations()
-            ),
-        )
-        return format_html(
-            '<ul>{}</ul>{}<a href="{}">{}</a>',
-            listed or format_html("<li>{}</li>", _("None: patients read the app's wording.")),
-            format_html("<p>{}</p><ul>{}</ul>", _("Still to translate:"), missing)
-            if missing
-            else "",
-            reverse("admin:intake_clinictext_changelist"),
-            _("Write or change the texts per language"),
-        )
-
-    @admin.display(description="clinic time zone (CLINIC_TIME_ZONE, set on the server)")
-    def time_zone(self, obj) -> str:
-        return settings.CLINIC_TIME_ZONE
-
-    @admin.display(description="clinic name (CLINIC_NAME, set on the server)")
-    def clinic_name(self, obj) -> str:
-        return settings.CLINIC_NAME
-
-    @admin.display(description="clinic phone (CLINIC_PHONE, set on the server)")
-    def clinic_phone(self, obj) -> str:
-        return settings.CLINIC_PHONE
-
-    def changelist_view(self, request, extra_context=None):
-        # One row: the list is its page.
-        if not self.has_view_or_change_permission(request):
-            return super().changelist_view(request, extra_context)
-        settings_row = ClinicSettings.load()
-        return redirect(reverse("admin:intake_clinicsettings_change", args=[settings_row.pk]))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.record_event(
-            action=AuditAction.UPDATE,
-            actor=request.user,
-            obj=obj,
-            ip_address=client_ip(request),
-            summary=f"clinic settings changed: {', '.join(form.changed_data) or 'nothing'}",
-        )
+# The formset's prefix in the page's form (ClinicText.clinic_settings' related name).
+TEXTS_PREFIX = "texts"
 
 
 class ClinicTextForm(forms.ModelForm):
@@ -132,6 +50,7 @@ class ClinicTextForm(forms.ModelForm):
                 "numbers become tap-to-call links. Up to 2,000 characters."
             )
         }
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,19 +74,16 @@ class ClinicTextForm(forms.ModelForm):
         return cleaned
 
 
-@admin.register(ClinicText)
-class ClinicTextAdmin(admin.ModelAdmin):
-    """Whoever may change the clinic settings may change its texts (the roles grant no
-    separate permission for them)."""
+class ClinicTextInline(admin.TabularInline):
+    """The texts are part of the clinic settings: whoever may change those may change them (the
+    roles grant no separate permission for texts)."""
 
+    model = ClinicText
     form = ClinicTextForm
-    list_display = ["key", "language", "short_text", "updated_at"]
-    list_filter = ["key", "language"]
+    extra = 0
     ordering = ["key", "language"]
-
-    @admin.display(description=_("text"))
-    def short_text(self, obj) -> str:
-        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+    verbose_name = _("clinic text")
+    verbose_name_plural = _("the clinic's texts in each language")
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("intake.view_clinicsettings") or self.has_change_permission(
@@ -177,42 +93,126 @@ class ClinicTextAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("intake.change_clinicsettings")
 
-    def has_add_permission(self, request) -> bool:
-        return self.has_change_permission(request)
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self.has_change_permission(request, obj)
 
+
+@admin.register(ClinicSettings)
+class ClinicSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (
+            "Reminders to patients who have not finished their questionnaire",
+            {
+                "fields": [
+                    "reminders_enabled",
+                    "unopened_days",
+                    "idle_days",
+                    "max_reminders",
+                    ("quiet_from", "quiet_until"),
+                    "time_zone",
+                ]
+            },
+        ),
+        (
+            "Messages to patients",
+            {"fields": ["sign_off", "clinic_name", "clinic_phone", "texts_to_translate"]},
+        ),
+    ]
+    readonly_fields = ["time_zone", "clinic_name", "clinic_phone", "texts_to_translate"]
+    inlines = [ClinicTextInline]
+
+    @admin.display(description=_("the clinic's texts still to translate"))
+    def texts_to_translate(self, obj) -> str:
+        missing = missing_translations()
+        if not missing:
+            return _("None: each text the clinic wrote is written in every patient language.")
+        return format_html(
+            "<ul>{}</ul>{}",
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                (
+                    (_("%(key)s: no %(language)s text yet") % {"key": key, "language": code},)
+                    for key, code in missing
+                ),
+            ),
+            _(
+                "Patients reading those languages see the clinic's text in the default language "
+                "meanwhile. Add the translations in the table below."
+            ),
+        )
+
+    @admin.display(description="clinic time zone (CLINIC_TIME_ZONE, set on the server)")
+    def time_zone(self, obj) -> str:
+        return settings.CLINIC_TIME_ZONE
+
+    @admin.display(description="clinic name (CLINIC_NAME, set on the server)")
+    def clinic_name(self, obj) -> str:
+        return settings.CLINIC_NAME
+
+    @admin.display(description="clinic phone (CLINIC_PHONE, set on the server)")
+    def clinic_phone(self, obj) -> str:
+        return settings.CLINIC_PHONE
+
+    def changelist_view(self, request, extra_context=None):
+        # One row: the list is its page.
+        if not self.has_view_or_change_permission(request):
+            return super().changelist_view(request, extra_context)
+        settings_row = ClinicSettings.load()
+        return redirect(reverse("admin:intake_clinicsettings_change", args=[settings_row.pk]))
+
+    def get_inline_instances(self, request, obj=None):
+        # A post of the settings alone (a script, or a page from before the texts) leaves the
+        # texts as they are, rather than being refused for lacking the texts' table.
+        if request.method == "POST" and f"{TEXTS_PREFIX}-TOTAL_FORMS" not in request.POST:
+            return []
+        return super().get_inline_instances(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     def save_model(self, request, obj, form, change):
-        obj.clinic_settings = ClinicSettings.load()
         super().save_model(request, obj, form, change)
-        what = f"{obj.key} ({obj.language})"
         services.record_event(
-            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            action=AuditAction.UPDATE,
             actor=request.user,
             obj=obj,
             ip_address=client_ip(request),
-            summary=f"clinic text {what} changed: {', '.join(form.changed_data) or 'nothing'}"
-            if change
-            else f"clinic text {what} added",
+            summary=f"clinic settings changed: {', '.join(form.changed_data) or 'nothing'}",
         )
 
-    def delete_model(self, request, obj):
-        _record_removal(request, obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            _record_removal(request, obj)
-        super().delete_queryset(request, queryset)
-
-
-def _record_removal(request, obj: ClinicText) -> None:
-    services.record_event(
-        action=AuditAction.UPDATE,
-        actor=request.user,
-        obj=obj,
-        ip_address=client_ip(request),
-        summary=f"clinic text {obj.key} ({obj.language}) removed: patients reading it get the "
-        "clinic's default-language text or the app's wording",
-    )
+    def save_formset(self, request, form, formset, change):
+        """The texts, each change audited: which text in which language, never its words."""
+        texts = formset.save(commit=False)
+        ip_address = client_ip(request)
+        for text in formset.deleted_objects:
+            services.record_event(
+                action=AuditAction.UPDATE,
+                actor=request.user,
+                obj=text,
+                ip_address=ip_address,
+                summary=f"clinic text {text.key} ({text.language}) removed: patients reading it "
+                "get the clinic's default-language text or the app's wording",
+            )
+            text.delete()
+        changed = {text.pk: fields for text, fields in formset.changed_objects}
+        for text in texts:
+            added = text.pk is None
+            text.clinic_settings = form.instance
+            text.save()
+            services.record_event(
+                action=AuditAction.CREATE if added else AuditAction.UPDATE,
+                actor=request.user,
+                obj=text,
+                ip_address=ip_address,
+                summary=f"clinic text {text.key} ({text.language}) added"
+                if added
+                else f"clinic text {text.key} ({text.language}) changed: "
+                f"{', '.join(changed.get(text.pk, [])) or 'nothing'}",
+            )

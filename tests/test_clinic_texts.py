@@ -37,7 +37,7 @@ APP_CRISIS_ES = (
 APP_EMERGENCY_ES = "Vaya a un servicio de urgencias o llame a su número de emergencias ahora."
 CLINIC_CRISIS = "Call the Riverside crisis team on 0800 555 0101, day or night."
 CLINIC_CRISIS_ES = "Llame al equipo de crisis de Riverside al 0800 555 0101, de día o de noche."
-ADD = "/admin/intake/clinictext/add/"
+CHANGE = "/admin/intake/clinicsettings/1/change/"
 
 
 @pytest.fixture(autouse=True)
@@ -242,7 +242,17 @@ def test_clinic_text_check_without_a_database_still_reads_the_environment(settin
     )
 
 
-# --- the admin ------------------------------------------------------------------------------
+# --- the admin: the texts' table on the clinic settings page --------------------------------
+
+SETTINGS_FORM = {
+    "reminders_enabled": "on",
+    "unopened_days": "3",
+    "idle_days": "2",
+    "max_reminders": "2",
+    "quiet_from": "21:00",
+    "quiet_until": "08:00",
+    "sign_off": "The clinic team",
+}
 
 
 @pytest.fixture
@@ -250,9 +260,24 @@ def admin_client(clinic_admin) -> Client:
     return login_verified(Client(), clinic_admin)
 
 
+def _post(client: Client, rows: list[dict], *, initial: int = 0):
+    """The settings page sent with these rows in its texts' table (the first `initial` rows
+    are texts already saved, with their id)."""
+    data = {
+        **SETTINGS_FORM,
+        "texts-TOTAL_FORMS": str(len(rows)),
+        "texts-INITIAL_FORMS": str(initial),
+        "texts-MIN_NUM_FORMS": "0",
+        "texts-MAX_NUM_FORMS": "1000",
+    }
+    for number, row in enumerate(rows):
+        data.update({f"texts-{number}-{field}": value for field, value in row.items()})
+    return client.post(CHANGE, data)
+
+
 def test_clinic_text_admin_adds_a_text_and_audits_it(admin_client, clinic_admin):
-    response = admin_client.post(
-        ADD, {"key": CRISIS, "language": "es", "text": f"  {CLINIC_CRISIS_ES} "}
+    response = _post(
+        admin_client, [{"key": CRISIS, "language": "es", "text": f"  {CLINIC_CRISIS_ES} "}]
     )
 
     assert response.status_code == 302
@@ -272,7 +297,7 @@ def test_clinic_text_admin_adds_a_text_and_audits_it(admin_client, clinic_admin)
 
 
 @pytest.mark.parametrize(
-    ("form", "errors"),
+    ("row", "errors"),
     [
         (
             {"key": CRISIS, "language": "es", "text": "x" * 2001},
@@ -289,73 +314,95 @@ def test_clinic_text_admin_adds_a_text_and_audits_it(admin_client, clinic_admin)
         ({"key": EMERGENCY, "language": "es", "text": "   "}, {"text": ["Write the text."]}),
     ],
 )
-def test_clinic_text_admin_refuses_hostile_input(admin_client, form, errors):
-    response = admin_client.post(ADD, form)
+def test_clinic_text_admin_refuses_hostile_input(admin_client, row, errors):
+    response = _post(admin_client, [row])
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors == errors
-    assert ClinicText.objects.count() == 0
+    [texts] = response.context["inline_admin_formsets"]
+    assert texts.formset.errors == [errors]
+    changes = AuditEvent.objects.filter(object_type__in=("ClinicText", "ClinicSettings"))
+    assert (ClinicText.objects.count(), changes.count()) == (0, 0)
 
 
 def test_clinic_text_admin_refuses_a_second_text_of_a_kind_in_a_language(admin_client):
-    _write(CRISIS, "es", CLINIC_CRISIS_ES)
+    saved = _write(CRISIS, "es", CLINIC_CRISIS_ES)
+    rows = [
+        {"id": str(saved.pk), "clinic_settings": "1", "key": CRISIS, "language": "es"}
+        | {"text": CLINIC_CRISIS_ES},
+        {"key": CRISIS, "language": "es", "text": "Otro texto."},
+    ]
 
-    response = admin_client.post(ADD, {"key": CRISIS, "language": "es", "text": "Otro texto."})
+    response = _post(admin_client, rows, initial=1)
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors == {
-        "language": ["There is already a text of this kind in this language: change that one."]
-    }
+    [texts] = response.context["inline_admin_formsets"]
+    assert texts.formset.errors == [
+        {},
+        {"language": ["There is already a text of this kind in this language: change that one."]},
+    ]
     assert list(ClinicText.objects.values_list("text", flat=True)) == [CLINIC_CRISIS_ES]
 
 
 def test_clinic_text_admin_change_and_delete_are_audited(admin_client):
-    row = _write(CRISIS, "es", CLINIC_CRISIS_ES)
-    change = f"/admin/intake/clinictext/{row.pk}/change/"
+    first = _write(CRISIS, "es", CLINIC_CRISIS_ES)
+    second = _write(EMERGENCY, "es", "Llame al 999 ahora.")
+    rows = [
+        {"id": str(first.pk), "clinic_settings": "1", "key": CRISIS, "language": "es"}
+        | {"text": "Llame al 999."},
+        {"id": str(second.pk), "clinic_settings": "1", "key": EMERGENCY, "language": "es"}
+        | {"text": "Llame al 999 ahora.", "DELETE": "on"},
+    ]
 
-    changed = admin_client.post(change, {"key": CRISIS, "language": "es", "text": "Llame al 999."})
-    deleted = admin_client.post(f"/admin/intake/clinictext/{row.pk}/delete/", {"post": "yes"})
+    response = _post(admin_client, rows, initial=2)
 
-    assert (changed.status_code, deleted.status_code) == (302, 302)
-    assert ClinicText.objects.count() == 0
+    assert response.status_code == 302
+    assert list(ClinicText.objects.values_list("key", "text")) == [(CRISIS, "Llame al 999.")]
     assert list(
         AuditEvent.objects.filter(object_type="ClinicText")
         .order_by("pk")
         .values_list("action", "summary")
     ) == [
-        (AuditAction.UPDATE, "clinic text crisis_resources (es) changed: text"),
         (
             AuditAction.UPDATE,
-            "clinic text crisis_resources (es) removed: patients reading it get the clinic's "
+            "clinic text emergency_advice (es) removed: patients reading it get the clinic's "
             "default-language text or the app's wording",
         ),
+        (AuditAction.UPDATE, "clinic text crisis_resources (es) changed: text"),
     ]
+
+
+def test_clinic_text_admin_settings_posted_alone_leave_the_texts(admin_client):
+    _write(CRISIS, "es", CLINIC_CRISIS_ES)
+
+    response = admin_client.post(CHANGE, {**SETTINGS_FORM, "sign_off": "Dr Rivers"})
+
+    assert response.status_code == 302
+    assert (ClinicSettings.load().sign_off, ClinicText.objects.get().text) == (
+        "Dr Rivers",
+        CLINIC_CRISIS_ES,
+    )
 
 
 def test_clinic_text_admin_closed_to_an_auditor():
-    # An auditor enters the admin (the audit log) but may not change the clinic's settings.
+    # An auditor enters the admin (the audit log) but may not see or change the clinic settings.
     client = login_verified(Client(), staff_user("audrey.auditor", Role.AUDITOR))
-    row = _write(CRISIS, "es", CLINIC_CRISIS_ES)
+    ClinicSettings.load()
 
     statuses = [
-        client.get(ADD).status_code,
-        client.get("/admin/intake/clinictext/").status_code,
-        client.post(
-            f"/admin/intake/clinictext/{row.pk}/change/",
-            {"key": CRISIS, "language": "es", "text": "Otro."},
-        ).status_code,
+        client.get(CHANGE).status_code,
+        _post(client, [{"key": CRISIS, "language": "es", "text": "Otro."}]).status_code,
     ]
 
-    assert statuses == [403, 403, 403]
-    assert ClinicText.objects.get().text == CLINIC_CRISIS_ES
+    assert statuses == [403, 403]
+    assert ClinicText.objects.count() == 0
 
 
-def test_clinic_text_settings_page_lists_the_texts_and_what_is_missing(admin_client, settings):
+def test_clinic_text_settings_page_shows_the_texts_and_what_is_missing(admin_client, settings):
     settings.CRISIS_RESOURCES_TEXT = CLINIC_CRISIS
     _write(EMERGENCY, "es", "Llame al 999 ahora.")
 
-    page = admin_client.get("/admin/intake/clinicsettings/1/change/").content.decode()
+    page = admin_client.get(CHANGE).content.decode()
 
-    assert "<li>Emergency advice (es)</li>" in page
     assert "<li>crisis_resources: no es text yet</li>" in page
-    assert 'href="/admin/intake/clinictext/"' in page
+    assert ">\nLlame al 999 ahora.</textarea>" in page
+    assert 'name="texts-TOTAL_FORMS" value="1"' in page
