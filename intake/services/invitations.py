@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake.enums import AuditAction
 from intake.models import (
@@ -57,8 +58,10 @@ class DifferentPersonUnconfirmed(IntakeError):
         self.on_record = on_record
         self.new_record_number = new_record_number
         super().__init__(
-            "A patient with this name and date of birth is already on record. Send the form "
-            "again to confirm that this invitation is for a different person."
+            _(
+                "A patient with this name and date of birth is already on record. Send the "
+                "form again to confirm that this invitation is for a different person."
+            )
         )
 
 
@@ -164,7 +167,7 @@ def _find_or_create_patient(
                     actor_label=actor_label,
                 )
             return created, False
-    raise IntakeError("The invitation could not be created just now. Please try again.")
+    raise IntakeError(_("The invitation could not be created just now. Please try again."))
 
 
 def _issue(intake: Intake, *, created_by, via_public_start: bool) -> tuple[Invitation, str]:
@@ -311,7 +314,7 @@ def invitation_for_token(token: str) -> Invitation:
         or invitation.expires_at <= timezone.now()
     ):
         raise InvitationUnavailable(
-            "This link has expired or is no longer valid. Please ask your clinic for a new one."
+            _("This link has expired or is no longer valid. Please ask your clinic for a new one.")
         )
     return invitation
 
@@ -349,8 +352,10 @@ def check_date_of_birth(
     now = timezone.now()
     if invitation.locked_until and invitation.locked_until > now:
         raise LinkLocked(
-            "Too many attempts. For your security this link is locked for 15 minutes; "
-            "please try again later."
+            _(
+                "Too many attempts. For your security this link is locked for 15 minutes; "
+                "please try again later."
+            )
         )
     if invitation.intake.patient.date_of_birth == date_of_birth:
         invitation.failed_attempts = 0
