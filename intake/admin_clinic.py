@@ -16,10 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from intake import (
-    checks,  # noqa: F401  (registers the check of missing translations)
-    services,
-)
+from intake import services
 from intake.enums import AuditAction
 from intake.http import client_ip
 from intake.languages import language_name
