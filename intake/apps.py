@@ -25,12 +25,10 @@ class IntakeConfig(AppConfig):
     verbose_name = "Patient records"
 
     def ready(self):
-        # Django's idiom: the receivers' module imports models, which exist only once the apps
-        # are ready (connects the sign-in audit receivers).
-        from intake import signals  # noqa: F401
-
-        # The system check of the clinic's texts still to translate (intake.W001).
-        from intake import checks  # noqa: F401
+        # Django's idiom: these modules import models, which exist only once the apps are
+        # ready. signals connects the sign-in audit receivers; checks registers the check of
+        # the clinic's texts still to translate (intake.W001).
+        from intake import checks, signals  # noqa: F401
 
         # The roles are put right after every migrate, not by a data migration per change.
         post_migrate.connect(roles.sync_roles, sender=self, dispatch_uid="intake.roles.sync")
