@@ -329,3 +329,32 @@ def test_queue_cache_removed_permission_is_refused_at_once(practitioner):
 
     assert response.status_code == 403
     assert "Guarded Patient" not in _html(response)
+
+
+def test_queue_cache_version_changes_with_each_kind_of_row(practitioner):
+    case = submitted_case(name="Rows Patient")
+    recommendation = TestRecommendation.objects.filter(intake=case).first()
+    saves = {
+        "case": lambda: case.save(update_fields=["updated_at"]),
+        "patient": lambda: case.patient.save(update_fields=["full_name"]),
+        "assessment": lambda: case.current_assessment.save(update_fields=["notes"]),
+        "raised test": lambda: recommendation.save(update_fields=["decision_reason"]),
+        "member of staff": lambda: practitioner.save(update_fields=["username"]),
+    }
+    changed = {}
+
+    for kind, save in saves.items():
+        before = cache.get(queue_cache.VERSION_KEY)
+        save()
+        changed[kind] = cache.get(queue_cache.VERSION_KEY) != before
+
+    assert changed == dict.fromkeys(saves, True)
+
+
+def test_queue_cache_signing_in_keeps_the_version(practitioner):
+    submitted_case(name="Sign-in Patient")
+    before = cache.get(queue_cache.VERSION_KEY)
+
+    practitioner.save(update_fields=["last_login"])
+
+    assert cache.get(queue_cache.VERSION_KEY) == before
