@@ -309,11 +309,11 @@ def test_lab_row_in_spanish_names_each_mistake():
     assert errors == {
         "value": ["Escriba el resultado como un número, por ejemplo 42 o 3,5."],
         "unit": ["Elija la unidad que aparece en el informe: ng/mL o µg/L."],
-        "taken_on": ["Escriba la fecha de la prueba."],
+        "taken_on": ["Escriba la fecha del análisis."],
     }
-    assert "Elija una prueba…" in html
+    assert "Elija un análisis…" in html
     assert "Sin unidad" in html
-    assert "Fecha de la prueba" in html
+    assert "Fecha del análisis" in html
 
 
 def test_lab_row_in_spanish_offers_the_spanish_words_and_accepts_them():
@@ -327,7 +327,7 @@ def test_lab_row_in_spanish_offers_the_spanish_words_and_accepts_them():
         )
         accepted.is_valid()
 
-    assert refused_errors == {"value": ["Para esta prueba escriba negativo o positivo."]}
+    assert refused_errors == {"value": ["Para este análisis escriba negativo o positivo."]}
     assert accepted.row() == {
         "test": "total_iga",
         "value": "low",
@@ -396,7 +396,7 @@ def test_answer_lines_in_spanish():
         False,
     )
     assert lines["lab_1"].label == "Resultado 1"
-    assert lines["lab_1"].answer == f"{expected_lab} (fecha de la prueba: 2026-01-05)"
+    assert lines["lab_1"].answer == f"{expected_lab} (fecha del análisis: 2026-01-05)"
 
 
 def test_answer_lines_in_spanish_translate_yes_and_ticked_lists():

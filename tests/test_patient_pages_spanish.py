@@ -125,7 +125,7 @@ def test_welcome_page_in_spanish_with_the_time_estimate(patient):
 
     html = _spanish(response)
     estimate = response.context["estimate"]
-    assert _title(html) == "Bienvenida · Su cuestionario"
+    assert _title(html) == "Bienvenido/a · Su cuestionario"
     assert _h1(html) == [f"Su cuestionario para {django_settings.CLINIC_NAME}"]
     assert (
         f"Entre {estimate['fewest_minutes']} y {estimate['most_minutes']} minutos, "
@@ -164,7 +164,7 @@ def test_stool_step_in_spanish_bristol_chart_and_sliders(patient):
     assert "Escala de heces de Bristol" in html
     assert '<span class="bristol-chart__number">Tipo 1</span>' in html
     assert "Bolitas duras separadas, difíciles de evacuar" in html
-    assert "Sin responder todavía: mueva el control deslizante" in html
+    assert "Sin responder todavía: mueva la barra deslizante" in html
     assert 'aria-valuetext="Sin responder todavía"' in html
     assert "Escriba un número del 0 al 100" in html
     for english in ("Type 1", "Separate hard lumps", "Not answered yet", "Type a number"):
@@ -214,7 +214,7 @@ def test_review_page_with_a_step_unfinished_in_spanish_switches_without_a_form(p
     assert 'id="consent-form"' not in review
     assert 'form="consent-form"' not in review
     assert 'name="language" value="en"' in review
-    assert "Complete «" in review
+    assert "Complete “" in review
     assert ">Ir a ese paso</a>" in review
     assert "Please complete" not in review
 
