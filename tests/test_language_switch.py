@@ -181,3 +181,55 @@ def test_staff_pages_stay_in_the_staff_language_whatever_the_browser_says(practi
     assert response.status_code == 200
     assert response["Content-Language"] == settings.STAFF_LANGUAGE_CODE
     assert "Work queue" in response.content.decode()
+
+
+def test_switching_on_the_labs_step_shows_a_half_typed_row_without_its_errors(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="labs")
+    typed = {
+        "base_revision": "0",
+        "labs-TOTAL_FORMS": "1",
+        "labs-INITIAL_FORMS": "0",
+        "labs-0-test": "ferritin",  # no value yet: saving would say "Enter the result"
+    }
+
+    client.post(f"{SWITCH}?next=/intake/step/labs/", {**typed, "language": "es"})
+    page = client.get("/intake/step/labs/")
+
+    form = page.context["form"]
+    assert form.rows.forms[0]["test"].value() == "ferritin"
+    assert form.rows.total_error_count() == 0
+    assert 'id="error-summary"' not in page.content.decode()
+
+
+def test_a_huge_switch_post_is_not_kept_in_the_session(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="course")
+    hostile = {f"field_{n}": "x" * 600 for n in range(350)}  # about 210 kB, under the body cap
+
+    response = client.post(f"{SWITCH}?next=/intake/step/course/", {**hostile, "language": "es"})
+
+    assert response.status_code == 302
+    assert client.session[SESSION_LANGUAGE] == "es"  # the language still switches
+    assert SESSION_CARRIED not in client.session
+
+
+def test_only_the_target_forms_fields_are_carried(patient_link):
+    client = patient_link.client
+    answer_steps(client, stop_at="course")
+
+    client.post(
+        f"{SWITCH}?next=/intake/step/course/",
+        {"language": "es", "rls_days_per_week": "4", "not_a_field": "y" * 1000},
+    )
+
+    assert client.session[SESSION_CARRIED]["data"] == {"rls_days_per_week": ["4"]}
+
+
+def test_nothing_is_carried_to_a_staff_page(practitioner):
+    client = login_verified(Client(), practitioner)
+
+    response = client.post(f"{SWITCH}?next=/staff/", {"language": "es", "q": "smith"})
+
+    assert response["Location"] == "/staff/"
+    assert SESSION_CARRIED not in client.session

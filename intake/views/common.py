@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, QueryDict
 
 from intake import services
@@ -89,3 +90,8 @@ def show_unchecked(form) -> None:
     """A form filled with carried data shows what was typed, not errors: nothing was sent."""
     form.is_valid()  # the page's facts (which questions show) follow the typed answers
     form.errors.clear()
+    rows = getattr(form, "rows", None)  # the earlier results' rows (LabsForm)
+    if isinstance(rows, BaseFormSet):
+        for row in rows.forms:
+            row.errors.clear()
+        rows.non_form_errors().clear()

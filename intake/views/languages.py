@@ -12,20 +12,30 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from intake import services
+from intake import forms, questionnaire, services
 from intake.languages import SESSION_LANGUAGE, supported_language
 from intake.views.common import SESSION_CARRIED
 from intake.views.patient import SESSION_INTAKE, patient_rate
 
 # Fields of the switch itself, and the form's token, are not the patient's answers.
 NOT_CARRIED = frozenset({"csrfmiddlewaretoken", "language", "next"})
+# What is carried is kept in the session until the page shows it: only the fields of the
+# target page's form, and nothing at all past this many characters (a patient's page holds at
+# most one 2,000-character answer and a few short ones; a body of up to
+# DATA_UPLOAD_MAX_MEMORY_SIZE is not written into the session).
+CARRIED_MAX_CHARS = 16_000
+# The earlier results' rows (intake/forms/labs.py, prefix "labs"), as many as the step shows.
+LAB_ROW_FIELDS = frozenset(forms.LabRowForm.base_fields)
+LAB_MANAGEMENT = frozenset(
+    f"labs-{name}" for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
+)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -35,6 +45,60 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return reverse("intake:home")
+
+
+def _form_fields(target: str):
+    """A test of the field names the form of the patient page at `target` has, or None for
+    a page with no form to carry (a staff page, the welcome page, an unknown path)."""
+    path = target.split("?", 1)[0]
+    prefix = get_script_prefix()
+    if path.startswith(prefix):
+        path = "/" + path[len(prefix) :]
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    view_name, slug = match.view_name, match.kwargs.get("slug")
+    if view_name == "intake:step":
+        step = questionnaire.STEPS_BY_SLUG.get(slug)
+        if step is None or step.kind == questionnaire.StepKind.CONSENT:
+            return None
+        names = frozenset(forms.step_form_class(step).base_fields)
+        if step.kind != questionnaire.StepKind.LABS:
+            return names.__contains__
+        return lambda name: name in names or name in LAB_MANAGEMENT or _lab_row_field(name)
+    form_class = {
+        "intake:verify": forms.DateOfBirthForm,
+        "intake:start": forms.PatientDetailsForm,
+        "intake:review": forms.ConsentForm,
+    }.get(view_name)
+    return None if form_class is None else frozenset(form_class.base_fields).__contains__
+
+
+def _lab_row_field(name: str) -> bool:
+    parts = name.split("-")
+    return (
+        len(parts) == 3
+        and parts[0] == "labs"
+        and parts[1].isascii()
+        and parts[1].isdigit()
+        and int(parts[1]) < questionnaire.MAX_LAB_ROWS
+        and parts[2] in LAB_ROW_FIELDS
+    )
+
+
+def _carried(request: HttpRequest, target: str) -> dict[str, list[str]]:
+    """The typed fields of the target page's form, or nothing when they are too large."""
+    known = _form_fields(target)
+    if known is None:
+        return {}
+    carried = {
+        name: request.POST.getlist(name)
+        for name in request.POST
+        if name not in NOT_CARRIED and known(name)
+    }
+    size = sum(len(name) + sum(len(value) for value in values) for name, values in carried.items())
+    return carried if size <= CARRIED_MAX_CHARS else {}
 
 
 @never_cache
@@ -52,7 +116,8 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     intake_id = request.session.get(SESSION_INTAKE)
     if intake_id is not None:
         services.set_intake_language(intake_id=intake_id, language=language)
-    carried = {name: request.POST.getlist(name) for name in request.POST if name not in NOT_CARRIED}
+    request.session.pop(SESSION_CARRIED, None)  # an earlier switch's, never shown
+    carried = _carried(request, target)
     if carried:
         request.session[SESSION_CARRIED] = {"path": target.split("?", 1)[0], "data": carried}
     response = redirect(target)
