@@ -28,7 +28,7 @@ CRISIS = ClinicTextKey.CRISIS_RESOURCES
 EMERGENCY = ClinicTextKey.EMERGENCY_ADVICE
 SIGN_OFF = ClinicTextKey.SIGN_OFF
 APP_CRISIS_ES = (
-    "Si está en peligro ahora o podría actuar según pensamientos de hacerse daño, llame a su "
+    "Si está en peligro ahora o cree que podría hacer algo para hacerse daño, llame a su "
     "número local de emergencias (112 en Europa, 911 en EE. UU., 999 en el Reino Unido) o vaya "
     "al servicio de urgencias más cercano. También puede llamar o enviar un mensaje de texto a "
     "una línea de crisis a cualquier hora: 988 en EE. UU., Samaritans al 116 123 en el Reino "
