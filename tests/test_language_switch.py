@@ -9,7 +9,7 @@ from django.test import Client
 
 from intake.languages import SESSION_LANGUAGE
 from intake.views.common import SESSION_CARRIED
-from tests.factories import answer_steps, login_verified, open_invitation
+from tests.factories import PATIENT_DOB, answer_steps, login_verified, open_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +233,34 @@ def test_nothing_is_carried_to_a_staff_page(practitioner):
 
     assert response["Location"] == "/staff/"
     assert SESSION_CARRIED not in client.session
+
+
+def test_a_language_chosen_on_the_date_of_birth_page_is_kept_once_the_date_is_given():
+    invitation, token = open_invitation()
+    client = _open(token, HTTP_ACCEPT_LANGUAGE="en")
+    answer_steps(client, stop_at="course")
+    assert invitation.intake.__class__.objects.get(pk=invitation.intake_id).language == "en"
+    fresh = Client(HTTP_ACCEPT_LANGUAGE="en")
+    fresh.get(f"/i/{token}/")  # answers exist: the date of birth comes first
+
+    fresh.post(f"{SWITCH}?next=/intake/verify/", {"language": "es"})
+    response = fresh.post("/intake/verify/", {"date_of_birth": PATIENT_DOB.isoformat()})
+
+    assert response.status_code == 302
+    assert fresh.session[SESSION_LANGUAGE] == "es"
+    assert fresh.get("/intake/welcome/")["Content-Language"] == "es"
+    invitation.intake.refresh_from_db()
+    assert invitation.intake.language == "es"
+
+
+def test_a_choice_on_the_date_of_birth_page_changes_nothing_before_the_date_is_given():
+    invitation, token = open_invitation()
+    client = _open(token, HTTP_ACCEPT_LANGUAGE="en")
+    answer_steps(client, stop_at="course")
+    fresh = Client(HTTP_ACCEPT_LANGUAGE="en")
+    fresh.get(f"/i/{token}/")
+
+    fresh.post(f"{SWITCH}?next=/intake/verify/", {"language": "es"})
+
+    invitation.intake.refresh_from_db()
+    assert invitation.intake.language == "en"

@@ -22,7 +22,13 @@ from django_ratelimit.decorators import ratelimit
 from intake import forms, questionnaire, services
 from intake.languages import SESSION_LANGUAGE, supported_language
 from intake.views.common import SESSION_CARRIED
-from intake.views.patient import SESSION_INTAKE, patient_rate
+from intake.views.patient import (
+    SESSION_IDLE,
+    SESSION_INTAKE,
+    SESSION_LANGUAGE_PENDING,
+    SESSION_PENDING,
+    patient_rate,
+)
 
 # Fields of the switch itself, and the form's token, are not the patient's answers.
 NOT_CARRIED = frozenset({"csrfmiddlewaretoken", "language", "next"})
@@ -114,8 +120,12 @@ def choose_language(request: HttpRequest) -> HttpResponse:
     target = _safe_next(request)
     request.session[SESSION_LANGUAGE] = language
     intake_id = request.session.get(SESSION_INTAKE)
-    if intake_id is not None:
+    pending = request.session.get(SESSION_PENDING)
+    if intake_id is not None and not request.session.get(SESSION_IDLE):
         services.set_intake_language(intake_id=intake_id, language=language)
+    elif pending is not None:
+        # On the date-of-birth page: the intake takes the choice once the date is given.
+        request.session[SESSION_LANGUAGE_PENDING] = pending
     request.session.pop(SESSION_CARRIED, None)  # an earlier switch's, never shown
     carried = _carried(request, target)
     if carried:

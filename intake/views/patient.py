@@ -38,6 +38,9 @@ SESSION_RESUME_LINK = "patient_resume_link"  # the public start page's link, unt
 # for longer than PATIENT_IDLE_MINUTES (until the date of birth is given again).
 SESSION_SEEN = "patient_seen_at"
 SESSION_IDLE = "patient_idle"
+# The invitation whose date-of-birth page this browser chose a language on: kept on its
+# intake once the date of birth is given (views/languages.py), not before.
+SESSION_LANGUAGE_PENDING = "patient_language_pending"
 # The clock is written to the session at most once a minute, not on every autosave.
 SEEN_RESOLUTION_SECONDS = 60
 IDLE_MESSAGE = gettext_lazy(
@@ -87,10 +90,16 @@ def _grant(request: HttpRequest, invitation: Invitation) -> None:
     request.session[SESSION_SEEN] = _now_seconds()
     request.session[SESSION_INTAKE] = invitation.intake_id
     request.session[SESSION_INVITATION] = invitation.pk
-    # The intake's language from now on: the one chosen before (by the patient, or on the
-    # invitation), else this browser's, kept as the first guess.
+    # The intake's language from now on: the one chosen on the page just before (the date of
+    # birth), else the one chosen before (by the patient, or on the invitation), else this
+    # browser's, kept as the first guess.
+    chosen_here = request.session.pop(SESSION_LANGUAGE_PENDING, None) == invitation.pk
     chosen = invitation.intake.language
-    if chosen:
+    if chosen_here and request.session.get(SESSION_LANGUAGE):
+        services.set_intake_language(
+            intake_id=invitation.intake_id, language=request.session[SESSION_LANGUAGE]
+        )
+    elif chosen:
         request.session[SESSION_LANGUAGE] = chosen
     else:
         services.remember_language(intake_id=invitation.intake_id, language=get_language())
