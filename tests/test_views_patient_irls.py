@@ -112,3 +112,35 @@ def test_irls_autosaved_answers_are_on_the_page_when_it_is_opened_again(patient_
 
     assert response.context["form"]["irls_4"].value() == 3
     assert response.context["revision"] == 1
+
+
+def test_irls_in_spanish_without_a_spanish_version_says_so_and_marks_the_language(
+    patient_link, irls
+):
+    answer_steps(patient_link.client, stop_at="severity-scale")
+    patient_link.client.post("/language/?next=/", {"language": "es"})
+
+    page = patient_link.client.get("/intake/step/severity-scale/").content.decode()
+
+    assert "que su clínica solo tiene en otro idioma (Inglés)" in page
+    assert '<div lang="en">' in page
+    assert "Placeholder item 1" in page
+
+
+def test_irls_in_spanish_with_a_spanish_version_shows_it_without_a_note(patient_link, irls):
+    LicensedInstrument.objects.create(
+        name="IRLS",
+        version="test-es",
+        licence_ref="TEST-ONLY",
+        language="es",
+        items=[f"Elemento de prueba {n}" for n in range(1, 11)],
+        choice_labels=["nada", "un poco", "algo", "mucho", "muchísimo"],
+    )
+    answer_steps(patient_link.client, stop_at="severity-scale")
+    patient_link.client.post("/language/?next=/", {"language": "es"})
+
+    page = patient_link.client.get("/intake/step/severity-scale/").content.decode()
+
+    assert "Elemento de prueba 1" in page
+    assert "Placeholder item 1" not in page
+    assert "solo tiene en" not in page

@@ -355,6 +355,8 @@ class IrlsForm(StepForm):
         items = facts.answers.get("irls_items") or [None] * questionnaire.IRLS_ITEM_COUNT
         kwargs.setdefault("initial", {f"irls_{n}": value for n, value in enumerate(items, start=1)})
         super().__init__(*args, facts=facts, **kwargs)
+        # The licensed version shown: its language may not be the page's (docs/languages.md).
+        self.instrument = instrument
         if instrument is not None:
             labels = list(instrument.choice_labels)
             for number, text in enumerate(instrument.items, start=1):
