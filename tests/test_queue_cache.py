@@ -215,6 +215,16 @@ def test_queue_cache_patient_name_change_shows_at_once(practitioner, clinic_admi
     assert "New Name" in _row(client.get("/staff/"), case)
 
 
+def test_queue_cache_erased_patient_name_is_never_served_again(practitioner, clinic_admin):
+    case = submitted_case(name="Erin Erasable")
+    client = _client(practitioner)
+    assert "Erin Erasable" in _html(client.get("/staff/"))
+
+    services.erase_patient(patient=case.patient, by=clinic_admin, reason="asked in writing")
+
+    assert "Erin Erasable" not in _html(client.get("/staff/"))
+
+
 def test_queue_cache_recorded_contact_shows_at_once(practitioner):
     case = submitted_case(name="Crisis Patient", phq9_items=[0, 0, 0, 0, 0, 0, 0, 0, 2])
     client = _client(practitioner)
