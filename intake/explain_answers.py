@@ -264,8 +264,36 @@ def _text(key: str, value: Any) -> str:
         return gettext(label) if label is not None else _value(value)
     listed = isinstance(value, list) and all(isinstance(item, str) for item in value)
     if _scalar(value) or (question.kind == "multi" and listed):
-        return _joined(gettext(question.label), question.display(value))
+        return _joined(gettext(question.label), _answer(question, value))
     return _joined(gettext(question.label), _value(value))
+
+
+def _words(text: str) -> str:
+    """A questionnaire text (marked with gettext_noop) in the active language; gettext("")
+    would be the catalogue's header."""
+    return gettext(text) if text else text
+
+
+def _answer(question: questionnaire.Question, value: Any) -> str:
+    """Question.display (its words are the questionnaire's English) in the active language,
+    as the label beside it is."""
+    if value is None:
+        return gettext("Not answered")
+    if question.kind == "multi" and isinstance(value, list):
+        labels = dict(question.choices)
+        words = [_words(labels[item]) if item in labels else str(item) for item in value]
+        return ", ".join(words) or _words(question.none_choice or "None of these")
+    if question.widget == "slider":
+        return gettext("%(value)s out of %(maximum)s") % {
+            "value": value,
+            "maximum": question.max_value,
+        }
+    if question.kind == "choice":
+        label = dict(question.choices).get(value)
+        return _words(label) if label is not None else str(value)
+    if question.kind == "bool":
+        return gettext("Yes") if value else gettext("No")
+    return str(value)
 
 
 def _lab(key: str, value: Any) -> str:
@@ -273,8 +301,11 @@ def _lab(key: str, value: Any) -> str:
     if test not in {code for code, _name, _units in questionnaire.LAB_TESTS}:
         return f"{key}: {_value(value)}"
     words = dict(questionnaire.QUALITATIVE_LAB_CHOICES.get(test, ()))
-    shown = words.get(value, value) if isinstance(value, str) else _value(value)
-    return f"{questionnaire.lab_name(test)}: {shown}"
+    if isinstance(value, str):
+        shown = _words(words[value]) if value in words else value
+    else:
+        shown = _value(value)
+    return f"{_words(questionnaire.lab_name(test))}: {shown}"
 
 
 def _number(value: Any) -> bool:

@@ -395,3 +395,33 @@ def test_derived_facts_follow_the_tests_order_whatever_the_stored_order():
         "Chronic diarrhoea",
         explain_answers.DERIVED["gi_symptomatic"].words,
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("entry", "label", "answer"),
+    [
+        ({"key": "bloating_freq", "value": "daily"}, QUESTIONS["bloating_freq"].label, "Every day"),
+        ({"key": "fhx_thyroid", "value": "yes"}, QUESTIONS["fhx_thyroid"].label, "Yes"),
+        ({"key": "fhx_thyroid", "value": None}, QUESTIONS["fhx_thyroid"].label, "Not answered"),
+        (
+            {"key": "prior_labs.ttg_iga", "value": "pos"},
+            questionnaire.lab_name("ttg_iga"),
+            "Positive",
+        ),
+    ],
+)
+def test_because_lines_answers_are_in_the_pages_language_as_their_questions_are(
+    entry, label, answer
+):
+    # The staff pages' language may be Spanish (STAFF_LANGUAGE_CODE): a line in one language.
+    from django.utils import translation
+
+    with translation.override("es"):
+        (line,) = because_lines([entry])
+        spanish_answer = translation.gettext(answer)
+        spanish_label = translation.gettext(label)
+
+    assert spanish_answer != answer  # the catalogue has it
+    assert spanish_label in line.text
+    assert line.text.endswith(spanish_answer)
