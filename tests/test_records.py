@@ -746,3 +746,24 @@ def test_admin_patient_list_links_to_the_retention_review(admin_client):
     page = admin_client.get("/admin/intake/patient/").content.decode()
 
     assert '<li><a href="/staff/retention/">Retention review</a></li>' in page
+
+
+def test_subject_access_answer_lines_are_in_the_pages_language():
+    # The PDF's headings follow the page's language (STAFF_LANGUAGE_CODE): so do its answers.
+    from django.utils import translation
+
+    from intake.questionnaire import QUESTIONS
+    from intake.services.records import _answer_lines
+
+    with translation.override("es"):
+        lines = _answer_lines({"fhx_thyroid": "yes", "bloating_freq": "daily"})
+        expected = [
+            (translation.gettext(QUESTIONS["fhx_thyroid"].label), translation.gettext("Yes")),
+            (
+                translation.gettext(QUESTIONS["bloating_freq"].label),
+                translation.gettext("Every day"),
+            ),
+        ]
+
+    assert expected[0][1] != "Yes"
+    assert lines == expected

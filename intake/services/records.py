@@ -30,7 +30,7 @@ from intake.models import (
     TestRecommendation,
 )
 from intake.notifications.models import OutboxState
-from intake.selectors import subject_access
+from intake.selectors import answer_words, subject_access
 from intake.services.common import IntakeError, record_event
 
 __all__ = [
@@ -52,12 +52,13 @@ CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
 
 
 def _answer_lines(answers: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every stored answer, with the question's wording where there is one."""
+    """Every stored answer, with the question's wording where there is one, in the page's
+    language (the PDF's headings are)."""
     lines = []
     for key, value in answers.items():
         question = questionnaire.QUESTIONS.get(key)
         if question is not None:
-            lines.append((question.label, question.display(value)))
+            lines.append((_(question.label), answer_words(question, value)))
         else:
             lines.append((key, json.dumps(value, ensure_ascii=False)))
     return lines
