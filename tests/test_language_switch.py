@@ -264,3 +264,24 @@ def test_a_choice_on_the_date_of_birth_page_changes_nothing_before_the_date_is_g
 
     invitation.intake.refresh_from_db()
     assert invitation.intake.language == "en"
+
+
+def test_a_browser_left_idle_does_not_change_the_intakes_language_until_the_date_is_given(
+    patient_link,
+):
+    from intake.views.patient import SESSION_IDLE, SESSION_INVITATION, SESSION_PENDING
+
+    client = patient_link.client
+    answer_steps(client, stop_at="course")
+    language = patient_link.refresh().language
+    session = client.session
+    session[SESSION_IDLE] = True
+    session[SESSION_PENDING] = session[SESSION_INVITATION]
+    session.save()
+    other = "es" if language != "es" else "en"
+
+    client.post(f"{SWITCH}?next=/intake/verify/", {"language": other})
+    assert patient_link.refresh().language == language  # the next person at the computer
+    client.post("/intake/verify/", {"date_of_birth": PATIENT_DOB.isoformat()})
+
+    assert patient_link.refresh().language == other
