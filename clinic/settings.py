@@ -319,9 +319,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out user or address before the password is checked.
+# Then Django's ModelBackend with each user's permissions kept in the shared cache where that
+# is Redis (intake/auth_backends.py; PERMISSION_CACHE = True or False forces it either way).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "intake.auth_backends.CachedPermissionsBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "intake:landing"

@@ -1,11 +1,14 @@
 """Sign-in events go to the audit log; a change to what the work queue shows retires its
-kept pages. (Receivers only record; they decide nothing.)"""
+kept pages; a change to who holds which permission retires the kept permission sets.
+(Receivers only record; they decide nothing.)"""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from intake import auth_backends
 from intake.enums import AuditAction, CaseStatus
 from intake.http import client_ip
 from intake.models import Assessment, Intake, Patient, TestRecommendation
@@ -71,3 +74,38 @@ def queue_staff_changed(sender, update_fields=None, **kwargs):
     # Signing in stamps last_login alone, which the queue does not show.
     if update_fields is None or set(update_fields) != {"last_login"}:
         queue_cache.touch()
+
+
+# Kept permission sets (intake/auth_backends.py): a user's groups or own permissions, a
+# group's permissions, a permission, and a user saved (is_active, is_superuser) or deleted,
+# make the next permission check of every user read the tables again. Signing in stamps
+# last_login alone, which changes no permission.
+
+_User = get_user_model()
+
+
+@receiver(m2m_changed, sender=_User.groups.through, dispatch_uid="intake_roles_user_groups")
+@receiver(
+    m2m_changed,
+    sender=_User.user_permissions.through,
+    dispatch_uid="intake_roles_user_permissions",
+)
+@receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="intake_roles_group_perms")
+def roles_links_changed(sender, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        auth_backends.touch()
+
+
+@receiver(post_save, sender=_User, dispatch_uid="intake_roles_user_saved")
+def roles_user_saved(sender, update_fields=None, **kwargs):
+    if update_fields is None or set(update_fields) != {"last_login"}:
+        auth_backends.touch()
+
+
+@receiver(post_delete, sender=_User, dispatch_uid="intake_roles_user_deleted")
+@receiver(post_save, sender=Group, dispatch_uid="intake_roles_group_saved")
+@receiver(post_delete, sender=Group, dispatch_uid="intake_roles_group_deleted")
+@receiver(post_save, sender=Permission, dispatch_uid="intake_roles_permission_saved")
+@receiver(post_delete, sender=Permission, dispatch_uid="intake_roles_permission_deleted")
+def roles_row_changed(sender, **kwargs):
+    auth_backends.touch()
