@@ -1,4 +1,5 @@
-"""System checks of the clinic's own configuration (`manage.py check`, and every start).
+"""System checks of the clinic's own configuration. They read the database, so Django runs them
+with the database checks: at `manage.py migrate`, and with `manage.py check --database default`.
 
 clinic_texts_translated: a clinic that wrote its own crisis resources, emergency advice or
 sign-off in its default language (a ClinicText row, or CRISIS_RESOURCES_TEXT and
@@ -10,7 +11,7 @@ the right ones; the app's general wording may not be), so this is a warning, not
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError
 
 from intake.languages import language_name
@@ -20,8 +21,10 @@ from intake.notifications.texts import missing_translations
 __all__ = ["clinic_texts_translated"]
 
 
-@register()
-def clinic_texts_translated(app_configs=None, **kwargs) -> list[Warning]:
+@register(Tags.database)
+def clinic_texts_translated(app_configs=None, databases=None, **kwargs) -> list[Warning]:
+    if not databases:
+        return []
     try:
         missing = missing_translations()
     except DatabaseError:  # no database yet, or not migrated: the environment's texts only

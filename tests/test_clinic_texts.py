@@ -204,7 +204,7 @@ def test_clinic_text_sign_off_in_a_spanish_email(settings, django_capture_on_com
 
 
 def test_clinic_text_check_silent_while_the_clinic_wrote_nothing():
-    assert checks.clinic_texts_translated() == []
+    assert checks.clinic_texts_translated(databases=["default"]) == []
 
 
 def test_clinic_text_check_lists_the_missing_translations(settings):
@@ -213,7 +213,7 @@ def test_clinic_text_check_lists_the_missing_translations(settings):
     ClinicSettings.objects.update_or_create(pk=1, defaults={"sign_off": "Dr Rivers"})
     _write(SIGN_OFF, "es", "La Dra. Rivers")
 
-    [warning] = checks.clinic_texts_translated()
+    [warning] = checks.clinic_texts_translated(databases=["default"])
 
     assert (warning.id, warning.level, warning.msg) == (
         "intake.W001",
@@ -223,7 +223,10 @@ def test_clinic_text_check_lists_the_missing_translations(settings):
     )
     _write(CRISIS, "es", CLINIC_CRISIS_ES)
     _write(EMERGENCY, "es", "Llame al 999 ahora.")
-    assert (missing_translations(), checks.clinic_texts_translated()) == ([], [])
+    assert (missing_translations(), checks.clinic_texts_translated(databases=["default"])) == (
+        [],
+        [],
+    )
 
 
 def test_clinic_text_check_without_a_database_still_reads_the_environment(settings, monkeypatch):
@@ -235,7 +238,7 @@ def test_clinic_text_check_without_a_database_still_reads_the_environment(settin
         raise OperationalError("no such table: intake_clinictext")
 
     monkeypatch.setattr(ClinicText.objects, "values_list", no_table)
-    [warning] = checks.clinic_texts_translated()
+    [warning] = checks.clinic_texts_translated(databases=["default"])
 
     assert warning.msg == (
         "The clinic's own texts have no translation for: Emergency advice in Español (es)."
@@ -406,3 +409,12 @@ def test_clinic_text_settings_page_shows_the_texts_and_what_is_missing(admin_cli
     assert "<li>crisis_resources: no es text yet</li>" in page
     assert ">\nLlame al 999 ahora.</textarea>" in page
     assert 'name="texts-TOTAL_FORMS" value="1"' in page
+
+
+def test_the_check_runs_with_the_database_checks_only(settings):
+    # manage.py check without --database, and commands run before any database exists, never
+    # query it; migrate and check --database do.
+    settings.CRISIS_RESOURCES_TEXT = "Call the clinic's crisis line on 0800 111 222."
+
+    assert checks.clinic_texts_translated() == []
+    assert [w.id for w in checks.clinic_texts_translated(databases=["default"])] == ["intake.W001"]
