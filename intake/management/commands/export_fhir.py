@@ -4,7 +4,9 @@ case into a folder, for a clinic's batch transfer to its FHIR server (docs/integ
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from intake.services import fhir_exports
 
@@ -34,7 +36,11 @@ class Command(BaseCommand):
         folder = Path(out)
         if folder.exists() and not folder.is_dir():
             raise CommandError(f"--out: {folder} is a file, not a folder.")
-        written = fhir_exports.export_to_folder(out=folder, since=_date(since) if since else None)
+        # The export's human-readable notes in the staff's language, as the staff pages' are.
+        with translation.override(settings.STAFF_LANGUAGE_CODE):
+            written = fhir_exports.export_to_folder(
+                out=folder, since=_date(since) if since else None
+            )
         cases = len(written) - 2
         self.stdout.write(
             f"Wrote questionnaire.json, codesystem.json and {cases} case bundle(s) to {folder}."
