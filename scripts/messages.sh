@@ -5,9 +5,6 @@
 # are compiled. Needs GNU gettext (Debian's gettext package). Translate by editing the .po
 # files, then run this again; tests/test_translations.py fails on a patient-facing string left
 # untranslated or fuzzy, and on a .mo older than its .po.
-#
-# While translations are written in parts (locale/<language>/parts/*.po, one per area of the
-# app), their entries fill the catalogue too, ahead of those already in it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -40,9 +37,6 @@ msgstr ""
 "Plural-Forms: nplurals=2; plural=(n != 1);\n"
 HEADER
     sources=("$work/header.po")
-    if compgen -G "locale/$language/parts/*.po" >/dev/null; then
-      sources+=(locale/"$language"/parts/*.po)
-    fi
     [ -f "$po" ] || cp "$work/header.po" "$po"
     msgattrib --translated --no-fuzzy --no-obsolete "$po" >"$work/kept.po"
     sources+=("$work/kept.po")
