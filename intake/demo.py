@@ -289,9 +289,16 @@ DEMO_RESULTS = [
 ]
 
 
+# Demo patients who answered in Spanish (the case page notes the language; docs/languages.md).
+SPANISH_SPEAKERS = frozenset({"Carlos Mendes", "Rosa Delgado"})
+
+
 def _submit(name: str, born: dt.date, answers: dict[str, Any], days_ago: int, created_by):
     invitation, _ = services.create_invitation(
-        full_name=name, date_of_birth=born, created_by=created_by
+        full_name=name,
+        date_of_birth=born,
+        created_by=created_by,
+        language="es" if name in SPANISH_SPEAKERS else "en",
     )
     intake = answer_all(invitation.intake, answers)
     intake = services.submit_intake(intake_id=intake.pk)

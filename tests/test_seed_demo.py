@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.test import Client
 from django.utils import timezone
 
-from intake import selectors, services
+from intake import demo, selectors, services
 from intake.enums import CaseStatus
 from intake.models import Intake, Patient
 
@@ -383,3 +383,10 @@ def test_demo_codes_without_debug_refuses(settings):
         "demo_codes is for the demo accounts, so it runs only with DEBUG=true (or --force on "
         "a database that is not a live clinic's)."
     )
+
+
+def test_demo_has_cases_answered_in_spanish(db):
+    demo.seed(created_by=None)
+
+    spanish = Intake.objects.filter(language="es").values_list("patient__full_name", flat=True)
+    assert set(spanish) == set(demo.SPANISH_SPEAKERS)
