@@ -50,7 +50,7 @@ def _post_api(token: str, data):
 def _cell(html: str, invitation: Invitation) -> str:
     """The text of the invitations list's language cell for this link, tags and all."""
     match = re.search(
-        rf'<td class="invitation-language" id="language-{invitation.pk}">(.*?)</td>', html
+        rf'<div class="small invitation-language" id="language-{invitation.pk}">(.*?)</div>', html
     )
     assert match is not None
     return match.group(1)
@@ -199,7 +199,7 @@ def test_invitation_language_list_shows_each_links_language(staff_client):
 
     html = staff_client.get("/staff/invitations/").content.decode()
 
-    assert '<th scope="col">Language</th>' in html
+    assert '<th scope="col">Patient <span class="fw-normal">(language)</span></th>' in html
     assert [_cell(html, spanish), _cell(html, english), _cell(html, browser)] == [
         '<span lang="es">Español</span>',
         '<span lang="en">English</span>',
