@@ -51,6 +51,14 @@ def _clinic(settings):
     sms.outbox.clear()
 
 
+# Each message says, in the other language, how to answer in it.
+TO_ENGLISH = "To answer in English, open the link and choose “English” at the top of any page."
+TO_SPANISH = (
+    "Para responder en español, abra el enlace y elija “Español” en la parte de arriba de "
+    "cualquier página."
+)
+
+
 def _fecha(moment: dt.datetime) -> str:
     day = timezone.localtime(moment).date()
     return f"{day.day} de {MESES[day.month - 1]} de {day.year}"
@@ -103,6 +111,7 @@ def test_messages_invitation_for_a_spanish_intake_is_in_spanish(
         "Se le pedirá su fecha de nacimiento.",
         f"Si no esperaba este correo o tiene alguna pregunta, llame a {CLINIC} al 020 7946 0958.",
         f"El equipo de la clínica\n{CLINIC}",
+        TO_ENGLISH,
         "",
     ]
     assert '<html lang="es">' in html
@@ -128,7 +137,7 @@ def test_messages_invitation_with_no_language_yet_is_in_english(
     assert sent.extra_headers["Content-Language"] == "en"
     assert text.startswith(f"Hello Ana Ejemplo,\n\n{CLINIC} asks you to fill in a questionnaire")
     assert "The link works until 5 March 2030." in text
-    assert text.endswith(f"The clinic team\n{CLINIC}\n\n")
+    assert text.endswith(f"The clinic team\n{CLINIC}\n\n{TO_SPANISH}\n\n")
     assert '<html lang="en">' in html
     assert ">Open your questionnaire</a>" in html
 
@@ -166,7 +175,7 @@ def test_messages_reminder_for_a_spanish_intake_is_in_spanish(django_capture_on_
         "Para no recibir más recordatorios sobre este cuestionario, abra este enlace:\n"
         "https://intake.example.org/reminders/stop/"
     )
-    assert paragraphs[5:] == [f"El equipo de la clínica\n{CLINIC}", ""]
+    assert paragraphs[5:] == [f"El equipo de la clínica\n{CLINIC}", TO_ENGLISH, ""]
     assert ">No recibir más recordatorios sobre este cuestionario</a>" in html
     whole = " ".join((subject, text, html)).casefold()
     assert [word for word in ENGLISH_WORDS if word in whole] == []
@@ -246,3 +255,32 @@ def test_messages_text_message_for_a_spanish_intake_is_in_spanish(
         f"https://intake.example.org/i/{token}/\nFunciona hasta el 5 mar 2030; se le pedirá su "
         "fecha de nacimiento. Preguntas: llame al 020 7946 0958."
     )
+
+
+def test_each_invitation_says_in_the_other_language_how_to_answer_in_it(
+    settings, tasks_run_at_once, django_capture_on_commit_callbacks
+):
+    """A patient who reads the other language better learns from the message itself how to
+    switch: one line in each other language, marked with its lang in the HTML."""
+    sent = {}
+    for language in ("en", "es"):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            invitation, _token = services.create_invitation(
+                full_name="Ana Ejemplo",
+                date_of_birth=dt.date(1980, 4, 23),
+                email="ana@example.org",
+                email_link=True,
+                language=language,
+            )
+        [message] = mail.outbox
+        sent[language] = (message.body, message.alternatives[0][0])
+
+    english_text, english_html = sent["en"]
+    spanish_text, spanish_html = sent["es"]
+    to_spanish = "Para responder en español, abra el enlace y elija “Español”"
+    to_english = "To answer in English, open the link and choose “English”"
+    assert to_spanish in english_text and to_english not in english_text
+    assert to_english in spanish_text and to_spanish not in spanish_text
+    assert f'<p lang="es" style="color: #495057;">{to_spanish}' in english_html
+    assert f'<p lang="en" style="color: #495057;">{to_english}' in spanish_html
