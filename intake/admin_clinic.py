@@ -154,6 +154,12 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
     def clinic_phone(self, obj) -> str:
         return settings.CLINIC_PHONE
 
+    def get_object(self, request, object_id, from_field=None):
+        # The one row is made on first use: its page opens even on a database that has none yet.
+        if str(object_id) == "1" and from_field is None:
+            return ClinicSettings.load()
+        return super().get_object(request, object_id, from_field)
+
     def changelist_view(self, request, extra_context=None):
         # One row: the list is its page.
         if not self.has_view_or_change_permission(request):

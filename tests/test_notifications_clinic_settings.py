@@ -103,3 +103,13 @@ def test_clinic_settings_cannot_be_added_or_deleted(admin_client):
 
     assert (added.status_code, deleted.status_code) == (403, 403)
     assert ClinicSettings.objects.count() == 1
+
+
+def test_clinic_settings_page_opens_when_the_row_is_not_made_yet(admin_client):
+    # As on a database emptied by a flush: the page makes the one row rather than refusing.
+    ClinicSettings.objects.all().delete()
+
+    response = admin_client.get(CHANGE)
+
+    assert response.status_code == 200
+    assert ClinicSettings.objects.count() == 1
