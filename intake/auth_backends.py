@@ -27,12 +27,10 @@ PERMISSION_CACHE (True or False).
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db import transaction
+
+from intake import cache_versions
 
 VERSION_KEY = "roles:version"
 # A kept permission set lives at most this long, whatever happens: the version guards
@@ -41,24 +39,13 @@ PERMISSIONS_SECONDS = 10 * 60
 
 
 def enabled() -> bool:
-    forced = getattr(settings, "PERMISSION_CACHE", None)
-    if forced is not None:
-        return bool(forced)
-    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-
-
-def _new_version() -> str:
-    return uuid.uuid4().hex
+    return cache_versions.shared_cache_in_use("PERMISSION_CACHE")
 
 
 def touch() -> None:
-    """Who holds which permission changed: sets kept before are no longer used. Now (for the
-    rest of this transaction and its own request) and once the change is committed (so that a
-    set read from rows before the commit is not used after it)."""
-    if not enabled():
-        return
-    cache.set(VERSION_KEY, _new_version(), None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), None))
+    """Who holds which permission changed: sets kept before are no longer used."""
+    if enabled():
+        cache_versions.replace_version(VERSION_KEY)
 
 
 def _key(user) -> str:
@@ -79,15 +66,9 @@ class CachedPermissionsBackend(ModelBackend):
         ):
             return super().get_all_permissions(user_obj, obj=obj)
         key = _key(user_obj)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, _new_version(), None)
-            version = cache.get(VERSION_KEY)
-        kept = found.get(key)
+        version, kept = cache_versions.read_with_version(VERSION_KEY, key)
         if (
-            version is not None
-            and isinstance(kept, tuple)
+            isinstance(kept, tuple)
             and len(kept) == 3
             and kept[0] == version
             and kept[1] is user_obj.is_superuser
@@ -95,10 +76,7 @@ class CachedPermissionsBackend(ModelBackend):
             user_obj._perm_cache = set(kept[2])
             return user_obj._perm_cache
         permissions = super().get_all_permissions(user_obj)
-        if version is not None:
-            cache.set(
-                key,
-                (version, user_obj.is_superuser, frozenset(permissions)),
-                PERMISSIONS_SECONDS,
-            )
+        cache.set(
+            key, (version, user_obj.is_superuser, frozenset(permissions)), PERMISSIONS_SECONDS
+        )
         return permissions

@@ -24,15 +24,14 @@ False)."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
+
+from intake import cache_versions
 
 VERSION_KEY = "queue:version"
 # A body is kept at most this long, whatever happens: the version guards freshness, this only
@@ -41,24 +40,13 @@ BODY_SECONDS = 10 * 60
 
 
 def enabled() -> bool:
-    forced = getattr(settings, "QUEUE_CACHE", None)
-    if forced is not None:
-        return bool(forced)
-    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-
-
-def _new_version() -> str:
-    return uuid.uuid4().hex
+    return cache_versions.shared_cache_in_use("QUEUE_CACHE")
 
 
 def touch() -> None:
-    """Something the queue shows changed: pages rendered before are no longer served. Now
-    (for the rest of this transaction and its own request) and once the change is committed
-    (so that a page rendered from rows read before the commit is not served after it)."""
-    if not enabled():
-        return
-    cache.set(VERSION_KEY, _new_version(), None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), None))
+    """Something the queue shows changed: pages rendered before are no longer served."""
+    if enabled():
+        cache_versions.replace_version(VERSION_KEY)
 
 
 @dataclass(frozen=True)
@@ -85,13 +73,7 @@ def lookup(*, user, query: QueryDict) -> Lookup | None:
     if not enabled():
         return None
     key = _key(user=user, query=query)
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        version = _new_version()
-        # add, not set: a writer's newer version must win over this reader's.
-        cache.add(VERSION_KEY, version, None)
-    kept = found.get(key)
+    version, kept = cache_versions.read_with_version(VERSION_KEY, key)
     # The body is the template's own output, kept as the SafeString it rendered to.
     if (
         isinstance(kept, dict)
