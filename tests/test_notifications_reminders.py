@@ -765,15 +765,33 @@ def test_mark_bounced_refuses_what_matches_no_sent_email(target):
     assert OutboxMessage.objects.get().state == OutboxState.QUEUED
 
 
-def test_reminder_queued_then_address_corrected_is_not_sent(mailoutbox, practitioner):
+@pytest.mark.parametrize(
+    ("email", "channel", "reason"),
+    [
+        (
+            "ann.correct@example.org",
+            ContactChannel.EMAIL,
+            "Not sent: the address on the patient's record changed.",
+        ),
+        (
+            "ann@example.org",
+            ContactChannel.NONE,
+            "Not sent: the patient's record says no messages.",
+        ),
+    ],
+    ids=["address corrected", "no messages wanted"],
+)
+def test_reminder_queued_then_record_changed_is_not_sent(
+    mailoutbox, practitioner, email, channel, reason
+):
     invitation = _due_now(started=False)
     services.plan_reminders()
     message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
     services.save_contact_details(
         patient=invitation.intake.patient,
-        email="ann.correct@example.org",
+        email=email,
         mobile_phone="",
-        preferred_channel=ContactChannel.EMAIL,
+        preferred_channel=channel,
         mrn="",
         by=practitioner,
     )
@@ -781,31 +799,5 @@ def test_reminder_queued_then_address_corrected_is_not_sent(mailoutbox, practiti
     state = delivery.deliver(message.pk)
 
     message.refresh_from_db()
-    assert (state, message.last_error) == (
-        OutboxState.FAILED,
-        "Not sent: the address on the patient's record changed.",
-    )
-    assert mailoutbox == []
-
-
-def test_reminder_queued_then_no_messages_wanted_is_not_sent(mailoutbox, practitioner):
-    invitation = _due_now(started=False)
-    services.plan_reminders()
-    message = OutboxMessage.objects.get(kind=OutboxKind.REMINDER)
-    services.save_contact_details(
-        patient=invitation.intake.patient,
-        email="ann@example.org",
-        mobile_phone="",
-        preferred_channel=ContactChannel.NONE,
-        mrn="",
-        by=practitioner,
-    )
-
-    state = delivery.deliver(message.pk)
-
-    message.refresh_from_db()
-    assert (state, message.last_error) == (
-        OutboxState.FAILED,
-        "Not sent: the patient's record says no messages.",
-    )
+    assert (state, message.last_error) == (OutboxState.FAILED, reason)
     assert mailoutbox == []
