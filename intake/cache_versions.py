@@ -1,4 +1,5 @@
-"""Versions of what the shared cache keeps (the work queue's pages, staff permissions).
+"""Versions of what the shared cache keeps (the work queue's pages, case pages, staff
+permissions).
 
 Each kind of kept thing has one version token in the cache. Every write to what it was made
 from replaces the token, once when the write is made and again when its transaction commits,
@@ -44,10 +45,20 @@ def read_with_version(version_key: str, key: str) -> tuple[str, Any]:
     """The current version and what is kept under `key` (None if nothing), in one round trip.
     Read before the rows a new copy is made from, so that the version stored with it is never
     newer than they are."""
-    found = cache.get_many([version_key, key])
-    version = found.get(version_key)
-    if version is None:
-        # add, not set: a writer's newer version must win over this reader's.
-        cache.add(version_key, new_version(), None)
-        version = cache.get(version_key) or new_version()
-    return version, found.get(key)
+    version, kept = read_with_versions((version_key,), key)
+    return version, kept
+
+
+def read_with_versions(version_keys: tuple[str, ...], key: str) -> tuple[str, Any]:
+    """As read_with_version, for a copy made from several kinds of rows: the versions of all of
+    them, joined into one, and what is kept under `key`, in one round trip."""
+    found = cache.get_many([*version_keys, key])
+    versions = []
+    for version_key in version_keys:
+        version = found.get(version_key)
+        if version is None:
+            # add, not set: a writer's newer version must win over this reader's.
+            cache.add(version_key, new_version(), None)
+            version = cache.get(version_key) or new_version()
+        versions.append(version)
+    return ":".join(versions), found.get(key)

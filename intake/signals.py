@@ -1,5 +1,6 @@
-"""Sign-in events go to the audit log; a change to what the work queue shows retires its
-kept pages; a change to who holds which permission retires the kept permission sets.
+"""Sign-in events go to the audit log; a change to what the work queue or a case page shows
+retires their kept pages; a change to who holds which permission retires the kept permission
+sets.
 (Receivers only record; they decide nothing.)"""
 
 from django.contrib.auth import get_user_model
@@ -11,8 +12,16 @@ from django.dispatch import receiver
 from intake import auth_backends
 from intake.enums import AuditAction, CaseStatus
 from intake.http import client_ip
-from intake.models import Assessment, Intake, Patient, TestRecommendation
-from intake.selectors import queue_cache
+from intake.models import (
+    Assessment,
+    AuditEvent,
+    Intake,
+    LabResultEntry,
+    Note,
+    Patient,
+    TestRecommendation,
+)
+from intake.selectors import case_cache, queue_cache
 from intake.services import record_event
 
 
@@ -76,12 +85,48 @@ def queue_staff_changed(sender, update_fields=None, **kwargs):
         queue_cache.touch()
 
 
+# Kept case pages (intake/selectors/case_cache.py) also follow the queue's version, so every
+# change above retires them too. Besides: notes and results (saved with the case, but also
+# editable on their own), the events a case's timeline lists (a view, and a patient's own save
+# while filling in, are not listed), and a new questionnaire of a patient (a case lists the
+# patient's others, drafts included).
+
+
+@receiver(post_save, sender=Note, dispatch_uid="intake_case_note_saved")
+@receiver(post_delete, sender=Note, dispatch_uid="intake_case_note_deleted")
+@receiver(post_save, sender=LabResultEntry, dispatch_uid="intake_case_result_saved")
+@receiver(post_delete, sender=LabResultEntry, dispatch_uid="intake_case_result_deleted")
+def case_row_changed(sender, **kwargs):
+    case_cache.touch()
+
+
+@receiver(post_save, sender=Intake, dispatch_uid="intake_case_questionnaire_created")
+def case_questionnaire_created(sender, instance, created, **kwargs):
+    if created:
+        case_cache.touch()
+
+
+@receiver(post_save, sender=AuditEvent, dispatch_uid="intake_case_event_recorded")
+def case_event_recorded(sender, instance, created, **kwargs):
+    if not instance.intake_id or instance.action == AuditAction.VIEW:
+        return
+    if instance.action == AuditAction.UPDATE and instance.actor_id is None:
+        return
+    case_cache.touch()
+
+
 # Kept permission sets (intake/auth_backends.py): a user's groups or own permissions, a
 # group's permissions, a permission, and a user saved (is_active, is_superuser) or deleted,
 # make the next permission check of every user read the tables again. Signing in stamps
-# last_login alone, which changes no permission.
+# last_login alone, which changes no permission. Kept case pages go too: their forms and
+# links follow the viewer's permissions.
 
 _User = get_user_model()
+
+
+def _permissions_changed() -> None:
+    auth_backends.touch()
+    case_cache.touch()
 
 
 @receiver(m2m_changed, sender=_User.groups.through, dispatch_uid="intake_roles_user_groups")
@@ -93,13 +138,13 @@ _User = get_user_model()
 @receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="intake_roles_group_perms")
 def roles_links_changed(sender, action, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
-        auth_backends.touch()
+        _permissions_changed()
 
 
 @receiver(post_save, sender=_User, dispatch_uid="intake_roles_user_saved")
 def roles_user_saved(sender, update_fields=None, **kwargs):
     if update_fields is None or set(update_fields) != {"last_login"}:
-        auth_backends.touch()
+        _permissions_changed()
 
 
 @receiver(post_delete, sender=_User, dispatch_uid="intake_roles_user_deleted")
@@ -108,4 +153,4 @@ def roles_user_saved(sender, update_fields=None, **kwargs):
 @receiver(post_save, sender=Permission, dispatch_uid="intake_roles_permission_saved")
 @receiver(post_delete, sender=Permission, dispatch_uid="intake_roles_permission_deleted")
 def roles_row_changed(sender, **kwargs):
-    auth_backends.touch()
+    _permissions_changed()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from intake import exports, forms, selectors, services
 from intake.clinical.catalogue import TIER_LABELS
 from intake.enums import AuditAction, CaseStatus, Decision
 from intake.http import client_ip
+from intake.selectors import case_cache
 from intake.views.common import audit_view, permission_or_404, whole_number
 
 if TYPE_CHECKING:
@@ -67,12 +69,31 @@ def _case_context(
     return context
 
 
-def _render_case(request: HttpRequest, intake, *, status: int = 200, **overrides) -> HttpResponse:
+def _render_case(
+    request: HttpRequest,
+    intake,
+    *,
+    status: int = 200,
+    kept: case_cache.Lookup | None = None,
+    **overrides,
+) -> HttpResponse:
+    """The case page. A plain view (`kept` from case_cache.lookup) is served from the cache
+    when it can be, and kept when it was not; a page shown again with what was typed (the
+    overrides) is always rendered afresh."""
+    token = get_token(request)
+    body = case_cache.kept_body(kept, intake=intake, csrf_token=token)
+    if body is None:
+        context = _case_context(request, intake, **overrides)
+        if kept is None:
+            body = render_to_string("intake/staff/_case_page.html", context, request=request)
+        else:
+            # Kept without this request's CSRF token: it goes in when the page is served.
+            context["csrf_token"] = case_cache.CSRF_PLACEHOLDER
+            kept_html = render_to_string("intake/staff/_case_page.html", context, request=request)
+            case_cache.store(kept, intake=intake, html=kept_html)
+            body = case_cache.with_token(kept_html, token)
     return render(
-        request,
-        "intake/staff/case.html",
-        _case_context(request, intake, **overrides),
-        status=status,
+        request, "intake/staff/case.html", {"intake": intake, "body": body}, status=status
     )
 
 
@@ -81,11 +102,17 @@ def _render_case(request: HttpRequest, intake, *, status: int = 200, **overrides
 @permission_or_404("intake.view_intake")
 @require_GET
 def case(request: HttpRequest, pk: int) -> HttpResponse:
+    # Read before the case's rows, so that a page kept from them is never newer than they are.
+    kept = case_cache.lookup(intake_id=pk, user=request.user, query=request.GET)
     intake = selectors.staff_case(user=request.user, intake_id=pk)
     audit_view(request, AuditAction.VIEW, intake=intake)
     older_than = whole_number(request.GET.get("timeline_before"))
     return _render_case(
-        request, intake, timeline_before=older_than, timeline_paged=older_than is not None
+        request,
+        intake,
+        kept=kept,
+        timeline_before=older_than,
+        timeline_paged=older_than is not None,
     )
 
 
