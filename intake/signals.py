@@ -6,7 +6,7 @@ sets.
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from intake import auth_backends
@@ -17,6 +17,7 @@ from intake.models import (
     AuditEvent,
     Intake,
     LabResultEntry,
+    LicensedInstrument,
     Note,
     Patient,
     TestRecommendation,
@@ -104,6 +105,23 @@ def case_row_changed(sender, **kwargs):
 def case_questionnaire_created(sender, instance, created, **kwargs):
     if created:
         case_cache.touch()
+
+
+@receiver(post_save, sender=LicensedInstrument, dispatch_uid="intake_case_instrument_saved")
+@receiver(post_delete, sender=LicensedInstrument, dispatch_uid="intake_case_instrument_deleted")
+def case_instrument_changed(sender, **kwargs):
+    # Whether the clinic holds the licensed IRLS decides how a case lists its answers.
+    case_cache.touch()
+
+
+@receiver(post_migrate, dispatch_uid="intake_kept_pages_after_migrate")
+def kept_pages_after_migrate(sender, **kwargs):
+    # An upgrade migrates, then restarts: pages kept by the earlier code, or from rows a data
+    # migration rewrote without signals, are not served after it.
+    if sender.name == "intake":
+        queue_cache.touch()
+        case_cache.touch()
+        auth_backends.touch()
 
 
 @receiver(post_save, sender=AuditEvent, dispatch_uid="intake_case_event_recorded")

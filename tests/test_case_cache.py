@@ -9,16 +9,24 @@ import datetime as dt
 import re
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake import middleware, services
+from intake import auth_backends, middleware, services, signals
 from intake.enums import AuditAction, CaseStatus, Decision
-from intake.models import AuditEvent, Intake, LabResultEntry, Note, TestRecommendation
-from intake.selectors import case_cache
+from intake.models import (
+    AuditEvent,
+    Intake,
+    LabResultEntry,
+    LicensedInstrument,
+    Note,
+    TestRecommendation,
+)
+from intake.selectors import case_cache, queue_cache
 from tests.factories import login_verified, open_invitation, submitted_case
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +47,7 @@ def _kept(settings, monkeypatch):
     }
     settings.CASE_CACHE = True
     settings.QUEUE_CACHE = True
+    settings.PERMISSION_CACHE = False  # counted: the permissions are read from the tables
     # The idle clock is written once a minute; not in the middle of a counted view.
     monkeypatch.setattr(middleware, "IDLE_CLOCK_STEP_SECONDS", 24 * 60 * 60)
     cache.clear()
@@ -434,6 +443,17 @@ def test_case_cache_version_changes_with_each_kind_of_row(practitioner):
             action=AuditAction.EXPORT, actor=practitioner, intake=case, summary="FHIR bundle"
         ),
         "new questionnaire": lambda: _another_questionnaire(case, practitioner),
+        "permission": lambda: practitioner.groups.first().permissions.remove(
+            practitioner.groups.first().permissions.first()
+        ),
+        "licensed instrument": lambda: LicensedInstrument.objects.create(
+            name="IRLS",
+            version="test",
+            licence_ref="L-1",
+            items=[f"Item {n}" for n in range(10)],
+            choice_labels=["0", "1", "2", "3", "4"],
+        ),
+        "migrate": lambda: signals.kept_pages_after_migrate(sender=apps.get_app_config("intake")),
     }
     changed = {}
 
@@ -454,5 +474,22 @@ def test_case_cache_views_and_patient_saves_keep_the_version(practitioner):
     services.record_event(action=AuditAction.UPDATE, intake=invitation.intake, summary="step saved")
     draft = _fresh(invitation.intake)
     draft.save(update_fields=["updated_at"])
+
+    assert cache.get(case_cache.VERSION_KEY) == "before"
+
+
+def test_case_cache_migrate_retires_the_queue_and_the_permissions_too(settings):
+    settings.PERMISSION_CACHE = True
+    before = {key: cache.get(key) for key in (queue_cache.VERSION_KEY, auth_backends.VERSION_KEY)}
+
+    signals.kept_pages_after_migrate(sender=apps.get_app_config("intake"))
+
+    assert all(cache.get(key) not in (None, old) for key, old in before.items())
+
+
+def test_case_cache_other_apps_migrations_keep_the_version():
+    cache.set(case_cache.VERSION_KEY, "before", None)
+
+    signals.kept_pages_after_migrate(sender=apps.get_app_config("sessions"))
 
     assert cache.get(case_cache.VERSION_KEY) == "before"
