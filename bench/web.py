@@ -20,7 +20,8 @@ What it does, in order (bench/README.md has the figures and how to read them):
    over HTTP (both steps), opens a patient's link per connection, and runs wrk (Debian's
    package, installed if missing) for --seconds on each path with --connections connections,
    a hello run before each: the queue (default, each filter, the search, the last page), a
-   case page, a step's GET and POST and the step's autosave. A step's POST and autosave carry
+   case page, each both served from the cache and computed afresh (a query string of its own
+   each time), a step's GET and POST and the step's autosave. A step's POST and autosave carry
    the step's revision as the patient's page does; each connection has its own patient.
 4. Counts the database queries of one request to each path in a separate pass inside this
    process (Django's test client against the same database, CaptureQueriesContext), so that
@@ -921,6 +922,7 @@ def measure_size(
         drafts = drafts_for(base, connections, practitioner, rng)
         targets = queue_targets(last_page(staff_cookie)) + [
             Target("Case page", f"/staff/cases/{case_id}/"),
+            Target("Case page, not kept", f"/staff/cases/{case_id}/?fresh=", kind="fresh"),
             Target("Step GET", f"/intake/step/{STEP}/", who="patient"),
             Target(
                 "Step POST", f"/intake/step/{STEP}/", "POST", kind="step", expect=302, who="patient"
