@@ -1908,3 +1908,32 @@ def test_red_flag_rules_reads_the_stored_reasons_defensively(reasons, expected):
     intake.red_flag_reasons = reasons
 
     assert selectors.red_flag_rules(intake) == expected
+
+
+def test_case_results_form_empty_rows_are_those_the_form_renders(staff):
+    # The empty rows are rendered once per language and reused: they must be exactly what
+    # rendering the form's rows would give, and typed rows (with their errors) never reuse them.
+    from django.template.loader import render_to_string
+
+    from intake.forms import ResultsForm
+
+    case = submitted_case()
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+    expected = render_to_string("intake/staff/_case_result_rows.html", {"rows": ResultsForm().rows})
+    refused = staff.post(
+        f"/staff/cases/{case.pk}/results/",
+        {
+            "version": case.version,
+            "results-TOTAL_FORMS": "3",
+            "results-INITIAL_FORMS": "0",
+            "results-0-test": "ferritin",
+            "results-0-value": "not a number",
+            "results-0-unit": "ng/mL",
+            "results-0-taken_on": dt.date.today().isoformat(),
+        },
+    ).content.decode()
+
+    assert expected in page
+    assert 'name="results-0-test"' in expected and 'name="results-2-taken_on"' in expected
+    assert expected not in refused
+    assert 'value="not a number"' in refused
