@@ -46,6 +46,7 @@ class Site:
     env: dict[str, str]
     invitation_tokens: list[str]
     recovery_codes: list[str]
+    case_ids: list[int] = field(default_factory=list)
 
 
 def production_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -122,11 +123,11 @@ def site_database(tmp_dir: Path, django_db_blocker) -> Iterator[str]:
             run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def set_up_site(env: dict[str, str], *, invitations: int = 1) -> Site:
-    """Add a practitioner (with recovery codes for the second step) and patients' invitations
-    to the site's database, in one subprocess with the servers' settings."""
+def set_up_site(env: dict[str, str], *, invitations: int = 1, cases: int = 0) -> Site:
+    """Add a practitioner (with recovery codes for the second step), patients' invitations and
+    submitted cases to the site's database, in one subprocess with the servers' settings."""
     done = subprocess.run(
-        [sys.executable, __file__, str(invitations)],
+        [sys.executable, __file__, str(invitations), str(cases)],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -137,7 +138,12 @@ def set_up_site(env: dict[str, str], *, invitations: int = 1) -> Site:
     if done.returncode != 0:
         raise RuntimeError(f"setting up the site failed:\n{done.stdout}\n{done.stderr}")
     made = json.loads(done.stdout.strip().splitlines()[-1])
-    return Site(env=env, invitation_tokens=made["tokens"], recovery_codes=made["codes"])
+    return Site(
+        env=env,
+        invitation_tokens=made["tokens"],
+        recovery_codes=made["codes"],
+        case_ids=made["cases"],
+    )
 
 
 def free_port() -> int:
@@ -280,7 +286,7 @@ def sign_in(browser: Browser, server: Server, *, code: str) -> Answer:
     return browser.post(server, "/staff/2fa/verify/", {"token": code, "next": "/staff/"})
 
 
-def _set_up(invitations: int) -> None:
+def _set_up(invitations: int, cases: int) -> None:
     """Run in the subprocess: the people the tests need; prints them as JSON."""
     import datetime as dt
 
@@ -292,7 +298,7 @@ def _set_up(invitations: int) -> None:
     from django.core.management import call_command
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-    from intake import services
+    from intake import demo, services
     from intake.enums import Role
     from intake.roles import apply_role_permissions
 
@@ -312,9 +318,18 @@ def _set_up(invitations: int) -> None:
         )[1]
         for number in range(invitations)
     ]
-    print(json.dumps({"tokens": tokens, "codes": codes}))
+    from tests.answer_sets import RLS_AND_DIARRHOEA
+
+    case_ids = []
+    for number in range(cases):
+        invitation, _token = services.create_invitation(
+            full_name=f"Live Case {number}", date_of_birth=dt.date.fromisoformat(PATIENT_DOB)
+        )
+        intake = demo.answer_all(invitation.intake, RLS_AND_DIARRHOEA)
+        case_ids.append(services.submit_intake(intake_id=intake.pk).pk)
+    print(json.dumps({"tokens": tokens, "codes": codes, "cases": case_ids}))
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    _set_up(int(sys.argv[1]))
+    _set_up(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0)

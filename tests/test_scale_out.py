@@ -59,7 +59,7 @@ def site(tmp_path_factory, shared_redis, django_db_setup, django_db_blocker):
     tmp = tmp_path_factory.mktemp("scale_out")
     with site_database(tmp, django_db_blocker) as database_url:
         env = production_env(database_url, CACHE_URL=REDIS_URL, RATE_LIMIT_LOGIN=f"{LOGIN_RATE}/h")
-        yield set_up_site(env, invitations=1), tmp
+        yield set_up_site(env, invitations=1, cases=1), tmp
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +112,31 @@ def test_scale_out_staff_session_moves_between_servers(site, servers):
     assert queue_on_b.status == 200
     assert re.search(r"<h1[^>]*>([^<]*)</h1>", queue_on_b.text).group(1).strip() == "Work queue"
     assert (queue_on_a.status, queue_on_a.location) == (302, "/accounts/login/?next=/staff/")
+
+
+def test_scale_out_kept_case_page_follows_a_change_made_on_the_other_server(site, servers):
+    # The case page is kept in the shared Redis: a note added on B (with the token of the page
+    # A served from the cache) is on A's next view, and A's kept page carries this browser's
+    # own CSRF token.
+    made, _tmp = site
+    a, b = servers
+    staff = Browser(address="203.0.113.31")
+    sign_in(staff, a, code=made.recovery_codes[1])
+    path = f"/staff/cases/{made.case_ids[0]}/"
+
+    computed = staff.get(a, path)
+    kept = staff.get(a, path)
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', kept.text).group(1)
+    # The kept page's token, not the cookie's (Browser.post's default).
+    added = staff.post(
+        b, f"{path}note/", {"csrfmiddlewaretoken": token, "text": "Added on server B"}
+    )
+    after = staff.get(a, path)
+
+    assert (computed.status, kept.status) == (200, 200)
+    assert "Added on server B" not in kept.text
+    assert (added.status, added.location) == (302, path)
+    assert "Added on server B" in after.text
 
 
 def test_scale_out_sign_in_rate_limit_counts_attempts_on_every_server(servers, shared_redis):
