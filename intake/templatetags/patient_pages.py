@@ -6,13 +6,15 @@ written) and are translated into the page's language here, where they are shown.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.conf import settings
 from django.forms import BoundField
 from django.forms.utils import flatatt
+from django.forms.widgets import Input
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -60,6 +62,51 @@ def lab_glossary() -> list[dict[str, str]]:
     ]
 
 
+def _text(value: Any) -> str:
+    """Text for the page as conditional_escape gives it (escaped, unless it is already markup),
+    without that function's cost per call, which a page of boxes paid hundreds of times."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _boxes(field: BoundField) -> list[tuple[str, str, str, bool]] | None:
+    """Each radio or tick box of a field as (value, label, id, ticked), escaped for the page,
+    as Django's ChoiceWidget.optgroups gives them but without a dictionary of merged attributes
+    per box. None for a field whose boxes carry more than an id, aria-invalid and checked
+    (attributes on the widget, required, disabled), or whose choices are in groups: Django's
+    subwidgets draw those."""
+    widget = field.field.widget
+    auto_id = field.auto_id
+    if widget.attrs or not auto_id or field.field.required or field.field.disabled:
+        return None
+    values = widget.format_value(field.value())
+    multiple = widget.allow_multiple_selected
+    boxes = []
+    chosen = False
+    for index, (value, label) in enumerate(widget.choices):
+        if isinstance(label, (list, tuple)):
+            return None
+        value = "" if value is None else str(value)
+        ticked = (multiple or not chosen) and value in values
+        chosen = chosen or ticked
+        boxes.append((_text(value), _text(label), _text(f"{auto_id}_{index}"), ticked))
+    return boxes
+
+
+def _subwidget_boxes(field: BoundField) -> list[tuple[str, str, str, bool]]:
+    """_boxes for any field, through Django's subwidgets."""
+    return [
+        (
+            _text(box.data["value"]),
+            _text(box.data["label"]),
+            _text(box.data["attrs"].get("id", "")),
+            box.data["selected"],
+        )
+        for box in field.subwidgets
+    ]
+
+
 @register.filter
 def tick_list(field: BoundField) -> dict[str, Any] | None:
     """A tick list with groups or a "None of these" box, for _tick_list.html: its boxes in
@@ -70,33 +117,38 @@ def tick_list(field: BoundField) -> dict[str, Any] | None:
         return None
     if not question.groups and not question.none_choice:
         return None
-    boxes = {str(box.data["value"]): box.data for box in field.subwidgets}
+    listed = _boxes(field)
+    if listed is None:
+        listed = _subwidget_boxes(field)
+    boxes = {box[0]: box for box in listed}  # keys are plain words: escaping leaves them be
     none = boxes.pop(questionnaire.NONE_OF_THESE, None)
+    if none is not None:
+        value, label, box_id, ticked = none
+        none = {  # for the template, which would escape them again
+            "value": SafeString(value),
+            "label": SafeString(label),
+            "attrs": {"id": SafeString(box_id)},
+            "selected": ticked,
+        }
     layout = question.groups or ((None, tuple(boxes)),)
     invalid = " is-invalid" if field.errors else ""
+    name = _text(field.html_name)
     groups = []
     for title, keys in layout:
         group_boxes = [boxes[key] for key in keys]
-        ticked = sum(1 for box in group_boxes if box["selected"])
-        html = format_html_join(
-            "\n",
-            '<div class="form-check"><input type="checkbox" class="form-check-input{}" name="{}" '
-            'value="{}" id="{}"{}><label for="{}" class="form-check-label">{}</label></div>',
-            (
-                (
-                    invalid,
-                    field.html_name,
-                    box["value"],
-                    box["attrs"]["id"],
-                    " checked" if box["selected"] else "",  # nothing in it to escape
-                    box["attrs"]["id"],
-                    box["label"],
-                )
-                for box in group_boxes
-            ),
+        html_boxes = "\n".join(
+            f'<div class="form-check"><input type="checkbox" class="form-check-input{invalid}" '
+            f'name="{name}" value="{value}" id="{box_id}"{" checked" if ticked else ""}>'
+            f'<label for="{box_id}" class="form-check-label">{label}</label></div>'
+            for value, label, box_id, ticked in group_boxes
         )
-        title = gettext(title) if title else title
-        groups.append({"title": title, "boxes_html": html, "ticked": ticked})
+        groups.append(
+            {
+                "title": gettext(title) if title else title,
+                "boxes_html": SafeString(html_boxes),  # each part escaped above
+                "ticked": sum(1 for box in group_boxes if box[3]),
+            }
+        )
     return {"groups": groups, "none": none}
 
 
@@ -129,25 +181,184 @@ def slider(field: BoundField) -> dict[str, Any] | None:
 
 @register.filter
 def choice_boxes(field: BoundField) -> SafeString:
-    """A field's radios or tick boxes for _choices.html, each with its label. Written here
-    rather than in a template: a step has up to a hundred of them, and the template engine's
-    cost per box was most of the page's time. Each input carries its widget's attributes (id,
-    checked, and aria-invalid when the question has an error)."""
+    """A field's radios or tick boxes, each with its label. Written here rather than in a
+    template: a step has up to a hundred of them, and the template engine's cost per box was
+    most of the page's time. Each input carries the attributes Django's widget gives it (id,
+    checked, and aria-invalid when the question has an error), in flatatt's order."""
     invalid = " is-invalid" if field.errors else ""
-    return format_html_join(
-        "\n",
-        '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" value="{}"'
-        '{}><label for="{}" class="form-check-label">{}</label></div>',
-        (
+    boxes = _boxes(field)
+    if boxes is None:
+        return format_html_join(
+            "\n",
+            '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" '
+            'value="{}"{}><label for="{}" class="form-check-label">{}</label></div>',
             (
-                box.data["type"],
-                invalid,
-                box.data["name"],
-                box.data["value"],
-                flatatt(box.data["attrs"]),
-                box.data["attrs"].get("id", ""),
-                box.data["label"],
-            )
-            for box in field.subwidgets
-        ),
+                (
+                    box.data["type"],
+                    invalid,
+                    box.data["name"],
+                    box.data["value"],
+                    flatatt(box.data["attrs"]),
+                    box.data["attrs"].get("id", ""),
+                    box.data["label"],
+                )
+                for box in field.subwidgets
+            ),
+        )
+    aria_invalid = ' aria-invalid="true"' if field.errors else ""
+    start = (
+        f'<div class="form-check"><input type="{_text(field.field.widget.input_type)}" '
+        f'class="form-check-input{invalid}" name="{_text(field.html_name)}" value="'
     )
+    return SafeString(  # each part escaped by _boxes or here
+        "\n".join(
+            f'{start}{value}"{aria_invalid} id="{box_id}"{" checked" if ticked else ""}>'
+            f'<label for="{box_id}" class="form-check-label">{label}</label></div>'
+            for value, label, box_id, ticked in boxes
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def question(context: template.Context, field: BoundField) -> SafeString:
+    """One question in a fieldset whose legend is the question, drawn as its kind asks: a long
+    tick list (_tick_list.html), a 0-100 slider (_slider.html), radios or tick boxes, or a
+    single box (a number, a menu, a text). The last two are written here rather than through
+    templates: they are most of a step, and the template engine and the form widgets' own
+    templates were most of a step page's time. As with the radios, an error comes right after
+    the question, and the hint after the box."""
+    ticks = tick_list(field)
+    if ticks:
+        return _include(context, "intake/patient/_tick_list.html", field=field, ticks=ticks)
+    scale = slider(field)
+    if scale:
+        return _include(context, "intake/patient/_slider.html", field=field, scale=scale)
+    if isinstance(field.field.widget, forms.RadioSelect):  # tick boxes are radios to Django
+        return _choices(field)
+    return _single_box(field)
+
+
+def _include(context: template.Context, name: str, **values: Any) -> SafeString:
+    """A template of its own, rendered as {% include %} with these values would."""
+    with context.push(**values):
+        return context.template.engine.get_template(name).render(context)
+
+
+def _errors(field: BoundField, error_id: str, *, numbered: bool) -> str:
+    """The question's errors right after it; the radios' numbered, as crispy-forms did."""
+    if not field.errors:
+        return ""
+    if numbered:
+        auto_id = _text(field.auto_id)
+        items = "".join(
+            f'<p class="mb-0" id="error_{number}_{auto_id}"><strong>{_text(error)}</strong></p>'
+            for number, error in enumerate(field.errors, 1)
+        )
+    else:
+        items = "".join(
+            f'<p class="mb-0"><strong>{_text(error)}</strong></p>' for error in field.errors
+        )
+    return (
+        f'\n    <div id="{_text(error_id)}" class="invalid-feedback d-block mt-0 mb-2">'
+        f"\n      {items}\n    </div>"
+    )
+
+
+def _help(field: BoundField, help_id: str) -> str:
+    if not field.help_text:
+        return ""
+    return f'\n    <div id="{_text(help_id)}" class="form-text">{_text(field.help_text)}</div>'
+
+
+def _choices(field: BoundField) -> SafeString:
+    """Radios or tick boxes: the markup crispy-bootstrap5 gave them (with
+    templates/bootstrap5/layout/radio_checkbox_select.html's change: the error comes right
+    after the question). The fieldset is described by the hint and the error
+    (BoundField.aria_describedby)."""
+    auto_id = field.auto_id
+    described_by = field.aria_describedby
+    described = f' aria-describedby="{_text(described_by)}"' if described_by else ""
+    return SafeString(  # each part escaped here or by the functions called
+        f'<div id="div_{_text(auto_id)}" class="mb-3">\n  <fieldset{described}>\n'
+        f'    <legend class="form-label fs-6">{_text(field.label)}</legend>'
+        f"{_errors(field, f'{auto_id}_error', numbered=True)}\n"
+        f"    <div>\n      {choice_boxes(field)}\n    </div>"
+        f"{_help(field, f'{auto_id}_helptext')}\n  </fieldset>\n</div>"
+    )
+
+
+def _single_box(field: BoundField) -> SafeString:
+    """A number, a menu or a text with no <label> of its own: aria-labelledby names it by the
+    legend, so the question is neither shown nor read out twice."""
+    auto_id = field.auto_id
+    legend_id, error_id, help_id = f"{auto_id}_legend", f"{auto_id}_error", f"{auto_id}_helptext"
+    return SafeString(  # each part escaped here or by the functions called
+        f'<div id="div_{_text(auto_id)}" class="mb-3">\n  <fieldset>\n'
+        f'    <legend id="{_text(legend_id)}" class="form-label fs-6">{_text(field.label)}</legend>'
+        f"{_errors(field, error_id, numbered=False)}\n"
+        f"    {box_html(field, legend_id=legend_id, error_id=error_id, help_id=help_id)}"
+        f"{_help(field, help_id)}\n  </fieldset>\n</div>"
+    )
+
+
+def box_html(field: BoundField, *, legend_id: str, error_id: str, help_id: str) -> SafeString:
+    """The box itself, as Django's widget templates wrote it with the attributes
+    {% crispy_field %} added (in the same order): the widget's class name and Bootstrap's,
+    is-invalid and aria-invalid with an error, described by the error and the hint."""
+    widget = field.field.widget
+    attrs = {name: value for name, value in widget.attrs.items() if name != "class"}
+    classes = (
+        widget.attrs.get("class"),
+        type(widget).__name__.lower(),
+        "form-select" if isinstance(widget, forms.Select) else "form-control",
+        "is-invalid" if field.errors else "",
+    )
+    attrs["class"] = " ".join(filter(None, classes))
+    attrs["aria-labelledby"] = legend_id
+    if field.errors:
+        attrs["aria-describedby"] = f"{error_id} {help_id}" if field.help_text else error_id
+        attrs["aria-invalid"] = "true"
+    elif field.help_text:
+        attrs["aria-describedby"] = help_id
+    attrs["id"] = field.auto_id
+    value = widget.format_value(field.value())
+    start = f'name="{_text(field.html_name)}"'
+    if isinstance(widget, forms.Select):
+        options = _options(widget, value)
+        return SafeString(f"<select {start}{_attributes(attrs)}>{options}\n</select>")
+    if isinstance(widget, forms.Textarea):
+        text = _text(value) if value else ""
+        return SafeString(f"<textarea {start}{_attributes(attrs)}>\n{text}</textarea>")
+    if isinstance(widget, Input) and not isinstance(widget, forms.CheckboxInput):
+        value_attr = f' value="{_text(value)}"' if value is not None else ""
+        return SafeString(
+            f'<input type="{_text(widget.input_type)}" {start}{value_attr}{_attributes(attrs)}>'
+        )
+    raise TypeError(f"{field.name}: no single box for {type(widget).__name__}")
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """Attributes in their order, as django/forms/widgets/attrs.html writes them (True as the
+    bare name, False left out); flatatt would sort them."""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _options(widget: forms.Select, value: list[str]) -> str:
+    """A menu's options (and groups), chosen as Django chooses them (Select.optgroups)."""
+    html_options = []
+    for group_name, options, _index in widget.optgroups("", value):
+        if group_name:
+            html_options.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in options:
+            selected = " selected" if option["selected"] else ""
+            html_options.append(
+                f'\n  <option value="{_text(option["value"])}"{selected}>'
+                f"{_text(option['label'])}</option>"
+            )
+        if group_name:
+            html_options.append("\n  </optgroup>")
+    return "".join(html_options)

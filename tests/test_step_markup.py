@@ -1,0 +1,416 @@
+"""Each step page's questions in every state a patient meets them (not answered yet, answered,
+sent back with errors, hostile input among them), checked box by box: the boxes written in
+Python (intake/templatetags/patient_pages.py) against the markup Django's widgets and
+crispy-forms gave them, and what assistive technology reads (each box named by its question,
+described by its hint and error, the error marked on the box)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django import forms
+from django.forms.utils import flatatt
+from django.template import Context, Template
+from django.utils.html import format_html_join
+
+from intake.models import LicensedInstrument
+from intake.templatetags.patient_pages import (
+    _boxes,
+    _subwidget_boxes,
+    choice_boxes,
+    slider,
+    tick_list,
+)
+from tests.answer_sets import STEP_DATA
+from tests.factories import answer_steps, first_step_url, step_slug
+
+pytestmark = pytest.mark.django_db
+
+CHILD_BORN = dt.date(2014, 1, 1)
+# Everything that can apply, for an adult woman and for a child: the hidden-until-answered
+# questions (weeks pregnant, the medicines taken, the child's own words) are then on the page.
+ADULT = {
+    "about-you": {"pregnant": "yes", "weeks_pregnant": "20"},
+    "legs": {"rls_on_treatment": "yes", "rls_treatment_meds": ["levodopa"]},
+}
+CHILD = {
+    "about-you": {"guardian_completed": "yes"},
+    "legs": {
+        "rls_on_treatment": "yes",
+        "rls_treatment_meds": ["levodopa"],
+        "rls_child_own_words": 'Like "ants" <crawling> & fizzing',
+    },
+    "bowel": {
+        "constipation_4wk": "yes",
+        "pain_resolves_with_constipation_treatment": "not_treated_yet",
+    },
+}
+# Typed into every box of a step: markup, quotes and ampersands that must come back as text, a
+# number out of range, a choice that is not offered, a text over the limit.
+HOSTILE_TEXT = '</textarea><script>alert("x")</script> & fizz\n' * 50
+HOSTILE_NUMBER = '7"><b onmouseover="x">'
+
+
+def _hostile(form: forms.Form) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        widget = field.widget
+        if name == "base_revision":
+            continue
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            data[name] = ["<not offered>", str(field.choices[0][0])]
+        elif isinstance(widget, forms.Select):  # radios and menus
+            data[name] = '<not offered> & "quoted"'
+        elif isinstance(widget, forms.Textarea):
+            data[name] = HOSTILE_TEXT
+        else:
+            data[name] = HOSTILE_NUMBER
+    if hasattr(form, "rows"):
+        data.update(
+            {
+                "labs-TOTAL_FORMS": "2",
+                "labs-INITIAL_FORMS": "0",
+                "labs-0-test": "ferritin",
+                "labs-0-value": '<b>"12"</b>',
+                "labs-0-unit": "furlongs",
+                "labs-0-taken_on": "not a date",
+                "labs-1-test": "ttg_iga",
+                "labs-1-value": "positive",
+                "labs-1-unit": "",
+                "labs-1-taken_on": "2026-01-05",
+            }
+        )
+    return data
+
+
+def _walk(client, overrides: dict[str, dict[str, Any]]) -> list[tuple[str, str, Any]]:
+    """Every step page, in order, as (slug, state, response): each step not answered yet, sent
+    empty, sent with hostile input, and, once all are answered, opened again."""
+    pages = []
+    visited = []
+    url = first_step_url(client)
+    while (slug := step_slug(url)) is not None and slug != "consent":
+        page = client.get(url)
+        pages.append((slug, "blank", page))
+        visited.append(slug)
+        for state, data in (("empty", {}), ("hostile", _hostile(page.context["form"]))):
+            sent = client.post(url, {**data, "base_revision": page.context["revision"]})
+            if sent.status_code == 200:
+                pages.append((slug, state, sent))
+            else:  # nothing needed on this step: saved, so read the new revision
+                page = client.get(url)
+        data = {**STEP_DATA[slug], **overrides.get(slug, {})}
+        sent = client.post(url, {**data, "base_revision": client.get(url).context["revision"]})
+        assert sent.status_code == 302, (slug, sent.context and sent.context["form"].errors)
+        url = sent["Location"]
+        if url.endswith("/support/"):
+            url = first_step_url(client)
+    pages += [(slug, "answered", client.get(f"/intake/step/{slug}/")) for slug in visited]
+    assert [slug for slug, state, _page in pages if state == "blank"] == visited
+    assert len(visited) >= 10, visited
+    return pages
+
+
+@pytest.fixture
+def step_pages(patient_link, request, settings) -> list[tuple[str, str, Any]]:
+    """The pages of an adult woman, or of a child; the licensed IRLS in English for the
+    adult, in another language for the child (the page then says so)."""
+    settings.IRLS_LICENSED = True
+    LicensedInstrument.objects.create(
+        name="IRLS",
+        version="1",
+        licence_ref="L-1",
+        items=[f"Item <{n}> & more" for n in range(1, 11)],
+        choice_labels=["none", "mild", "moderate", "severe", "very severe"],
+        language="en" if request.param == "adult" else "es",
+    )
+    if request.param == "adult":
+        return _walk(patient_link.client, ADULT)
+    patient = patient_link.intake.patient
+    patient.date_of_birth = CHILD_BORN
+    patient.save(update_fields=["date_of_birth"])
+    return _walk(patient_link.client, CHILD)
+
+
+# --- the markup, token by token ------------------------------------------------------------
+
+VOID = {"input", "br", "img", "meta", "link", "hr", "source"}
+
+
+class _Tokens(HTMLParser):
+    """A page as a list of tokens (start tag with its attributes in order, text, end tag),
+    whitespace left out, so two pages compare as the same elements in the same order."""
+
+    def __init__(self, markup: str):
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[tuple] = []
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tokens.append(("start", tag, tuple(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tokens.append(("start", tag, tuple(attrs)))
+
+    def handle_endtag(self, tag):
+        self.tokens.append(("end", tag))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.tokens.append(("text", " ".join(data.split())))
+
+
+def _element(tokens: list[tuple], element_id: str) -> list[tuple]:
+    """The tokens of the element with this id, from its start tag to its end tag."""
+    start = next(
+        index
+        for index, token in enumerate(tokens)
+        if token[0] == "start" and ("id", element_id) in token[2]
+    )
+    depth = 0
+    for index in range(start, len(tokens)):
+        token = tokens[index]
+        if token[0] == "start" and token[1] not in VOID:
+            depth += 1
+        elif token[0] == "end":
+            depth -= 1
+            if depth == 0:
+                return tokens[start : index + 1]
+    raise AssertionError(f"#{element_id} is not closed")
+
+
+# What templates/intake/patient/_question.html wrote for a single box before the boxes were
+# written in Python: Django's widget templates with the attributes {% crispy_field %} added.
+SINGLE_BOX_BEFORE = Template(
+    '{% load crispy_forms_field %}{% with legend_id=field.auto_id|add:"_legend" '
+    'error_id=field.auto_id|add:"_error" help_id=field.auto_id|add:"_helptext" '
+    'box=field|is_select|yesno:"form-select,form-control" %}{% with bad=box|add:" is-invalid" '
+    'error_and_help=error_id|add:" "|add:help_id %}'
+    '<div id="div_{{ field.auto_id }}" class="mb-3"><fieldset>'
+    '<legend id="{{ legend_id }}" class="form-label fs-6">{{ field.label }}</legend>'
+    '{% if field.errors %}<div id="{{ error_id }}" class="invalid-feedback d-block mt-0 mb-2">'
+    '{% for error in field.errors %}<p class="mb-0"><strong>{{ error }}</strong></p>{% endfor %}'
+    "</div>{% endif %}"
+    "{% if field.errors and field.help_text %}{% crispy_field field 'class' bad "
+    "'aria-labelledby' legend_id 'aria-describedby' error_and_help %}"
+    "{% elif field.errors %}{% crispy_field field 'class' bad 'aria-labelledby' legend_id "
+    "'aria-describedby' error_id %}"
+    "{% else %}{% crispy_field field 'class' box 'aria-labelledby' legend_id %}{% endif %}"
+    '{% if field.help_text %}<div id="{{ help_id }}" class="form-text">{{ field.help_text }}'
+    "</div>{% endif %}</fieldset></div>{% endwith %}{% endwith %}"
+)
+# What templates/intake/patient/_choices.html wrote for radios and tick boxes, with each box
+# as Django's subwidgets give it (`boxes`, below).
+CHOICES_BEFORE = Template(
+    "{% with auto_id=field.auto_id errors=field.errors described_by=field.aria_describedby "
+    "help_text=field.help_text %}"
+    '<div id="div_{{ auto_id }}" class="mb-3">'
+    '<fieldset{% if described_by %} aria-describedby="{{ described_by }}"{% endif %}>'
+    '<legend class="form-label fs-6">{{ field.label }}</legend>'
+    '{% if errors %}<div id="{{ auto_id }}_error" class="invalid-feedback d-block mt-0 mb-2">'
+    '{% for error in errors %}<p class="mb-0" id="error_{{ forloop.counter }}_{{ auto_id }}">'
+    "<strong>{{ error }}</strong></p>{% endfor %}</div>{% endif %}"
+    "<div>{{ boxes }}</div>"
+    '{% if help_text %}<div id="{{ auto_id }}_helptext" class="form-text">{{ help_text }}'
+    "</div>{% endif %}</fieldset></div>{% endwith %}"
+)
+
+
+def _boxes_before(field) -> str:
+    """Radios or tick boxes as Django's widget gives them (BoundField.subwidgets)."""
+    return format_html_join(
+        "\n",
+        '<div class="form-check"><input type="{}" class="form-check-input{}" name="{}" value="{}"'
+        '{}><label for="{}" class="form-check-label">{}</label></div>',
+        (
+            (
+                box.data["type"],
+                " is-invalid" if field.errors else "",
+                box.data["name"],
+                box.data["value"],
+                flatatt(box.data["attrs"]),
+                box.data["attrs"].get("id", ""),
+                box.data["label"],
+            )
+            for box in field.subwidgets
+        ),
+    )
+
+
+def _questions(response) -> list[forms.BoundField]:
+    """The questions a step page draws with the question tag, in order."""
+    form = response.context["form"]
+    rows = [field for field, _attrs, _hidden in response.context["rows"]]
+    if hasattr(form, "phq9_fields"):
+        return [*form.phq9_fields(), *rows]
+    if hasattr(form, "item_fields"):
+        return form.item_fields()
+    return rows
+
+
+def _kind(field: forms.BoundField) -> str:
+    if tick_list(field):
+        return "tick list"
+    if slider(field):
+        return "slider"
+    if isinstance(field.field.widget, forms.RadioSelect):
+        return "choices"
+    return "single box"
+
+
+@pytest.mark.parametrize("step_pages", ["adult", "child"], indirect=True)
+def test_step_pages_in_every_state(step_pages):
+    """One walk through the questionnaire (the walk is most of the cost) for each check."""
+    _check_the_markup_the_widget_templates_gave(step_pages)
+    _check_the_boxes_django_gives(step_pages)
+    _check_every_reference_names_an_element_that_is_there(step_pages)
+    _check_an_error_is_marked_on_its_box_and_described(step_pages)
+
+
+def _check_the_markup_the_widget_templates_gave(step_pages):
+    kinds = set()
+    compared = 0
+    for slug, state, response in step_pages:
+        page = _Tokens(response.content.decode()).tokens
+        for field in _questions(response):
+            kind = _kind(field)
+            kinds.add((kind, state))
+            shown = _element(page, f"div_{field.auto_id}")
+            if kind == "single box":
+                before = SINGLE_BOX_BEFORE.render(Context({"field": field}))
+            elif kind == "choices":
+                context = {"field": field, "boxes": _boxes_before(field)}
+                before = CHOICES_BEFORE.render(Context(context))
+            else:
+                continue  # still drawn by their own templates
+            expected = _element(_Tokens(before).tokens, f"div_{field.auto_id}")
+            assert shown == expected, (slug, state, field.name)
+            compared += 1
+    for state in ("blank", "empty", "hostile", "answered"):
+        assert {("single box", state), ("choices", state)} <= kinds
+    assert compared > 300
+
+
+def _check_the_boxes_django_gives(step_pages):
+    """Radios, tick boxes and menu options, chosen and labelled as Django's widgets do."""
+    compared = 0
+    for slug, state, response in step_pages:
+        for field in _questions(response):
+            widget = field.field.widget
+            if isinstance(widget, forms.RadioSelect):
+                assert _boxes(field) == _subwidget_boxes(field), (slug, state, field.name)
+                compared += 1
+    assert compared > 300
+
+
+def _check_every_reference_names_an_element_that_is_there(step_pages):
+    """What a screen reader follows (aria-labelledby, aria-describedby, label for, the error
+    summary's links) leads somewhere, ids are unique, and typed markup comes back as text."""
+    for slug, state, response in step_pages:
+        tokens = _Tokens(response.content.decode()).tokens
+        ids = [dict(token[2]).get("id") for token in tokens if token[0] == "start"]
+        ids = [element_id for element_id in ids if element_id]
+        assert len(ids) == len(set(ids)), (slug, state)
+        for token in tokens:
+            if token[0] != "start":
+                continue
+            attrs = dict(token[2])
+            named = [
+                *(attrs.get("aria-labelledby") or "").split(),
+                *(attrs.get("aria-describedby") or "").split(),
+                *([attrs["for"]] if "for" in attrs else []),
+            ]
+            if token[1] == "a" and attrs.get("href", "").startswith("#"):
+                named.append(attrs["href"][1:])
+            missing = [element_id for element_id in named if element_id not in ids]
+            assert not missing, (slug, state, token)
+        page = response.content.decode()
+        assert "<script>alert" not in page and "<b onmouseover" not in page, (slug, state)
+
+
+def _check_an_error_is_marked_on_its_box_and_described(step_pages):
+    """Named by the legend; is-invalid, aria-invalid and the error's id exactly when the
+    question has an error; the hint's id exactly when it has a hint."""
+    seen = 0
+    for _slug, _state, response in step_pages:
+        tokens = _Tokens(response.content.decode()).tokens
+        for field in _questions(response):
+            if _kind(field) != "single box":
+                continue
+            box = next(t for t in tokens if t[0] == "start" and ("id", field.auto_id) in t[2])
+            attrs = dict(box[2])
+            described = (attrs.get("aria-describedby") or "").split()
+            assert attrs["name"] == field.html_name
+            assert attrs["aria-labelledby"] == f"{field.auto_id}_legend"
+            assert ("is-invalid" in attrs["class"].split()) == bool(field.errors)
+            assert (attrs.get("aria-invalid") == "true") == bool(field.errors)
+            assert (f"{field.auto_id}_error" in described) == bool(field.errors)
+            assert (f"{field.auto_id}_helptext" in described) == bool(field.help_text)
+            seen += bool(field.errors)
+    assert seen >= 10
+
+
+def test_a_long_text_comes_back_exactly_as_typed(patient_link):
+    """A textarea's first line break is eaten by the browser: the box starts with one of its
+    own, so a text that starts with a line break, or with markup, comes back as typed."""
+    patient = patient_link.intake.patient
+    patient.date_of_birth = CHILD_BORN
+    patient.save(update_fields=["date_of_birth"])
+    client = patient_link.client
+    answer_steps(client, CHILD, stop_at="legs")
+    typed = "\n</textarea><b>bold</b> & \"quoted\" 'single'\n" + "x" * 2000
+    data = {**STEP_DATA["legs"], **CHILD["legs"], "rls_child_own_words": typed}
+    page = client.post("/intake/step/legs/", {**data, "base_revision": "0"})
+
+    assert page.status_code == 200
+    markup = page.content.decode()
+    start = markup.index('<textarea name="rls_child_own_words"')
+    body = markup[markup.index(">", start) + 1 : markup.index("</textarea>", start)]
+    assert body.startswith("\n\n&lt;/textarea&gt;&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted")
+    assert html.unescape(body) == "\n" + typed
+
+
+def test_boxes_in_groups_or_with_attributes_are_drawn_by_django_subwidgets():
+    """The quick way covers the questionnaire's flat lists; anything else still gets the
+    boxes Django gives, and a second choice with the same value is not ticked too."""
+
+    class Sample(forms.Form):
+        grouped = forms.ChoiceField(
+            choices=[("Group <a>", [("a", "A & a")]), ("b", "B")], widget=forms.RadioSelect
+        )
+        styled = forms.MultipleChoiceField(
+            choices=[("x", "X")], widget=forms.CheckboxSelectMultiple(attrs={"class": "big"})
+        )
+        twice = forms.ChoiceField(
+            choices=[("y", "Y"), ("y", "Y again")], widget=forms.RadioSelect, required=False
+        )
+        needed = forms.ChoiceField(choices=[("z", "Z")], widget=forms.RadioSelect)
+
+    form = Sample(data={"grouped": "a", "styled": ["x"], "twice": "y"})
+    assert _boxes(form["grouped"]) is None
+    assert _boxes(form["styled"]) is None
+    assert _boxes(form["needed"]) is None
+    assert _boxes(form["twice"]) == _subwidget_boxes(form["twice"])
+    assert [ticked for *_box, ticked in _boxes(form["twice"])] == [True, False]
+    for name in ("grouped", "styled", "twice", "needed"):
+        drawn = _Tokens(str(choice_boxes(form[name]))).tokens
+        assert drawn == _Tokens(str(_boxes_before(form[name]))).tokens, name
+
+
+def test_a_none_of_these_box_is_escaped_once(patient_link):
+    """The "None of these" box is written by _tick_list.html from the filter's parts."""
+    answer_steps(patient_link.client, stop_at="history")
+    page = patient_link.client.get("/intake/step/history/")
+    field = page.context["form"]["conditions"]
+    field.field.choices = [*field.field.choices[:-1], ("none", "None & “nothing” <here>")]
+
+    drawn = Template("{% load patient_pages %}{% question field %}").render(
+        Context({"field": field})
+    )
+
+    assert ">None &amp; “nothing” &lt;here&gt;</label>" in drawn
