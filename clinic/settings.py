@@ -411,6 +411,10 @@ if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
     # before it is refused. Accepted for a single-server clinic; docs/security.md says to set
     # CACHE_URL (Redis) where that matters.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Sessions: with Redis, read from it (a round trip in place of a query on every request) and
+# written through to the database, so an evicted or emptied cache signs nobody out.
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "intake.http.client_ip"
 RATELIMIT_VIEW = "intake.views.errors.rate_limited"
