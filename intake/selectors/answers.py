@@ -22,19 +22,26 @@ from intake.models import Intake, Invitation, LicensedInstrument
 from intake.questionnaire import Facts, StepKind
 
 
-def patient_intake(*, intake_id: int | None, invitation_id: int | None) -> Intake:
+def patient_intake(
+    *, intake_id: int | None, invitation_id: int | None, lock: bool = False
+) -> Intake:
     """The intake a patient's session holds access to, or 404. Access lasts while the link
     that granted it is not revoked: revoking or re-issuing a link (e.g. one sent to the wrong
     address) shuts out every browser that opened it. A draft also needs the link to be
     unexpired, as a link opened for the first time does (InvitationUnavailable otherwise:
-    the answers are kept for a new link); a sent questionnaire's thank-you page still shows."""
+    the answers are kept for a new link); a sent questionnaire's thank-you page still shows.
+
+    `lock` (inside a transaction, for a save that follows): this same read locks the intake's
+    row, so a save needs no second read of it."""
     if intake_id is None or invitation_id is None:
         raise Http404(_("No questionnaire is open in this browser."))
-    invitation = (
-        Invitation.objects.select_related("intake__patient")
-        .filter(pk=invitation_id, intake_id=intake_id, revoked_at__isnull=True)
-        .first()
+    invitations = Invitation.objects.select_related("intake__patient").filter(
+        pk=invitation_id, intake_id=intake_id, revoked_at__isnull=True
     )
+    if lock:
+        invitations = invitations.select_for_update(of=("intake",))
+    # One row at most (its key): unordered, as a sort would cost more to build than to run.
+    invitation = next(iter(invitations.order_by()[:1]), None)
     if invitation is None:
         raise Http404(_("No questionnaire is open in this browser."))
     intake = invitation.intake

@@ -18,6 +18,8 @@ from intake.services.invitations import _normalise_name
 
 __all__ = [
     "save_step",
+    "save_locked_step",
+    "AUTOSAVE_AUDIT_SECONDS",
     "step_done",
     "first_unfinished_step",
     "first_unanswered_step",
@@ -63,6 +65,11 @@ def _reopened_steps(
     }
 
 
+# A patient's autosaves of one step are recorded on the audit trail at most once per this long
+# from one browser and address (the view keeps the time in the session); a full save, always.
+AUTOSAVE_AUDIT_SECONDS = 5 * 60
+
+
 @transaction.atomic
 def save_step(
     *,
@@ -75,11 +82,39 @@ def save_step(
 ) -> tuple[Intake, int]:
     """Store one step's answers. `base_revision` is the step's revision the page was built
     from: an older one means another tab saved since, and the save is refused (StaleSave).
-    `partial` (autosave) merges only the given keys and keeps the step open.
+    `partial` (autosave) merges only the given keys and keeps the step open."""
+    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
+    return save_locked_step(
+        intake,
+        step=step,
+        values=values,
+        base_revision=base_revision,
+        partial=partial,
+        ip_address=ip_address,
+    )
+
+
+def save_locked_step(
+    intake: Intake,
+    *,
+    step: questionnaire.Step,
+    values: Mapping[str, Any],
+    base_revision: int | None,
+    partial: bool = False,
+    ip_address: str | None = None,
+    record: bool = True,
+) -> tuple[Intake, int]:
+    """save_step for an intake the caller's transaction has already read with a lock on its
+    row (selectors.patient_intake(lock=True)): one read of the row for the whole save. The
+    instance is updated in place. `record=False` leaves a partial save off the audit trail: only
+    for a browser whose autosave of this step was recorded less than AUTOSAVE_AUDIT_SECONDS ago.
 
     Only the columns that changed are written: the step's count always, the answers when they
     differ, the finished steps when one is finished or reopened."""
-    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("save_locked_step needs the transaction that locked the intake.")
+    if not (record or partial):
+        raise ValueError("A full save is always recorded.")
     if not intake.is_draft:
         raise NotEditable(
             _("This questionnaire has been submitted, so it can no longer be changed.")
@@ -92,7 +127,6 @@ def save_step(
                 "see the latest answers before you continue."
             )
         )
-    applied_before = _applicable(intake, intake.answers)
     answers = dict(intake.answers)
     for key, value in values.items():
         if value is None or value == "":
@@ -100,19 +134,19 @@ def save_step(
         else:
             answers[key] = value
     pruned = _prune(intake, answers)
+    removed = {key for key in answers if key not in pruned}
     revision = current + 1
     intake.step_revisions = {**intake.step_revisions, step.slug: revision}
     fields = ["step_revisions", "updated_at"]
+    reopened: set[str] = set()  # the same answers as before reopen nothing
+    if pruned != intake.answers or removed:
+        applied_before = _applicable(intake, intake.answers)
+        reopened = _reopened_steps(
+            intake, answers=pruned, saved=step, before=applied_before, removed=removed
+        )
     if pruned != intake.answers:
         intake.answers = pruned
         fields.append("answers")
-    reopened = _reopened_steps(
-        intake,
-        answers=pruned,
-        saved=step,
-        before=applied_before,
-        removed={key for key in answers if key not in pruned},
-    )
     completed = {
         slug: True
         for slug in [*intake.completed_steps, *([] if partial else [step.slug])]
@@ -122,9 +156,9 @@ def save_step(
         intake.completed_steps = completed
         fields.append("completed_steps")
     intake.save(update_fields=fields)
-    _record_patient_change(
-        intake, ip_address, f"{'autosaved' if partial else 'answers saved'}: {step.slug}"
-    )
+    if record:
+        summary = f"{'autosaved' if partial else 'answers saved'}: {step.slug}"
+        _record_patient_change(intake, ip_address, summary)
     return intake, revision
 
 

@@ -8,10 +8,12 @@ a patient can never address another patient's intake by number.
 
 from __future__ import annotations
 
+import copy
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -43,6 +45,9 @@ SESSION_IDLE = "patient_idle"
 SESSION_LANGUAGE_PENDING = "patient_language_pending"
 # The clock is written to the session at most once a minute, not on every autosave.
 SEEN_RESOLUTION_SECONDS = 60
+# When this browser's autosaves were last recorded on the audit trail, per step of the intake
+# it holds, with the address they came from (services.AUTOSAVE_AUDIT_SECONDS).
+SESSION_AUTOSAVE_RECORDED = "patient_autosave_recorded"
 IDLE_MESSAGE = gettext_lazy(
     "For your privacy, please enter your date of birth again: this questionnaire was left "
     "open for a while. Everything you typed is saved."
@@ -87,6 +92,7 @@ def _grant(request: HttpRequest, invitation: Invitation) -> None:
     request.session.pop(SESSION_PENDING, None)
     request.session.pop(SESSION_RESUME_LINK, None)  # it belonged to the intake open before
     request.session.pop(SESSION_IDLE, None)
+    request.session.pop(SESSION_AUTOSAVE_RECORDED, None)
     request.session[SESSION_SEEN] = _now_seconds()
     request.session[SESSION_INTAKE] = invitation.intake_id
     request.session[SESSION_INVITATION] = invitation.pk
@@ -131,13 +137,15 @@ def _left_idle(request: HttpRequest) -> bool:
     return False
 
 
-def _session_intake(request: HttpRequest, *, saving: bool = False) -> Intake:
+def _session_intake(request: HttpRequest, *, saving: bool = False, lock: bool = False) -> Intake:
     """The intake this browser holds. After the idle time nothing of it is shown until the date
     of birth is given again (PatientIdle), but what the patient sends is still saved (`saving`):
-    nothing typed is lost. The help page is shown either way."""
+    nothing typed is lost. The help page is shown either way. `lock`: read with a lock on the
+    intake's row, inside the transaction of a save that follows."""
     intake = selectors.patient_intake(
         intake_id=request.session.get(SESSION_INTAKE),
         invitation_id=request.session.get(SESSION_INVITATION),
+        lock=lock,
     )
     if _left_idle(request) and not saving:
         raise PatientIdle
@@ -411,6 +419,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             stale_message = str(refusal)
         else:
             request.session.pop(SESSION_RESUME_LINK, None)
+            _forget_autosave_recorded(request, step)
             if _needs_help_now(request, before=before, after=intake):
                 return redirect("intake:support")
             if from_review:
@@ -497,39 +506,85 @@ def _save_left_idle(request: HttpRequest, intake: Intake, slug: str) -> HttpResp
     return _ask_date_of_birth_again(request)
 
 
+def _autosave_recorded_recently(
+    request: HttpRequest, intake: Intake, step: questionnaire.Step, ip_address: str | None
+) -> bool:
+    """Whether an autosave of this step from this browser and address was recorded on the
+    audit trail less than AUTOSAVE_AUDIT_SECONDS ago (and no full save of it since)."""
+    recorded = request.session.get(SESSION_AUTOSAVE_RECORDED)
+    if not isinstance(recorded, dict) or recorded.get("intake") != intake.pk:
+        return False
+    mark = (recorded.get("steps") or {}).get(step.slug)
+    return (
+        isinstance(mark, list)
+        and len(mark) == 2
+        and isinstance(mark[0], int)
+        and mark[1] == ip_address
+        and 0 <= _now_seconds() - mark[0] < services.AUTOSAVE_AUDIT_SECONDS
+    )
+
+
+def _note_autosave_recorded(
+    request: HttpRequest, intake: Intake, step: questionnaire.Step, ip_address: str | None
+) -> None:
+    recorded = request.session.get(SESSION_AUTOSAVE_RECORDED)
+    same_intake = isinstance(recorded, dict) and recorded.get("intake") == intake.pk
+    steps = (recorded.get("steps") or {}) if same_intake else {}
+    steps = {**steps, step.slug: [_now_seconds(), ip_address]}
+    request.session[SESSION_AUTOSAVE_RECORDED] = {"intake": intake.pk, "steps": steps}
+
+
+def _forget_autosave_recorded(request: HttpRequest, step: questionnaire.Step) -> None:
+    """After a full save of the step: the next autosave of it is recorded again."""
+    recorded = request.session.get(SESSION_AUTOSAVE_RECORDED)
+    if isinstance(recorded, dict) and step.slug in (recorded.get("steps") or {}):
+        steps = {slug: mark for slug, mark in recorded["steps"].items() if slug != step.slug}
+        request.session[SESSION_AUTOSAVE_RECORDED] = {**recorded, "steps": steps}
+
+
 @never_cache
 @require_POST
 def autosave(request: HttpRequest, slug: str) -> JsonResponse:
     """Saves what is valid so far while the patient types; never reports field errors. (Also
-    after the idle time: typing is kept, and the next page asks for the date of birth.)"""
+    after the idle time: typing is kept, and the next page asks for the date of birth.)
+
+    One read of the intake, with the link's checks, locks its row for the save that follows."""
     try:
-        intake = _session_intake(request, saving=True)
+        with transaction.atomic():
+            intake = _session_intake(request, saving=True, lock=True)
+            step = _step_or_404(slug)
+            if step.kind not in AUTOSAVE_KINDS or not services.may_open_step(intake, step):
+                return JsonResponse(
+                    {"ok": False, "message": _("This page cannot be saved.")}, status=400
+                )
+            try:
+                base_revision = int(request.POST.get("base_revision", ""))
+            except ValueError:
+                return JsonResponse(
+                    {"ok": False, "message": _("Reload the page to save.")}, status=400
+                )
+            form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
+            form.is_valid()  # field-level cleaning; "required" errors do not matter while typing
+            before = copy.copy(intake)  # the save changes `intake` in place
+            ip_address = client_ip(request)
+            recorded_recently = _autosave_recorded_recently(request, intake, step, ip_address)
+            intake, revision = services.save_locked_step(
+                intake,
+                step=step,
+                values=form.autosave_answers(),
+                base_revision=base_revision,
+                partial=True,
+                ip_address=ip_address,
+                record=not recorded_recently,
+            )
     except services.InvitationUnavailable as refusal:
         return JsonResponse({"ok": False, "message": str(refusal)}, status=409)
-    step = _step_or_404(slug)
-    if step.kind not in AUTOSAVE_KINDS or not services.may_open_step(intake, step):
-        return JsonResponse({"ok": False, "message": _("This page cannot be saved.")}, status=400)
-    try:
-        base_revision = int(request.POST.get("base_revision", ""))
-    except ValueError:
-        return JsonResponse({"ok": False, "message": _("Reload the page to save.")}, status=400)
-    form = forms.step_form_class(step)(request.POST, facts=services.facts_for(intake))
-    form.is_valid()  # field-level cleaning; "required" errors do not matter while typing
-    values = form.autosave_answers()
-    before = intake
-    try:
-        intake, revision = services.save_step(
-            intake_id=intake.pk,
-            step=step,
-            values=values,
-            base_revision=base_revision,
-            partial=True,
-            ip_address=client_ip(request),
-        )
     except services.StaleSave as refusal:
         return JsonResponse({"ok": False, "stale": True, "message": str(refusal)}, status=409)
     except services.NotEditable as refusal:
         return JsonResponse({"ok": False, "message": str(refusal)}, status=409)
+    if not recorded_recently:  # the save and its audit row are committed
+        _note_autosave_recorded(request, intake, step, ip_address)
     saved_at = timezone.localtime().strftime("%H:%M")
     body = {"ok": True, "revision": revision, "saved_at": saved_at}
     # An autosaved answer can need help now as much as a full save's (R3-23): the clinic is

@@ -1,0 +1,275 @@
+"""Autosave, the small write made while a patient types: one read of the intake (with the link's
+checks) that also locks its row, the same refusals as a full save, and an audit trail that lists
+a step's autosaves from one browser once per AUTOSAVE_AUDIT_SECONDS while every full save is
+listed."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from intake import questionnaire, services
+from intake.enums import AuditAction, CaseStatus
+from intake.models import AuditEvent, Intake, Invitation
+from intake.views import patient as patient_views
+from tests.answer_sets import STEP_DATA
+from tests.factories import PatientLink, answer_steps, open_invitation
+
+pytestmark = pytest.mark.django_db
+
+LEGS = "/intake/step/legs/autosave/"
+
+
+@pytest.fixture
+def started(patient_link) -> PatientLink:
+    """Past the first step: the legs step is open and autosaves."""
+    about_you = {"base_revision": "0", "sex_at_birth": "female", "pregnant": "no"}
+    response = patient_link.client.post("/intake/step/about-you/", about_you)
+    assert response["Location"] == "/intake/step/legs/"
+    return patient_link
+
+
+def _autosave(link: PatientLink, revision: int, path: str = LEGS, **answers):
+    return link.client.post(path, {"base_revision": str(revision), **answers})
+
+
+def _listed(link: PatientLink) -> list[tuple[str, str]]:
+    return list(
+        AuditEvent.objects.filter(intake=link.intake, action=AuditAction.UPDATE)
+        .order_by("pk")
+        .values_list("summary", "ip_address")
+    )
+
+
+# --- one read, locked --------------------------------------------------------------------------
+
+
+def test_autosave_reads_the_intake_once_with_the_link_and_locks_it(started):
+    with CaptureQueriesContext(connection) as captured:
+        saved = _autosave(started, 0, rls_screen="yes")
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    reads = [sql for sql in statements if sql.startswith("SELECT") and "intake_intake" in sql]
+    assert saved.json()["ok"] is True
+    assert len(reads) == 1
+    assert '"intake_invitation"' in reads[0] and '"revoked_at" IS NULL' in reads[0]
+    if connection.features.has_select_for_update_of:
+        assert 'FOR UPDATE OF "intake_intake"' in reads[0]
+    updates = [sql for sql in statements if sql.startswith('UPDATE "intake_intake"')]
+    assert len(updates) == 1 and '"completed_steps"' not in updates[0]  # changed columns only
+    assert started.refresh().answers["rls_screen"] == "yes"
+
+
+def test_autosave_with_the_answers_unchanged_writes_only_the_steps_count(started):
+    _autosave(started, 0, rls_screen="yes")
+
+    with CaptureQueriesContext(connection) as captured:
+        again = _autosave(started, 1, rls_screen="yes")
+
+    updates = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('UPDATE "intake_intake"')
+    ]
+    assert again.json()["revision"] == 2
+    assert len(updates) == 1 and '"answers"' not in updates[0]
+
+
+def test_save_locked_step_refuses_to_leave_a_full_save_off_the_record(started):
+    intake = Intake.objects.select_related("patient").get(pk=started.intake.pk)
+    legs = questionnaire.STEPS_BY_SLUG["legs"]
+
+    with transaction.atomic(), pytest.raises(ValueError):
+        services.save_locked_step(
+            intake, step=legs, values={"rls_screen": "yes"}, base_revision=0, record=False
+        )
+
+    assert "rls_screen" not in started.refresh().answers
+
+
+# --- refusals: nothing saved, nothing listed ---------------------------------------------------
+
+
+def _nothing_saved(link: PatientLink, listed_before: list) -> None:
+    assert "rls_screen" not in link.refresh().answers
+    assert "legs" not in link.intake.step_revisions
+    assert _listed(link) == listed_before
+
+
+def test_autosave_from_a_revoked_link_is_refused(started):
+    listed = _listed(started)
+    Invitation.objects.filter(intake=started.intake).update(revoked_at=timezone.now())
+
+    refused = _autosave(started, 0, rls_screen="yes")
+
+    assert refused.status_code == 404
+    _nothing_saved(started, listed)
+
+
+def test_autosave_from_an_expired_link_is_refused_and_says_so(started):
+    listed = _listed(started)
+    Invitation.objects.filter(intake=started.intake).update(expires_at=timezone.now())
+
+    refused = _autosave(started, 0, rls_screen="yes")
+
+    assert (refused.status_code, refused.json()["ok"]) == (409, False)
+    assert "expired" in refused.json()["message"]
+    _nothing_saved(started, listed)
+
+
+def test_autosave_of_a_sent_questionnaire_is_refused(started):
+    listed = _listed(started)
+    Intake.objects.filter(pk=started.intake.pk).update(
+        status=CaseStatus.NEW, submitted_at=timezone.now()
+    )
+
+    refused = _autosave(started, 0, rls_screen="yes")
+
+    assert (refused.status_code, refused.json()["ok"]) == (409, False)
+    _nothing_saved(started, listed)
+
+
+@pytest.mark.parametrize("revision", ["1", "-1", "7", "", "one", "1e3"])
+def test_autosave_against_another_revision_is_refused(started, revision):
+    listed = _listed(started)
+
+    refused = started.client.post(LEGS, {"base_revision": revision, "rls_screen": "yes"})
+
+    assert refused.status_code in (400, 409)
+    assert refused.json()["ok"] is False
+    if refused.status_code == 409:
+        assert refused.json()["stale"] is True
+    _nothing_saved(started, listed)
+
+
+def test_a_refused_autosave_leaves_the_next_one_listed(started):
+    listed = _listed(started)
+
+    _autosave(started, 5, rls_screen="yes")  # stale: refused
+    _autosave(started, 0, rls_screen="yes")
+
+    assert _listed(started) == [*listed, ("autosaved: legs", "127.0.0.1")]
+
+
+def test_autosave_of_a_step_not_yet_open_is_refused(started):
+    listed = _listed(started)
+
+    refused = _autosave(started, 0, "/intake/step/bowel/autosave/", abd_pain_freq="1_per_week")
+
+    assert refused.status_code == 400
+    assert "abd_pain_freq" not in started.refresh().answers
+    assert _listed(started) == listed
+
+
+def test_autosave_of_an_oversized_body_is_refused_unread(started):
+    listed = _listed(started)
+    body = "base_revision=0&rls_screen=" + "y" * (300 * 1024)
+
+    refused = started.client.post(LEGS, body, content_type="application/x-www-form-urlencoded")
+
+    assert refused.status_code == 413
+    _nothing_saved(started, listed)
+
+
+def test_autosave_of_an_oversized_answer_keeps_the_saved_one(started):
+    _autosave(started, 0, rls_screen="yes")
+
+    saved = _autosave(started, 1, rls_screen="y" * (200 * 1024))
+
+    assert saved.json()["ok"] is True
+    assert started.refresh().answers["rls_screen"] == "yes"
+
+
+def test_autosave_without_a_session_is_refused(db):
+    refused = Client().post(LEGS, {"base_revision": "0", "rls_screen": "yes"})
+
+    assert refused.status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+
+
+# --- the audit trail ---------------------------------------------------------------------------
+
+
+def test_a_steps_autosaves_are_listed_once_per_window_and_full_saves_always(started, monkeypatch):
+    start = patient_views._now_seconds()
+    clock = {"now": start}
+    monkeypatch.setattr(patient_views, "_now_seconds", lambda: clock["now"])
+    listed = _listed(started)
+
+    _autosave(started, 0, rls_screen="yes")
+    _autosave(started, 1, rls_screen="no")
+    _autosave(started, 2, rls_screen="yes")
+    clock["now"] = start + services.AUTOSAVE_AUDIT_SECONDS - 1
+    _autosave(started, 3, rls_screen="no")
+    clock["now"] = start + services.AUTOSAVE_AUDIT_SECONDS
+    _autosave(started, 4, rls_screen="yes")
+
+    assert _listed(started)[len(listed) :] == [("autosaved: legs", "127.0.0.1")] * 2
+    assert started.refresh().answers["rls_screen"] == "yes"
+    assert started.intake.step_revisions["legs"] == 5
+
+
+def test_a_full_save_is_listed_and_the_next_autosave_is_listed_again(started):
+    listed = _listed(started)
+
+    _autosave(started, 0, rls_screen="yes")
+    full = started.client.post("/intake/step/legs/", {**STEP_DATA["legs"], "base_revision": "1"})
+    _autosave(started, 2, rls_screen="yes")
+    _autosave(started, 3, rls_screen="no")
+
+    assert full.status_code == 302
+    assert _listed(started)[len(listed) :] == [
+        ("autosaved: legs", "127.0.0.1"),
+        ("answers saved: legs", "127.0.0.1"),
+        ("autosaved: legs", "127.0.0.1"),
+    ]
+
+
+def test_autosaves_from_another_address_or_step_are_listed_apart(started):
+    listed = _listed(started)
+
+    _autosave(started, 0, rls_screen="yes")
+    started.client.post(LEGS, {"base_revision": "1", "rls_screen": "no"}, REMOTE_ADDR="192.0.2.9")
+    _autosave(started, 2, rls_screen="no")
+    _autosave(started, 1, "/intake/step/about-you/autosave/", pregnant="no")
+
+    assert _listed(started)[len(listed) :] == [
+        ("autosaved: legs", "127.0.0.1"),
+        ("autosaved: legs", "192.0.2.9"),
+        ("autosaved: legs", "127.0.0.1"),
+        ("autosaved: about-you", "127.0.0.1"),
+    ]
+
+
+def test_another_intake_opened_in_the_browser_lists_its_own_autosaves(started):
+    _autosave(started, 0, rls_screen="yes")
+    invitation, token = open_invitation(name="Bea Example")
+    assert started.client.get(f"/i/{token}/").status_code == 302
+    other = PatientLink(client=started.client, intake=invitation.intake, token=token)
+    about_you = {"base_revision": "0", "sex_at_birth": "female", "pregnant": "no"}
+    started.client.post("/intake/step/about-you/", about_you)
+
+    _autosave(other, 0, rls_screen="yes")
+
+    assert ("autosaved: legs", "127.0.0.1") in _listed(other)
+
+
+def test_an_unlisted_autosave_still_shows_help_and_tells_the_clinic_at_once(started):
+    answers_before_help = {"rls_screen": "no"}
+    _autosave(started, 0, **answers_before_help)  # listed
+    path = "/intake/step/warning-signs/autosave/"
+    # Steps open in order: make the warning-signs step reachable as the app would.
+    answer_steps(started.client, stop_at="warning-signs")
+    revision = int(started.refresh().step_revisions.get("warning-signs", 0))
+    _autosave(started, revision, path, saddle_numbness="no")  # listed
+    listed = _listed(started)
+
+    saved = _autosave(started, revision + 1, path, saddle_numbness="yes")  # not listed
+
+    assert saved.json()["help_url"] == "/intake/support/"
+    assert _listed(started) == listed
+    assert AuditEvent.objects.filter(
+        intake=started.intake, action=AuditAction.CONTACT_NEEDED
+    ).exists()
+    assert started.refresh().contact_needed_at is not None
