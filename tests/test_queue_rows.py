@@ -12,10 +12,13 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake import services
+from intake import selectors, services
 from intake.dates import age_on
 from intake.models import Intake, TestRecommendation
 from tests.factories import login_verified, submitted_case
@@ -528,3 +531,69 @@ def test_no_cases_at_all_points_to_the_invitations(staff):
         ".",
         "</p>",
     ]
+
+
+def test_stored_values_are_text_never_markup(staff, practitioner):
+    """What the database holds reaches the page escaped or is left out, however it got there:
+    rules that are not a list of rules, red flags with markup in their ids."""
+    case = submitted_case(name="Plain Name")
+    TestRecommendation.objects.filter(intake=case).delete()
+    TestRecommendation.objects.create(
+        intake=case,
+        assessment=case.current_assessment,
+        test="celiac",
+        value="consider",
+        rules="<b>not a list</b>",
+    )
+    TestRecommendation.objects.create(
+        intake=case,
+        assessment=case.current_assessment,
+        test="thyroid",
+        value="raised",
+        rules=[None, "S", {"tier": "S"}],
+    )
+    result = case.current_assessment.result
+    result["urgent"]["reasons"] = [{"rule": "<script>x</script>"}]
+    type(case.current_assessment).objects.filter(pk=case.current_assessment_id).update(
+        result=result
+    )
+    Intake.objects.filter(pk=case.pk).update(urgent=True)
+
+    html = _page(staff)
+
+    assert "<script>x" not in html and "<b>not" not in html
+    (row,) = _rows(html)
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert _cells(row)[1][-4:] == ["</span>", "<script>x</script>", "</div>", "</td>"]  # text
+    assert _cells(row)[7] == [
+        "<td>",
+        '<div class="queue-tests">',
+        *_test_badge("Coeliac", "Coeliac serology", "optional"),
+        *_test_badge("Thyroid", "Thyroid (TSH, reflex free T4)", "protocol"),
+        "</div>",
+        "</td>",
+    ]
+
+
+def test_count_strip_follows_the_week_and_shows_nothing_without_the_permission(
+    practitioner, monkeypatch
+):
+    """The strip's statement is compiled once a week: the week's start still moves with the
+    date, and a member of staff without access to cases gets zeros without a query."""
+    case = submitted_case(name="Closed Today")
+    services.change_status(
+        intake_id=case.pk, version=case.version, status="closed", by=practitioner
+    )
+    today = timezone.localdate()
+
+    this_week = selectors.queue_counts(user=practitioner)
+    monkeypatch.setattr(timezone, "localdate", lambda: today + dt.timedelta(days=7))
+    next_week = selectors.queue_counts(user=practitioner)
+    nobody = get_user_model().objects.create_user(username="no.access", password="x-pass-12345")
+    with CaptureQueriesContext(connection) as queries:
+        refused = selectors.queue_counts(user=nobody)
+
+    assert this_week == {"new": 0, "urgent": 0, "awaiting_tests": 0, "closed_this_week": 1}
+    assert next_week == {"new": 0, "urgent": 0, "awaiting_tests": 0, "closed_this_week": 0}
+    assert refused == dict.fromkeys(this_week, 0)
+    assert not [query for query in queries if "intake_intake" in query["sql"]]

@@ -7,8 +7,10 @@ cases they count."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
+from django.db import connections, router
 from django.db.models import (
     Count,
     Exists,
@@ -17,10 +19,11 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +34,8 @@ from intake.selectors.common import CASES, RowBeyond, visible
 # The box above the queue lists this many; any more are counted (each is also first in the
 # queue itself), so that the page stays the same size however many are waiting.
 CONTACT_LIST_LIMIT = 20
+# What the box shows of each (intake/staff/queue.html): fewer columns to compile and read.
+CONTACT_ROW_FIELDS = ("pk", "status", "contact_needed_at", "contact_reasons", "patient__full_name")
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ def contact_needed(*, user) -> WaitingForContact:
     )
     rows = list(
         waiting.select_related("patient")
-        .defer("answers", "step_revisions")
+        .only(*CONTACT_ROW_FIELDS)
         .order_by("contact_needed_at", "pk")[: CONTACT_LIST_LIMIT + 1]
     )
     if len(rows) <= CONTACT_LIST_LIMIT:
@@ -233,7 +238,7 @@ def _page_rows(cases: QuerySet[Intake], ordering: list[OrderBy], *, reverse: boo
 def queue_page(*, user, filters: QueueFilters, place: QueuePlace) -> QueuePage:
     """One page of the work queue, in two queries whatever the number of cases: the page's
     rows (QUEUE_PER_PAGE, one more to know whether another page follows) and their current
-    assessment's raised tests. Each row carries `red_flag_reasons` and `all_recommendations`."""
+    assessment's raised tests. Each row carries `red_flag_reasons` and `queue_tests`."""
     per_page = QUEUE_PER_PAGE
     base = work_queue(user=user, filters=filters)
     ordering = _ordering(filters.sort)
@@ -289,16 +294,32 @@ def queue_page(*, user, filters: QueueFilters, place: QueuePlace) -> QueuePage:
 
 
 def _attach_recommendations(rows: list[Intake]) -> None:
-    """The current assessment's recommendations of each row, in one query (none without rows)."""
+    """Each row's raised tests (`queue_tests`), from its current assessment's recommendations,
+    in one query (none without rows). Read as plain values, each distinct (test, value, rules)
+    made into a QueueTest once: a page holds about a hundred recommendations but only a few
+    distinct ones, and model instances and decoding every rules list cost more than the query."""
     current = [row.current_assessment_id for row in rows if row.current_assessment_id]
-    found: dict[int, list[TestRecommendation]] = {}
+    found: dict[int, list[QueueTest]] = {}
+    made: dict[tuple[str, str, str], QueueTest] = {}
     if current:
-        for rec in TestRecommendation.objects.filter(assessment_id__in=current).only(
-            "intake_id", "assessment_id", "test", "value", "rules"
+        for assessment_id, test, value, rules in (
+            TestRecommendation.objects.filter(assessment_id__in=current)
+            .annotate(rules_text=Cast("rules", TextField()))
+            .values_list("assessment_id", "test", "value", "rules_text")
         ):
-            found.setdefault(rec.assessment_id, []).append(rec)
+            key = (test, value, rules)
+            if key not in made:
+                made[key] = _queue_test(test, value, _json_or_none(rules))
+            found.setdefault(assessment_id, []).append(made[key])
     for row in rows:
-        row.all_recommendations = found.get(row.current_assessment_id, [])
+        row.queue_tests = found.get(row.current_assessment_id, [])
+
+
+def _json_or_none(text: str | None):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
 
 
 # The queue's short names for the tests, to keep the column narrow (the full name is read out).
@@ -329,25 +350,21 @@ class QueueTest:
     optional: bool
 
 
-def _queue_test(recommendation: TestRecommendation) -> QueueTest:
-    rules = recommendation.rules if isinstance(recommendation.rules, list) else []
+def _queue_test(test: str, value: str, rules) -> QueueTest:
+    rules = rules if isinstance(rules, list) else []
     tiers = [rule.get("tier") for rule in rules if isinstance(rule, dict)]
     return QueueTest(
-        test=recommendation.test,
-        short_name=TEST_SHORT_NAMES.get(recommendation.test, recommendation.test),
-        name=TEST_NAMES.get(recommendation.test, recommendation.test),
+        test=test,
+        short_name=TEST_SHORT_NAMES.get(test, test),
+        name=TEST_NAMES.get(test, test),
         protocol_only=bool(tiers) and all(tier == CLINIC_PROTOCOL_TIER for tier in tiers),
-        optional=recommendation.value in OPTIONAL_FLAG_VALUES,
+        optional=value in OPTIONAL_FLAG_VALUES,
     )
 
 
 def raised_tests(intake: Intake) -> list[QueueTest]:
-    """The current assessment's raised tests, from the queue's prefetch (no query)."""
-    return [
-        _queue_test(rec)
-        for rec in getattr(intake, "all_recommendations", [])
-        if rec.assessment_id == intake.current_assessment_id
-    ]
+    """The current assessment's raised tests, as queue_page read them (no query)."""
+    return getattr(intake, "queue_tests", [])
 
 
 def red_flag_rules(intake: Intake) -> list[str]:
@@ -362,16 +379,36 @@ def red_flag_rules(intake: Intake) -> list[str]:
     return rules
 
 
+# The count strip's statement, as the ORM compiles it, kept per database and week (the only
+# value in it): building and compiling four counts and their union cost a view more CPU than
+# running the statement.
+_COUNTS_SQL: dict[tuple[str, dt.datetime], tuple[str, tuple]] = {}
+
+
 def queue_counts(*, user) -> dict[str, int]:
     """The strip above the queue, exact, in one statement of four counts. Each reads only the
     cases it counts, through its own index: new and awaiting tests (by status), urgent open
     ones and those closed this week (partial indexes), so the cost follows the open workload,
     not the years of closed cases behind it."""
+    kinds = ("new", "urgent", "awaiting_tests", "closed_this_week")
+    if not user.has_perm(CASES):
+        return dict.fromkeys(kinds, 0)  # visible() would show them no case
     today = timezone.localdate()
     week_start = _midnight(today - dt.timedelta(days=today.weekday()))
-    submitted = visible(Intake.objects, user=user, permission=CASES).exclude(
-        status=CaseStatus.DRAFT
-    )
+    alias = router.db_for_read(Intake)
+    key = (alias, week_start)
+    if key not in _COUNTS_SQL:
+        _COUNTS_SQL.clear()  # last week's is not needed again
+        _COUNTS_SQL[key] = _counts_statement(week_start, alias)
+    sql, params = _COUNTS_SQL[key]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = dict(cursor.fetchall())
+    return {kind: found.get(kind, 0) for kind in kinds}
+
+
+def _counts_statement(week_start: dt.datetime, alias: str) -> tuple[str, tuple]:
+    submitted = Intake.objects.exclude(status=CaseStatus.DRAFT)
     parts = {
         "new": submitted.filter(status=CaseStatus.NEW),
         "urgent": submitted.filter(urgent=True).exclude(status=CaseStatus.CLOSED),
@@ -382,5 +419,6 @@ def queue_counts(*, user) -> dict[str, int]:
         cases.order_by().annotate(kind=Value(kind)).values("kind").annotate(n=Count("*"))
         for kind, cases in parts.items()
     ]
-    found = dict(counts[0].union(*counts[1:], all=True).values_list("kind", "n"))
-    return {kind: found.get(kind, 0) for kind in parts}
+    union = counts[0].union(*counts[1:], all=True).values_list("kind", "n")
+    sql, params = union.query.get_compiler(using=alias).as_sql()
+    return sql, tuple(params)
