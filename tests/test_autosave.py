@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake import questionnaire, services
+from intake import questionnaire, selectors, services
 from intake.enums import AuditAction, CaseStatus
-from intake.models import AuditEvent, Intake, Invitation
+from intake.models import AuditEvent, Intake, Invitation, Patient
 from intake.views import patient as patient_views
 from tests.answer_sets import STEP_DATA
 from tests.factories import PatientLink, answer_steps, open_invitation
@@ -47,20 +48,85 @@ def _listed(link: PatientLink) -> list[tuple[str, str]]:
 # --- one read, locked --------------------------------------------------------------------------
 
 
-def test_autosave_reads_the_intake_once_with_the_link_and_locks_it(started):
-    with CaptureQueriesContext(connection) as captured:
-        saved = _autosave(started, 0, rls_screen="yes")
+def _statements(captured) -> list[str]:
+    """What reached the database, without the session's rows and the test's savepoints."""
+    return [
+        query["sql"].strip()
+        for query in captured.captured_queries
+        if "django_session" not in query["sql"] and "SAVEPOINT" not in query["sql"]
+    ]
 
-    statements = [query["sql"] for query in captured.captured_queries]
-    reads = [sql for sql in statements if sql.startswith("SELECT") and "intake_intake" in sql]
+
+def test_autosave_reads_the_intake_once_with_the_link_and_locks_it(started):
+    _autosave(started, 0, rls_screen="yes")  # listed on the audit trail
+
+    with CaptureQueriesContext(connection) as captured:
+        saved = _autosave(started, 1, rls_screen="no")
+
+    statements = _statements(captured)
     assert saved.json()["ok"] is True
-    assert len(reads) == 1
-    assert '"intake_invitation"' in reads[0] and '"revoked_at" IS NULL' in reads[0]
+    assert [sql.split()[0] for sql in statements] == ["SELECT", "UPDATE"]
+    read, update = statements
+    assert "intake_invitation" in read and "revoked_at" in read and "intake_patient" in read
     if connection.features.has_select_for_update_of:
-        assert 'FOR UPDATE OF "intake_intake"' in reads[0]
-    updates = [sql for sql in statements if sql.startswith('UPDATE "intake_intake"')]
-    assert len(updates) == 1 and '"completed_steps"' not in updates[0]  # changed columns only
-    assert started.refresh().answers["rls_screen"] == "yes"
+        assert "FOR UPDATE OF" in read
+    assert update.startswith('UPDATE "intake_intake"') and '"answers"' in update
+    assert '"completed_steps"' not in update  # only the columns that changed
+    assert started.refresh().answers["rls_screen"] == "no"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"invitation": {"revoked_at": timezone.now()}},
+        {"invitation": {"expires_at": timezone.now()}},
+        {"intake": {"status": CaseStatus.NEW, "submitted_at": timezone.now()}},
+        {
+            "intake": {"status": CaseStatus.NEW, "submitted_at": timezone.now()},
+            "invitation": {"expires_at": timezone.now()},
+        },
+        {"other_invitation": True},
+        {"other_intake": True},
+    ],
+    ids=["live", "revoked", "expired", "sent", "sent-expired", "other-link", "other-intake"],
+)
+def test_the_locked_read_admits_and_refuses_as_the_page_read_does(started, change):
+    invitation = Invitation.objects.get(intake=started.intake)
+    Invitation.objects.filter(pk=invitation.pk).update(**change.get("invitation", {}))
+    Intake.objects.filter(pk=started.intake.pk).update(**change.get("intake", {}))
+    intake_id, invitation_id = started.intake.pk, invitation.pk
+    if change.get("other_invitation") or change.get("other_intake"):
+        other, _token = open_invitation(name="Bea Example")
+        if change.get("other_invitation"):
+            invitation_id = other.pk
+        else:
+            intake_id = other.intake_id
+
+    def outcome(**lock):
+        try:
+            with transaction.atomic():
+                intake = selectors.patient_intake(
+                    intake_id=intake_id, invitation_id=invitation_id, **lock
+                )
+        except Exception as refusal:  # noqa: BLE001 (the kind of refusal is compared)
+            return type(refusal).__name__
+        return (intake.pk, intake.status, intake.answers, intake.patient.date_of_birth)
+
+    assert outcome(lock=True) == outcome()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_locked_read_needs_a_transaction():
+    with pytest.raises(TransactionManagementError):
+        selectors.answers._locked_intake(intake_id=1, invitation_id=1)
+
+
+def test_the_locked_reads_tables_are_the_models():
+    for model, table in ((Intake, "intake_intake"), (Invitation, "intake_invitation")):
+        assert f" {table} " in selectors.answers.LOCKED_INTAKE_SQL
+        assert model._meta.db_table == table
+    assert Patient._meta.db_table == "intake_patient"
 
 
 def test_autosave_with_the_answers_unchanged_writes_only_the_steps_count(started):
