@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django import forms
 from django.forms.utils import flatatt
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
+from django.utils import translation
 from django.utils.html import format_html_join
 
+from intake import questionnaire
 from intake.models import LicensedInstrument
 from intake.templatetags.patient_pages import (
     _boxes,
@@ -186,7 +189,9 @@ def _element(tokens: list[tuple], element_id: str) -> list[tuple]:
 
 # What templates/intake/patient/_question.html wrote for a single box before the boxes were
 # written in Python: Django's widget templates with the attributes {% crispy_field %} added.
-SINGLE_BOX_BEFORE = Template(
+# (Template sources, made into templates in the tests: a Template made on import would build
+# the template engine before pytest-django sets it to fail on an unknown variable.)
+SINGLE_BOX_BEFORE = (
     '{% load crispy_forms_field %}{% with legend_id=field.auto_id|add:"_legend" '
     'error_id=field.auto_id|add:"_error" help_id=field.auto_id|add:"_helptext" '
     'box=field|is_select|yesno:"form-select,form-control" %}{% with bad=box|add:" is-invalid" '
@@ -206,7 +211,7 @@ SINGLE_BOX_BEFORE = Template(
 )
 # What templates/intake/patient/_choices.html wrote for radios and tick boxes, with each box
 # as Django's subwidgets give it (`boxes`, below).
-CHOICES_BEFORE = Template(
+CHOICES_BEFORE = (
     "{% with auto_id=field.auto_id errors=field.errors described_by=field.aria_describedby "
     "help_text=field.help_text %}"
     '<div id="div_{{ auto_id }}" class="mb-3">'
@@ -273,19 +278,22 @@ def test_step_pages_in_every_state(step_pages):
 
 
 def _check_the_markup_the_widget_templates_gave(step_pages):
+    single_box_before, choices_before = Template(SINGLE_BOX_BEFORE), Template(CHOICES_BEFORE)
     kinds = set()
     compared = 0
     for slug, state, response in step_pages:
         page = _Tokens(response.content.decode()).tokens
+        revision = [t for t in page if t[0] == "start" and ("name", "base_revision") in t[2]]
+        assert revision == _Tokens(str(response.context["form"]["base_revision"])).tokens
         for field in _questions(response):
             kind = _kind(field)
             kinds.add((kind, state))
             shown = _element(page, f"div_{field.auto_id}")
             if kind == "single box":
-                before = SINGLE_BOX_BEFORE.render(Context({"field": field}))
+                before = single_box_before.render(Context({"field": field}))
             elif kind == "choices":
                 context = {"field": field, "boxes": _boxes_before(field)}
-                before = CHOICES_BEFORE.render(Context(context))
+                before = choices_before.render(Context(context))
             else:
                 continue  # still drawn by their own templates
             expected = _element(_Tokens(before).tokens, f"div_{field.auto_id}")
@@ -414,3 +422,69 @@ def test_a_none_of_these_box_is_escaped_once(patient_link):
     )
 
     assert ">None &amp; “nothing” &lt;here&gt;</label>" in drawn
+
+
+# --- the progress and the language switch, on every patient page -----------------------------
+
+# What templates/intake/patient/_progress.html and _language_switch.html wrote before they were
+# written in Python.
+PROGRESS_BEFORE = (
+    '{% load i18n %}<nav class="step-progress" aria-label="{% translate \'Progress\' %}">'
+    '<p class="step-progress__label mb-1" id="step-progress-label">{% blocktranslate trimmed '
+    "with number=progress.number total=progress.total %}Part {{ number }} of {{ total }}"
+    "{% endblocktranslate %}: <strong>{% translate progress.title %}</strong></p>"
+    '<progress class="w-100" value="{{ progress.number }}" max="{{ progress.total }}" '
+    'aria-labelledby="step-progress-label">{% blocktranslate trimmed with '
+    "number=progress.number total=progress.total %}Part {{ number }} of {{ total }}"
+    '{% endblocktranslate %}</progress><ol class="step-progress__parts">'
+    '{% for part in progress.parts %}<li class="{% if part.done %}is-done{% elif part.current %}'
+    'is-current{% endif %}"{% if part.current %} aria-current="step"{% endif %}>'
+    '{% translate part.title %}{% if part.done %}<span class="visually-hidden"> '
+    '{% translate "(done)" %}</span>{% endif %}</li>{% endfor %}</ol></nav>'
+)
+LANGUAGE_SWITCH_BEFORE = (
+    "{% load i18n patient_language %}{% language_switch_action as action %}"
+    '<nav class="language-switch" aria-label="{% translate \'Language\' %}">'
+    '<form method="post" action="{{ action }}" class="language-switch__form">{% csrf_token %}'
+    '{% get_current_language as current_language %}<ul class="language-switch__list">'
+    "{% for code, name in LANGUAGES %}<li>{% if code == current_language %}"
+    '<span class="language-switch__current" lang="{{ code }}" aria-current="true">{{ name }}'
+    '</span>{% else %}<button type="submit" class="btn btn-link language-switch__choice" '
+    'name="language" value="{{ code }}" lang="{{ code }}"{% if carry_form %} '
+    'form="{{ carry_form }}" formaction="{{ action }}"{% endif %}>{{ name }}</button>'
+    "{% endif %}</li>{% endfor %}</ul></form></nav>"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_progress_is_the_markup_its_template_gave(language):
+    drawn = Template("{% load patient_pages %}{% step_progress progress %}")
+    with translation.override(language):
+        for slug in [*questionnaire.STEPS_BY_SLUG, "consent"]:
+            context = {"progress": questionnaire.section_progress(slug)}
+            before = _Tokens(Template(PROGRESS_BEFORE).render(Context(context))).tokens
+            assert _Tokens(drawn.render(Context(context))).tokens == before, slug
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("carry_form", [None, "", "step-form", '"><b>'])
+def test_the_language_switch_is_the_markup_its_template_gave(rf, language, carry_form):
+    request = rf.get('/intake/step/bowel/?from=review&x="<b>"&y=é')
+    drawn = Template("{% include 'intake/patient/_language_switch.html' %}")
+    with translation.override(language):
+        context = {} if carry_form is None else {"carry_form": carry_form}
+        before = Template(LANGUAGE_SWITCH_BEFORE).render(RequestContext(request, context))
+        now = drawn.render(RequestContext(request, context))
+    assert 'name="csrfmiddlewaretoken"' in now
+    assert _Tokens(_unmasked(now)).tokens == _Tokens(_unmasked(before)).tokens
+
+
+def _unmasked(markup: str) -> str:
+    """The page with its CSRF token blanked (it is masked afresh on every render)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', 'name="csrfmiddlewaretoken"', markup)
+
+
+def test_the_language_switch_without_a_csrf_token_has_no_token_field():
+    drawn = Template("{% load patient_pages %}{% language_switch %}").render(Context({}))
+    assert "csrfmiddlewaretoken" not in drawn
+    assert 'class="language-switch__form"' in drawn

@@ -15,12 +15,14 @@ from django.conf import settings
 from django.forms import BoundField
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
+from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from intake import questionnaire
 from intake.languages import is_staff_path
+from intake.templatetags.patient_language import language_switch_action
 
 register = template.Library()
 
@@ -70,28 +72,39 @@ def _text(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _listed(widget: forms.ChoiceWidget, values: list[str]) -> list[tuple[str, Any, bool]] | None:
+    """A choice widget's choices as (value, label, chosen), chosen as ChoiceWidget.optgroups
+    chooses (one only unless the widget takes several), without its dictionary of merged
+    attributes per choice. None when the choices are in groups."""
+    multiple = widget.allow_multiple_selected
+    listed = []
+    chosen = False
+    for value, label in widget.choices:
+        if isinstance(label, (list, tuple)):
+            return None
+        value = "" if value is None else str(value)
+        this = (multiple or not chosen) and value in values
+        chosen = chosen or this
+        listed.append((value, label, this))
+    return listed
+
+
 def _boxes(field: BoundField) -> list[tuple[str, str, str, bool]] | None:
     """Each radio or tick box of a field as (value, label, id, ticked), escaped for the page,
-    as Django's ChoiceWidget.optgroups gives them but without a dictionary of merged attributes
-    per box. None for a field whose boxes carry more than an id, aria-invalid and checked
-    (attributes on the widget, required, disabled), or whose choices are in groups: Django's
-    subwidgets draw those."""
+    as Django's subwidgets give them. None for a field whose boxes carry more than an id,
+    aria-invalid and checked (attributes on the widget, required, disabled), or whose choices
+    are in groups: Django's subwidgets draw those."""
     widget = field.field.widget
     auto_id = field.auto_id
     if widget.attrs or not auto_id or field.field.required or field.field.disabled:
         return None
-    values = widget.format_value(field.value())
-    multiple = widget.allow_multiple_selected
-    boxes = []
-    chosen = False
-    for index, (value, label) in enumerate(widget.choices):
-        if isinstance(label, (list, tuple)):
-            return None
-        value = "" if value is None else str(value)
-        ticked = (multiple or not chosen) and value in values
-        chosen = chosen or ticked
-        boxes.append((_text(value), _text(label), _text(f"{auto_id}_{index}"), ticked))
-    return boxes
+    listed = _listed(widget, widget.format_value(field.value()))
+    if listed is None:
+        return None
+    return [
+        (_text(value), _text(label), _text(f"{auto_id}_{index}"), ticked)
+        for index, (value, label, ticked) in enumerate(listed)
+    ]
 
 
 def _subwidget_boxes(field: BoundField) -> list[tuple[str, str, str, bool]]:
@@ -349,16 +362,95 @@ def _attributes(attrs: dict[str, Any]) -> str:
 
 def _options(widget: forms.Select, value: list[str]) -> str:
     """A menu's options (and groups), chosen as Django chooses them (Select.optgroups)."""
+    listed = None if widget.option_inherits_attrs else _listed(widget, value)
+    if listed is not None:
+        return "".join(
+            f'\n  <option value="{_text(value)}"{" selected" if selected else ""}>'
+            f"{_text(label)}</option>"
+            for value, label, selected in listed
+        )
     html_options = []
     for group_name, options, _index in widget.optgroups("", value):
         if group_name:
             html_options.append(f'\n  <optgroup label="{_text(group_name)}">')
         for option in options:
-            selected = " selected" if option["selected"] else ""
             html_options.append(
-                f'\n  <option value="{_text(option["value"])}"{selected}>'
+                f'\n  <option value="{_text(option["value"])}"{_attributes(option["attrs"])}>'
                 f"{_text(option['label'])}</option>"
             )
         if group_name:
             html_options.append("\n  </optgroup>")
     return "".join(html_options)
+
+
+@register.filter
+def hidden_input(field: BoundField) -> SafeString:
+    """A hidden field as Django's widget template writes it (no aria attributes: it is never
+    shown), for a page that shows it on every request."""
+    widget = field.field.widget
+    if not isinstance(widget, forms.HiddenInput) or widget.attrs:
+        return SafeString(str(field))
+    value = widget.format_value(field.value())
+    value_attr = f' value="{_text(value)}"' if value is not None else ""
+    id_attr = f' id="{_text(field.auto_id)}"' if field.auto_id else ""
+    return SafeString(f'<input type="hidden" name="{_text(field.html_name)}"{value_attr}{id_attr}>')
+
+
+@register.simple_tag
+def step_progress(progress: dict[str, Any]) -> SafeString:
+    """Progress by named part: the parts are fixed, so the count never grows as answers open
+    more steps. `progress` comes from questionnaire.section_progress. The words are translated
+    and escaped as {% translate %} and {% blocktranslate %} would."""
+    numbers = {"number": _text(progress["number"]), "total": _text(progress["total"])}
+    part_of = gettext("Part %(number)s of %(total)s") % numbers
+    done = _text(gettext("(done)"))
+    parts = []
+    for part in progress["parts"]:
+        state = "is-done" if part["done"] else "is-current" if part["current"] else ""
+        current = ' aria-current="step"' if part["current"] else ""
+        hidden = f'<span class="visually-hidden"> {done}</span>' if part["done"] else ""
+        parts.append(f'<li class="{state}"{current}>{_text(gettext(part["title"]))}{hidden}</li>')
+    # Each gettext() outside the f-strings: makemessages does not look inside them.
+    label = _text(gettext("Progress"))
+    return SafeString(
+        f'<nav class="step-progress" aria-label="{label}">\n'
+        f'  <p class="step-progress__label mb-1" id="step-progress-label">{part_of}: '
+        f"<strong>{_text(gettext(progress['title']))}</strong></p>\n"
+        f'  <progress class="w-100" value="{numbers["number"]}" max="{numbers["total"]}" '
+        f'aria-labelledby="step-progress-label">{part_of}</progress>\n'
+        f'  <ol class="step-progress__parts">\n    {"".join(parts)}\n  </ol>\n</nav>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context: template.Context) -> SafeString:
+    """The patient's language, on every patient page. Each other language is a button named
+    in that language (and marked with its lang, so a screen reader reads it right). On a page
+    with a form (carry_form: the form's id), the buttons belong to that form and send what is
+    typed with them, so switching keeps it (intake.views.languages)."""
+    action = _text(language_switch_action(context))
+    csrf = CsrfTokenNode().render(context)
+    current = get_language()
+    carry_form = context.get("carry_form")
+    carry = f' form="{_text(carry_form)}" formaction="{action}"' if carry_form else ""
+    items = []
+    for code, name in context.get("LANGUAGES") or ():
+        code, name = _text(code), _text(name)
+        if code == current:
+            item = (
+                f'<span class="language-switch__current" lang="{code}" aria-current="true">'
+                f"{name}</span>"
+            )
+        else:
+            item = (
+                f'<button type="submit" class="btn btn-link language-switch__choice" '
+                f'name="language" value="{code}" lang="{code}"{carry}>{name}</button>'
+            )
+        items.append(f"\n      <li>{item}</li>")
+    label = _text(gettext("Language"))  # outside the f-string, where makemessages finds it
+    return SafeString(
+        f'<nav class="language-switch" aria-label="{label}">\n'
+        f'  <form method="post" action="{action}" class="language-switch__form">\n'
+        f'    {csrf}\n    <ul class="language-switch__list">{"".join(items)}\n    </ul>\n'
+        "  </form>\n</nav>"
+    )
