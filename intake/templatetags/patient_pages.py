@@ -67,9 +67,11 @@ def lab_glossary() -> list[dict[str, str]]:
 def _text(value: Any) -> str:
     """Text for the page as conditional_escape gives it (escaped, unless it is already markup),
     without that function's cost per call, which a page of boxes paid hundreds of times."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
+    if type(value) is not str:  # a plain str, the most common, skips both checks
+        if hasattr(value, "__html__"):
+            return value.__html__()
+        value = str(value)
+    return html.escape(value)
 
 
 def _listed(widget: forms.ChoiceWidget, values: list[str]) -> list[tuple[str, Any, bool]] | None:
