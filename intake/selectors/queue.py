@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import (
     Count,
@@ -111,7 +112,6 @@ QUEUE_ROW_FIELDS = (
     "contacted_at",
     "patient__full_name",
     "patient__date_of_birth",
-    "assigned_to__username",
 )
 
 
@@ -238,16 +238,19 @@ def _page_rows(cases: QuerySet[Intake], ordering: list[OrderBy], *, reverse: boo
 def queue_page(*, user, filters: QueueFilters, place: QueuePlace) -> QueuePage:
     """One page of the work queue, in two queries whatever the number of cases: the page's
     rows (QUEUE_PER_PAGE, one more to know whether another page follows) and their current
-    assessment's raised tests. Each row carries `red_flag_reasons` and `queue_tests`."""
+    assessment's raised tests. Each row carries `red_flag_reasons`, `assignee_name` and
+    `queue_tests`."""
     per_page = QUEUE_PER_PAGE
     base = work_queue(user=user, filters=filters)
     ordering = _ordering(filters.sort)
     # The red flags' rule ids come from the stored result, so that the row can say which fired.
     reasons = KeyTransform("reasons", KeyTransform("urgent", "current_assessment__result"))
+    # The assignee's name is all a row shows of them: no user instance a row.
+    assignee = F(f"assigned_to__{get_user_model().USERNAME_FIELD}")
     cases = (
-        base.select_related("patient", "assigned_to")
+        base.select_related("patient")
         .only(*QUEUE_ROW_FIELDS)
-        .annotate(red_flag_reasons=reasons)
+        .annotate(red_flag_reasons=reasons, assignee_name=assignee)
     )
     boundary_id = place.after if place.after is not None else place.before
     if boundary_id is not None:
@@ -305,6 +308,9 @@ def _attach_recommendations(rows: list[Intake]) -> None:
         for assessment_id, test, value, rules in (
             TestRecommendation.objects.filter(assessment_id__in=current)
             .annotate(rules_text=Cast("rules", TextField()))
+            # Each assessment's in the order they were made (the model's own order would join
+            # the assessments to sort by them, though a row shows only its current one's).
+            .order_by("pk")
             .values_list("assessment_id", "test", "value", "rules_text")
         ):
             key = (test, value, rules)

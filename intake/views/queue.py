@@ -136,34 +136,6 @@ def _pager(query: QueryDict, page: selectors.QueuePage) -> Pager:
     )
 
 
-def _row_badges(intakes: list) -> None:
-    """Each row's badges (urgent with its red flags' rules, the RLS and IBS statuses), from
-    the same partials the case page includes, rendered once per distinct value rather than
-    included up to seven times a row: a page holds a handful of distinct badges."""
-    status = get_template("intake/staff/_status_badge.html")
-    urgent = get_template("intake/staff/_urgent_badge.html")
-    rules = get_template("intake/staff/_queue_rules.html")
-    made: dict[tuple, str] = {}
-
-    def once(key: tuple, render) -> str:
-        if key not in made:
-            made[key] = render()
-        return made[key]
-
-    for intake in intakes:
-        for field in ("rls_status", "ibs_status"):
-            value = getattr(intake, field)
-            badge = once(("status", value), lambda v=value: status.render({"value": v}))
-            setattr(intake, f"queue_{field}_badge", badge)
-        intake.queue_flags = ""
-        if intake.crisis or intake.urgent:
-            fired = tuple(selectors.red_flag_rules(intake))
-            flags = (intake.crisis, intake.emergency, intake.urgent)
-            intake.queue_flags = once(
-                ("urgent", flags), lambda i=intake: urgent.render({"intake": i})
-            ) + once(("rules", fired), lambda f=fired: rules.render({"rules": list(f)}))
-
-
 def _link_by_pk(name: str):
     """The URL of `name` for an id, reversed once for the page rather than once a row (the
     resolver's work was a large part of a row's cost)."""
@@ -172,9 +144,9 @@ def _link_by_pk(name: str):
     return lambda pk: f"{before}{pk}{after}"
 
 
-# One row of the queue's table. Written here rather than in the template: a page has 25 rows,
+# One row of the queue's table. Written here rather than in a template: a page has 25 rows,
 # and the template engine's cost for each was most of the page's time. _format escapes every
-# value; the badges are the partials' own rendered (safe) output.
+# value that is not already safe HTML (the partials' badges, the parts made here).
 QUEUE_ROW = "\n".join(
     (
         "<tr{}>",
@@ -190,7 +162,9 @@ QUEUE_ROW = "\n".join(
         "</tr>",
     )
 )
-# Below the lg breakpoint the assignee moves under the status, and IBS under RLS.
+# Below the lg breakpoint (tablets) the urgent badge moves under the case number, the age
+# under the name, the assignee under the status and IBS under RLS, so that every column fits.
+_FLAGS_CELL_TAIL = "{}{}"  # after the case number: "Contact today", then the flags (narrow)
 _STATUS_CELLS = (
     '<td>{}<div class="small text-body-secondary d-lg-none queue-assignee">{}</div></td>\n'
     '<td class="d-none d-lg-table-cell">{}</td>'
@@ -200,106 +174,145 @@ _CRITERIA_CELLS = (
     '<div class="d-lg-none mt-1 text-nowrap"><span class="small">IBS </span>{}</div></td>\n'
     '<td class="d-none d-lg-table-cell">{}</td>'
 )
-QUEUE_TEST = (
+# A raised test: its short name shown, its full name (and whether it is optional or the clinic
+# protocol's only) read out.
+_TEST_BADGE = (
     '<span class="badge queue-test{}"><span aria-hidden="true">{}{}</span>'
     '<span class="visually-hidden">{}{}{}</span></span>'
 )
 
 
-def _format(template: str, *values) -> str:
-    """format_html for the rows: each value escaped unless it is already safe HTML (the
-    partials' badges), without format_html's check of every value for a lazy translation,
-    which cost a page a third of its rows' time (the values here are plain strings)."""
-    return template.format(
-        *(value if isinstance(value, SafeData) else html.escape(str(value)) for value in values)
+def _format(template: str, *values) -> SafeString:
+    """format_html for the rows: each value escaped unless it is already safe HTML, without
+    format_html's check of every value for a lazy translation (a third of the rows' time)."""
+    return SafeString(
+        template.format(
+            *(value if isinstance(value, SafeData) else html.escape(str(value)) for value in values)
+        )
     )
 
 
-def _rows_html(rows: list[tuple]) -> SafeString:
-    """The table's rows (intake/staff/_queue_body.html shows them), each case with its raised
-    tests and age, after _row_badges. The parts that a page repeats (a status with its
-    assignee, the criteria's badges, the red flags, a set of tests) are written once a page."""
-    case_url = _link_by_pk("intake:case")
-    patient_url = _link_by_pk("intake:patient")
-    urgent_row = format_html(' class="{}"', "table-danger-subtle")
-    contact = format_html(
-        '<div><span class="badge text-bg-warning text-wrap">{}</span></div>', _("Contact today")
-    )
-    no_flags = format_html('<span class="visually-hidden">{}</span>', _("No"))
-    unassigned, age_text = _("unassigned"), _("age %(age)s")
-    no_tests = format_html('<span class="text-body-secondary">{}</span>', _("none"))
-    consider = format_html(' <span class="queue-test-optional">{}</span>', _("consider"))
-    optional, protocol = ", " + _("optional: consider"), " " + _("(clinic protocol)")
-    made: dict[tuple, SafeString] = {}
+class _QueueRows:
+    """Writes the table's rows (intake/staff/_queue_body.html shows them). What a page repeats
+    (a status with its assignee, the criteria's badges, the red flags, a set of tests) is
+    written once a page; the badges come from the same partials the case page includes."""
 
-    def once(key: tuple, render) -> SafeString:
-        if key not in made:
-            made[key] = render()
-        return made[key]
+    def __init__(self) -> None:
+        self.made: dict[tuple, SafeString] = {}
+        self.case_url = _link_by_pk("intake:case")
+        self.patient_url = _link_by_pk("intake:patient")
+        self.zone = timezone.get_current_timezone()
+        self.status_badge = get_template("intake/staff/_status_badge.html")
+        self.urgent_badge = get_template("intake/staff/_urgent_badge.html")
+        self.rules = get_template("intake/staff/_queue_rules.html")
+        self.urgent_row = format_html(' class="{}"', "table-danger-subtle")
+        self.contact = format_html(
+            '<div><span class="badge text-bg-warning text-wrap">{}</span></div>',
+            _("Contact today"),
+        )
+        self.no_flags = format_html('<span class="visually-hidden">{}</span>', _("No"))
+        self.unassigned, self.age_text = _("unassigned"), _("age %(age)s")
+        self.no_tests = format_html('<span class="text-body-secondary">{}</span>', _("none"))
+        self.consider = format_html(' <span class="queue-test-optional">{}</span>', _("consider"))
+        self.optional = ", " + _("optional: consider")
+        self.protocol = " " + _("(clinic protocol)")
 
-    def flagged(needs_contact: bool, flags: str) -> SafeString:
-        """The case cell's badges after the number; on wide screens the flags have a column."""
-        shown = format_html('<div class="d-lg-none">{}</div>', flags) if flags else ""
-        return format_html("{}{}", contact if needs_contact else "", shown)
+    def once(self, key: tuple, render) -> SafeString:
+        if key not in self.made:
+            self.made[key] = render()
+        return self.made[key]
 
-    def test_badge(test: selectors.QueueTest) -> SafeString:
-        """The short name shown, the full name read out."""
-        return SafeString(
-            _format(
-                QUEUE_TEST,
-                " queue-test-protocol" if test.protocol_only else "",
-                test.short_name,
-                consider if test.optional else "",
-                test.name,
-                optional if test.optional else "",
-                protocol if test.protocol_only else "",
-            )
+    def flags(self, intake) -> SafeString:
+        """Urgent, crisis or emergency, with the red flags' rules; empty for other cases."""
+        if not (intake.crisis or intake.urgent):
+            return SafeString("")
+        fired = tuple(selectors.red_flag_rules(intake))
+        kind = (intake.crisis, intake.emergency, intake.urgent)
+        badge = self.once(("urgent", kind), lambda: self.urgent_badge.render({"intake": intake}))
+        rules = self.once(("rules", fired), lambda: self.rules.render({"rules": list(fired)}))
+        return SafeString(badge + rules)
+
+    def criteria(self, rls: str, ibs: str) -> SafeString:
+        def badge(value: str) -> SafeString:
+            return self.once(("status", value), lambda: self.status_badge.render({"value": value}))
+
+        return _format(_CRITERIA_CELLS, badge(rls), badge(ibs), badge(ibs))
+
+    def test_badge(self, test: selectors.QueueTest) -> SafeString:
+        return _format(
+            _TEST_BADGE,
+            " queue-test-protocol" if test.protocol_only else "",
+            test.short_name,
+            self.consider if test.optional else "",
+            test.name,
+            self.optional if test.optional else "",
+            self.protocol if test.protocol_only else "",
         )
 
-    def tests_html(tests: list[selectors.QueueTest]) -> SafeString:
+    def tests(self, tests: list[selectors.QueueTest]) -> SafeString:
         badges = [
-            once(
-                ("test", test.test, test.protocol_only, test.optional), lambda t=test: test_badge(t)
+            self.once(
+                ("test", test.test, test.protocol_only, test.optional),
+                lambda t=test: self.test_badge(t),
             )
             for test in tests
         ]
-        return SafeString("".join(badges)) if badges else no_tests
+        return SafeString("".join(badges)) if badges else self.no_tests
 
-    def row(intake, tests, age) -> tuple:
-        flags = intake.queue_flags
-        assignee = intake.assigned_to.get_username() if intake.assigned_to else ""
-        rls, ibs = intake.queue_rls_status_badge, intake.queue_ibs_status_badge
-        tests_key = tuple((test.test, test.protocol_only, test.optional) for test in tests)
-        submitted = intake.submitted_at and timezone.localtime(intake.submitted_at)
-        return (
-            urgent_row if intake.urgent else "",
-            case_url(intake.pk),
+    def row(self, intake, tests: list[selectors.QueueTest], age: int) -> SafeString:
+        once = self.once
+        flags = self.flags(intake)
+        contact = intake.needs_contact
+        assignee = intake.assignee_name or ""
+        # ISO 8601 in the clinic's time zone; the page shows its date, hours and minutes.
+        submitted = (
+            intake.submitted_at.astimezone(self.zone).isoformat() if intake.submitted_at else ""
+        )
+        return _format(
+            QUEUE_ROW,
+            self.urgent_row if intake.urgent else "",
+            self.case_url(intake.pk),
             intake.case_number,
             once(
-                ("flags", intake.needs_contact, flags), lambda: flagged(intake.needs_contact, flags)
+                ("flags tail", contact, flags),
+                lambda: _format(
+                    _FLAGS_CELL_TAIL,
+                    self.contact if contact else "",
+                    format_html('<div class="d-lg-none">{}</div>', flags) if flags else "",
+                ),
             ),
-            flags or no_flags,
-            patient_url(intake.patient_id),
+            flags or self.no_flags,
+            self.patient_url(intake.patient_id),
             intake.patient.full_name,
-            age_text % {"age": age},
+            self.age_text % {"age": age},
             once(
                 ("status", intake.status, assignee),
-                lambda: format_html(
+                lambda: _format(
                     _STATUS_CELLS,
                     intake.get_status_display(),
-                    assignee or unassigned,
+                    assignee or self.unassigned,
                     assignee or "—",
                 ),
             ),
-            once(("criteria", rls, ibs), lambda: format_html(_CRITERIA_CELLS, rls, ibs, ibs)),
-            once(("tests", tests_key), lambda: tests_html(tests)),
+            once(
+                ("criteria", intake.rls_status, intake.ibs_status),
+                lambda: self.criteria(intake.rls_status, intake.ibs_status),
+            ),
+            once(
+                ("tests", *((test.test, test.protocol_only, test.optional) for test in tests)),
+                lambda: self.tests(tests),
+            ),
             age,
-            submitted.isoformat() if submitted else "",
-            f"{submitted:%Y-%m-%d}" if submitted else "",
-            f"{submitted:%H:%M}" if submitted else "",
+            submitted,
+            submitted[:10],
+            submitted[11:16],
         )
 
-    return SafeString("\n".join(_format(QUEUE_ROW, *row(*each)) for each in rows))
+
+def _rows_html(rows: list[tuple]) -> SafeString:
+    """The page's rows, each (case, its raised tests, its age)."""
+    writer = _QueueRows()
+    return SafeString("\n".join(writer.row(*each) for each in rows))
 
 
 def _body_context(request: HttpRequest, query: QueryDict, filter_query: QueryDict) -> dict:
@@ -314,7 +327,6 @@ def _body_context(request: HttpRequest, query: QueryDict, filter_query: QueryDic
         (intake, selectors.raised_tests(intake), age_on(intake.patient.date_of_birth, today))
         for intake in page.rows
     ]
-    _row_badges(page.rows)
     return {
         "rows_html": _rows_html(rows),
         "filter_form": filter_form,
