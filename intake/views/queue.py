@@ -164,7 +164,6 @@ QUEUE_ROW = "\n".join(
 )
 # Below the lg breakpoint (tablets) the urgent badge moves under the case number, the age
 # under the name, the assignee under the status and IBS under RLS, so that every column fits.
-_FLAGS_CELL_TAIL = "{}{}"  # after the case number: "Contact today", then the flags (narrow)
 _STATUS_CELLS = (
     '<td>{}<div class="small text-body-secondary d-lg-none queue-assignee">{}</div></td>\n'
     '<td class="d-none d-lg-table-cell">{}</td>'
@@ -234,7 +233,9 @@ class _QueueRows:
 
     def criteria(self, rls: str, ibs: str) -> SafeString:
         def badge(value: str) -> SafeString:
-            return self.once(("status", value), lambda: self.status_badge.render({"value": value}))
+            return self.once(
+                ("criterion", value), lambda: self.status_badge.render({"value": value})
+            )
 
         return _format(_CRITERIA_CELLS, badge(rls), badge(ibs), badge(ibs))
 
@@ -273,10 +274,11 @@ class _QueueRows:
             self.urgent_row if intake.urgent else "",
             self.case_url(intake.pk),
             intake.case_number,
+            # After the case number: "Contact today", then (narrow screens) the flags.
             once(
-                ("flags tail", contact, flags),
-                lambda: _format(
-                    _FLAGS_CELL_TAIL,
+                ("after number", contact, flags),
+                lambda: format_html(
+                    "{}{}",
                     self.contact if contact else "",
                     format_html('<div class="d-lg-none">{}</div>', flags) if flags else "",
                 ),
