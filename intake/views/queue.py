@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -43,6 +44,22 @@ class SortHeader:
     arrow: str
     hint: str  # for screen readers: what following the link does
 
+    @property
+    def aria(self) -> SafeString:
+        """The heading's aria-sort attribute, when the queue is sorted by this column."""
+        return format_html(' aria-sort="{}"', self.aria_sort) if self.aria_sort else SafeString()
+
+    @property
+    def link(self) -> SafeString:
+        return format_html(
+            '<a class="sort-link" href="{}">{}<span class="sort-arrow" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden"> ({})</span></a>',
+            self.href,
+            self.label,
+            self.arrow,
+            self.hint,
+        )
+
 
 def _lower_first(text: str) -> str:
     """'Patient name, A to Z' -> 'patient name, A to Z', to go inside a sentence."""
@@ -52,6 +69,10 @@ def _lower_first(text: str) -> str:
 
 def _sort_headers(query: QueryDict, current: str) -> dict[str, SortHeader]:
     """Each sortable column's heading; its link keeps every filter and starts at page 1."""
+    filters = query.copy()
+    filters.pop("sort", None)
+    # The filters once, the order last: the same as each link's own copy with its order set.
+    start = f"?{filters.urlencode()}&" if filters else "?"
     headers = {}
     for key, label in selectors.QUEUE_SORT_COLUMNS:
         if current == key:
@@ -60,10 +81,9 @@ def _sort_headers(query: QueryDict, current: str) -> dict[str, SortHeader]:
             target, aria_sort, arrow = key, "descending", "▼"
         else:
             target, aria_sort, arrow = key, "", ""
-        link = query.copy()
-        link["sort"] = target
+        link = f"{start}{urlencode({'sort': target})}"
         hint = _("sort: %(order)s") % {"order": _lower_first(selectors.QUEUE_SORTS[target][0])}
-        headers[key] = SortHeader(str(label), f"?{link.urlencode()}", aria_sort, arrow, hint)
+        headers[key] = SortHeader(str(label), link, aria_sort, arrow, hint)
     return headers
 
 
