@@ -402,11 +402,12 @@ def queue_counts(*, user) -> dict[str, int]:
     today = timezone.localdate()
     week_start = _midnight(today - dt.timedelta(days=today.weekday()))
     alias = router.db_for_read(Intake)
-    key = (alias, week_start)
-    if key not in _COUNTS_SQL:
+    statement = _COUNTS_SQL.get((alias, week_start))
+    if statement is None:
+        statement = _counts_statement(week_start, alias)
         _COUNTS_SQL.clear()  # last week's is not needed again
-        _COUNTS_SQL[key] = _counts_statement(week_start, alias)
-    sql, params = _COUNTS_SQL[key]
+        _COUNTS_SQL[alias, week_start] = statement
+    sql, params = statement
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         found = dict(cursor.fetchall())
