@@ -308,8 +308,8 @@ def _attach_recommendations(rows: list[Intake]) -> None:
         for assessment_id, test, value, rules in (
             TestRecommendation.objects.filter(assessment_id__in=current)
             .annotate(rules_text=Cast("rules", TextField()))
-            # Each assessment's in the order they were made (the model's own order would join
-            # the assessments to sort by them, though a row shows only its current one's).
+            # In the order they were made: the model's own order would join the assessments
+            # only to sort by them, and each row shows one assessment's.
             .order_by("pk")
             .values_list("assessment_id", "test", "value", "rules_text")
         ):
