@@ -25,6 +25,7 @@ from intake.templatetags.patient_pages import (
     _boxes,
     _subwidget_boxes,
     choice_boxes,
+    lab_row,
     slider,
     tick_list,
 )
@@ -36,9 +37,19 @@ pytestmark = pytest.mark.django_db
 CHILD_BORN = dt.date(2014, 1, 1)
 # Everything that can apply, for an adult woman and for a child: the hidden-until-answered
 # questions (weeks pregnant, the medicines taken, the child's own words) are then on the page.
+# A saved result too, so that the labs step shows a row filled in.
+ONE_RESULT = {
+    "labs-TOTAL_FORMS": "1",
+    "labs-INITIAL_FORMS": "0",
+    "labs-0-test": "ferritin",
+    "labs-0-value": "40",
+    "labs-0-unit": "ng/mL",
+    "labs-0-taken_on": "2026-01-05",
+}
 ADULT = {
     "about-you": {"pregnant": "yes", "weeks_pregnant": "20"},
     "legs": {"rls_on_treatment": "yes", "rls_treatment_meds": ["levodopa"]},
+    "labs": ONE_RESULT,
 }
 CHILD = {
     "about-you": {"guardian_completed": "yes"},
@@ -51,6 +62,7 @@ CHILD = {
         "constipation_4wk": "yes",
         "pain_resolves_with_constipation_treatment": "not_treated_yet",
     },
+    "labs": ONE_RESULT,
 }
 # Typed into every box of a step: markup, quotes and ampersands that must come back as text, a
 # number out of range, a choice that is not offered, a text over the limit.
@@ -175,6 +187,11 @@ def _element(tokens: list[tuple], element_id: str) -> list[tuple]:
         for index, token in enumerate(tokens)
         if token[0] == "start" and ("id", element_id) in token[2]
     )
+    return _closed(tokens, start)
+
+
+def _closed(tokens: list[tuple], start: int) -> list[tuple]:
+    """The tokens of the element starting at `start`, to its end tag."""
     depth = 0
     for index in range(start, len(tokens)):
         token = tokens[index]
@@ -184,7 +201,7 @@ def _element(tokens: list[tuple], element_id: str) -> list[tuple]:
             depth -= 1
             if depth == 0:
                 return tokens[start : index + 1]
-    raise AssertionError(f"#{element_id} is not closed")
+    raise AssertionError(f"{tokens[start]} is not closed")
 
 
 # What templates/intake/patient/_question.html wrote for a single box before the boxes were
@@ -275,6 +292,7 @@ def test_step_pages_in_every_state(step_pages):
     _check_the_boxes_django_gives(step_pages)
     _check_every_reference_names_an_element_that_is_there(step_pages)
     _check_an_error_is_marked_on_its_box_and_described(step_pages)
+    _check_the_lab_rows_crispy_gave(step_pages)
 
 
 def _check_the_markup_the_widget_templates_gave(step_pages):
@@ -302,6 +320,34 @@ def _check_the_markup_the_widget_templates_gave(step_pages):
     for state in ("blank", "empty", "hostile", "answered"):
         assert {("single box", state), ("choices", state)} <= kinds
     assert compared > 300
+
+
+def _check_the_lab_rows_crispy_gave(step_pages):
+    """Each row of earlier results as {{ row|crispy }} drew it, but for the blanks around
+    the labels' words."""
+    crispy = Template("{% load crispy_forms_tags %}{{ row|crispy }}")
+    states = set()
+    for _slug, state, response in step_pages:
+        form = response.context["form"]
+        if not hasattr(form, "rows"):
+            continue
+        tokens = _Tokens(response.content.decode()).tokens
+        management = _Tokens(str(form.rows.management_form)).tokens  # as Django writes it
+        assert any(
+            tokens[index : index + len(management)] == management for index in range(len(tokens))
+        ), state
+        starts = [
+            index
+            for index, token in enumerate(tokens)
+            if token[0] == "start" and ("class", "question lab-row") in token[2]
+        ]
+        assert len(starts) == len(form.rows.forms)
+        for start, row in zip(starts, form.rows.forms, strict=True):
+            shown = _closed(tokens, start)[4:-1]  # after the legend, before </fieldset>
+            expected = _Tokens(crispy.render(Context({"row": row}))).tokens
+            assert shown == expected, (state, row.prefix)
+            states.add((state, bool(row.errors), bool(row["test"].value())))
+    assert {("blank", False, False), ("answered", False, True), ("hostile", True, True)} <= states
 
 
 def _check_the_boxes_django_gives(step_pages):
@@ -488,3 +534,15 @@ def test_the_language_switch_without_a_csrf_token_has_no_token_field():
     drawn = Template("{% load patient_pages %}{% language_switch %}").render(Context({}))
     assert "csrfmiddlewaretoken" not in drawn
     assert 'class="language-switch__form"' in drawn
+
+
+def test_a_row_the_quick_way_does_not_cover_is_drawn_by_crispy():
+    class Row(forms.Form):
+        needed = forms.CharField(label="Needed <b>")
+        plain = forms.CharField(required=False, label="Plain")
+
+    row = Row(data={"plain": '"><b>'}, prefix="labs-0")
+    crispy = Template("{% load crispy_forms_tags %}{{ row|crispy }}").render(Context({"row": row}))
+
+    assert _Tokens(lab_row(row)).tokens == _Tokens(crispy).tokens
+    assert "requiredField" in lab_row(row)

@@ -10,6 +10,7 @@ import html
 import re
 from typing import Any
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import forms, template
 from django.conf import settings
 from django.forms import BoundField
@@ -320,8 +321,21 @@ def box_html(field: BoundField, *, legend_id: str, error_id: str, help_id: str) 
     """The box itself, as Django's widget templates wrote it with the attributes
     {% crispy_field %} added (in the same order): the widget's class name and Bootstrap's,
     is-invalid and aria-invalid with an error, described by the error and the hint."""
+    attrs = _crispy_attrs(field)
+    attrs["aria-labelledby"] = legend_id
+    if field.errors:
+        attrs["aria-describedby"] = f"{error_id} {help_id}" if field.help_text else error_id
+        attrs["aria-invalid"] = "true"
+    elif field.help_text:
+        attrs["aria-describedby"] = help_id
+    return _widget_html(field, attrs)
+
+
+def _crispy_attrs(field: BoundField) -> dict[str, Any]:
+    """The widget's attributes with the classes {% crispy_field %} gives it: its own, the
+    widget's class name, Bootstrap's and is-invalid with an error."""
     widget = field.field.widget
-    attrs = {name: value for name, value in widget.attrs.items() if name != "class"}
+    attrs = dict(widget.attrs)
     classes = (
         widget.attrs.get("class"),
         type(widget).__name__.lower(),
@@ -329,13 +343,15 @@ def box_html(field: BoundField, *, legend_id: str, error_id: str, help_id: str) 
         "is-invalid" if field.errors else "",
     )
     attrs["class"] = " ".join(filter(None, classes))
-    attrs["aria-labelledby"] = legend_id
-    if field.errors:
-        attrs["aria-describedby"] = f"{error_id} {help_id}" if field.help_text else error_id
-        attrs["aria-invalid"] = "true"
-    elif field.help_text:
-        attrs["aria-describedby"] = help_id
-    attrs["id"] = field.auto_id
+    return attrs
+
+
+def _widget_html(field: BoundField, attrs: dict[str, Any]) -> SafeString:
+    """A menu, a text or an input as Django's widget templates write it with these
+    attributes (and the id, unless the widget has its own)."""
+    widget = field.field.widget
+    if "id" not in widget.attrs:
+        attrs["id"] = field.auto_id
     value = widget.format_value(field.value())
     start = f'name="{_text(field.html_name)}"'
     if isinstance(widget, forms.Select):
@@ -350,6 +366,61 @@ def box_html(field: BoundField, *, legend_id: str, error_id: str, help_id: str) 
             f'<input type="{_text(widget.input_type)}" {start}{value_attr}{_attributes(attrs)}>'
         )
     raise TypeError(f"{field.name}: no single box for {type(widget).__name__}")
+
+
+@register.filter
+def lab_row(row: forms.Form) -> SafeString:
+    """One row of earlier results (test, value, unit, date) as crispy-forms' {{ row|crispy }}
+    draws it (bootstrap5/field.html): each box under its own label, its errors after it.
+    Written here because crispy's templates cost most of the labs page's time; a row with
+    anything those templates would draw differently (a required, hidden or disabled field, a
+    tick box, a hint or CSS classes on the form) is still drawn by crispy."""
+    if any(not _plain_lab_box(field) for field in row) or hasattr(row, "error_css_class"):
+        return as_crispy_form(row)
+    html_parts = []
+    if row.non_field_errors():
+        items = "".join(f"<li>{_text(error)}</li>" for error in row.non_field_errors())
+        html_parts.append(
+            f'<div class="alert alert-block alert-danger"><ul class="m-0">{items}</ul></div>'
+        )
+    for field in row:
+        auto_id = _text(field.auto_id)
+        attrs = _crispy_attrs(field)
+        if field.errors:
+            attrs["aria-invalid"] = "true"
+        if described_by := field.aria_describedby:
+            attrs["aria-describedby"] = described_by
+        label = ""
+        if field.label:
+            label_for = field.id_for_label
+            label_for = f' for="{_text(label_for)}"' if label_for else ""
+            label = f'\n  <label{label_for} class="form-label">{_text(field.label)}</label>'
+        errors = ""
+        if field.errors:
+            items = "".join(
+                f'<p id="error_{number}_{auto_id}"><strong>{_text(error)}</strong></p>'
+                for number, error in enumerate(field.errors, 1)
+            )
+            error_id = _text(field.errors.field_id)
+            errors = f'\n  <div id="{error_id}_error" class="invalid-feedback">{items}</div>'
+        html_parts.append(
+            f'<div id="div_{auto_id}" class="mb-3">{label}\n  {_widget_html(field, attrs)}'
+            f"{errors}\n</div>"
+        )
+    return SafeString("\n".join(html_parts))  # each part escaped above
+
+
+def _plain_lab_box(field: BoundField) -> bool:
+    widget = field.field.widget
+    return (
+        isinstance(widget, (forms.Select, Input))
+        and not isinstance(widget, (forms.CheckboxInput, forms.FileInput, forms.SelectMultiple))
+        and not widget.is_hidden
+        and not field.field.required
+        and not field.field.disabled
+        and not field.help_text
+        and bool(field.auto_id)
+    )
 
 
 def _attributes(attrs: dict[str, Any]) -> str:
@@ -396,6 +467,16 @@ def hidden_input(field: BoundField) -> SafeString:
     value_attr = f' value="{_text(value)}"' if value is not None else ""
     id_attr = f' id="{_text(field.auto_id)}"' if field.auto_id else ""
     return SafeString(f'<input type="hidden" name="{_text(field.html_name)}"{value_attr}{id_attr}>')
+
+
+@register.filter
+def hidden_form(form: forms.Form) -> SafeString:
+    """A form of hidden fields only (a formset's management form) as Django's div template
+    writes it: the fields one after another. With an error, Django's own template."""
+    fields = list(form)
+    if form.non_field_errors() or any(field.errors or not field.is_hidden for field in fields):
+        return SafeString(str(form))
+    return SafeString("".join(hidden_input(field) for field in fields))
 
 
 @register.simple_tag
