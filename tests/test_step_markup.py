@@ -241,6 +241,36 @@ CHOICES_BEFORE = (
     '{% if help_text %}<div id="{{ auto_id }}_helptext" class="form-text">{{ help_text }}'
     "</div>{% endif %}</fieldset></div>{% endwith %}"
 )
+# What templates/intake/patient/_tick_list.html wrote for a long tick list.
+TICK_LIST_BEFORE = (
+    "{% load i18n %}"
+    '{% with legend_id=field.auto_id|add:"_legend" error_id=field.auto_id|add:"_error" '
+    'help_id=field.auto_id|add:"_helptext" %}'
+    '<div id="div_{{ field.auto_id }}" class="mb-3">'
+    '<fieldset class="tick-list" data-tick-list aria-describedby="{% if field.errors %}'
+    '{{ error_id }} {% endif %}{{ help_id }}">'
+    '<legend id="{{ legend_id }}" class="form-label fs-6">{{ field.label }}</legend>'
+    "{% if field.errors %}"
+    '<div id="{{ error_id }}" class="invalid-feedback d-block mt-0 mb-2">'
+    '{% for error in field.errors %}<p class="mb-0"><strong>{{ error }}</strong></p>'
+    '{% endfor %}</div>{% endif %}<div id="{{ help_id }}" class="form-text">'
+    "{% if field.help_text %}{{ field.help_text }} {% endif %}"
+    '{% translate "Tick all that apply." %}</div>{% for group in ticks.groups %}'
+    '{% if group.title %}<details class="tick-group"{% if group.ticked %} open{% endif %}>'
+    '<summary class="tick-group__title">{{ group.title }}<span class="tick-group__count">'
+    "{% if group.ticked %} · {% blocktranslate trimmed count ticked=group.ticked %}"
+    "{{ ticked }} ticked{% plural %}{{ ticked }} ticked{% endblocktranslate %}{% endif %}"
+    '</span></summary><div class="tick-group__boxes">{% else %}'
+    '<div class="tick-group__boxes tick-group__boxes--open">{% endif %}'
+    "{{ group.boxes_html }}</div>{% if group.title %}</details>{% endif %}{% endfor %}"
+    '{% if ticks.none %}<p class="tick-list__or mb-1" aria-hidden="true">'
+    '{% translate "or" %}</p><div class="form-check tick-list__none">'
+    '<input type="checkbox" class="form-check-input{% if field.errors %}'
+    ' is-invalid{% endif %}" name="{{ field.html_name }}" value="{{ ticks.none.value }}'
+    '" id="{{ ticks.none.attrs.id }}" data-none-of-these{% if ticks.none.selected %}'
+    ' checked{% endif %}><label for="{{ ticks.none.attrs.id }}" class="form-check-label">'
+    "{{ ticks.none.label }}</label></div>{% endif %}</fieldset></div>{% endwith %}"
+)
 
 
 def _boxes_before(field) -> str:
@@ -293,10 +323,12 @@ def test_step_pages_in_every_state(step_pages):
     _check_every_reference_names_an_element_that_is_there(step_pages)
     _check_an_error_is_marked_on_its_box_and_described(step_pages)
     _check_the_lab_rows_crispy_gave(step_pages)
+    _check_the_tick_lists_in_spanish(step_pages)
 
 
 def _check_the_markup_the_widget_templates_gave(step_pages):
     single_box_before, choices_before = Template(SINGLE_BOX_BEFORE), Template(CHOICES_BEFORE)
+    tick_list_before = Template(TICK_LIST_BEFORE)
     kinds = set()
     compared = 0
     for slug, state, response in step_pages:
@@ -312,14 +344,38 @@ def _check_the_markup_the_widget_templates_gave(step_pages):
             elif kind == "choices":
                 context = {"field": field, "boxes": _boxes_before(field)}
                 before = choices_before.render(Context(context))
+            elif kind == "tick list":
+                context = {"field": field, "ticks": tick_list(field)}
+                before = tick_list_before.render(Context(context))
             else:
                 continue  # still drawn by their own templates
             expected = _element(_Tokens(before).tokens, f"div_{field.auto_id}")
             assert shown == expected, (slug, state, field.name)
             compared += 1
     for state in ("blank", "empty", "hostile", "answered"):
-        assert {("single box", state), ("choices", state)} <= kinds
+        assert {("single box", state), ("choices", state), ("tick list", state)} <= kinds
     assert compared > 300
+
+
+def _check_the_tick_lists_in_spanish(step_pages):
+    """The words written in Python (the count of ticked boxes, its plural) in Spanish too."""
+    drawn, before = (
+        Template("{% load patient_pages %}{% question field %}"),
+        Template(TICK_LIST_BEFORE),
+    )
+    counted = 0
+    with translation.override("es"):
+        for _slug, _state, response in step_pages:
+            for field in _questions(response):
+                if (ticks := tick_list(field)) is None:
+                    continue
+                expected = before.render(Context({"field": field, "ticks": ticks}))
+                assert (
+                    _Tokens(drawn.render(Context({"field": field}))).tokens
+                    == _Tokens(expected).tokens
+                )
+                counted += sum(group["ticked"] for group in ticks["groups"])
+    assert counted
 
 
 def _check_the_lab_rows_crispy_gave(step_pages):

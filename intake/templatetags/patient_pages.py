@@ -19,7 +19,7 @@ from django.forms.widgets import Input
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from intake import questionnaire
 from intake.languages import is_staff_path
@@ -125,7 +125,7 @@ def _subwidget_boxes(field: BoundField) -> list[tuple[str, str, str, bool]]:
 
 @register.filter
 def tick_list(field: BoundField) -> dict[str, Any] | None:
-    """A tick list with groups or a "None of these" box, for _tick_list.html: its boxes in
+    """A tick list with groups or a "None of these" box, for _tick_list: its boxes in
     their groups (each with how many are ticked, so a folded group says so), and the "None of
     these" box apart. None for any other field."""
     question = questionnaire.QUESTIONS.get(field.name)
@@ -238,20 +238,75 @@ def choice_boxes(field: BoundField) -> SafeString:
 @register.simple_tag(takes_context=True)
 def question(context: template.Context, field: BoundField) -> SafeString:
     """One question in a fieldset whose legend is the question, drawn as its kind asks: a long
-    tick list (_tick_list.html), a 0-100 slider (_slider.html), radios or tick boxes, or a
-    single box (a number, a menu, a text). The last two are written here rather than through
-    templates: they are most of a step, and the template engine and the form widgets' own
-    templates were most of a step page's time. As with the radios, an error comes right after
+    tick list, a 0-100 slider (_slider.html), radios or tick boxes, or a single box (a number,
+    a menu, a text). All but the slider are written here rather than through templates: they
+    are most of a step, and the template engine and the form widgets' own templates were most
+    of a step page's time. As with the radios, an error comes right after
     the question, and the hint after the box."""
     ticks = tick_list(field)
     if ticks:
-        return _include(context, "intake/patient/_tick_list.html", field=field, ticks=ticks)
+        return _tick_list(field, ticks)
     scale = slider(field)
     if scale:
         return _include(context, "intake/patient/_slider.html", field=field, scale=scale)
     if isinstance(field.field.widget, forms.RadioSelect):  # tick boxes are radios to Django
         return _choices(field)
     return _single_box(field)
+
+
+def _tick_list(field: BoundField, ticks: dict[str, Any]) -> SafeString:
+    """A long tick list: its boxes in groups the patient opens one at a time (details and
+    summary), each group saying how many of its boxes are ticked, and a "None of these" box at
+    the end, which is an answer of its own (static/js/tick-list.js unticks the others; the
+    server refuses both). A group with a ticked box starts open. The words are translated and
+    escaped as {% translate %} and {% blocktranslate %} would."""
+    auto_id = _text(field.auto_id)
+    error_id, help_id = f"{auto_id}_error", f"{auto_id}_helptext"
+    described_by = f"{error_id} {help_id}" if field.errors else help_id
+    hint = f"{_text(field.help_text)} " if field.help_text else ""
+    tick_all = _text(gettext("Tick all that apply."))
+    groups = []
+    for group in ticks["groups"]:
+        boxes = group["boxes_html"]
+        if not group["title"]:
+            groups.append(
+                f'\n    <div class="tick-group__boxes tick-group__boxes--open">{boxes}</div>'
+            )
+            continue
+        ticked = group["ticked"]
+        count = ""
+        if ticked:
+            words = ngettext("%(ticked)s ticked", "%(ticked)s ticked", ticked)
+            count = f" · {words % {'ticked': _text(ticked)}}"
+        groups.append(  # laid out as the template was, which the page's tests read
+            f'\n      <details class="tick-group"{" open" if ticked else ""}>'
+            f'\n        <summary class="tick-group__title">{_text(group["title"])}'
+            f'<span class="tick-group__count">{count}</span></summary>'
+            f'\n        <div class="tick-group__boxes">\n          {boxes}\n        </div>'
+            "\n      </details>"
+        )
+    none = ""
+    if ticks["none"]:
+        box = ticks["none"]
+        invalid = " is-invalid" if field.errors else ""
+        checked = " checked" if box["selected"] else ""
+        or_word = _text(gettext("or"))
+        none = (
+            f'\n    <p class="tick-list__or mb-1" aria-hidden="true">{or_word}</p>'
+            f'\n    <div class="form-check tick-list__none"><input type="checkbox" '
+            f'class="form-check-input{invalid}" name="{_text(field.html_name)}" '
+            f'value="{box["value"]}" id="{box["attrs"]["id"]}" data-none-of-these{checked}>'
+            f'<label for="{box["attrs"]["id"]}" class="form-check-label">{box["label"]}</label>'
+            "</div>"
+        )
+    return SafeString(  # each part escaped here or by tick_list
+        f'<div id="div_{auto_id}" class="mb-3">\n  <fieldset class="tick-list" data-tick-list '
+        f'aria-describedby="{described_by}">\n'
+        f'    <legend id="{auto_id}_legend" class="form-label fs-6">{_text(field.label)}</legend>'
+        f"{_errors(field, f'{field.auto_id}_error', numbered=False)}\n"
+        f'    <div id="{help_id}" class="form-text">{hint}{tick_all}</div>'
+        f"{''.join(groups)}{none}\n  </fieldset>\n</div>"
+    )
 
 
 def _include(context: template.Context, name: str, **values: Any) -> SafeString:
