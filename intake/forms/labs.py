@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from intake import questionnaire
+from intake.forms import fields as choice_fields
 
 LAB_TEST_CHOICES = [("", _("Choose a test…"))] + [
     (key, _(label)) for key, label, _units in questionnaire.LAB_TESTS
@@ -61,14 +62,14 @@ def typed_value(value: Any) -> Any:
 
 class LabRowForm(forms.Form):
     # static/js/lab-units.js offers only the units of the chosen test; the server checks anyway.
-    test = forms.ChoiceField(
+    test = choice_fields.ChoiceField(
         choices=LAB_TEST_CHOICES,
         required=False,
         label=_("Test"),
         widget=forms.Select(attrs={"data-lab-units": json.dumps(LAB_UNITS)}),
     )
     value = forms.CharField(max_length=20, required=False, label=_("Result"))
-    unit = forms.ChoiceField(choices=UNIT_CHOICES, required=False, label=_("Unit"))
+    unit = choice_fields.ChoiceField(choices=UNIT_CHOICES, required=False, label=_("Unit"))
     taken_on = forms.DateField(
         required=False,
         label=_("Date of the test"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake import questionnaire
+from intake.forms import fields as choice_fields
 from intake.forms.details import NAME_MAX_LENGTH
 from intake.forms.labs import LabRowFormSet, typed_value
 from intake.questionnaire import PHQ9_CHOICES, Facts, Question, Step, StepKind
@@ -76,21 +77,21 @@ def _field_for(question: Question) -> forms.Field:
         "required": False,
     }
     if question.kind == "choice" and question.widget == "select":
-        return forms.ChoiceField(
+        return choice_fields.ChoiceField(
             choices=[("", _("Choose…")), *_choices(question.choices)],
             widget=forms.Select,
             error_messages={"invalid_choice": CHOOSE_ONE},
             **common,
         )
     if question.kind == "choice":
-        return forms.ChoiceField(
+        return choice_fields.ChoiceField(
             choices=_choices(question.choices),
             widget=forms.RadioSelect,
             error_messages={"invalid_choice": CHOOSE_ONE},
             **common,
         )
     if question.kind == "bool":
-        return forms.TypedChoiceField(
+        return choice_fields.TypedChoiceField(
             choices=[("yes", _("Yes")), ("no", _("No"))],
             coerce=lambda value: value == "yes",
             empty_value=None,
@@ -102,7 +103,7 @@ def _field_for(question: Question) -> forms.Field:
         none = (
             ((questionnaire.NONE_OF_THESE, question.none_choice),) if question.none_choice else ()
         )
-        return forms.MultipleChoiceField(
+        return choice_fields.MultipleChoiceField(
             choices=_choices([*question.choices, *none]),
             widget=forms.CheckboxSelectMultiple,
             error_messages={"invalid_choice": _("Choose only from the listed options.")},
@@ -272,7 +273,7 @@ def step_form_class(step: Step) -> type[StepForm]:
     fields = {question.key: _field_for(question) for question in step.questions}
     if step.kind == StepKind.MOOD:
         for number, text in enumerate(questionnaire.PHQ9_ITEMS, start=1):
-            fields[f"phq9_{number}"] = forms.TypedChoiceField(
+            fields[f"phq9_{number}"] = choice_fields.TypedChoiceField(
                 label=format_lazy("{}. {}", number, _translated(text)),
                 choices=[(value, PHQ9_CHOICE_LABELS[value]) for value, _ in PHQ9_CHOICES],
                 coerce=int,
@@ -286,7 +287,7 @@ def step_form_class(step: Step) -> type[StepForm]:
         base = LabsForm
     elif step.kind == StepKind.IRLS:
         for number in range(1, questionnaire.IRLS_ITEM_COUNT + 1):
-            fields[f"irls_{number}"] = forms.TypedChoiceField(
+            fields[f"irls_{number}"] = choice_fields.TypedChoiceField(
                 label=_lazy_percent(_("Item %(number)s"), {"number": number}),
                 choices=[(score, str(score)) for score in range(5)],
                 coerce=int,
