@@ -342,7 +342,7 @@ OTP_TOTP_ISSUER = "RLS & Gut Health Intake"
 # Staff sessions end after this long without a request; a warning comes first.
 STAFF_IDLE_MINUTES = env_int("STAFF_IDLE_MINUTES", 15, min_value=1)
 # A patient's browser left this long without a request must give the date of birth again
-# before any answers are shown (what was typed is kept): intake/views/patient.py.
+# before any answers are shown (what was typed is kept): intake/views/patient_access.py.
 PATIENT_IDLE_MINUTES = env_int("PATIENT_IDLE_MINUTES", 30, min_value=1)
 
 # --- HTTP security -------------------------------------------------------------------------

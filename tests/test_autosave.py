@@ -16,6 +16,7 @@ from intake import questionnaire, selectors, services
 from intake.enums import AuditAction, CaseStatus
 from intake.models import AuditEvent, Intake, Invitation, Patient
 from intake.views import patient as patient_views
+from intake.views import patient_access
 from tests.answer_sets import STEP_DATA
 from tests.factories import PatientLink, answer_steps, open_invitation
 
@@ -258,9 +259,10 @@ def test_autosave_without_a_session_is_refused(db):
 
 
 def test_a_steps_autosaves_are_listed_once_per_window_and_full_saves_always(started, monkeypatch):
-    start = patient_views._now_seconds()
+    start = patient_access.now_seconds()
     clock = {"now": start}
-    monkeypatch.setattr(patient_views, "_now_seconds", lambda: clock["now"])
+    for module in (patient_views, patient_access):  # the idle clock's and the audit window's
+        monkeypatch.setattr(module, "now_seconds", lambda: clock["now"])
     listed = _listed(started)
 
     _autosave(started, 0, rls_screen="yes")

@@ -269,7 +269,7 @@ def test_a_choice_on_the_date_of_birth_page_changes_nothing_before_the_date_is_g
 def test_a_browser_left_idle_does_not_change_the_intakes_language_until_the_date_is_given(
     patient_link,
 ):
-    from intake.views.patient import SESSION_IDLE, SESSION_INVITATION, SESSION_PENDING
+    from intake.views.patient_access import SESSION_IDLE, SESSION_INVITATION, SESSION_PENDING
 
     client = patient_link.client
     answer_steps(client, stop_at="course")

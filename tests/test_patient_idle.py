@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 
 from intake.enums import CaseStatus
-from intake.views.patient import IDLE_MESSAGE, SESSION_SEEN
+from intake.views.patient_access import IDLE_MESSAGE, SESSION_SEEN
 from tests.factories import PATIENT_DOB, PatientLink, answer_steps
 
 pytestmark = pytest.mark.django_db

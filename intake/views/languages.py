@@ -22,7 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from intake import forms, questionnaire, services
 from intake.languages import SESSION_LANGUAGE, supported_language
 from intake.views.common import SESSION_CARRIED
-from intake.views.patient import (
+from intake.views.patient_access import (
     SESSION_IDLE,
     SESSION_INTAKE,
     SESSION_LANGUAGE_PENDING,
