@@ -368,3 +368,26 @@ def test_queue_cache_signing_in_keeps_the_version(practitioner):
     practitioner.save(update_fields=["last_login"])
 
     assert cache.get(queue_cache.VERSION_KEY) == before
+
+
+def test_queue_cache_counts_are_shared_by_every_view_until_a_change(practitioner):
+    case = submitted_case(name="Counted Patient")
+    client = _client(practitioner)
+    first = client.get("/staff/?status=new")
+    with CaptureQueriesContext(connection) as computed:
+        other_filter = client.get("/staff/?assigned=unassigned")  # a body computed afresh
+
+    services.change_status(
+        intake_id=case.pk, version=case.version, status=CaseStatus.CLOSED, by=practitioner
+    )
+    with CaptureQueriesContext(connection) as after_change:
+        changed = client.get("/staff/?sort=-case")
+
+    counted = [q["sql"] for q in computed.captured_queries if "COUNT(" in q["sql"].upper()]
+    recounted = [q["sql"] for q in after_change.captured_queries if "COUNT(" in q["sql"].upper()]
+    for response in (first, other_filter):
+        assert re.search(r'strip-number">(\d+)</span> new', _html(response))[1] == "1"
+    assert counted == []  # the strip came from the cache
+    assert len(recounted) == 1
+    assert re.search(r'strip-number">(\d+)</span> closed this week', _html(changed))[1] == "1"
+    assert re.search(r'strip-number">(\d+)</span> new', _html(changed))[1] == "0"

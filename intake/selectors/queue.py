@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.enums import CaseStatus, TestKind
 from intake.models import Intake, TestRecommendation
+from intake.selectors import queue_cache
 from intake.selectors.common import CASES, RowBeyond, visible
 
 # The box above the queue lists this many; any more are counted (each is also first in the
@@ -395,23 +396,28 @@ def queue_counts(*, user) -> dict[str, int]:
     """The strip above the queue, exact, in one statement of four counts. Each reads only the
     cases it counts, through its own index: new and awaiting tests (by status), urgent open
     ones and those closed this week (partial indexes), so the cost follows the open workload,
-    not the years of closed cases behind it."""
+    not the years of closed cases behind it; with Redis, counted once a change and shared
+    (queue_cache.counts)."""
     kinds = ("new", "urgent", "awaiting_tests", "closed_this_week")
     if not user.has_perm(CASES):
         return dict.fromkeys(kinds, 0)  # visible() would show them no case
     today = timezone.localdate()
     week_start = _midnight(today - dt.timedelta(days=today.weekday()))
     alias = router.db_for_read(Intake)
-    statement = _COUNTS_SQL.get((alias, week_start))
-    if statement is None:
-        statement = _counts_statement(week_start, alias)
-        _COUNTS_SQL.clear()  # last week's is not needed again
-        _COUNTS_SQL[alias, week_start] = statement
-    sql, params = statement
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        found = dict(cursor.fetchall())
-    return {kind: found.get(kind, 0) for kind in kinds}
+
+    def count() -> dict[str, int]:
+        statement = _COUNTS_SQL.get((alias, week_start))
+        if statement is None:
+            statement = _counts_statement(week_start, alias)
+            _COUNTS_SQL.clear()  # last week's is not needed again
+            _COUNTS_SQL[alias, week_start] = statement
+        sql, params = statement
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = dict(cursor.fetchall())
+        return {kind: found.get(kind, 0) for kind in kinds}
+
+    return queue_cache.counts(week_start=week_start, alias=alias, compute=count)
 
 
 def _counts_statement(week_start: dt.datetime, alias: str) -> tuple[str, tuple]:
