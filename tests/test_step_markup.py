@@ -513,7 +513,7 @@ def test_boxes_in_groups_or_with_attributes_are_drawn_by_django_subwidgets():
 
 
 def test_a_none_of_these_box_is_escaped_once(patient_link):
-    """The "None of these" box is written by _tick_list.html from the filter's parts."""
+    """The "None of these" box as the tick list is written from the filter's parts."""
     answer_steps(patient_link.client, stop_at="history")
     page = patient_link.client.get("/intake/step/history/")
     field = page.context["form"]["conditions"]

@@ -1,5 +1,5 @@
 /*
- * "None of these" in a tick list (templates/intake/patient/_tick_list.html): ticking it
+ * "None of these" in a tick list (intake/templatetags/patient_pages.py writes it): ticking it
  * unticks every other box of the list, and ticking another box unticks it. The server refuses
  * the two together anyway, with a message that says so.
  *
@@ -27,7 +27,7 @@
       return;
     }
     var ticked = details.querySelectorAll("input[type=checkbox]:checked").length;
-    // The same words as the page's own (_tick_list.html).
+    // The same words as the page's own (intake/templatetags/patient_pages.py).
     count.textContent = ticked
       ? " \u00b7 " + interpolate(ngettext("%(ticked)s ticked", "%(ticked)s ticked", ticked), { ticked: ticked }, true)
       : "";
