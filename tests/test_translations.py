@@ -10,8 +10,11 @@ Staff pages stay in STAFF_LANGUAGE_CODE: strings used only by them may stay untr
 from __future__ import annotations
 
 import gettext
+import os
 import shutil
 import subprocess
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,21 +144,27 @@ def read_po(path: Path) -> list[Entry]:
 
 
 @pytest.fixture(scope="module")
-def fresh_catalogues(tmp_path_factory) -> Path:
-    """locale/ as makemessages leaves it after reading today's code."""
-    copy = tmp_path_factory.mktemp("locale") / "locale"
+def fresh_catalogues() -> Iterator[Path]:
+    """locale/ as makemessages leaves it after reading today's code. makemessages writes each
+    source file's strings to the first locale path whose parent folder holds that file, so the
+    copy sits in the repository's root (a hidden folder, which makemessages does not read),
+    ahead of locale/ itself: the real catalogues are never written."""
+    copy = ROOT / f".locale-check-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     shutil.copytree(LOCALE, copy, ignore=shutil.ignore_patterns("parts", "*.mo"))
-    with override_settings(LOCALE_PATHS=[copy]):
-        for domain in DOMAINS:
-            call_command(
-                "makemessages",
-                locale=LANGUAGES,
-                domain=domain,
-                ignore_patterns=IGNORE,
-                no_wrap=True,
-                verbosity=0,
-            )
-    return copy
+    try:
+        with override_settings(LOCALE_PATHS=[copy]):
+            for domain in DOMAINS:
+                call_command(
+                    "makemessages",
+                    locale=LANGUAGES,
+                    domain=domain,
+                    ignore_patterns=IGNORE,
+                    no_wrap=True,
+                    verbosity=0,
+                )
+        yield copy
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
 
 
 def _describe(entries: list[Entry]) -> str:
