@@ -309,3 +309,24 @@ def test_invitation_language_api_schema_documents_the_fields():
     assert "(en, es)" in request["description"]
     assert "language" not in schemas["InvitationRequest"].get("required", [])
     assert CaseSerializer().fields["language"].help_text == case["description"].replace("\n", " ")
+
+
+def test_a_sent_questionnaire_keeps_the_language_it_was_answered_in():
+    # Switching language on the thank-you page (or opening the link again) changes the pages,
+    # not what staff read as "Answered in".
+    case = submitted_case(name="Sent In English")
+    Intake.objects.filter(pk=case.pk).update(language="en")
+
+    services.set_intake_language(intake_id=case.pk, language="es")
+    services.remember_language(intake_id=case.pk, language="es")
+
+    assert Intake.objects.get(pk=case.pk).language == "en"
+
+
+def test_a_sent_questionnaire_without_a_language_is_not_given_one_afterwards():
+    case = submitted_case(name="Sent Without Language")
+    Intake.objects.filter(pk=case.pk).update(language="")
+
+    services.remember_language(intake_id=case.pk, language="es")
+
+    assert Intake.objects.get(pk=case.pk).language == ""
