@@ -149,7 +149,7 @@ def test_case_cache_kept_page_carries_this_requests_csrf_token(practitioner):
     kept = _kept_view(client, case)
     tokens = _tokens(kept)
 
-    assert case_cache.CSRF_PLACEHOLDER not in kept
+    assert "csrfplaceholder" not in kept
     assert len(tokens) >= 1 and all(len(token) == 64 for token in tokens)
     added = client.post(
         f"/staff/cases/{case.pk}/note/",
@@ -157,6 +157,28 @@ def test_case_cache_kept_page_carries_this_requests_csrf_token(practitioner):
     )
     assert added.status_code == 302
     assert Note.objects.filter(intake=case, text="Sent with the kept page's token").exists()
+
+
+def test_case_cache_text_like_a_placeholder_is_shown_as_typed(practitioner):
+    # Each kept page has a placeholder of its own: a note cannot be made to show a token.
+    case = submitted_case(name="Placeholder Patient")
+    typed = "csrfplaceholder" + "0" * 32
+    services.add_note(intake_id=case.pk, text=typed, by=practitioner)
+    client = _client(practitioner)
+    client.get(_url(case))
+
+    kept = _kept_view(client, case)
+
+    assert typed in kept
+    assert all(token not in typed for token in _tokens(kept))
+
+
+def test_case_cache_is_off_without_the_queues_pages(settings):
+    # A case page follows the queue's version, which is replaced only while the queue's pages
+    # are kept.
+    settings.QUEUE_CACHE = False
+
+    assert case_cache.enabled() is False
 
 
 def test_case_cache_never_serves_another_sessions_token(practitioner):

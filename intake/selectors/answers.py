@@ -37,7 +37,7 @@ def patient_intake(
     row, so a save needs no second read of it."""
     if intake_id is None or invitation_id is None:
         raise Http404(_("No questionnaire is open in this browser."))
-    if lock and connection.features.has_select_for_update_of:
+    if lock and connection.vendor == "postgresql":  # LOCKED_INTAKE_SQL is its dialect
         intake, expires_at = _locked_intake(intake_id=intake_id, invitation_id=invitation_id)
     else:
         invitations = Invitation.objects.select_related("intake__patient").filter(

@@ -27,6 +27,7 @@ either way with CASE_CACHE (True or False)."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -39,13 +40,19 @@ from intake.selectors import queue_cache
 
 VERSION_KEY = "case:version"
 BODY_SECONDS = 10 * 60
-# Rendered where each form's CSRF token goes; the served page carries the request's token.
-# Letters only, so that escaping never changes it.
-CSRF_PLACEHOLDER = "KEPTCASEPAGECSRFTOKENPLACEHOLDER"
+
+
+def csrf_placeholder() -> str:
+    """What a kept page carries where each form's CSRF token goes, new for each page kept (a
+    fixed one could be typed into an answer or a note, and be replaced there too). Letters and
+    digits, so that escaping never changes it."""
+    return f"csrfplaceholder{secrets.token_hex(16)}"
 
 
 def enabled() -> bool:
-    return cache_versions.shared_cache_in_use("CASE_CACHE")
+    # Never without the queue's pages: their version is one of the two a case page follows,
+    # and it is replaced only while they are kept.
+    return queue_cache.enabled() and cache_versions.shared_cache_in_use("CASE_CACHE")
 
 
 def touch() -> None:
@@ -90,22 +97,29 @@ def kept_body(found: Lookup | None, *, intake, csrf_token: str) -> SafeString | 
     there is none, or when the case row changed since it was made."""
     if found is None or found.kept is None or found.kept.get("stamp") != _stamp(intake):
         return None
-    html = found.kept.get("html")
-    return with_token(html, csrf_token) if isinstance(html, SafeString) else None
+    html, placeholder = found.kept.get("html"), found.kept.get("placeholder")
+    if not (isinstance(html, SafeString) and isinstance(placeholder, str) and placeholder):
+        return None
+    return with_token(html, placeholder, csrf_token)
 
 
-def with_token(html: SafeString, csrf_token: str) -> SafeString:
-    """A body rendered with CSRF_PLACEHOLDER, with this request's token in its forms."""
+def with_token(html: SafeString, placeholder: str, csrf_token: str) -> SafeString:
+    """A body rendered with `placeholder` for its forms' tokens, with this request's token."""
     # The token is letters and digits: nothing to escape.
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, csrf_token))  # noqa: S308
+    return mark_safe(html.replace(placeholder, csrf_token))  # noqa: S308
 
 
-def store(found: Lookup | None, *, intake, html: SafeString) -> None:
-    """Keep a body rendered with CSRF_PLACEHOLDER for its tokens."""
+def store(found: Lookup | None, *, intake, html: SafeString, placeholder: str) -> None:
+    """Keep a body rendered with `placeholder` (csrf_placeholder()) for its tokens."""
     if found is None:
         return
     cache.set(
         found.key,
-        {"version": found.version, "stamp": _stamp(intake), "html": html},
+        {
+            "version": found.version,
+            "stamp": _stamp(intake),
+            "html": html,
+            "placeholder": placeholder,
+        },
         BODY_SECONDS,
     )

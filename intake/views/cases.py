@@ -105,10 +105,11 @@ def _render_case(
             body = render_to_string("intake/staff/_case_page.html", context, request=request)
         else:
             # Kept without this request's CSRF token: it goes in when the page is served.
-            context["csrf_token"] = case_cache.CSRF_PLACEHOLDER
+            placeholder = case_cache.csrf_placeholder()
+            context["csrf_token"] = placeholder
             kept_html = render_to_string("intake/staff/_case_page.html", context, request=request)
-            case_cache.store(kept, intake=intake, html=kept_html)
-            body = case_cache.with_token(kept_html, token)
+            case_cache.store(kept, intake=intake, html=kept_html, placeholder=placeholder)
+            body = case_cache.with_token(kept_html, placeholder, token)
     return render(
         request, "intake/staff/case.html", {"intake": intake, "body": body}, status=status
     )
