@@ -308,7 +308,10 @@ def test_slider_left_alone_is_not_taken_as_an_answer(patient_link):
 
     response = _post(client, "gut-severity", data)
 
-    assert response.context["form"].errors == {"ibssss_distension": [NUMBER_0_TO_100]}
+    # The patient sees a slider, so the error asks them to move it, not to type a number.
+    assert response.context["form"].errors == {
+        "ibssss_distension": ["Move the slider to give your answer."]
+    }
     assert "ibssss_distension" not in patient_link.refresh().answers
 
 

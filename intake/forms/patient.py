@@ -244,6 +244,9 @@ class StepForm(forms.Form):
 
     @staticmethod
     def required_message(question: Question) -> str:
+        if question.widget == "slider":
+            # What the patient sees is a slider (a number box only without scripts).
+            return gettext("Move the slider to give your answer.")
         if question.kind == "int":
             return number_message(question)
         if question.kind == "text":
