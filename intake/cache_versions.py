@@ -14,12 +14,15 @@ force it either way (True or False).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
 
 
 def shared_cache_in_use(setting: str) -> bool:
@@ -28,6 +31,17 @@ def shared_cache_in_use(setting: str) -> bool:
     if forced is not None:
         return bool(forced)
     return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+
+
+def page_key(prefix: str, *, user, query: QueryDict) -> str:
+    """Where a rendered page is kept: per person, language, day (ages and "this week" follow
+    the date) and query string, after `prefix` (what page)."""
+    items = sorted((key, value) for key in query for value in query.getlist(key))
+    digest = hashlib.sha256(repr(items).encode()).hexdigest()[:32]
+    return (
+        f"{prefix}:{user.pk}:{translation.get_language()}:"
+        f"{timezone.localdate().isoformat()}:{digest}"
+    )
 
 
 def new_version() -> str:

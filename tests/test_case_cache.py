@@ -104,30 +104,6 @@ def _another_questionnaire(case: Intake, by) -> Intake:
     return invitation.intake
 
 
-def test_case_cache_is_off_with_the_database_cache(settings):
-    settings.CASE_CACHE = None
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "intake_cache",
-        }
-    }
-
-    assert case_cache.enabled() is False
-
-
-def test_case_cache_is_on_with_redis(settings):
-    settings.CASE_CACHE = None
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/12",
-        }
-    }
-
-    assert case_cache.enabled() is True
-
-
 def test_case_cache_second_view_is_the_same_page_and_still_audited(practitioner):
     case = submitted_case(name="Kept Case Patient")
     client = _client(practitioner)

@@ -183,27 +183,3 @@ def test_permission_cache_sign_in_stamp_keeps_the_version(practitioner):
     practitioner.save(update_fields=["last_login"])
 
     assert cache.get(auth_backends.VERSION_KEY) == before
-
-
-def test_permission_cache_is_off_with_the_database_cache(settings):
-    settings.PERMISSION_CACHE = None
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "intake_cache",
-        }
-    }
-
-    assert auth_backends.enabled() is False
-
-
-def test_permission_cache_is_on_with_redis(settings):
-    settings.PERMISSION_CACHE = None
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/12",
-        }
-    }
-
-    assert auth_backends.enabled() is True

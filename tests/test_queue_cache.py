@@ -76,30 +76,6 @@ def _kept_view(client, url="/staff/"):
     return response
 
 
-def test_queue_cache_is_off_with_the_database_cache(settings):
-    settings.QUEUE_CACHE = None
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "intake_cache",
-        }
-    }
-
-    assert queue_cache.enabled() is False
-
-
-def test_queue_cache_is_on_with_redis(settings):
-    settings.QUEUE_CACHE = None
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/12",
-        }
-    }
-
-    assert queue_cache.enabled() is True
-
-
 def test_queue_cache_second_view_is_kept_and_still_audited(practitioner):
     case = submitted_case(name="Kept Patient")
     client = _client(practitioner)

@@ -26,13 +26,11 @@ either way with CASE_CACHE (True or False)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import QueryDict
-from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from intake import cache_versions
@@ -72,20 +70,11 @@ class Lookup:
     kept: dict | None
 
 
-def _key(*, intake_id: int, user, query: QueryDict) -> str:
-    items = sorted((key, value) for key in query for value in query.getlist(key))
-    digest = hashlib.sha256(repr(items).encode()).hexdigest()[:32]
-    return (
-        f"case:body:{intake_id}:{user.pk}:{translation.get_language()}:"
-        f"{timezone.localdate().isoformat()}:{digest}"
-    )
-
-
 def lookup(*, intake_id: int, user, query: QueryDict) -> Lookup | None:
     """Read before the case's rows: None when caching is off."""
     if not enabled():
         return None
-    key = _key(intake_id=intake_id, user=user, query=query)
+    key = cache_versions.page_key(f"case:body:{intake_id}", user=user, query=query)
     version, kept = cache_versions.read_with_versions((queue_cache.VERSION_KEY, VERSION_KEY), key)
     if not (isinstance(kept, dict) and kept.get("version") == version):
         kept = None

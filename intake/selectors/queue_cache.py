@@ -23,12 +23,10 @@ False)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.http import QueryDict
-from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
 from intake import cache_versions
@@ -57,22 +55,13 @@ class Lookup:
     shown: int  # the rows it shows (for the audit of the view)
 
 
-def _key(*, user, query: QueryDict) -> str:
-    items = sorted((key, value) for key in query for value in query.getlist(key))
-    digest = hashlib.sha256(repr(items).encode()).hexdigest()[:32]
-    return (
-        f"queue:body:{user.pk}:{translation.get_language()}:"
-        f"{timezone.localdate().isoformat()}:{digest}"
-    )
-
-
 def lookup(*, user, query: QueryDict) -> Lookup | None:
     """The kept body for this person and query, if still current; None when caching is off.
     Read before the queue's rows, so that the version stored with a new body is never newer
     than the rows it was made from."""
     if not enabled():
         return None
-    key = _key(user=user, query=query)
+    key = cache_versions.page_key("queue:body", user=user, query=query)
     version, kept = cache_versions.read_with_version(VERSION_KEY, key)
     # The body is the template's own output, kept as the SafeString it rendered to.
     if (

@@ -123,7 +123,6 @@ def _subwidget_boxes(field: BoundField) -> list[tuple[str, str, str, bool]]:
     ]
 
 
-@register.filter
 def tick_list(field: BoundField) -> dict[str, Any] | None:
     """A tick list with groups or a "None of these" box, for _tick_list: its boxes in
     their groups (each with how many are ticked, so a folded group says so), and the "None of
@@ -195,7 +194,6 @@ def slider(field: BoundField) -> dict[str, Any] | None:
     }
 
 
-@register.filter
 def choice_boxes(field: BoundField) -> SafeString:
     """A field's radios or tick boxes, each with its label. Written here rather than in a
     template: a step has up to a hundred of them, and the template engine's cost per box was
