@@ -73,7 +73,6 @@ def _case_context(
         ),
         "note_form": forms.NoteForm(),
         "results_form": forms.ResultsForm(initial=version),
-        "blank_result_rows": blank_result_rows(),
         "decision_errors": {},
         "unsaved_decision": None,
         "decision_choices": [c for c in Decision.choices if c[0] != Decision.PENDING],
@@ -101,15 +100,16 @@ def _render_case(
     body = case_cache.kept_body(kept, intake=intake, csrf_token=token)
     if body is None:
         context = _case_context(request, intake, **overrides)
-        if kept is None:
-            body = render_to_string("intake/staff/_case_page.html", context, request=request)
-        else:
-            # Kept without this request's CSRF token: it goes in when the page is served.
-            placeholder = case_cache.csrf_placeholder()
+        context["blank_result_rows"] = blank_result_rows()
+        # A page to keep is rendered without this request's CSRF token: it goes in when the
+        # page is served.
+        placeholder = case_cache.csrf_placeholder() if kept is not None else None
+        if placeholder:
             context["csrf_token"] = placeholder
-            kept_html = render_to_string("intake/staff/_case_page.html", context, request=request)
-            case_cache.store(kept, intake=intake, html=kept_html, placeholder=placeholder)
-            body = case_cache.with_token(kept_html, placeholder, token)
+        body = render_to_string("intake/staff/_case_page.html", context, request=request)
+        if placeholder:
+            case_cache.store(kept, intake=intake, html=body, placeholder=placeholder)
+            body = case_cache.with_token(body, placeholder, token)
     return render(
         request, "intake/staff/case.html", {"intake": intake, "body": body}, status=status
     )
