@@ -145,7 +145,8 @@ def cache_from_env(name: str) -> dict:
             f"{name} must be a Redis URL such as redis://127.0.0.1:6379/0 (got a value that "
             "is not one)"
         )
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    # Django's Redis backend, with its client objects kept (intake/redis_cache.py).
+    return {"BACKEND": "intake.redis_cache.RedisCache", "LOCATION": url}
 
 
 def time_zone_from_env(name: str, default: str) -> str:
@@ -415,6 +416,9 @@ if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
 # written through to the database, so an evicted or emptied cache signs nobody out.
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # django-ratelimit lists the backends it supports by name: intake.redis_cache.RedisCache is
+    # Django's RedisCache (atomic increments) with its client objects kept.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "intake.http.client_ip"
 RATELIMIT_VIEW = "intake.views.errors.rate_limited"
