@@ -936,7 +936,8 @@ def measure_size(
             ),
         ]
         if only:
-            targets = [t for t in targets if only.lower() in t.label.lower()]
+            wanted = [part.strip().lower() for part in only.split(",") if part.strip()]
+            targets = [t for t in targets if any(part in t.label.lower() for part in wanted)]
         # Without a cookie: the framework, the middleware and gunicorn, nothing else.
         hello = Target("hello", "/bench/hello", who="anyone")
         anonymous = [{"cookie": "", "csrf": "", "revision": 0}]
@@ -1078,7 +1079,9 @@ def main() -> None:
         help="keep the database (and a copy at each smaller size) for another run",
     )
     parser.add_argument(
-        "--only", default="", help="measure only the paths whose label holds this, e.g. Queue"
+        "--only",
+        default="",
+        help="measure only the paths whose label holds one of these (comma-separated), e.g. Queue",
     )
     parser.add_argument("--no-readme", action="store_true", help="print only")
     args = parser.parse_args()
