@@ -9,9 +9,9 @@
  *     <p data-autosave-status role="status" aria-live="polite"></p>
  *   </form>
  *
- * Each save POSTs the form's fields (csrfmiddlewaretoken included) plus base_revision, the
- * draft revision this page last knew, so the server can refuse to overwrite newer answers saved
- * from another tab. The server answers with JSON:
+ * Each save POSTs the form's fields urlencoded (csrfmiddlewaretoken included) plus base_revision,
+ * the draft revision this page last knew, so the server can refuse to overwrite newer answers
+ * saved from another tab. The server answers with JSON:
  *   200 {"ok": true, "revision": 7, "saved_at": "14:05"}  -> remember revision 7
  *   200 {..., "help_url": "/intake/support/"}             -> an answer needs help now: go there
  *   409 {"ok": false, "stale": true, "message": "..."}    -> show message, stop autosaving
@@ -91,10 +91,13 @@
       }
     }
 
-    function formData() {
+    // The form's fields and base_revision, urlencoded (application/x-www-form-urlencoded, for
+    // fetch and beacon alike): the server reads that several times faster than multipart, and
+    // the step forms hold no files. Browsers without URLSearchParams send multipart as before.
+    function formBody() {
       var data = new FormData(form);
       data.set("base_revision", revision);
-      return data;
+      return window.URLSearchParams ? new URLSearchParams(data) : data;
     }
 
     function handleResponse(response) {
@@ -144,7 +147,7 @@
       inFlight = window
         .fetch(url, {
           method: "POST",
-          body: formData(),
+          body: formBody(),
           credentials: "same-origin",
           headers: { "X-Requested-With": "XMLHttpRequest" },
           // Lets the save finish if the page is closed meanwhile.
@@ -187,7 +190,7 @@
         return;
       }
       cancelTimer();
-      if (navigator.sendBeacon(url, formData())) {
+      if (navigator.sendBeacon(url, formBody())) {
         dirty = false;
         sentBeacon = true;
       }
