@@ -28,6 +28,9 @@ def test_form_fields_each_form_has_its_own_list_of_the_same_choices(name):
     assert first.fields[name].choices == _Form.base_fields[name].choices
     assert first.fields[name].choices is not second.fields[name].choices
     assert first.fields[name].widget.choices == first.fields[name].choices
+    assert first.fields[name].widget.choices is not second.fields[name].widget.choices
+    assert first.fields[name].widget is not second.fields[name].widget
+    assert first.fields[name].widget.attrs is not second.fields[name].widget.attrs
 
 
 def test_form_fields_new_choices_on_one_form_change_no_other():
@@ -35,10 +38,14 @@ def test_form_fields_new_choices_on_one_form_change_no_other():
 
     changed.fields["colour"].choices = [("green", "Green")]
     changed.fields["size"].choices.append(("3", "Three"))
+    changed.fields["extras"].widget.choices.append(("d", "D"))
+    changed.fields["colour"].widget.attrs["class"] = "changed"
 
     assert [value for value, _label in other.fields["colour"].choices] == ["red", "blue"]
     assert [value for value, _label in _Form().fields["size"].choices] == ["1", "2"]
     assert [value for value, _label in _Form.base_fields["size"].choices] == ["1", "2"]
+    assert [value for value, _label in other.fields["extras"].widget.choices] == ["Group", "c"]
+    assert "class" not in other.fields["colour"].widget.attrs
 
 
 def test_form_fields_clean_as_djangos_own():

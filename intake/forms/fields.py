@@ -11,14 +11,29 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.forms.widgets import ChoiceWidget
+
+
+def _shared_pairs(choices, memo):
+    # A callable's iterator, or anything but a list, is copied as Django copies it.
+    return list(choices) if isinstance(choices, list) else copy.deepcopy(choices, memo)
 
 
 class SharedChoicesMixin:
     def __deepcopy__(self, memo):
-        result = forms.Field.__deepcopy__(self, memo)
-        choices = self._choices
-        # A callable's iterator, or anything but a list, is copied as Django copies it.
-        result._choices = list(choices) if isinstance(choices, list) else copy.deepcopy(choices)
+        # forms.Field.__deepcopy__, except that the widget's choices are shared as the
+        # field's are: Django's ChoiceWidget.__deepcopy__ normalises them again, pair by pair.
+        result = copy.copy(self)
+        memo[id(self)] = result
+        widget = copy.copy(self.widget)
+        widget.attrs = self.widget.attrs.copy()
+        if isinstance(widget, ChoiceWidget):
+            widget._choices = _shared_pairs(self.widget._choices, memo)
+        memo[id(self.widget)] = widget
+        result.widget = widget
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        result._choices = _shared_pairs(self._choices, memo)
         return result
 
 
