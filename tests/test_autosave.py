@@ -5,10 +5,14 @@ listed."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -284,6 +288,54 @@ def test_autosave_without_a_session_is_refused(db):
 
     assert refused.status_code == 404
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()
+
+
+# --- the body: urlencoded, or multipart from pages cached before ------------------------------
+
+# static/js/autosave.js sends the fields urlencoded (fetch and beacon alike: what both put on a
+# URLSearchParams body); pages cached before it did may go on sending multipart for a while.
+URLENCODED = "application/x-www-form-urlencoded;charset=UTF-8"
+LEGS_ANSWERS = {
+    "rls_on_treatment": "yes",
+    "rls_treatment_meds": ["dopamine_agonist", "levodopa"],
+    "rls_screen": "yes",
+}
+
+
+@pytest.fixture
+def started_with_csrf(started) -> PatientLink:
+    """On the legs step with a browser's CSRF checks, the token taken from the step's page."""
+    page = started.client.get("/intake/step/legs/").content.decode()
+    started.token_in_page = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    started.client.handler.enforce_csrf_checks = True
+    return started
+
+
+def _post_encoded(link: PatientLink, encoding: str, fields: dict):
+    if encoding == "urlencoded":
+        return link.client.post(LEGS, urlencode(fields, doseq=True), content_type=URLENCODED)
+    return link.client.post(LEGS, fields, content_type=MULTIPART_CONTENT)  # encoded by the client
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_autosave_saves_a_urlencoded_or_multipart_body(started_with_csrf, encoding):
+    link = started_with_csrf
+    fields = {"csrfmiddlewaretoken": link.token_in_page, "base_revision": "0", **LEGS_ANSWERS}
+
+    saved = _post_encoded(link, encoding, fields)
+
+    assert saved.status_code == 200
+    assert (saved.json()["ok"], saved.json()["revision"]) == (True, 1)
+    answers = link.refresh().answers
+    assert {key: answers[key] for key in LEGS_ANSWERS} == LEGS_ANSWERS
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_autosave_without_the_csrf_token_in_the_body_is_refused(started_with_csrf, encoding):
+    refused = _post_encoded(started_with_csrf, encoding, {"base_revision": "0", **LEGS_ANSWERS})
+
+    assert refused.status_code == 403
+    assert "rls_screen" not in started_with_csrf.refresh().answers
 
 
 # --- the audit trail ---------------------------------------------------------------------------
