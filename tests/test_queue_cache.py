@@ -127,7 +127,7 @@ def test_queue_cache_status_change_shows_at_once(practitioner):
     )
     response = client.get("/staff/")
 
-    assert "<td>Closed" in _row(response, case)
+    assert '<td data-label="Status · Assignee">Closed' in _row(response, case)
     assert re.search(r'strip-number">(\d+)</span> closed this week', _html(response))[1] == "1"
 
 
@@ -252,7 +252,7 @@ def test_queue_cache_evicted_version_is_never_an_old_one(practitioner):
 
     response = client.get("/staff/")
 
-    assert "<td>Closed" in _row(response, case)
+    assert '<td data-label="Status · Assignee">Closed' in _row(response, case)
 
 
 def test_queue_cache_filters_and_pages_are_not_mixed_up(practitioner):

@@ -220,7 +220,7 @@ def expected_row(
     ]
     return [
         '<tr class="table-danger-subtle">' if badges else "<tr>",
-        "<td>",
+        '<td data-label="Case">',
         f'<a class="text-nowrap" href="/staff/cases/{case.pk}/">',
         case.case_number,
         "</a>",
@@ -235,7 +235,7 @@ def expected_row(
         '<td class="d-none d-lg-table-cell">',
         *(flags or ['<span class="visually-hidden">', "No", "</span>"]),
         "</td>",
-        "<td>",
+        '<td data-label="Patient">',
         f'<a href="/staff/patients/{case.patient_id}/">',
         case.patient.full_name,
         "</a>",
@@ -243,7 +243,7 @@ def expected_row(
         f"age {age}",
         "</div>",
         "</td>",
-        "<td>",
+        '<td data-label="Status · Assignee">',
         status,
         '<div class="small text-body-secondary d-lg-none queue-assignee">',
         assignee or "unassigned",
@@ -252,7 +252,7 @@ def expected_row(
         '<td class="d-none d-lg-table-cell">',
         assignee or "—",
         "</td>",
-        "<td>",
+        '<td data-label="RLS and IBS">',
         '<div class="text-nowrap">',
         '<span class="d-lg-none small">',
         "RLS",
@@ -269,7 +269,7 @@ def expected_row(
         '<td class="d-none d-lg-table-cell">',
         *STATUS_BADGES[ibs],
         "</td>",
-        "<td>",
+        '<td data-label="Tests flagged">',
         '<div class="queue-tests">',
         *tests_shown,
         "</div>",
@@ -277,7 +277,7 @@ def expected_row(
         '<td class="d-none d-lg-table-cell">',
         str(age),
         "</td>",
-        "<td>",
+        '<td data-label="Submitted">',
         f'<time datetime="{when.isoformat()}">',
         '<span class="text-nowrap">',
         when.strftime("%Y-%m-%d"),
@@ -566,7 +566,7 @@ def test_stored_values_are_text_never_markup(staff, practitioner):
     assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert _cells(row)[1][-4:] == ["</span>", "<script>x</script>", "</div>", "</td>"]  # text
     assert _cells(row)[7] == [
-        "<td>",
+        '<td data-label="Tests flagged">',
         '<div class="queue-tests">',
         *_test_badge("Coeliac", "Coeliac serology", "optional"),
         *_test_badge("Thyroid", "Thyroid (TSH, reflex free T4)", "protocol"),

@@ -167,17 +167,21 @@ def _link_by_pk(name: str):
 # One row of the queue's table. Written here rather than in a template: a page has 25 rows,
 # and the template engine's cost for each was most of the page's time. _format escapes every
 # value that is not already safe HTML (the partials' badges, the parts made here).
+# Each cell shown below the lg breakpoint carries its column's name in data-label: on a phone
+# (below md) the row is a block of its own and app.css writes the name before each value. The
+# cells shown only on desktops never need one.
 QUEUE_ROW = "\n".join(
     (
         "<tr{}>",
-        '<td><a class="text-nowrap" href="{}">{}</a>{}</td>',
+        '<td data-label="{}"><a class="text-nowrap" href="{}">{}</a>{}</td>',
         '<td class="d-none d-lg-table-cell">{}</td>',
-        '<td><a href="{}">{}</a><div class="small text-body-secondary d-lg-none">{}</div></td>',
+        '<td data-label="{}"><a href="{}">{}</a>'
+        '<div class="small text-body-secondary d-lg-none">{}</div></td>',
         "{}",  # status and assignee (_STATUS_CELLS)
         "{}",  # RLS and IBS (_CRITERIA_CELLS)
-        '<td><div class="queue-tests">{}</div></td>',
+        '<td data-label="{}"><div class="queue-tests">{}</div></td>',
         '<td class="d-none d-lg-table-cell">{}</td>',
-        '<td><time datetime="{}"><span class="text-nowrap">{}</span> '
+        '<td data-label="{}"><time datetime="{}"><span class="text-nowrap">{}</span> '
         '<span class="text-nowrap">{}</span></time></td>',
         "</tr>",
     )
@@ -185,14 +189,46 @@ QUEUE_ROW = "\n".join(
 # Below the lg breakpoint (tablets) the urgent badge moves under the case number, the age
 # under the name, the assignee under the status and IBS under RLS, so that every column fits.
 _STATUS_CELLS = (
-    '<td>{}<div class="small text-body-secondary d-lg-none queue-assignee">{}</div></td>\n'
+    '<td data-label="{}">{}'
+    '<div class="small text-body-secondary d-lg-none queue-assignee">{}</div></td>\n'
     '<td class="d-none d-lg-table-cell">{}</td>'
 )
 _CRITERIA_CELLS = (
-    '<td><div class="text-nowrap"><span class="d-lg-none small">RLS </span>{}</div>'
-    '<div class="d-lg-none mt-1 text-nowrap"><span class="small">IBS </span>{}</div></td>\n'
+    '<td data-label="{}"><div class="text-nowrap"><span class="d-lg-none small">RLS </span>{}'
+    '</div><div class="d-lg-none mt-1 text-nowrap"><span class="small">IBS </span>{}</div></td>\n'
     '<td class="d-none d-lg-table-cell">{}</td>'
 )
+
+
+@dataclass(frozen=True)
+class ColumnNames:
+    """The names a row's cells show before their values on a phone: the words of the column
+    headings above them below the lg breakpoint (intake/staff/_queue_body.html), escaped."""
+
+    case: SafeString
+    patient: SafeString
+    status: SafeString
+    criteria: SafeString
+    tests: SafeString
+    submitted: SafeString
+
+    @classmethod
+    def translated(cls) -> ColumnNames:
+        sortable = dict(selectors.QUEUE_SORT_COLUMNS)
+
+        def name(text) -> SafeString:
+            return SafeString(html.escape(str(text)))  # nosec B703 (escaped)
+
+        return cls(
+            case=name(sortable["case"]),
+            patient=name(sortable["patient"]),
+            status=name(" · ".join((_("Status"), _("Assignee")))),
+            criteria=name("RLS " + _("and IBS")),
+            tests=name(_("Tests flagged")),
+            submitted=name(sortable["submitted"]),
+        )
+
+
 # A raised test: its short name shown, its full name (and whether it is optional or the clinic
 # protocol's only) read out.
 _TEST_BADGE = (
@@ -235,6 +271,7 @@ class _QueueRows:
         self.consider = format_html(' <span class="queue-test-optional">{}</span>', _("consider"))
         self.optional = ", " + _("optional: consider")
         self.protocol = " " + _("(clinic protocol)")
+        self.names = ColumnNames.translated()
 
     def once(self, key: tuple, render) -> SafeString:
         if key not in self.made:
@@ -257,7 +294,7 @@ class _QueueRows:
                 ("criterion", value), lambda: self.status_badge.render({"value": value})
             )
 
-        return _format(_CRITERIA_CELLS, badge(rls), badge(ibs), badge(ibs))
+        return _format(_CRITERIA_CELLS, self.names.criteria, badge(rls), badge(ibs), badge(ibs))
 
     def test_badge(self, test: selectors.QueueTest) -> SafeString:
         return _format(
@@ -281,7 +318,7 @@ class _QueueRows:
         return SafeString("".join(badges)) if badges else self.no_tests  # nosec B703 (built from escaped parts)
 
     def row(self, intake, tests: list[selectors.QueueTest], age: int) -> SafeString:
-        once = self.once
+        once, names = self.once, self.names
         flags = self.flags(intake)
         contact = intake.needs_contact
         assignee = intake.assignee_name or ""
@@ -292,6 +329,7 @@ class _QueueRows:
         return _format(
             QUEUE_ROW,
             self.urgent_row if intake.urgent else "",
+            names.case,
             self.case_url(intake.pk),
             intake.case_number,
             # After the case number: "Contact today", then (narrow screens) the flags.
@@ -304,6 +342,7 @@ class _QueueRows:
                 ),
             ),
             flags or self.no_flags,
+            names.patient,
             self.patient_url(intake.patient_id),
             intake.patient.full_name,
             self.age_text % {"age": age},
@@ -311,6 +350,7 @@ class _QueueRows:
                 ("status", intake.status, assignee),
                 lambda: _format(
                     _STATUS_CELLS,
+                    names.status,
                     intake.get_status_display(),
                     assignee or self.unassigned,
                     assignee or "—",
@@ -320,11 +360,13 @@ class _QueueRows:
                 ("criteria", intake.rls_status, intake.ibs_status),
                 lambda: self.criteria(intake.rls_status, intake.ibs_status),
             ),
+            names.tests,
             once(
                 ("tests", *((test.test, test.protocol_only, test.optional) for test in tests)),
                 lambda: self.tests(tests),
             ),
             age,
+            names.submitted,
             submitted,
             submitted[:10],
             submitted[11:16],
