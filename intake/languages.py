@@ -8,6 +8,8 @@ browser says: staff read every case in one language, with the patient's noted be
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
@@ -45,6 +47,21 @@ def is_staff_path(path: str) -> bool:
 
 def patient_language(request: HttpRequest) -> str:
     chosen = supported_language(request.session.get(SESSION_LANGUAGE))
+    return chosen or translation.get_language_from_request(request)
+
+
+def language_before_middleware(request: HttpRequest) -> str:
+    """The language LanguageMiddleware would choose, for an answer given before it and the
+    session middleware run (the 413 of intake.middleware.RequestBodyLimitMiddleware): the
+    patient's choice is read from their session here, without keeping the session on the
+    request. Only reads: nothing is saved, and no session is made for a visitor who has none."""
+    if is_staff_path(request.path_info):
+        return settings.STAFF_LANGUAGE_CODE
+    chosen = None
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if session_key:
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        chosen = supported_language(session.get(SESSION_LANGUAGE))
     return chosen or translation.get_language_from_request(request)
 
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import io
 import time
+from urllib.parse import urlsplit
 
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import LimitedStream
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+from intake.languages import is_staff_path, language_before_middleware
 
 # Pages a signed-in person may reach before the second factor: enrolling, verifying, leaving.
 OPEN_PREFIXES = ("/staff/2fa/", "/accounts/logout/", "/static/", "/healthz")
@@ -73,6 +80,12 @@ class RequestBodyLimitMiddleware:
     A chunked body has no length to check: where the server has decoded it
     (wsgi.input_terminated), at most one byte past the limit is read to find out; where it has
     not, the body cannot be read safely at all, and the request is refused with a 411.
+
+    The 413 is a page (templates/413.html) in the language the page would have spoken, like
+    the 403, 404, 429 and 500 pages: a patient who pasted a very long text reads what happened
+    in their language. Autosave, the API and clients that take no HTML get one plain sentence.
+    A browser always sends a Content-Length that is a number, so the 400 and 411 reach
+    programs only: they stay plain English.
     """
 
     def __init__(self, get_response):
@@ -87,7 +100,7 @@ class RequestBodyLimitMiddleware:
             # A long string of digits is too large whatever it says (and int() refuses one
             # of over 4,300 digits).
             if len(declared) > len(str(limit)) or int(declared) > limit:
-                return _too_large(limit)
+                return _too_large(request, limit)
         elif request.META.get("HTTP_TRANSFER_ENCODING", "").strip():
             if not request.META.get("wsgi.input_terminated"):
                 return _refusal(
@@ -96,7 +109,7 @@ class RequestBodyLimitMiddleware:
                 )
             body = request.META["wsgi.input"].read(limit + 1)
             if len(body) > limit:
-                return _too_large(limit)
+                return _too_large(request, limit)
             # What was read is the whole body: Django reads it from here, by its length.
             request.META["CONTENT_LENGTH"] = str(len(body))
             request._stream = LimitedStream(io.BytesIO(body), len(body))
@@ -111,8 +124,67 @@ def _refusal(status: int, message: str) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def _too_large(limit: int) -> HttpResponse:
-    return _refusal(413, f"The request is too large: this site accepts at most {_kib(limit)}.")
+def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    # Before the language middleware: the language is chosen here as it would have been there.
+    language = language_before_middleware(request)
+    with translation.override(language):
+        if _wants_page(request):
+            staff = is_staff_path(request.path_info)
+            came_from = _same_site_referer(request)
+            home = reverse("intake:landing" if staff else "intake:home")
+            page = render_to_string(
+                "413.html",
+                {
+                    "limit": _kib(limit),
+                    "staff": staff,
+                    "back": came_from or home,
+                    "came_from": came_from is not None,
+                },
+            )
+            response = HttpResponse(page, status=413)
+            # What the middleware after this one gives every page: no caching, the content
+            # security policy, no framing.
+            add_never_cache_headers(response)
+            response.headers["Content-Security-Policy"] = build_policy()
+            response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+        else:
+            response = _refusal(
+                413,
+                translation.gettext("The request is too large: this site accepts at most %(size)s.")
+                % {"size": _kib(limit)},
+            )
+    patch_vary_headers(response, ("Accept", "Accept-Language", "Cookie"))
+    response.headers["Content-Language"] = language
+    return response
+
+
+def _wants_page(request: HttpRequest) -> bool:
+    """A browser's form post, not autosave (X-Requested-With), the API, or a client that
+    takes no HTML: those read the plain sentence they always got."""
+    return (
+        not request.path_info.startswith("/api/")
+        and request.headers.get("X-Requested-With") != "XMLHttpRequest"
+        and request.accepts("text/html")
+    )
+
+
+def _same_site_referer(request: HttpRequest) -> str | None:
+    """The path of the page the refused form was on (same-origin referrers are sent whole:
+    SECURE_REFERRER_POLICY), for the page's way back; None for any other referrer."""
+    try:
+        referer = urlsplit(request.headers.get("Referer", ""))
+        host = request.get_host()
+    except (ValueError, DisallowedHost):
+        return None
+    path = referer.path + (f"?{referer.query}" if referer.query else "")
+    if (
+        referer.scheme in {"http", "https"}
+        and referer.netloc == host
+        and path.startswith("/")
+        and url_has_allowed_host_and_scheme(path, allowed_hosts=None)
+    ):
+        return path
+    return None
 
 
 class NoStoreMiddleware:

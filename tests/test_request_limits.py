@@ -1,9 +1,12 @@
 """Request bodies over the limit are refused with a 413 before any of the body is read, on every
-URL: multipart uploads, a Content-Length that lies, and chunked bodies included."""
+URL: multipart uploads, a Content-Length that lies, and chunked bodies included. The 413 is a
+page (templates/413.html) except for the API; its language and who gets which answer:
+tests/test_request_too_large.py."""
 
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -19,6 +22,8 @@ pytestmark = pytest.mark.django_db
 
 LIMIT = 256 * 1024
 TOO_LARGE = "The request is too large: this site accepts at most 256 KiB.\n"
+# The 413 page's heading (templates/413.html).
+TOO_LARGE_PAGE = "What you sent was too long"
 
 
 class Body(io.RawIOBase):
@@ -48,7 +53,11 @@ def _post(path: str, body: Body, *, content_type: str, client: Client | None = N
 
 
 def _text(response) -> tuple[int, str]:
-    return response.status_code, response.content.decode()
+    """The status and what a person reads: a page's heading, or the plain text."""
+    text = response.content.decode()
+    if response["Content-Type"] == "text/html; charset=utf-8":
+        text = re.findall(r"<h1[^>]*>([^<]*)</h1>", text)[0]
+    return response.status_code, text
 
 
 def test_body_limit_is_the_documented_256_kib():
@@ -88,8 +97,12 @@ def test_oversized_body_refused_before_it_is_read_on_every_url(path):
         CONTENT_LENGTH=str(body.size),
     )
 
-    assert (_text(response), body.read_bytes) == ((413, TOO_LARGE), 0)
-    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    # The API's clients read the plain sentence; everyone else gets the page.
+    api = path.startswith("/api/")
+    assert (_text(response), body.read_bytes) == ((413, TOO_LARGE if api else TOO_LARGE_PAGE), 0)
+    assert response["Content-Type"] == (
+        "text/plain; charset=utf-8" if api else "text/html; charset=utf-8"
+    )
 
 
 def test_every_url_walk_covers_the_sign_in_pages_and_the_admin():
@@ -112,7 +125,7 @@ def test_anonymous_multipart_upload_over_the_limit_refused_and_nothing_recorded(
 
     response = Client().post(path, {"username": "someone", "password": "guess", "file": upload})
 
-    assert _text(response) == (413, TOO_LARGE)
+    assert _text(response) == (413, TOO_LARGE_PAGE)
     assert (AuditEvent.objects.count(), AccessAttempt.objects.count()) == (0, 0)
 
 
@@ -139,7 +152,7 @@ def test_body_of_exactly_the_limit_reaches_the_page_one_byte_more_does_not():
             "case-sensitive."
         ]
     }
-    assert _text(over) == (413, TOO_LARGE)
+    assert _text(over) == (413, TOO_LARGE_PAGE)
 
 
 # --- a Content-Length that lies --------------------------------------------------------------
@@ -171,7 +184,7 @@ def test_content_length_larger_than_the_body_refused_unread():
         CONTENT_LENGTH=str(LIMIT + 1),
     )
 
-    assert (_text(response), body.read_bytes) == ((413, TOO_LARGE), 0)
+    assert (_text(response), body.read_bytes) == ((413, TOO_LARGE_PAGE), 0)
 
 
 @pytest.mark.parametrize(
@@ -183,9 +196,9 @@ def test_content_length_larger_than_the_body_refused_unread():
         ("0x10", (400, "The Content-Length header must be a whole number.\n")),
         ("１２", (400, "The Content-Length header must be a whole number.\n")),  # full-width
         ("12, 12", (400, "The Content-Length header must be a whole number.\n")),
-        ("9" * 5000, (413, TOO_LARGE)),
-        ("0" * 50 + "1", (413, TOO_LARGE)),
-        (str(LIMIT + 1), (413, TOO_LARGE)),
+        ("9" * 5000, (413, TOO_LARGE_PAGE)),
+        ("0" * 50 + "1", (413, TOO_LARGE_PAGE)),
+        (str(LIMIT + 1), (413, TOO_LARGE_PAGE)),
     ],
     ids=[
         "letters",
@@ -227,7 +240,7 @@ def test_chunked_body_over_the_limit_refused_after_one_byte_past_it():
         **{"wsgi.input_terminated": True},
     )
 
-    assert (_text(response), body.read_bytes) == ((413, TOO_LARGE), LIMIT + 1)
+    assert (_text(response), body.read_bytes) == ((413, TOO_LARGE_PAGE), LIMIT + 1)
 
 
 def test_chunked_body_within_the_limit_reaches_the_page():
