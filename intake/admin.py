@@ -193,7 +193,7 @@ DRAFT_PRIVATE_FIELDS = ("answers", "step_revisions", "completed_steps", "consent
 @admin.register(Intake)
 class IntakeAdmin(AuditedViewAdmin):
     list_display = [
-        "case_number",
+        "case",
         "patient",
         "status",
         "urgent",
@@ -232,6 +232,10 @@ class IntakeAdmin(AuditedViewAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # records are erased on request (keeping the audit trail), never deleted
+
+    @admin.display(description=_("Case number"))
+    def case(self, obj):
+        return obj.case_number
 
     @admin.display(description=_("RLS"), ordering="rls_status")
     def rls_result(self, obj):

@@ -101,7 +101,7 @@ class ClinicTextInline(admin.TabularInline):
 class ClinicSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (
-            "Reminders to patients who have not finished their questionnaire",
+            _("Reminders to patients who have not finished their questionnaire"),
             {
                 "fields": [
                     "reminders_enabled",
@@ -114,7 +114,7 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Messages to patients",
+            _("Messages to patients"),
             {"fields": ["sign_off", "clinic_name", "clinic_phone", "texts_to_translate"]},
         ),
     ]
@@ -142,15 +142,15 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.display(description="clinic time zone (CLINIC_TIME_ZONE, set on the server)")
+    @admin.display(description=_("clinic time zone (CLINIC_TIME_ZONE, set on the server)"))
     def time_zone(self, obj) -> str:
         return settings.CLINIC_TIME_ZONE
 
-    @admin.display(description="clinic name (CLINIC_NAME, set on the server)")
+    @admin.display(description=_("clinic name (CLINIC_NAME, set on the server)"))
     def clinic_name(self, obj) -> str:
         return settings.CLINIC_NAME
 
-    @admin.display(description="clinic phone (CLINIC_PHONE, set on the server)")
+    @admin.display(description=_("clinic phone (CLINIC_PHONE, set on the server)"))
     def clinic_phone(self, obj) -> str:
         return settings.CLINIC_PHONE
 
