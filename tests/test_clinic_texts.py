@@ -153,8 +153,7 @@ class _Result:
     unsure_emergency = False
     unsure_crisis = False
 
-    def as_dict(self):
-        return {"urgent": {"reasons": [{"rule": "RF-1"}]}}
+    reasons = [{"rule": "RF-1"}]
 
 
 def test_clinic_text_help_shown_at_once_in_spanish_uses_the_clinics_spanish(settings):

@@ -81,7 +81,7 @@ def _events(intake: Intake, action: str) -> list[AuditEvent]:
 
 @dataclass
 class Result:
-    """An engine result as the revision-3 contract gives it (only what contact_alert reads)."""
+    """The engine's red flags as clinical.urgent gives them (only what contact_alert reads)."""
 
     crisis: bool = False
     emergency: bool = False
@@ -89,16 +89,9 @@ class Result:
     unsure_crisis: bool = False
     rules: tuple[str, ...] = field(default=())
 
-    def as_dict(self) -> dict:
-        reasons = [{"rule": rule, "tier": "G", "reason": "", "because": []} for rule in self.rules]
-        return {
-            "urgent": {
-                "value": bool(reasons),
-                "reasons": reasons,
-                "crisis": self.crisis,
-                "emergency": self.emergency,
-            }
-        }
+    @property
+    def reasons(self) -> list[dict]:
+        return [{"rule": rule, "tier": "G", "reason": "", "because": []} for rule in self.rules]
 
 
 EMERGENCY_WHY = (

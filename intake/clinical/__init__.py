@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from . import gut, history, mood, quality, rls
-from .answers import KEY_ORDER, parse_answers
+from .answers import KEY_ORDER, Answers, parse_answers
 from .catalogue import RULESET_VERSION
 from .flags import Context, evaluate_flags, not_assessed
 from .red_flags import RedFlagResult, evaluate_red_flags
 
-__all__ = ["RULESET_VERSION", "Assessment", "evaluate"]
+__all__ = ["RULESET_VERSION", "Assessment", "RedFlagResult", "evaluate", "urgent"]
 
 ADULT_AGE = 18  # §3.1: 6 <= age < 18 is paediatric
 DEFAULT_MIN_AGE = 6  # §3.1 MIN_AGE: below it nothing is assessed automatically
@@ -136,6 +137,41 @@ def _lookback(name: str, value: object) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class _Basis:
+    """What evaluate and urgent both compute from the parsed answers, in one place, so that
+    the red flags urgent gives are evaluate's by construction."""
+
+    in_scope: bool
+    pediatric: bool
+    pregnant: bool
+    ibs: gut.IbsResult
+    predicates: gut.GutPredicates
+    red: RedFlagResult
+
+
+def _basis(parsed: Answers, min_age: int) -> _Basis:
+    age = parsed.get("age_years")
+    in_scope = age >= min_age
+    pediatric = age < ADULT_AGE
+    # §3.1 pregnant_eff; DQ-2: a male answering yes is treated as not pregnant. A "yes" given
+    # below age 10, where the question is not asked, still counts (rulings).
+    pregnant = parsed.get("pregnant") == "yes" and parsed.get("sex_at_birth") != "male"
+    ibs = gut.assess_ibs(parsed, assessed=in_scope, pediatric=pediatric)
+    predicates = gut.predicates(parsed, ibs)
+    red = evaluate_red_flags(parsed, gut=predicates, pregnant=pregnant)
+    return _Basis(in_scope, pediatric, pregnant, ibs, predicates, red)
+
+
+def urgent(answers: Mapping[str, object], min_age: int = DEFAULT_MIN_AGE) -> RedFlagResult:
+    """The red flags (§9) alone: `evaluate(answers, min_age=min_age)`'s `urgent` (its reasons,
+    crisis and emergency) and its "Not sure" kinds, without the criteria, scores and tests.
+    For asking, while a patient types, whether their answers call for help now (R3-23): a
+    fraction of evaluate's work. The same answers raise the same ValueError as in evaluate."""
+    min_age = _lookback("min_age", min_age)
+    return _basis(parse_answers(answers), min_age).red
+
+
 def evaluate(
     answers: Mapping[str, object],
     protocol_rules: bool = True,
@@ -150,19 +186,12 @@ def evaluate(
     celiac_lookback_days = _lookback("celiac_lookback_days", celiac_lookback_days)
     min_age = _lookback("min_age", min_age)
     parsed = parse_answers(answers)
-
-    age = parsed.get("age_years")
     sex = parsed.get("sex_at_birth")
-    in_scope = age >= min_age
-    pediatric = age < ADULT_AGE
-    # §3.1 pregnant_eff; DQ-2: a male answering yes is treated as not pregnant. A "yes" given
-    # below age 10, where the question is not asked, still counts (rulings).
-    pregnant = parsed.get("pregnant") == "yes" and sex != "male"
+    basis = _basis(parsed, min_age)
+    in_scope, pediatric, pregnant = basis.in_scope, basis.pediatric, basis.pregnant
+    ibs, predicates, red = basis.ibs, basis.predicates, basis.red
 
     rls_result = rls.assess(parsed, assessed=in_scope, irls_licensed=bool(irls_licensed))
-    ibs = gut.assess_ibs(parsed, assessed=in_scope, pediatric=pediatric)
-    predicates = gut.predicates(parsed, ibs)
-    red = evaluate_red_flags(parsed, gut=predicates, pregnant=pregnant)
     context = Context(
         answers=parsed,
         pediatric=pediatric,

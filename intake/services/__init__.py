@@ -3,7 +3,7 @@
 - common: refusals (IntakeError and kin), the audit trail, date and token helpers
 - invitations: links, the date-of-birth check
 - answers: saving steps, the order of steps, consent
-- evaluation: the intake in the engine's terms (the only caller of clinical.evaluate)
+- evaluation: the intake in the engine's terms (the only caller of the engine)
 - contact: answers calling for contact today, reported to the clinic at once
 - submission: the one-time submit and what it queues
 - cases: the practitioner's workflow, decisions, notes, results

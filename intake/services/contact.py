@@ -18,7 +18,7 @@ from intake.notifications.models import ClinicTextKey
 from intake.notifications.texts import clinic_texts
 from intake.services import notifications
 from intake.services.common import record_event
-from intake.services.evaluation import evaluate_intake
+from intake.services.evaluation import urgent_for_intake
 
 __all__ = [
     "UNSURE_LEAD",
@@ -55,7 +55,7 @@ class ContactAlert:
     emergency_advice: bool  # the emergency text is among them (the emergency page, not crisis)
 
 
-def contact_alert_for(result: clinical.Assessment) -> ContactAlert | None:
+def contact_alert_for(result: clinical.RedFlagResult) -> ContactAlert | None:
     """Crisis resources for `crisis` and for RF-U from self_harm_thoughts; the emergency text
     for `emergency` and any other RF-U, after UNSURE_LEAD for RF-U (clinical-spec §9). In the
     active language (the patient's page), with the clinic's own texts for it."""
@@ -83,7 +83,7 @@ def contact_alert_for(result: clinical.Assessment) -> ContactAlert | None:
         ContactReason.EMERGENCY: result.emergency,
         ContactReason.UNSURE: result.unsure_emergency or result.unsure_crisis,
     }
-    fired = {reason["rule"] for reason in result.as_dict()["urgent"]["reasons"]}
+    fired = {reason["rule"] for reason in result.reasons}
     if "RF-15" in fired:
         # Possible pulmonary embolism: an ambulance, not a journey to the hospital (R3-15).
         heading = _("Call your emergency number now")
@@ -120,8 +120,9 @@ def contact_alert(intake: Intake) -> ContactAlert | None:
     sex at birth is known (every rule needs it)."""
     if "sex_at_birth" not in intake.answers:
         return None
-    result = evaluate_intake(intake, on=timezone.localdate())
-    return contact_alert_for(result)
+    # The red flags alone (evaluate's, without the rest of its work): this is asked on every
+    # save while the patient types.
+    return contact_alert_for(urgent_for_intake(intake, on=timezone.localdate()))
 
 
 @transaction.atomic

@@ -1,7 +1,8 @@
 """The intake in the engine's terms, and the engine's result as rows.
 
-This module is the only caller of `clinical.evaluate`: it turns an Intake into the engine's
-answers and the engine's Assessment into an Assessment row and its recommendations.
+This module is the only caller of the engine (`clinical.evaluate`, `clinical.urgent`): it
+turns an Intake into the engine's answers and the engine's Assessment into an Assessment row
+and its recommendations.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "engine_settings",
     "engine_answers",
     "evaluate_intake",
+    "urgent_for_intake",
     "store_assessment",
 ]
 
@@ -79,6 +81,12 @@ def engine_answers(intake: Intake, *, on: dt.date) -> dict[str, Any]:
     if labs:
         answers["prior_labs"] = labs
     return answers
+
+
+def urgent_for_intake(intake: Intake, *, on: dt.date) -> clinical.RedFlagResult:
+    """The red flags alone, as evaluate_intake's assessment would hold them (clinical.urgent):
+    for asking on every save, while the patient types, whether the answers call for help now."""
+    return clinical.urgent(engine_answers(intake, on=on), min_age=settings.MIN_AGE)
 
 
 def evaluate_intake(intake: Intake, *, on: dt.date) -> clinical.Assessment:
