@@ -10,7 +10,13 @@ Personas, each with what it may see:
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
+import redis
+from django.conf import settings
+from django.core.cache import cache
 from django.test import Client, override_settings
 
 from intake.enums import Role
@@ -23,6 +29,55 @@ def _fast_password_hasher():
     # MD5 next to nothing. Production's Argon2 is checked in tests/test_settings.py.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _redis_keys_of_this_run():
+    # With CACHE_URL (Redis) what one test leaves in the cache (rate-limit counters, sessions,
+    # kept pages and their versions, all keyed by values the next test repeats: the address
+    # 127.0.0.1, user and case ids) would reach the next one, and xdist's workers share the
+    # Redis database. Each worker keeps its keys under a prefix of its own, emptied after every
+    # test (_empty_redis_keys); never the whole database, which the other workers are using.
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("RedisCache"):
+        yield None
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    prefix = f"tests-{worker}-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(default["LOCATION"])
+    with override_settings(CACHES={"default": {**default, "KEY_PREFIX": prefix}}):
+        yield client, prefix
+    _delete_keys(client, prefix)
+    client.close()
+
+
+def _delete_keys(client, prefix: str) -> None:
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis_keys(_redis_keys_of_this_run):
+    yield
+    if _redis_keys_of_this_run is not None:
+        _delete_keys(*_redis_keys_of_this_run)
+
+
+@pytest.fixture
+def memory_cache(settings, request):
+    # The cache in this process's memory in place of the settings' one (the database's or
+    # Redis), empty at the start and end of the test, for tests that turn on what is kept only
+    # with Redis and count the queries around it, or move the cache's clock.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.module.__name__,
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

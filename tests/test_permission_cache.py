@@ -22,20 +22,13 @@ QUEUE = "/staff/"
 
 
 @pytest.fixture(autouse=True)
-def _kept(settings, monkeypatch):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "permission-cache-tests",
-        }
-    }
+def _kept(memory_cache, settings, monkeypatch):
+    # Sessions in the database, as the settings have them with any cache but Redis: counted.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.PERMISSION_CACHE = True
     settings.QUEUE_CACHE = False
     # The idle clock is written once a minute; not in the middle of a counted view.
     monkeypatch.setattr(middleware, "IDLE_CLOCK_STEP_SECONDS", 24 * 60 * 60)
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _permission_reads(client, url=QUEUE) -> tuple[int, int]:

@@ -30,19 +30,12 @@ KEPT_VIEW_QUERIES = 5 + 2
 
 
 @pytest.fixture(autouse=True)
-def _kept(settings, monkeypatch):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "queue-cache-tests",
-        }
-    }
+def _kept(memory_cache, settings, monkeypatch):
+    # Sessions in the database, as the settings have them with any cache but Redis: counted.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     settings.QUEUE_CACHE = True
     # The idle clock is written once a minute; not in the middle of a counted view.
     monkeypatch.setattr(middleware, "IDLE_CLOCK_STEP_SECONDS", 24 * 60 * 60)
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _client(user) -> Client:

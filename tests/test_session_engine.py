@@ -1,8 +1,9 @@
 """Sessions come from the shared cache where it is Redis (Django's cached_db engine: read from the
 cache, written through to the database, so an emptied cache signs nobody out) and from the
 database otherwise. These tests use the cache the settings name when it is Redis (CACHE_URL),
-else one of their own in memory. (tests/test_staff_idle_clock.py moves the clocks of the
-database's sessions, not Redis's: it runs without CACHE_URL.)"""
+else one of their own in memory (the memory_cache fixture). (tests/test_staff_idle_clock.py
+moves the clocks of the database's sessions, not Redis's: its sessions are always the
+database's.)"""
 
 from __future__ import annotations
 
@@ -63,16 +64,10 @@ def test_settings_keep_sessions_in_redis_only(cache_url, engine):
 
 
 @pytest.fixture
-def cached_sessions(settings):
+def cached_sessions(settings, request):
     settings.SESSION_ENGINE = CACHED_DB
     if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                "LOCATION": "session-engine-tests",
-            }
-        }
-        cache.clear()
+        request.getfixturevalue("memory_cache")
 
 
 def _cache_key(session_key: str) -> str:
@@ -137,16 +132,10 @@ def test_a_session_past_its_idle_expiry_is_not_served_from_the_cache(cached_sess
 
 
 def test_the_idle_clock_ends_a_cached_session_idle_minutes_after_it_restarted(
-    cached_sessions, practitioner, monkeypatch, settings
+    cached_sessions, memory_cache, practitioner, monkeypatch, settings
 ):
     # Every clock moved together: the idle clock's, the session's and the cache's (in memory
     # here; Redis keeps its own, which a test cannot move).
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "session-engine-clock",
-        }
-    }
     settings.STAFF_IDLE_MINUTES = 15
     start = time.time()
 
