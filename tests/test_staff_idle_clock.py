@@ -22,6 +22,14 @@ pytestmark = pytest.mark.django_db
 START = time.time()
 
 
+@pytest.fixture(autouse=True)
+def _database_sessions(settings):
+    # The sessions' own clock is the database's expiry date, which timezone.now moves. With
+    # Redis (cached_db) the cached session expires on Redis's clock, which no test can move:
+    # tests/test_session_engine.py ends a cached session on a cache whose clock it moves.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
 def _at(monkeypatch, seconds: float) -> None:
     """Both clocks the session reads (the idle clock's and the session store's) at START
     plus `seconds`."""
