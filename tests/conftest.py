@@ -81,6 +81,17 @@ def memory_cache(settings, request):
 
 
 @pytest.fixture
+def nothing_kept(settings):
+    # Pages, permissions and sessions as the settings have them without CACHE_URL: nothing kept
+    # in the cache, sessions read from the database. For tests that count the queries of pages
+    # computed; with Redis a view could otherwise be a kept copy, or skip the session's read.
+    settings.QUEUE_CACHE = False
+    settings.CASE_CACHE = False
+    settings.PERMISSION_CACHE = False
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+@pytest.fixture
 def anonymous() -> Client:
     # No session at all: the home page, invitation links and the health check.
     return Client()

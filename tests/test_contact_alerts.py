@@ -408,10 +408,9 @@ def test_queue_priority_needing_contact_first_then_crisis_emergency_urgent_oldes
 
 
 def test_queue_query_count_does_not_grow_with_patients_needing_contact(
-    staff, monkeypatch, settings
+    nothing_kept, staff, monkeypatch
 ):
     monkeypatch.setattr("intake.selectors.queue.CONTACT_LIST_LIMIT", 6)
-    settings.QUEUE_CACHE = False  # both views computed (with Redis the first would be kept)
     _report(_draft("Only Draft"), CRISIS)
     _report(_case("Only Case"), EMERGENCY)
     staff.get("/staff/")  # restarts the idle clock: the session is not written again for a minute
@@ -432,12 +431,11 @@ def test_queue_query_count_does_not_grow_with_patients_needing_contact(
 
 
 def test_queue_lists_the_oldest_patients_needing_contact_and_counts_the_rest(
-    staff, monkeypatch, settings
+    nothing_kept, staff, monkeypatch
 ):
     # However many are waiting, the box stays the same size: the oldest, then how many more
     # (each of them is also first in the queue itself), at one more query (the count).
     monkeypatch.setattr("intake.selectors.queue.CONTACT_LIST_LIMIT", 3)
-    settings.QUEUE_CACHE = False  # both views computed (with Redis the first would be kept)
     waiting = [_case(f"Waiting {number}") for number in range(5)]
     for intake in waiting[:3]:
         _report(intake, EMERGENCY)

@@ -255,7 +255,9 @@ def test_export_qualitative_results_and_hostile_units_are_plain_cells(practition
 
 
 @pytest.mark.django_db
-def test_export_reads_decisions_and_results_in_two_queries_per_chunk(practitioner, monkeypatch):
+def test_export_reads_decisions_and_results_in_two_queries_per_chunk(
+    nothing_kept, practitioner, monkeypatch
+):
     monkeypatch.setattr("intake.selectors.exports.EXPORT_CHUNK", 2)
     first = submitted_case(name="Case 0")
     _results(first, practitioner, ("tsh", 2.5, "mIU/L", "2026-11-02"))

@@ -13,7 +13,7 @@ from intake.enums import AuditAction, Role
 from intake.models import AuditEvent, Intake, TestRecommendation
 from tests.factories import login_verified, staff_user, submitted_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nothing_kept")]
 
 # What every staff page reads first: the session, the user, the second factor, the user's and
 # the groups' permissions.

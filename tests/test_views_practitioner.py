@@ -143,7 +143,7 @@ def test_queue_bad_filters_get_clear_errors_and_are_left_out(staff, query, error
             )
 
 
-def test_queue_query_count_does_not_grow_with_rows(staff, monkeypatch):
+def test_queue_query_count_does_not_grow_with_rows(nothing_kept, staff, monkeypatch):
     submitted_case(name="Only One")
     staff.get("/staff/")  # restarts the idle clock: the session is not written again for a minute
     with CaptureQueriesContext(connection) as one:
