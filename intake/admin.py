@@ -8,7 +8,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -73,9 +73,11 @@ class AuditedViewAdmin(admin.ModelAdmin):
             and hasattr(response, "context_data")
         ):
             shown = len(response.context_data["cl"].result_list)
-            audit_list_view(
-                request, what=f"admin list of {self.opts.verbose_name_plural}", shown=shown
-            )
+            # The audit trail is written in English whatever the staff language: the model's
+            # name untranslated (its verbose name is marked for translation).
+            with translation.override(None):
+                records = str(self.opts.verbose_name_plural)
+            audit_list_view(request, what=f"admin list of {records}", shown=shown)
         return response
 
 

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from intake.enums import (
     AssessmentKind,
@@ -37,26 +38,27 @@ def patient_name_key(full_name: str) -> str:
 
 
 class Patient(models.Model):
-    full_name = models.CharField(max_length=200)
-    date_of_birth = models.DateField()
-    email = models.EmailField(blank=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    date_of_birth = models.DateField(_("date of birth"))
+    email = models.EmailField(_("email"), blank=True)
     # Contact details kept by staff (services.save_contact_details): the mobile in E.164 form
     # (intake.phones), how the patient prefers messages, and the clinic's own patient number,
     # the identifier its other systems know the patient by (the FHIR Patient's, when set).
     mobile_phone = models.CharField(
+        _("mobile phone"),
         max_length=MOBILE_MAX_LENGTH,
         blank=True,
         validators=[RegexValidator(E164, "Enter the number in international form: +447400123456.")],
     )
     preferred_channel = models.CharField(
-        max_length=10, choices=ContactChannel, default=ContactChannel.EMAIL
+        _("preferred channel"), max_length=10, choices=ContactChannel, default=ContactChannel.EMAIL
     )
     mrn = models.CharField(
-        "clinic patient number (MRN)",
+        _("clinic patient number (MRN)"),
         max_length=MRN_MAX_LENGTH,
         blank=True,
         validators=[RegexValidator(MRN, MRN_ERROR)],
-        help_text="Capitals and digits, as the clinic's own system shows it; unique.",
+        help_text=_("Capitals and digits, as the clinic's own system shows it; unique."),
     )
     # One record per person: the database refuses a second patient with the same name key and
     # date of birth (the constraint below), so two requests at the same moment cannot create
@@ -64,22 +66,32 @@ class Patient(models.Model):
     # staff confirm (services.create_invitation; audited).
     name_key = models.CharField(max_length=64, editable=False, default="")
     namesake_number = models.PositiveSmallIntegerField(
+        _("namesake number"),
         default=0,
         editable=False,
-        help_text="0 for the first patient with this name and date of birth; 1, 2, ... for "
-        "each different person with both the same.",
+        help_text=_(
+            "0 for the first patient with this name and date of birth; 1, 2, ... for "
+            "each different person with both the same."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # Set once by services.erase_patient; an erased record keeps its de-identified clinical
     # data and audit trail (docs/data-protection.md).
-    erased_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
     erased_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erased by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    erasure_reason = models.TextField(blank=True)
+    erasure_reason = models.TextField(_("erasure reason"), blank=True)
 
     class Meta:
         ordering = ["full_name", "pk"]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
         indexes = [
             models.Index(fields=["date_of_birth", "full_name"]),
             # The work queue sorted by name (A to Z and back), as it compares names.
@@ -154,36 +166,43 @@ QUEUE_RANK = (
 class Intake(models.Model):
     """One questionnaire and, once submitted, one case in the practitioners' queue."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
-    status = models.CharField(max_length=20, choices=CaseStatus, default=CaseStatus.DRAFT)
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="intakes"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus, default=CaseStatus.DRAFT
+    )
     # The patient's answers under the clinical-spec §2 keys; lab rows carry a date taken
     # (turned into days_ago at evaluation) and the age comes from the patient's date of birth.
-    answers = models.JSONField(default=dict, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
     # Per step, how many times it was saved: a save based on an older count is stale.
-    step_revisions = models.JSONField(default=dict, blank=True)
+    step_revisions = models.JSONField(_("step revisions"), default=dict, blank=True)
     # The steps finished with their own button, each slug mapped to true (an object rather than
     # a list, so that "finished this step" is a key lookup on SQLite and PostgreSQL alike).
     # A step changed by an answer elsewhere is taken off again (services.save_step).
-    completed_steps = models.JSONField(default=dict, blank=True)
+    completed_steps = models.JSONField(_("completed steps"), default=dict, blank=True)
     matched_existing_patient = models.BooleanField(
-        default=False, help_text="Name and date of birth matched a patient already on record."
+        _("matched existing patient"),
+        default=False,
+        help_text=_("Name and date of birth matched a patient already on record."),
     )
     # The patient's language for this intake (a code of settings.LANGUAGES): chosen on the
     # invitation or by the patient on any page, else guessed from the browser at first open.
     # Blank until then. Reminders and the resumed questionnaire use it; answers never depend on it.
-    language = models.CharField(max_length=8, blank=True)
-    consent_version = models.CharField(max_length=20, blank=True)
-    consent_name = models.CharField(max_length=200, blank=True)
-    consented_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    consent_version = models.CharField(_("consent version"), max_length=20, blank=True)
+    consent_name = models.CharField(_("consent name"), max_length=200, blank=True)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Copied from the latest assessment so the work queue can filter and sort in SQL.
-    urgent = models.BooleanField(default=False)
-    crisis = models.BooleanField(default=False)
-    emergency = models.BooleanField(default=False)
-    rls_status = models.CharField(max_length=20, blank=True)
-    ibs_status = models.CharField(max_length=20, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    crisis = models.BooleanField(_("crisis"), default=False)
+    emergency = models.BooleanField(_("emergency"), default=False)
+    rls_status = models.CharField(_("RLS status"), max_length=20, blank=True)
+    ibs_status = models.CharField(_("IBS status"), max_length=20, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -191,26 +210,35 @@ class Intake(models.Model):
     )
     # The assessment the case page shows: the submission's, then the latest re-evaluation.
     current_assessment = models.ForeignKey(
-        "Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "Assessment",
+        verbose_name=_("current assessment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Optimistic locking for practitioners: every change bumps it; a form based on an older
     # value is refused with a conflict message.
-    version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # Answers that call for contact today (crisis, emergency, or "Not sure" to one of their
     # questions; clinical-spec §9, R3-23), in a draft or at submission: staff see the patient at
     # the top of the work queue at once, before the answers are sent, until someone records
     # that they contacted the patient. Each kind is reported (and emailed) once per intake; a
     # kind reported after contact was recorded opens the need again.
-    contact_needed_at = models.DateTimeField(null=True, blank=True)
+    contact_needed_at = models.DateTimeField(_("contact needed at"), null=True, blank=True)
     contact_reasons = models.JSONField(
-        default=list, blank=True, help_text="The kinds reported, each once (ContactReason)."
+        _("contact reasons"),
+        default=list,
+        blank=True,
+        help_text=_("The kinds reported, each once (ContactReason)."),
     )
-    contacted_at = models.DateTimeField(null=True, blank=True)
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
     contacted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("contacted by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -227,6 +255,8 @@ class Intake(models.Model):
 
     class Meta:
         ordering = ["-urgent", "submitted_at", "pk"]
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
         indexes = [
             # The queue in its usual order (submitted cases only), and by status in that order.
             models.Index(
@@ -303,30 +333,42 @@ class Intake(models.Model):
 class Invitation(models.Model):
     """A link to one intake. Only a hash of its token is stored."""
 
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="invitations")
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("intake"), on_delete=models.CASCADE, related_name="invitations"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    via_public_start = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
+    via_public_start = models.BooleanField(_("via public start"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     # Locks since the date of birth was last given right: at DOB_LOCKOUTS_BEFORE_CLOSING the
     # link is closed (revoked, with closed_at set) until staff issue a new one.
-    lockouts = models.PositiveSmallIntegerField(default=0)
+    lockouts = models.PositiveSmallIntegerField(_("lockouts"), default=0)
     closed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Closed after repeated wrong dates of birth."
+        _("closed at"),
+        null=True,
+        blank=True,
+        help_text=_("Closed after repeated wrong dates of birth."),
     )
-    last_opened_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(_("last opened at"), null=True, blank=True)
     # The patient followed "stop reminders" in a reminder (services.stop_reminders): no more are
     # sent for this questionnaire, even for a link issued after it.
-    reminders_stopped_at = models.DateTimeField(null=True, blank=True)
+    reminders_stopped_at = models.DateTimeField(_("reminders stopped at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         constraints = [
             # One link at a time opens an intake: re-issuing revokes the others first
             # (services.reissue_invitation). An expired link not revoked still counts, since
@@ -345,20 +387,31 @@ class Invitation(models.Model):
 class Assessment(models.Model):
     """One run of the clinical engine, kept for good: a case shows the rules that produced it."""
 
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="assessments")
-    kind = models.CharField(max_length=20, choices=AssessmentKind)
-    ruleset_version = models.CharField(max_length=20)
-    engine_answers = models.JSONField(help_text="Exactly what the engine was given.")
-    result = models.JSONField(help_text="The engine's output (clinical-spec §11).")
-    notes = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("intake"), on_delete=models.CASCADE, related_name="assessments"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=AssessmentKind)
+    ruleset_version = models.CharField(_("ruleset version"), max_length=20)
+    engine_answers = models.JSONField(
+        _("engine answers"), help_text=_("Exactly what the engine was given.")
+    )
+    result = models.JSONField(_("result"), help_text=_("The engine's output (clinical-spec §11)."))
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         get_latest_by = ["created_at", "pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=AssessmentKind.values), name="assessment_kind_known"
@@ -376,23 +429,39 @@ class TestRecommendation(models.Model):
 
     __test__ = False  # not a pytest test class, despite the name
 
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="recommendations")
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("intake"), on_delete=models.CASCADE, related_name="recommendations"
+    )
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="recommendations"
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="recommendations",
     )
-    test = models.CharField(max_length=20, choices=TestKind)
-    value = models.CharField(max_length=40)
-    rules = models.JSONField(default=list, help_text="The rules that fired, with their reasons.")
-    detail = models.JSONField(default=dict, blank=True)
-    decision = models.CharField(max_length=20, choices=Decision, default=Decision.PENDING)
-    decision_reason = models.TextField(blank=True)
+    test = models.CharField(_("test"), max_length=20, choices=TestKind)
+    value = models.CharField(_("value"), max_length=40)
+    rules = models.JSONField(
+        _("rules"), default=list, help_text=_("The rules that fired, with their reasons.")
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision, default=Decision.PENDING
+    )
+    decision_reason = models.TextField(_("decision reason"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
         ordering = ["assessment", "pk"]
+        verbose_name = _("test recommendation")
+        verbose_name_plural = _("test recommendations")
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "test"], name="one_recommendation_per_test"
@@ -412,35 +481,49 @@ class TestRecommendation(models.Model):
 class LabResultEntry(models.Model):
     """A result the practitioner entered on the case; the case is re-evaluated with it."""
 
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="lab_results")
-    test = models.CharField(max_length=20)
-    value = models.JSONField(help_text="A number, or pos/neg, normal/low.")
-    unit = models.CharField(max_length=20, blank=True)
-    taken_on = models.DateField()
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("intake"), on_delete=models.CASCADE, related_name="lab_results"
     )
-    entered_at = models.DateTimeField(auto_now_add=True)
+    test = models.CharField(_("test"), max_length=20)
+    value = models.JSONField(_("value"), help_text=_("A number, or pos/neg, normal/low."))
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    taken_on = models.DateField(_("taken on"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-taken_on", "-pk"]
-        verbose_name = "lab result"
-        verbose_name_plural = "lab results"
+        verbose_name = _("lab result")
+        verbose_name_plural = _("lab results")
 
     def __str__(self) -> str:
         return f"{self.test} {self.value} {self.unit} ({self.taken_on})"
 
 
 class Note(models.Model):
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    intake = models.ForeignKey(
+        Intake, verbose_name=_("intake"), on_delete=models.CASCADE, related_name="notes"
     )
-    text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
 
     def __str__(self) -> str:
         return f"Note {self.pk} on {self.intake.case_number}"
@@ -465,23 +548,27 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Append-only: who did what to which record, when, from where. Never edited or deleted."""
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     # No database constraints and no cascades on these keys: deleting a user or a record must
     # never touch an audit row (the database refuses UPDATE and DELETE on this table).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
     )
-    actor_label = models.CharField(max_length=150, help_text="Username, or 'patient' for a link.")
-    action = models.CharField(max_length=30, choices=AuditAction)
-    object_type = models.CharField(max_length=40, blank=True)
-    object_id = models.CharField(max_length=40, blank=True)
+    actor_label = models.CharField(
+        _("actor label"), max_length=150, help_text=_("Username, or 'patient' for a link.")
+    )
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
     patient = models.ForeignKey(
         Patient,
+        verbose_name=_("patient"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
@@ -490,19 +577,24 @@ class AuditEvent(models.Model):
     )
     intake = models.ForeignKey(
         Intake,
+        verbose_name=_("intake"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
         blank=True,
         related_name="audit_events",
     )
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    summary = models.CharField(max_length=300, blank=True, help_text="No health information.")
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    summary = models.CharField(
+        _("summary"), max_length=300, blank=True, help_text=_("No health information.")
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         indexes = [
             models.Index(fields=["intake", "at"]),
             models.Index(fields=["actor", "at"]),
@@ -536,20 +628,26 @@ class LicensedInstrument(models.Model):
     and an active IRLS instrument here, the intake asks its ten items.
     """
 
-    name = models.CharField(max_length=20, choices=[("IRLS", "IRLS rating scale")])
-    version = models.CharField(max_length=40)
-    licence_ref = models.CharField(max_length=200, help_text="Licence number or agreement.")
-    instructions = models.TextField(blank=True)
-    items = models.JSONField(help_text="The item texts, in order (10 for the IRLS).")
-    choice_labels = models.JSONField(help_text="Labels for the scores 0 to 4, in order.")
+    name = models.CharField(_("name"), max_length=20, choices=[("IRLS", "IRLS rating scale")])
+    version = models.CharField(_("version"), max_length=40)
+    licence_ref = models.CharField(
+        _("licence reference"), max_length=200, help_text=_("Licence number or agreement.")
+    )
+    instructions = models.TextField(_("instructions"), blank=True)
+    items = models.JSONField(_("items"), help_text=_("The item texts, in order (10 for the IRLS)."))
+    choice_labels = models.JSONField(
+        _("choice labels"), help_text=_("Labels for the scores 0 to 4, in order.")
+    )
     # The language of this licensed version: a patient answering in another language for which
     # the clinic holds no licensed version is not asked the instrument.
-    language = models.CharField(max_length=8, default="en", choices=language_choices)
-    active = models.BooleanField(default=True)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    language = models.CharField(_("language"), max_length=8, default="en", choices=language_choices)
+    active = models.BooleanField(_("active"), default=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["name", "-uploaded_at"]
+        verbose_name = _("licensed instrument")
+        verbose_name_plural = _("licensed instruments")
 
     def __str__(self) -> str:
         return f"{self.name} {self.version}"
@@ -574,26 +672,30 @@ class ApiClient(models.Model):
         READ_CASES = "read_cases", "Read submitted cases (JSON and FHIR)"
         CREATE_INVITATIONS = "create_invitations", "Create invitations"
 
-    name = models.CharField(max_length=100, unique=True, help_text="Which system this is.")
-    scopes = models.JSONField(default=list, blank=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, help_text=_("Which system this is.")
+    )
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The token's first characters, so that an admin can tell which token a system holds.
-    token_prefix = models.CharField(max_length=8, editable=False)
+    token_prefix = models.CharField(_("token prefix"), max_length=8, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
         editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "API client"
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
 
     def __str__(self) -> str:
         return self.name

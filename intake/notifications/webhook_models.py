@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 MAX_URL_LENGTH = 500
 
@@ -64,34 +65,39 @@ class WebhookEndpoint(models.Model):
     rather than deleted, so the delivery log keeps its meaning."""
 
     url = models.CharField(
-        "address",
+        _("address"),
         max_length=MAX_URL_LENGTH,
         validators=[validate_webhook_url],
-        help_text="Where to post the notice, e.g. https://ehr.example.org/hooks/intake.",
+        help_text=_("Where to post the notice, e.g. https://ehr.example.org/hooks/intake."),
     )
     description = models.CharField(
-        max_length=200, blank=True, help_text="Which system this is, for the clinic's staff."
+        _("description"),
+        max_length=200,
+        blank=True,
+        help_text=_("Which system this is, for the clinic's staff."),
     )
     is_active = models.BooleanField(
-        "active", default=True, help_text="Untick to stop sending notices to this address."
+        _("active"), default=True, help_text=_("Untick to stop sending notices to this address.")
     )
     # Kept as is: signing needs the secret itself (a hash would not do). Never shown after it
     # is issued (docs/integration.md says so to the clinic's IT person).
     secret = models.CharField(max_length=64, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
         editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         app_label = "intake"
         ordering = ["pk"]
-        verbose_name = "webhook endpoint"
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
 
     def __str__(self) -> str:
         return self.description or self.url
@@ -107,22 +113,28 @@ class WebhookDelivery(models.Model):
     long it took. No health data: the notice itself holds none."""
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries"
+        WebhookEndpoint,
+        verbose_name=_("endpoint"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
     )
     message = models.ForeignKey(
-        "intake.OutboxMessage", on_delete=models.CASCADE, related_name="webhook_deliveries"
+        "intake.OutboxMessage",
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
     )
-    attempt = models.PositiveSmallIntegerField()
-    attempted_at = models.DateTimeField()
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    duration_ms = models.PositiveIntegerField()
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    attempted_at = models.DateTimeField(_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
 
     class Meta:
         app_label = "intake"
         ordering = ["-attempted_at", "-pk"]
-        verbose_name = "webhook delivery"
-        verbose_name_plural = "webhook deliveries"
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         # The log's default sort (newest first), and the same by endpoint (its filter).
         indexes = [
             models.Index(fields=["-attempted_at"], name="webhook_delivery_recent"),
