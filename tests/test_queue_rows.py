@@ -230,43 +230,43 @@ def expected_row(
             if contact
             else []
         ),
-        *(['<div class="d-lg-none">', *flags, "</div>"] if flags else []),
+        *(['<div class="d-xl-none">', *flags, "</div>"] if flags else []),
         "</td>",
-        '<td class="d-none d-lg-table-cell">',
+        '<td class="d-none d-xl-table-cell">',
         *(flags or ['<span class="visually-hidden">', "No", "</span>"]),
         "</td>",
         '<td data-label="Patient">',
         f'<a href="/staff/patients/{case.patient_id}/">',
         case.patient.full_name,
         "</a>",
-        '<div class="small text-body-secondary d-lg-none">',
+        '<div class="small text-body-secondary d-xl-none">',
         f"age {age}",
         "</div>",
         "</td>",
         '<td data-label="Status · Assignee">',
         status,
-        '<div class="small text-body-secondary d-lg-none queue-assignee">',
+        '<div class="small text-body-secondary d-xl-none queue-assignee">',
         assignee or "unassigned",
         "</div>",
         "</td>",
-        '<td class="d-none d-lg-table-cell">',
+        '<td class="d-none d-xl-table-cell">',
         assignee or "—",
         "</td>",
         '<td data-label="RLS and IBS">',
         '<div class="text-nowrap">',
-        '<span class="d-lg-none small">',
+        '<span class="d-xl-none small">',
         "RLS",
         "</span>",
         *STATUS_BADGES[rls],
         "</div>",
-        '<div class="d-lg-none mt-1 text-nowrap">',
+        '<div class="d-xl-none mt-1 text-nowrap">',
         '<span class="small">',
         "IBS",
         "</span>",
         *STATUS_BADGES[ibs],
         "</div>",
         "</td>",
-        '<td class="d-none d-lg-table-cell">',
+        '<td class="d-none d-xl-table-cell">',
         *STATUS_BADGES[ibs],
         "</td>",
         '<td data-label="Tests flagged">',
@@ -274,7 +274,7 @@ def expected_row(
         *tests_shown,
         "</div>",
         "</td>",
-        '<td class="d-none d-lg-table-cell">',
+        '<td class="d-none d-xl-table-cell">',
         str(age),
         "</td>",
         '<td data-label="Submitted">',
@@ -390,37 +390,37 @@ def test_sort_headers_link_each_order_and_mark_the_current_one(staff, cases):
             first,
             *header("case", "Case", hints["case"], links["case"], case_arrow),
             "</th>",
-            '<th class="d-none d-lg-table-cell" scope="col">',
+            '<th class="d-none d-xl-table-cell" scope="col">',
             "Urgent",
             "</th>",
             '<th scope="col">',
             *header("patient", "Patient", hints["patient"], links["patient"]),
-            '<span class="d-block d-lg-none">',
+            '<span class="d-block d-xl-none">',
             *age,
             "</span>",
             "</th>",
             '<th scope="col">',
             "Status",
-            '<span class="d-block d-lg-none">',
+            '<span class="d-block d-xl-none">',
             "Assignee",
             "</span>",
             "</th>",
-            '<th class="d-none d-lg-table-cell" scope="col">',
+            '<th class="d-none d-xl-table-cell" scope="col">',
             "Assignee",
             "</th>",
             '<th scope="col">',
             "RLS",
-            '<span class="d-lg-none">',
+            '<span class="d-xl-none">',
             "and IBS",
             "</span>",
             "</th>",
-            '<th class="d-none d-lg-table-cell" scope="col">',
+            '<th class="d-none d-xl-table-cell" scope="col">',
             "IBS",
             "</th>",
             '<th scope="col">',
             "Tests flagged",
             "</th>",
-            '<th class="d-none d-lg-table-cell" scope="col">',
+            '<th class="d-none d-xl-table-cell" scope="col">',
             *age,
             "</th>",
             '<th scope="col">',
@@ -573,6 +573,33 @@ def test_stored_values_are_text_never_markup(staff, practitioner):
         "</div>",
         "</td>",
     ]
+
+
+def test_a_name_with_a_very_long_word_is_marked_to_wrap_and_others_are_not(staff):
+    """A word longer than 20 letters (a hyphen ends a word) marks the name's link for app.css
+    to break it inside the Patient column; the usual names, long ones included, keep their
+    plain link."""
+    names = [
+        "Wolfeschlegelsteinhausenbergerdorff",
+        "Ann Wolfeschlegelsteinhausenbergerdorff-Smith",
+        "Maximiliana Featherstonehaugh-Oyelaran",
+        "Twentylettersurnamex Jones",
+    ]
+    made = {name: submitted_case(name=name) for name in names}
+
+    html = _page(staff, sort="patient")
+
+    links = {_cells(row)[2][2]: _cells(row)[2][1] for row in _rows(html)}
+    marked = (
+        "Wolfeschlegelsteinhausenbergerdorff",
+        "Ann Wolfeschlegelsteinhausenbergerdorff-Smith",
+    )
+    assert links == {
+        name: (' class="queue-long-name"' if name in marked else "").join(
+            ("<a", f' href="/staff/patients/{case.patient_id}/">')
+        )
+        for name, case in made.items()
+    }
 
 
 def test_count_strip_follows_the_week_and_shows_nothing_without_the_permission(

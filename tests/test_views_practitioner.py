@@ -693,7 +693,7 @@ def test_queue_patient_name_links_to_the_patient_page(staff):
     page = staff.get("/staff/").content.decode()
 
     assert f'<a href="/staff/patients/{case.patient_id}/">Linked Patient</a>' in page
-    assert '<div class="small text-body-secondary d-lg-none">age ' in page
+    assert '<div class="small text-body-secondary d-xl-none">age ' in page
 
 
 # --- results for every test ------------------------------------------------------------------

@@ -167,43 +167,55 @@ def _link_by_pk(name: str):
 # One row of the queue's table. Written here rather than in a template: a page has 25 rows,
 # and the template engine's cost for each was most of the page's time. _format escapes every
 # value that is not already safe HTML (the partials' badges, the parts made here).
-# Each cell shown below the lg breakpoint carries its column's name in data-label: on a phone
+# Each cell shown below the xl breakpoint carries its column's name in data-label: on a phone
 # (below md) the row is a block of its own and app.css writes the name before each value. The
 # cells shown only on desktops never need one.
 QUEUE_ROW = "\n".join(
     (
         "<tr{}>",
         '<td data-label="{}"><a class="text-nowrap" href="{}">{}</a>{}</td>',
-        '<td class="d-none d-lg-table-cell">{}</td>',
-        '<td data-label="{}"><a href="{}">{}</a>'
-        '<div class="small text-body-secondary d-lg-none">{}</div></td>',
+        '<td class="d-none d-xl-table-cell">{}</td>',
+        '<td data-label="{}"><a{} href="{}">{}</a>'
+        '<div class="small text-body-secondary d-xl-none">{}</div></td>',
         "{}",  # status and assignee (_STATUS_CELLS)
         "{}",  # RLS and IBS (_CRITERIA_CELLS)
         '<td data-label="{}"><div class="queue-tests">{}</div></td>',
-        '<td class="d-none d-lg-table-cell">{}</td>',
+        '<td class="d-none d-xl-table-cell">{}</td>',
         '<td data-label="{}"><time datetime="{}"><span class="text-nowrap">{}</span> '
         '<span class="text-nowrap">{}</span></time></td>',
         "</tr>",
     )
 )
-# Below the lg breakpoint (tablets) the urgent badge moves under the case number, the age
-# under the name, the assignee under the status and IBS under RLS, so that every column fits.
+# Below the xl breakpoint (tablets and small laptops, up to 1199 px) the urgent badge moves
+# under the case number, the age under the name, the assignee under the status and IBS under
+# RLS, so that every column fits (at 992 px the ten columns were 160 px too wide).
 _STATUS_CELLS = (
     '<td data-label="{}">{}'
-    '<div class="small text-body-secondary d-lg-none queue-assignee">{}</div></td>\n'
-    '<td class="d-none d-lg-table-cell">{}</td>'
+    '<div class="small text-body-secondary d-xl-none queue-assignee">{}</div></td>\n'
+    '<td class="d-none d-xl-table-cell">{}</td>'
 )
 _CRITERIA_CELLS = (
-    '<td data-label="{}"><div class="text-nowrap"><span class="d-lg-none small">RLS </span>{}'
-    '</div><div class="d-lg-none mt-1 text-nowrap"><span class="small">IBS </span>{}</div></td>\n'
-    '<td class="d-none d-lg-table-cell">{}</td>'
+    '<td data-label="{}"><div class="text-nowrap"><span class="d-xl-none small">RLS </span>{}'
+    '</div><div class="d-xl-none mt-1 text-nowrap"><span class="small">IBS </span>{}</div></td>\n'
+    '<td class="d-none d-xl-table-cell">{}</td>'
 )
+
+
+# A name with a word longer than this (a hyphen ends a word) is drawn in a box of its own that
+# wraps it (app.css, .queue-long-name): otherwise that one word sets the Patient column's width
+# and pushes the table out of its box. Ordinary names, their longest words shorter (such as
+# "Featherstonehaugh-"), are drawn as before and never broken inside a word.
+LONG_WORD = 20
+
+
+def _has_long_word(name: str) -> bool:
+    return any(len(word) > LONG_WORD for part in name.split() for word in part.split("-"))
 
 
 @dataclass(frozen=True)
 class ColumnNames:
     """The names a row's cells show before their values on a phone: the words of the column
-    headings above them below the lg breakpoint (intake/staff/_queue_body.html), escaped."""
+    headings above them below the xl breakpoint (intake/staff/_queue_body.html), escaped."""
 
     case: SafeString
     patient: SafeString
@@ -272,6 +284,7 @@ class _QueueRows:
         self.optional = ", " + _("optional: consider")
         self.protocol = " " + _("(clinic protocol)")
         self.names = ColumnNames.translated()
+        self.long_name = SafeString(' class="queue-long-name"')
 
     def once(self, key: tuple, render) -> SafeString:
         if key not in self.made:
@@ -338,11 +351,12 @@ class _QueueRows:
                 lambda: format_html(
                     "{}{}",
                     self.contact if contact else "",
-                    format_html('<div class="d-lg-none">{}</div>', flags) if flags else "",
+                    format_html('<div class="d-xl-none">{}</div>', flags) if flags else "",
                 ),
             ),
             flags or self.no_flags,
             names.patient,
+            self.long_name if _has_long_word(intake.patient.full_name) else "",
             self.patient_url(intake.patient_id),
             intake.patient.full_name,
             self.age_text % {"age": age},
