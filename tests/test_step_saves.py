@@ -1,6 +1,6 @@
 """What a step save writes and evaluates: only the columns that changed (the step's count and
 the time always, the answers when they differ, the finished steps when one is finished or
-reopened), and the clinical engine once for a save with no help to show."""
+reopened), and the clinical engine's red flags once for a save with no help to show."""
 
 from __future__ import annotations
 
@@ -114,15 +114,20 @@ def test_save_step_stale_autosave_writes_nothing():
 
 @pytest.fixture
 def evaluations(monkeypatch) -> list[dict]:
-    """The answers the engine is given, one entry per evaluation."""
+    """The answers the engine is given, one entry per evaluation. A save asks for the red flags
+    alone (clinical.urgent); the whole evaluation (clinical.evaluate) is for sending."""
     seen: list[dict] = []
-    evaluate = evaluation_service.clinical.evaluate
+    urgent = evaluation_service.clinical.urgent
 
     def counting(answers, **settings):
         seen.append(answers)
-        return evaluate(answers, **settings)
+        return urgent(answers, **settings)
 
-    monkeypatch.setattr(evaluation_service.clinical, "evaluate", counting)
+    def refused(answers, **settings):
+        raise AssertionError("a save asked for the whole evaluation")
+
+    monkeypatch.setattr(evaluation_service.clinical, "urgent", counting)
+    monkeypatch.setattr(evaluation_service.clinical, "evaluate", refused)
     return seen
 
 
