@@ -70,9 +70,6 @@ def test_autosave_reads_the_intake_once_with_the_link_and_locks_it(started):
 
     statements = _statements(captured)
     assert saved.json()["ok"] is True
-    if connection.vendor == "postgresql":
-        # Committed without waiting for the disk (services.answers): typing only.
-        assert statements.pop(1) == "SET LOCAL synchronous_commit TO OFF"
     assert [sql.split()[0] for sql in statements] == ["SELECT", "UPDATE"]
     read, update = statements
     assert "intake_invitation" in read and "revoked_at" in read and "intake_patient" in read
@@ -81,34 +78,6 @@ def test_autosave_reads_the_intake_once_with_the_link_and_locks_it(started):
     assert update.startswith('UPDATE "intake_intake"') and '"answers"' in update
     assert '"completed_steps"' not in update  # only the columns that changed
     assert started.refresh().answers["rls_screen"] == "no"
-
-
-def _synchronous_commit() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW synchronous_commit")
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.parametrize("partial", [True, False], ids=["typing", "full save"])
-def test_only_typing_is_committed_without_waiting_for_the_disk(started, partial):
-    if connection.vendor != "postgresql":
-        pytest.skip("synchronous_commit is PostgreSQL's")
-    step = questionnaire.STEPS_BY_SLUG["legs"]
-    with transaction.atomic():
-        assert _synchronous_commit() == "on"
-        intake = selectors.patient_intake(
-            intake_id=started.intake.pk,
-            invitation_id=Invitation.objects.get(intake=started.intake).pk,
-            lock=True,
-        )
-        values = {"rls_screen": "no"} if partial else dict(STEP_DATA["legs"])
-        values.pop("base_revision", None)
-        services.save_locked_step(
-            intake, step=step, values=values, base_revision=None, partial=partial
-        )
-        # For this transaction only (SET LOCAL): a full save, consent, sending and anything
-        # staff do wait for the disk.
-        assert _synchronous_commit() == ("off" if partial else "on")
 
 
 @pytest.mark.parametrize(

@@ -155,26 +155,11 @@ def save_locked_step(
     if completed != intake.completed_steps:
         intake.completed_steps = completed
         fields.append("completed_steps")
-    if partial:
-        _commit_without_waiting_for_disk()
     intake.save(update_fields=fields)
     if record:
         summary = f"{'autosaved' if partial else 'answers saved'}: {step.slug}"
         _record_patient_change(intake, ip_address, summary)
     return intake, revision
-
-
-def _commit_without_waiting_for_disk() -> None:
-    """Typing saved as the patient goes is committed without waiting for PostgreSQL to write
-    it to disk (synchronous_commit off, for this transaction only): the save answers a wait for
-    the disk sooner, on the request the site receives most often. A crash of the database
-    server (not of the app) can lose the last fraction of a second of such saves, never leaving
-    them half written; the next autosave or the step's own save stores them again. Full saves,
-    consent, sending and everything staff do still wait for the disk (docs/deployment.md)."""
-    connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _record_patient_change(intake: Intake, ip_address: str | None, summary: str) -> None:

@@ -269,9 +269,7 @@ def autosave(request: HttpRequest, slug: str) -> JsonResponse:
 
     One read of the intake, with the link's checks, locks its row for the save that follows."""
     try:
-        # Durable: the outermost transaction, so that the save's commit without waiting for the
-        # disk (services.save_locked_step) covers the autosave alone.
-        with transaction.atomic(durable=True):
+        with transaction.atomic():
             intake = session_intake(request, saving=True, lock=True)
             step = _step_or_404(slug)
             if step.kind not in AUTOSAVE_KINDS or not services.may_open_step(intake, step):
