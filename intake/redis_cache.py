@@ -4,8 +4,9 @@ Django's RedisCacheClient builds a new `redis.Redis` for every cache call. The c
 come from the pool either way, but building the client fills its table of about 170 reply
 handlers each time: on this project's machines that took longer than the GET it was made for,
 and every request reads the session, and staff pages their kept copies and permissions,
-through the cache. A `redis.Redis` is safe to share between threads (each command takes a
-connection from the pool), so one is kept per pool."""
+through the cache. So one is kept per pool, for the life of the backend (Django makes a
+backend per thread; a `redis.Redis` takes a connection from its pool for each command, so
+sharing one between threads would be safe too)."""
 
 from __future__ import annotations
 

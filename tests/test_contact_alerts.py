@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake import demo, selectors, services
-from intake.enums import AuditAction, CaseStatus, ContactReason, Role
+from intake.enums import AssessmentKind, AuditAction, CaseStatus, ContactReason, Role
 from intake.models import AuditEvent, Intake, Patient
 from intake.services.contact import UNSURE_LEAD, ContactAlert, HelpText, contact_alert_for
 from tests.access import make_user
@@ -189,6 +189,36 @@ def test_contact_alert_for_each_kind_and_their_mixes(result, expected):
 def test_contact_alert_waits_for_the_sex_at_birth():
     # Every rule needs it; before the first step is saved there is nothing to evaluate.
     assert services.contact_alert(_draft()) is None
+
+
+@pytest.mark.parametrize("min_age", [6, 18])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {**RLS_AND_DIARRHOEA, **NO_RED_FLAGS},
+        {**RLS_AND_DIARRHOEA, **NO_RED_FLAGS, "rectal_bleeding": "yes", "vomiting_blood": "yes"},
+        {**RLS_AND_DIARRHOEA, **NO_RED_FLAGS, "self_harm_thoughts": "unsure"},
+    ],
+    ids=["none", "urgent and emergency", "not sure"],
+)
+def test_the_save_time_check_finds_what_the_stored_assessment_finds(settings, answers, min_age):
+    # The help-now check asks for the red flags alone, with the answers and settings the
+    # stored assessment is evaluated with (services.evaluation).
+    settings.MIN_AGE = min_age
+    intake = _draft()
+    Intake.objects.filter(pk=intake.pk).update(answers=answers)
+    intake.refresh_from_db()
+    today = timezone.localdate()
+
+    red = services.urgent_for_intake(intake, on=today)
+    assessment = services.store_assessment(intake, kind=AssessmentKind.SUBMISSION, on=today)
+
+    assert {
+        "value": bool(red.reasons),
+        "reasons": red.reasons,
+        "crisis": red.crisis,
+        "emergency": red.emergency,
+    } == assessment.result["urgent"]
 
 
 # --- telling the clinic: once per kind, no health information -------------------------------

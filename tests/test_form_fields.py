@@ -65,3 +65,20 @@ def test_form_fields_callable_choices_are_copied_as_django_copies_them():
 
     assert list(copied.choices) == [("x", "X")]
     assert copied.widget is not field.widget
+
+
+def test_form_fields_a_widget_not_for_choices_copies_itself_as_in_django():
+    class _Tracking(forms.TextInput):
+        copies = 0
+
+        def __deepcopy__(self, memo):
+            type(self).copies += 1
+            return super().__deepcopy__(memo)
+
+    field = choice_fields.ChoiceField(choices=[("x", "X")], widget=_Tracking)
+
+    copied = copy.deepcopy(field)
+
+    assert _Tracking.copies == 1
+    assert copied.widget is not field.widget
+    assert copied.widget.attrs is not field.widget.attrs

@@ -16,7 +16,7 @@ KINDS = {
 }
 BACKENDS = {
     "database cache": ("django.core.cache.backends.db.DatabaseCache", "intake_cache", False),
-    "Redis": ("django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/12", True),
+    "Redis": ("intake.redis_cache.RedisCache", "redis://127.0.0.1:6379/12", True),
 }
 
 

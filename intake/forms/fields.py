@@ -25,11 +25,14 @@ class SharedChoicesMixin:
         # field's are: Django's ChoiceWidget.__deepcopy__ normalises them again, pair by pair.
         result = copy.copy(self)
         memo[id(self)] = result
-        widget = copy.copy(self.widget)
-        widget.attrs = self.widget.attrs.copy()
-        if isinstance(widget, ChoiceWidget):
+        if isinstance(self.widget, ChoiceWidget):
+            # ChoiceWidget.__deepcopy__, with the pairs shared.
+            widget = copy.copy(self.widget)
+            widget.attrs = self.widget.attrs.copy()
             widget._choices = _shared_pairs(self.widget._choices, memo)
-        memo[id(self.widget)] = widget
+            memo[id(self.widget)] = widget
+        else:  # any other widget copies itself, as in Django
+            widget = copy.deepcopy(self.widget, memo)
         result.widget = widget
         result.error_messages = self.error_messages.copy()
         result.validators = self.validators[:]

@@ -21,7 +21,6 @@ __all__ = [
     "RAISED_FLAG_VALUES",
     "engine_settings",
     "engine_answers",
-    "evaluate_intake",
     "urgent_for_intake",
     "store_assessment",
 ]
@@ -84,14 +83,10 @@ def engine_answers(intake: Intake, *, on: dt.date) -> dict[str, Any]:
 
 
 def urgent_for_intake(intake: Intake, *, on: dt.date) -> clinical.RedFlagResult:
-    """The red flags alone, as evaluate_intake's assessment would hold them (clinical.urgent):
-    for asking on every save, while the patient types, whether the answers call for help now."""
-    return clinical.urgent(engine_answers(intake, on=on), min_age=settings.MIN_AGE)
-
-
-def evaluate_intake(intake: Intake, *, on: dt.date) -> clinical.Assessment:
-    """The engine's result for the answers as they stand on the day `on`, stored nowhere."""
-    return clinical.evaluate(engine_answers(intake, on=on), **engine_settings())
+    """The red flags alone, as store_assessment's evaluation would find them on the day `on`
+    (clinical.urgent, with the same answers and settings), stored nowhere: for asking on every
+    save, while the patient types, whether the answers call for help now."""
+    return clinical.urgent(engine_answers(intake, on=on), min_age=engine_settings()["min_age"])
 
 
 def store_assessment(intake: Intake, *, kind: str, created_by=None, on: dt.date) -> Assessment:
