@@ -245,13 +245,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads the body: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused (413).
-    "intake.middleware.RequestBodyLimitMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Early, so that every answer given by the middleware below it is framed by no one too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # After WhiteNoise, so that static files stay cacheable and no page is.
     "intake.middleware.NoStoreMiddleware",
+    # Before the session and anything that reads the body (nothing above reads it): a body over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE is refused (413), with the headers above like any page.
+    "intake.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -262,7 +265,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "intake.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a refused rate limit into the 429 page (RATELIMIT_VIEW).
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.

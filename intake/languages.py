@@ -8,12 +8,18 @@ browser says: staff read every case in one language, with the patient's noted be
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 # The patient's choice, for this browser; the intake keeps it too (Intake.language).
 SESSION_LANGUAGE = "patient_language"
@@ -45,23 +51,38 @@ def is_staff_path(path: str) -> bool:
     return path.startswith(STAFF_PATH_PREFIXES)
 
 
+def chosen_language(session: SessionBase | Mapping[str, Any]) -> str | None:
+    """The language the patient chose, from their session (or anything read like one)."""
+    return supported_language(session.get(SESSION_LANGUAGE))
+
+
 def patient_language(request: HttpRequest) -> str:
-    chosen = supported_language(request.session.get(SESSION_LANGUAGE))
-    return chosen or translation.get_language_from_request(request)
+    return chosen_language(request.session) or translation.get_language_from_request(request)
 
 
 def language_before_middleware(request: HttpRequest) -> str:
     """The language LanguageMiddleware would choose, for an answer given before it and the
     session middleware run (the 413 of intake.middleware.RequestBodyLimitMiddleware): the
     patient's choice is read from their session here, without keeping the session on the
-    request. Only reads: nothing is saved, and no session is made for a visitor who has none."""
+    request. No session is made for a visitor who has none, and nothing is written to the
+    database; the cached_db engine does copy a session it had to read from the database into
+    the cache, as any read through it does. A session store that fails (the database or the
+    cache down) is logged, and the browser's language used: the answer stays the 413."""
     if is_staff_path(request.path_info):
         return settings.STAFF_LANGUAGE_CODE
     chosen = None
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if session_key:
-        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        chosen = supported_language(session.get(SESSION_LANGUAGE))
+        try:
+            chosen = chosen_language(
+                import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+            )
+        except Exception:
+            logger.warning(
+                "The session could not be read for the language of an early answer; the "
+                "browser's language is used.",
+                exc_info=True,
+            )
     return chosen or translation.get_language_from_request(request)
 
 

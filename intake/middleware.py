@@ -7,7 +7,6 @@ import io
 import time
 from urllib.parse import urlsplit
 
-from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import LimitedStream
@@ -83,9 +82,13 @@ class RequestBodyLimitMiddleware:
 
     The 413 is a page (templates/413.html) in the language the page would have spoken, like
     the 403, 404, 429 and 500 pages: a patient who pasted a very long text reads what happened
-    in their language. Autosave, the API and clients that take no HTML get one plain sentence.
-    A browser always sends a Content-Length that is a number, so the 400 and 411 reach
-    programs only: they stay plain English.
+    in their language. Who gets the page and who one plain sentence: _wants_page. A browser
+    always sends a Content-Length that is a number, so the 400 and 411 reach programs only:
+    they stay plain English.
+
+    It runs after the middleware that put the headers on every response (no caching, the
+    content security policy, Permissions-Policy, X-Frame-Options), so its answers get them
+    too, and before the session and anything that reads the body.
     """
 
     def __init__(self, get_response):
@@ -142,11 +145,6 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
                 },
             )
             response = HttpResponse(page, status=413)
-            # What the middleware after this one gives every page: no caching, the content
-            # security policy, no framing.
-            add_never_cache_headers(response)
-            response.headers["Content-Security-Policy"] = build_policy()
-            response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
         else:
             response = _refusal(
                 413,
@@ -159,12 +157,18 @@ def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
 
 
 def _wants_page(request: HttpRequest) -> bool:
-    """A browser's form post, not autosave (X-Requested-With), the API, or a client that
-    takes no HTML: those read the plain sentence they always got."""
+    """The page for a request whose Accept names text/html itself (a browser's form post always
+    does), off the API and not marked X-Requested-With: XMLHttpRequest (autosave's fetch).
+    Everything else gets the plain sentence: the API, autosave, and any request whose Accept
+    is missing or names no text/html, */* alone included (fetch's and sendBeacon's default,
+    autosave's last save as the page is left)."""
     return (
         not request.path_info.startswith("/api/")
         and request.headers.get("X-Requested-With") != "XMLHttpRequest"
-        and request.accepts("text/html")
+        and any(
+            (accepted.main_type, accepted.sub_type) == ("text", "html")
+            for accepted in request.accepted_types
+        )
     )
 
 
