@@ -2,18 +2,22 @@
 spoken, chosen before the session and language middleware run (the patient's choice kept in
 their session, the language cookie, then the browser's Accept-Language; staff paths in
 STAFF_LANGUAGE_CODE). Autosave and the API keep the plain sentence they always got, autosave's
-in the patient's language. Hostile bodies are refused unread as tests/test_request_limits.py
-says, whatever the language."""
+in the patient's language; so does any request that does not name text/html in Accept. A
+failing session store still gets the page, in the browser's language. Hostile bodies are
+refused unread as tests/test_request_limits.py says, whatever the language."""
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+from importlib import import_module
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
+from intake import languages
 from intake.languages import SESSION_LANGUAGE
 from tests.factories import open_invitation
 
@@ -22,20 +26,24 @@ pytestmark = pytest.mark.django_db
 LIMIT = 256 * 1024
 STEP = "/intake/step/about-you/"
 URLENCODED = "application/x-www-form-urlencoded"
+# What a browser's form post accepts (Chromium's and Firefox's Accept for a page).
+BROWSER_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+)
 
 ENGLISH_PAGE = [
     "What you sent was too long",
     "The page held more text than this site accepts at once, so it was not sent and nothing "
     "on it was saved. Answers you saved before are kept.",
-    "Your browser's Back button returns to what you typed: shorten the longest answer, then "
-    "send the page again.",
+    "Press your browser's Back button to return to what you typed, then shorten the longest "
+    "answer and send the page again.",
 ]
 SPANISH_PAGE = [
     "Lo que envió era demasiado largo",
-    "La página tenía más texto del que este sitio acepta de una vez, así que no se envió y no "
-    "se guardó nada de ella. Las respuestas que guardó antes se conservan.",
-    "Con el botón Atrás de su navegador vuelve a lo que escribió: acorte la respuesta más larga "
-    "y vuelva a enviar la página.",
+    "La página tenía más texto del que este sitio acepta de una vez, por eso no se envió ni se "
+    "guardó nada de lo que contenía. Las respuestas que guardó antes se conservan.",
+    "Pulse el botón Atrás de su navegador para volver a lo que escribió; después, acorte la "
+    "respuesta más larga y vuelva a enviar la página.",
 ]
 ENGLISH_STAFF_PAGE = [
     "What you sent was too long",
@@ -65,6 +73,7 @@ class Body(io.RawIOBase):
 
 
 def _oversized_post(client: Client, path: str = STEP, **headers):
+    headers = {"HTTP_ACCEPT": BROWSER_ACCEPT, **headers}
     return client.post(path, "answer=" + "x" * (LIMIT + 1), content_type=URLENCODED, **headers)
 
 
@@ -150,7 +159,25 @@ def test_page_leads_back_to_the_page_the_form_was_on():
 
     response = _oversized_post(client, HTTP_REFERER=f"http://testserver{STEP}?from=check")
 
-    assert _page(response)["link"] == [(f"{STEP}?from=check", "Abrir la página de nuevo")]
+    assert _page(response)["link"] == [
+        (
+            f"{STEP}?from=check",
+            "Abrir la página con sus respuestas guardadas (lo que escribió después no se conserva)",
+        )
+    ]
+
+
+def test_page_on_a_staff_page_warns_that_the_link_keeps_only_what_was_saved():
+    response = _oversized_post(
+        Client(), "/accounts/login/", HTTP_REFERER="http://testserver/accounts/login/"
+    )
+
+    assert _page(response)["link"] == [
+        (
+            "/accounts/login/",
+            "Open the page again (what you typed since it was last saved is not kept)",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -178,17 +205,44 @@ def test_page_keeps_nothing_and_starts_no_session():
 
 
 def test_page_is_as_strict_as_any_other_page():
-    # Given before the middleware that add these headers: it adds them itself.
+    # Given after the middleware that add these headers to every response.
     page = Client().get("/")
 
     refused = _oversized_post(Client())
 
-    headers = ("Content-Security-Policy", "X-Frame-Options", "Cache-Control")
-    assert [refused.headers.get(name) for name in headers] == [page[name] for name in headers]
-    assert (page["X-Frame-Options"], "script-src 'self'" in page["Content-Security-Policy"]) == (
-        "DENY",
-        True,
+    headers = (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Cache-Control",
+        "Permissions-Policy",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
     )
+    assert [refused.headers.get(name) for name in headers] == [page[name] for name in headers]
+    assert (
+        page["X-Frame-Options"],
+        "script-src 'self'" in page["Content-Security-Policy"],
+        "camera=()" in page["Permissions-Policy"],
+    ) == ("DENY", True, True)
+
+
+def test_page_in_the_browsers_language_when_the_session_store_fails(monkeypatch, caplog):
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+
+    def fail(self):
+        raise ConnectionError("the session store is down")
+
+    monkeypatch.setattr(store, "load", fail)
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a" * 32
+
+    with caplog.at_level(logging.WARNING, logger=languages.__name__):
+        response = _oversized_post(client, HTTP_ACCEPT_LANGUAGE="es")
+
+    assert _page(response) == _expected_page("es", SPANISH_PAGE, ("/", "Ir a la página de inicio"))
+    assert [record.levelname for record in caplog.records if record.name == languages.__name__] == [
+        "WARNING"
+    ]
 
 
 def test_saved_answers_are_kept_and_shown_again_after_the_refusal(patient_link):
@@ -219,10 +273,12 @@ def test_staff_page_in_spanish_when_the_staff_language_is_spanish(settings):
 
     response = _oversized_post(Client(), "/admin/login/", HTTP_ACCEPT_LANGUAGE="en")
 
-    assert _page(response)["text"][:2] == [
+    assert _page(response)["text"] == [
         "Lo que envió era demasiado largo",
-        "Este sitio acepta como máximo 256 KiB a la vez, así que la página no se envió y no se "
-        "guardó nada de ella. Lo que se guardó antes se conserva.",
+        "Este sitio acepta como máximo 256 KiB a la vez, por eso la página no se envió ni se "
+        "guardó nada de lo que contenía. Lo que se guardó antes se conserva.",
+        "Vuelva atrás, acorte el texto más largo o elija un archivo más pequeño y vuelva a "
+        "enviarlo.",
     ]
 
 
@@ -262,8 +318,19 @@ def test_api_gets_the_plain_sentence_in_the_staff_language():
     assert response["Content-Language"] == "en"
 
 
-def test_a_client_that_takes_no_html_gets_the_plain_sentence():
-    response = _oversized_post(Client(), HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="es")
+@pytest.mark.parametrize(
+    "accept", ["application/json", "*/*", "text/*", None], ids=["json", "any", "any text", "none"]
+)
+def test_a_client_that_does_not_name_html_gets_the_plain_sentence(accept):
+    # sendBeacon (autosave's last save) cannot set X-Requested-With and sends */*.
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    response = Client().post(
+        STEP,
+        "answer=" + "x" * (LIMIT + 1),
+        content_type=URLENCODED,
+        HTTP_ACCEPT_LANGUAGE="es",
+        **headers,
+    )
 
     assert _plain(response) == (413, "text/plain; charset=utf-8", SPANISH_SENTENCE)
 
@@ -276,7 +343,13 @@ def _raw_post(body: Body, **meta):
         "POST",
         STEP,
         b"",
-        **{"CONTENT_TYPE": URLENCODED, "wsgi.input": body, "HTTP_ACCEPT_LANGUAGE": "es", **meta},
+        **{
+            "CONTENT_TYPE": URLENCODED,
+            "wsgi.input": body,
+            "HTTP_ACCEPT": BROWSER_ACCEPT,
+            "HTTP_ACCEPT_LANGUAGE": "es",
+            **meta,
+        },
     )
 
 
