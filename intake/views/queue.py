@@ -47,7 +47,7 @@ class SortHeader:
     @property
     def aria(self) -> SafeString:
         """The heading's aria-sort attribute, when the queue is sorted by this column."""
-        return format_html(' aria-sort="{}"', self.aria_sort) if self.aria_sort else SafeString()
+        return format_html(' aria-sort="{}"', self.aria_sort) if self.aria_sort else SafeString("")
 
     @property
     def link(self) -> SafeString:
