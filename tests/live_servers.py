@@ -100,7 +100,7 @@ def site_database(tmp_dir: Path, django_db_blocker) -> Iterator[str]:
         # A template database must have no other connection while it is copied.
         connection.close()
 
-        def run(sql: str) -> None:
+        def run(sql: str, params: tuple | None = None) -> None:
             admin = psycopg2.connect(
                 dbname="postgres",
                 user=config["USER"],
@@ -111,10 +111,16 @@ def site_database(tmp_dir: Path, django_db_blocker) -> Iterator[str]:
             admin.autocommit = True
             try:
                 with admin.cursor() as cursor:
-                    cursor.execute(sql)
+                    cursor.execute(sql, params)
             finally:
                 admin.close()
 
+        # A connection an earlier test left open on the test database (a thread's: a live
+        # server's, a worker's) would block the copy; this process is done with them all.
+        run(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (template,),
+        )
         run(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         try:
             parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
