@@ -51,39 +51,37 @@ def is_staff_path(path: str) -> bool:
     return path.startswith(STAFF_PATH_PREFIXES)
 
 
-def chosen_language(session: SessionBase | Mapping[str, Any]) -> str | None:
-    """The language the patient chose, from their session (or anything read like one)."""
-    return supported_language(session.get(SESSION_LANGUAGE))
-
-
-def patient_language(request: HttpRequest) -> str:
-    return chosen_language(request.session) or translation.get_language_from_request(request)
+def page_language(request: HttpRequest, session: SessionBase | Mapping[str, Any]) -> str:
+    """The page's language: STAFF_LANGUAGE_CODE on staff paths; elsewhere the patient's choice
+    kept in their session, else their browser's."""
+    if is_staff_path(request.path_info):
+        return settings.STAFF_LANGUAGE_CODE
+    chosen = supported_language(session.get(SESSION_LANGUAGE))
+    return chosen or translation.get_language_from_request(request)
 
 
 def language_before_middleware(request: HttpRequest) -> str:
-    """The language LanguageMiddleware would choose, for an answer given before it and the
-    session middleware run (the 413 of intake.middleware.RequestBodyLimitMiddleware): the
-    patient's choice is read from their session here, without keeping the session on the
-    request. No session is made for a visitor who has none, and nothing is written to the
-    database; the cached_db engine does copy a session it had to read from the database into
-    the cache, as any read through it does. A session store that fails (the database or the
-    cache down) is logged, and the browser's language used: the answer stays the 413."""
-    if is_staff_path(request.path_info):
-        return settings.STAFF_LANGUAGE_CODE
-    chosen = None
+    """page_language for an answer given before LanguageMiddleware and the session middleware
+    run (the 413 of intake.middleware.RequestBodyLimitMiddleware): the session is read here,
+    without keeping it on the request. No session is made for a visitor who has none, and
+    nothing is written to the database; the cached_db engine does copy a session it had to
+    read from the database into the cache, as any read through it does. A session store that
+    fails (the database or the cache down) is logged, and the browser's language used: the
+    answer stays the 413."""
+    session: SessionBase | Mapping[str, Any] = {}
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if session_key:
+    if session_key and not is_staff_path(request.path_info):
         try:
-            chosen = chosen_language(
-                import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-            )
+            session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+            session.get(SESSION_LANGUAGE)  # loads it here, where a failure is caught
         except Exception:
             logger.warning(
                 "The session could not be read for the language of an early answer; the "
                 "browser's language is used.",
                 exc_info=True,
             )
-    return chosen or translation.get_language_from_request(request)
+            session = {}
+    return page_language(request, session)
 
 
 class LanguageMiddleware:
@@ -94,10 +92,7 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        if is_staff_path(request.path_info):
-            language = settings.STAFF_LANGUAGE_CODE
-        else:
-            language = patient_language(request)
+        language = page_language(request, request.session)
         request.LANGUAGE_CODE = language
         with translation.override(language):
             response = self.get_response(request)
